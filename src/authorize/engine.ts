@@ -1,0 +1,95 @@
+import type { DataClass } from "../model/data-class.js";
+import type { LoadedDeclaration } from "../model/declaration.js";
+import type { ToolDescriptor } from "../model/tool.js";
+import type { Response } from "../model/verdict.js";
+
+/** The moments the guard decides at. */
+export type Action = "start" | "call_tool" | "receive_result";
+
+/** Where the workload actually runs (the environment binding); unset fields are unknown. */
+export interface RuntimeBounds {
+  readonly environment?: string;
+  readonly region?: string;
+  readonly account?: string;
+  readonly tenant?: string;
+}
+
+/** Per-session counters the monitor keeps; policies may compare them with limits. */
+export interface SessionCounters {
+  readonly calls: number;
+  readonly callsLastMinute: number;
+  readonly denials: number;
+  readonly recordsRead: number;
+  readonly bytesRead: number;
+  readonly distinctTools: number;
+}
+
+/**
+ * Everything a policy may look at besides the principal (the declaration) and the resource (the tool). Set-valued
+ * facts that need the declaration's dotted-class or glob semantics are computed before the engine sees them.
+ */
+export interface DecisionContext {
+  /** Seconds since the epoch. */
+  readonly now: number;
+  readonly runtime: RuntimeBounds;
+  /** Classes found in the value under decision (arguments for `call_tool`, the result for `receive_result`). */
+  readonly classes: readonly DataClass[];
+  readonly classesOutsideReadScope: readonly DataClass[];
+  readonly classesOutsideWriteScope: readonly DataClass[];
+  /** Tenant ids of `tenant:<id>` classes found, other than the declaration's tenant. */
+  readonly foreignTenants: readonly string[];
+  readonly flows: {
+    readonly classes: readonly DataClass[];
+    /** `server/tool` keys of the results the values came from. */
+    readonly sources: readonly string[];
+    /** True when a value from an open-world tool shapes this call. */
+    readonly untrusted: boolean;
+  };
+  readonly egress: {
+    /** Where an egress tool sends data: addresses, hosts, or the values of its destination arguments. */
+    readonly destinations: readonly string[];
+    /** The destinations that `egress.allow` does not match. */
+    readonly outsideAllow: readonly string[];
+  };
+  /** Ids of `ask` policies a person approved for this exact call. */
+  readonly approvals: readonly string[];
+  readonly session: SessionCounters;
+}
+
+export interface AuthorizationRequest {
+  readonly action: Action;
+  readonly declaration: LoadedDeclaration;
+  /** Absent for `start`. */
+  readonly tool?: ToolDescriptor;
+  readonly context: DecisionContext;
+}
+
+/** A policy that determined the decision. */
+export interface DeterminingPolicy {
+  readonly id: string;
+  readonly effect: "permit" | "forbid";
+  /** From `@response`; forbids without one deny. Permits have none. */
+  readonly response?: Response;
+  /** From `@reason`, or a sentence made from the id. */
+  readonly reason: string;
+}
+
+export interface EngineDecision {
+  readonly decision: "allow" | "deny";
+  /** For allow, the permits that matched; for deny, the forbids that matched (empty on a default deny). */
+  readonly determining: readonly DeterminingPolicy[];
+  /** Evaluation errors. The guard denies whenever this is non-empty, even if the engine allowed. */
+  readonly errors: readonly string[];
+}
+
+/**
+ * Decides one request. Implementations compile their policies at construction and throw a `GuardError` there for
+ * invalid ones; at decision time, they may throw (the guard turns a throw into a deny with the error recorded).
+ */
+export interface PolicyEngine {
+  readonly name: string;
+  /** Short digest of the policy set in force, recorded in every verdict. */
+  readonly revision: string;
+  authorize(request: AuthorizationRequest): EngineDecision | Promise<EngineDecision>;
+  close?(): void;
+}

@@ -1,0 +1,70 @@
+/**
+ * Every error the guard raises has one code from this table, so users can search for it. Messages name the input
+ * and say how to fix it. A deny is never an error: it is a `Verdict`.
+ */
+export const ERROR_CODES = {
+  DECLARATION_UNREADABLE: "the declaration file cannot be read",
+  DECLARATION_SYNTAX: "the declaration is not valid YAML or JSON",
+  DECLARATION_INVALID: "the declaration does not match the purpose-guard/v1 schema",
+  DECLARATION_TOO_BROAD: "the declaration is too vague to bound the workload's intent",
+  DECLARATION_SIGNATURE: "the declaration's signature is missing or does not verify",
+  KEY_INVALID: "a signing or verification key cannot be used",
+  POLICY_UNREADABLE: "a policy file or directory cannot be read",
+  POLICY_INVALID: "a policy does not parse or does not validate against the schema",
+  CONFIG_INVALID: "the guard configuration is invalid",
+  ENGINE_ERROR: "the policy engine failed while deciding",
+  AUDIT_FAILED: "an audit sink cannot write",
+  AUDIT_CHAIN_BROKEN: "an audit log's hash chain does not verify",
+  APPROVAL_FAILED: "an approval could not be obtained",
+  GUARD_CLOSED: "the guard was closed",
+  USAGE: "a command was called with invalid arguments",
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** One precise complaint about an input: where it is, what is wrong, how to fix it. */
+export interface Issue {
+  readonly file?: string;
+  /** 1-based, when the input is a text file. */
+  readonly line?: number;
+  readonly column?: number;
+  /** Dotted field path, e.g. `dataScope.read[1]`. */
+  readonly path?: string;
+  readonly message: string;
+  readonly fix?: string;
+}
+
+export class GuardError extends Error {
+  override readonly name = "GuardError";
+  readonly code: ErrorCode;
+  readonly issues: readonly Issue[];
+
+  constructor(code: ErrorCode, message: string, options?: { issues?: readonly Issue[]; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.issues = options?.issues ?? [];
+  }
+
+  /** The message followed by one line per issue, as the CLI prints it. */
+  describe(): string {
+    return [`${this.code}: ${this.message}`, ...this.issues.map(formatIssue)].join("\n");
+  }
+}
+
+export function formatIssue(issue: Issue): string {
+  const where = [issue.file, issue.line, issue.column].filter((part) => part !== undefined).join(":");
+  const field = issue.path ? `${issue.path}: ` : "";
+  const fix = issue.fix ? ` (fix: ${issue.fix})` : "";
+  return `  ${where ? `${where}: ` : ""}${field}${issue.message}${fix}`;
+}
+
+export function isGuardError(error: unknown): error is GuardError {
+  return error instanceof GuardError;
+}
+
+/** The message of anything thrown, for verdict errors and logs. */
+export function messageOf(error: unknown): string {
+  if (error instanceof GuardError) return `${error.code}: ${error.message}`;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,32 @@
+import type { DataClass } from "../model/data-class.js";
+import type { Encoding, Finding } from "../model/finding.js";
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** Where a remembered value came from. */
+export interface FlowSource {
+  readonly server: string;
+  readonly tool: string;
+  /** True for open-world tools: their values may have been written by an attacker. */
+  readonly untrusted: boolean;
+}
+
+/** A value seen in an earlier result that reappears in the arguments of a later call. */
+export interface FlowMatch {
+  readonly class: DataClass;
+  readonly source: FlowSource;
+  /** Pointer into the later call's arguments. */
+  readonly pointer: string;
+  /** How the value was disguised there (plain, base64, hex, url, split...). */
+  readonly encoding: Encoding | "split";
+}
+
+/**
+ * Per-session memory of sensitive values that results carried, kept as salted hashes of normalized forms. Methods
+ * may be async so a shared store (Redis) can serve several proxy replicas.
+ */
+export interface FlowStore {
+  remember(sessionId: string, value: unknown, findings: readonly Finding[], source: FlowSource): MaybePromise<void>;
+  match(sessionId: string, args: unknown, findings: readonly Finding[]): MaybePromise<readonly FlowMatch[]>;
+  forget(sessionId: string): MaybePromise<void>;
+}

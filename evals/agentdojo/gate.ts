@@ -40,6 +40,8 @@ export interface Gate {
   readonly name: string;
   before(call: GateCall): Promise<CallVerdict>;
   after(call: GateCall, result: unknown): Promise<ResultVerdict>;
+  /** Forgets a finished session (its counters, remembered values and approvals). */
+  endSession?(sessionId: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -115,6 +115,7 @@ export function inProcessPath(tools: SuiteTools, gate: Gate): RunPath {
           });
         }
       }
+      await gate.endSession?.(spec.sessionId);
       return { records, effect: diff(initial, state.data) };
     },
     close: () => gate.close(),

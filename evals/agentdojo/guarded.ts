@@ -1,0 +1,62 @@
+import { join } from "node:path";
+import { GuardError } from "../../src/errors.js";
+import { createGuard, type Guard } from "../../src/guard.js";
+import type { AuditSinkConfig } from "../../src/audit/sinks.js";
+import type { AgentDojoData } from "./dataset.js";
+import { loadDeployments, type Deployment } from "./deployment.js";
+import { guardGate } from "./guard-gate.js";
+import { inProcessPath } from "./path.js";
+import type { PathFactory } from "./run.js";
+import { toolsFor } from "./tools/index.js";
+
+/** Paths with the guard: in this process (default), or the suite's MCP server behind `purpose-guard proxy`. */
+
+export interface GuardedOptions {
+  readonly via: "in-process" | "mcp" | "proxy";
+  /** Folder with deployments.yaml and the suites' declarations. */
+  readonly declarations: string;
+  readonly root: string;
+  /** Write each suite's hash-chained audit log here (default: no audit log, only an in-memory sink). */
+  readonly auditDir?: string;
+}
+
+export function guardedPaths(data: AgentDojoData, options: GuardedOptions): PathFactory {
+  let deployments: Promise<Readonly<Record<string, Deployment>>> | undefined;
+  return async (suite) => {
+    deployments ??= loadDeployments(options.declarations);
+    const deployment = (await deployments)[suite];
+    if (!deployment) {
+      throw new GuardError("CONFIG_INVALID", `no deployment for suite \`${suite}\``, {
+        issues: [{ file: join(options.declarations, "deployments.yaml"), path: `suites.${suite}`, message: "the suite has no declaration", fix: "add an entry naming its declaration and policies" }],
+      });
+    }
+    if (options.via === "mcp") {
+      throw new GuardError("USAGE", "--via mcp is the unguarded MCP path", { issues: [{ message: "the guarded MCP path is the proxy", fix: "use --via proxy, or --via mcp --no-guard" }] });
+    }
+    if (options.via === "proxy") {
+      throw new GuardError("USAGE", "the proxy path needs `purpose-guard proxy` (adapters/mcp), which this build does not have", {
+        issues: [{ message: "--via proxy is not available yet", fix: "use --via in-process (default), or --via mcp --no-guard" }],
+      });
+    }
+    const tools = toolsFor(suite, data.suites[suite]!, data.tasksFile).impl;
+    const guard = await suiteGuard(deployment, options.auditDir ? { type: "jsonl", path: join(options.auditDir, `${suite}.jsonl`) } : { type: "memory", limit: 1000 });
+    const approving = await suiteGuard(deployment, { type: "memory", limit: 1000 });
+    return {
+      path: inProcessPath(tools, guardGate(guard)),
+      approving: inProcessPath(tools, guardGate(approving, { approveAsks: true })),
+      declaration: { id: guard.declaration.declaration.id, version: guard.declaration.declaration.version, digest: guard.declaration.digest, file: deployment.declaration },
+    };
+  };
+}
+
+/** A guard for one suite's deployment, on a simulated clock that moves `stepMs` each time the guard reads it. */
+export async function suiteGuard(deployment: Deployment, audit: AuditSinkConfig): Promise<Guard> {
+  let now = deployment.clockStart;
+  return createGuard({
+    declaration: deployment.declaration,
+    policies: [...deployment.policies],
+    runtime: deployment.runtime,
+    clock: () => (now += deployment.stepMs),
+    audit: [audit],
+  });
+}

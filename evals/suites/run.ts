@@ -127,7 +127,16 @@ async function runStep(guard: Guard, tools: ReturnType<typeof scenarioTools>, sc
     return judged(index, `check ${JSON.stringify(step.check)}`, step.expect, decision, verdict, step.policy);
   }
   if ("call" in step) {
-    const call = { server: step.call.server, tool: step.call.tool, args: step.call.args, sessionId: step.call.session ?? scenario.id, ...(step.call.userValues ? { userValues: step.call.userValues } : {}) };
+    const def = tools.defs.find((tool) => tool.server === step.call.server && tool.name === step.call.tool);
+    const call = {
+      server: step.call.server,
+      tool: step.call.tool,
+      args: step.call.args,
+      sessionId: step.call.session ?? scenario.id,
+      // What an adapter knows of the tool: the server's MCP annotations.
+      ...(def?.annotations ? { hints: { annotations: def.annotations } } : {}),
+      ...(step.call.userValues ? { userValues: step.call.userValues } : {}),
+    };
     const approver: Approver | undefined = step.approve
       ? { name: "scenario", request: async () => ({ approved: step.approve === "approve", approver: "scenario-reviewer" }) }
       : undefined;

@@ -6,6 +6,7 @@ import type { ToolDef } from "./scenario.js";
  * an in-memory environment. Deterministic; a refused call is an error result, never a crash.
  */
 export interface ScenarioTools {
+  readonly defs: readonly ToolDef[];
   readonly state: JsonObject;
   call(server: string, tool: string, args: JsonObject): { ok: boolean; value: Json };
 }
@@ -21,6 +22,7 @@ export function scenarioTools(defs: readonly ToolDef[], environment: JsonObject)
     return created;
   };
   return {
+    defs,
     state,
     call(server, tool, args) {
       const def = byKey.get(`${server}/${tool}`);

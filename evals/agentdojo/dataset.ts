@@ -3,6 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode, type ParsedNode, type Scalar } from "yaml";
 import { z } from "zod";
 import { GuardError, type Issue } from "../../src/errors.js";
+import { jsonErrorOffset } from "./json-position.js";
 
 /**
  * The AgentDojo data as a folder lays it out (see the dataset README): `tasks.json`, `attacks.json`, and per suite
@@ -299,10 +300,9 @@ async function readJson(file: string): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const at = /position (\d+)/.exec(message);
-    const { line, column } = at ? lineColumn(text, Number(at[1])) : { line: undefined, column: undefined };
-    throw dataError(`\`${file}\` is not valid JSON`, { file, ...(line ? { line, column } : {}), message, fix: "fix the JSON syntax" });
+    const message = (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
+    const offset = jsonErrorOffset(text);
+    throw dataError(`\`${file}\` is not valid JSON`, { file, ...(offset === undefined ? {} : lineColumn(text, offset)), message, fix: "fix the JSON syntax" });
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runSuite } from "../../../evals/agentdojo/driver.js";
+import { runSuite, type SuiteRun } from "../../../evals/agentdojo/driver.js";
 import { metricsOf } from "../../../evals/agentdojo/metrics.js";
 import { unguardedInProcess } from "../../../evals/agentdojo/run.js";
 import { agentdojo } from "../data.js";
@@ -8,7 +8,7 @@ const data = await agentdojo();
 
 describe("the compromised-agent driver without a guard (--no-guard baseline)", () => {
   it("sees every judgeable attack of the four suites succeed, and every user task reach its effect", async () => {
-    const runs = [];
+    const runs: SuiteRun[] = [];
     for (const suite of Object.keys(data.suites)) runs.push(await runSuite(data, suite, unguardedInProcess(data, suite)));
     const { overall } = metricsOf(runs);
     expect(overall.pairs).toBe(629);

@@ -6,9 +6,10 @@ import type { Gate, GateCall } from "./gate.js";
 /**
  * The guard in this process, as the scripted agent's gate. With `approveAsks`, a person approves every `ask` (to
  * measure what approvals would let through); otherwise nobody answers and an `ask` stops the call, as it would in an
- * unattended run.
+ * unattended run. With `trust`, the user's values are registered with the flow store before each call, as an
+ * adapter that sees the user's request does.
  */
-export function guardGate(guard: Guard, options: { approveAsks?: boolean } = {}): Gate {
+export function guardGate(guard: Guard, options: { approveAsks?: boolean; trust?: (sessionId: string, values: readonly string[]) => void } = {}): Gate {
   const approver: Approver | undefined = options.approveAsks
     ? { name: "eval-approves-everything", request: async () => ({ approved: true, approver: "eval:approve-all" }) }
     : undefined;
@@ -17,6 +18,8 @@ export function guardGate(guard: Guard, options: { approveAsks?: boolean } = {})
     name: options.approveAsks ? "guard (asks approved)" : "guard",
     async before(call) {
       const started = process.hrtime.bigint();
+      // The adapter sees the user's request: its values are trusted sources (DESIGN.md, provenance).
+      options.trust?.(call.sessionId, call.userValues);
       const verdict = await guard.beforeCall(toolCall(call), approver ? { approver } : {});
       const latencyUs = Number(process.hrtime.bigint() - started) / 1000;
       return {

@@ -8,6 +8,7 @@ import { guardGate } from "./guard-gate.js";
 import { inProcessPath } from "./path.js";
 import type { PathFactory } from "./run.js";
 import { toolsFor } from "./tools/index.js";
+import { stageConfig } from "../stages.js";
 
 /** Paths with the guard: in this process (default), or the suite's MCP server behind `purpose-guard proxy`. */
 
@@ -39,24 +40,31 @@ export function guardedPaths(data: AgentDojoData, options: GuardedOptions): Path
       });
     }
     const tools = toolsFor(suite, data.suites[suite]!, data.tasksFile).impl;
-    const guard = await suiteGuard(deployment, options.auditDir ? { type: "jsonl", path: join(options.auditDir, `${suite}.jsonl`) } : { type: "memory", limit: 1000 });
+    const { guard, trust } = await suiteGuard(deployment, options.auditDir ? { type: "jsonl", path: join(options.auditDir, `${suite}.jsonl`) } : { type: "memory", limit: 1000 });
     const approving = await suiteGuard(deployment, { type: "memory", limit: 1000 });
     return {
-      path: inProcessPath(tools, guardGate(guard)),
-      approving: inProcessPath(tools, guardGate(approving, { approveAsks: true })),
+      path: inProcessPath(tools, guardGate(guard, trust ? { trust } : {})),
+      approving: inProcessPath(tools, guardGate(approving.guard, { approveAsks: true, ...(approving.trust ? { trust: approving.trust } : {}) })),
       declaration: { id: guard.declaration.declaration.id, version: guard.declaration.declaration.version, digest: guard.declaration.digest, file: deployment.declaration },
     };
   };
 }
 
-/** A guard for one suite's deployment, on a simulated clock that moves `stepMs` each time the guard reads it. */
-export async function suiteGuard(deployment: Deployment, audit: AuditSinkConfig): Promise<Guard> {
+/**
+ * A guard for one suite's deployment, on a simulated clock that moves `stepMs` each time the guard reads it, with
+ * the stages this build has. `trust` registers the user's values with the flow store, when it can take them.
+ */
+export async function suiteGuard(deployment: Deployment, audit: AuditSinkConfig): Promise<{ guard: Guard; trust?: (sessionId: string, values: readonly string[]) => void }> {
   let now = deployment.clockStart;
-  return createGuard({
+  const stages = stageConfig();
+  const guard = await createGuard({
     declaration: deployment.declaration,
     policies: [...deployment.policies],
     runtime: deployment.runtime,
     clock: () => (now += deployment.stepMs),
     audit: [audit],
+    ...stages,
   });
+  const store = stages.flowStore as (typeof stages.flowStore & { trust?: (sessionId: string, values: readonly string[]) => void }) | undefined;
+  return store?.trust ? { guard, trust: store.trust.bind(store) } : { guard };
 }

@@ -6,6 +6,7 @@ import type { AgentDojoData } from "./dataset.js";
 import { loadDeployments, type Deployment } from "./deployment.js";
 import { guardGate } from "./guard-gate.js";
 import { inProcessPath } from "./path.js";
+import { proxiedPath } from "./proxied.js";
 import type { PathFactory } from "./run.js";
 import { toolsFor } from "./tools/index.js";
 import { stageConfig } from "../stages.js";
@@ -34,11 +35,7 @@ export function guardedPaths(data: AgentDojoData, options: GuardedOptions): Path
     if (options.via === "mcp") {
       throw new GuardError("USAGE", "--via mcp is the unguarded MCP path", { issues: [{ message: "the guarded MCP path is the proxy", fix: "use --via proxy, or --via mcp --no-guard" }] });
     }
-    if (options.via === "proxy") {
-      throw new GuardError("USAGE", "the proxy path needs `purpose-guard proxy` (adapters/mcp), which this build does not have", {
-        issues: [{ message: "--via proxy is not available yet", fix: "use --via in-process (default), or --via mcp --no-guard" }],
-      });
-    }
+    if (options.via === "proxy") return proxiedPath(data, suite, deployment, options);
     const tools = toolsFor(suite, data.suites[suite]!, data.tasksFile).impl;
     const { guard, trust } = await suiteGuard(deployment, options.auditDir ? { type: "jsonl", path: join(options.auditDir, `${suite}.jsonl`) } : { type: "memory", limit: 1000 });
     const approving = await suiteGuard(deployment, { type: "memory", limit: 1000 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +12,7 @@ import type { Decision } from "../../src/model/verdict.js";
 import type { AgentDojoData } from "./dataset.js";
 import type { Deployment } from "./deployment.js";
 import { ControlClient } from "./mcp/control.js";
-import { controlSocketPath, repoRoot, suiteServerCommand } from "./mcp/connect.js";
+import { repoRoot, suiteServerCommand } from "./mcp/connect.js";
 import { mcpPath, type McpEndpoint } from "./mcp/path.js";
 import type { SuitePaths } from "./run.js";
 
@@ -30,8 +30,9 @@ const FROM_SOURCE = import.meta.url.endsWith(".ts");
 
 export async function proxiedPath(data: AgentDojoData, suite: string, deployment: Deployment, options: { readonly auditDir?: string }): Promise<SuitePaths> {
   const loaded = await loadDeclarationFile(deployment.declaration);
-  const control = controlSocketPath();
-  const server = suiteServerCommand({ suite, data: data.dir, tasksFile: data.tasksFile, control });
+  // Each upstream the proxy starts (one per MCP session) opens <pid>.sock in this folder.
+  const controlDir = `${mkdtempSync(join(tmpdir(), "pg-ctl-"))}/`;
+  const server = suiteServerCommand({ suite, data: data.dir, tasksFile: data.tasksFile, control: controlDir });
   const port = await freePort();
   const root = repoRoot();
   const cli = FROM_SOURCE ? ["--import", "tsx", join(root, "adapters/cli/main.ts")] : [join(root, "dist/adapters/cli/main.js")];
@@ -61,23 +62,27 @@ export async function proxiedPath(data: AgentDojoData, suite: string, deployment
     stderr = (stderr + chunk.toString("utf8")).slice(-8000);
   });
   const url = new URL(`http://127.0.0.1:${port}/mcp`);
-  let controlClient: ControlClient;
   try {
     await waitForHttp(url, proxy, () => stderr);
-    controlClient = await ControlClient.connect(control);
   } catch (error) {
     proxy.kill();
     throw error;
   }
+  // The proxy starts an upstream per MCP session: each session reaches its own fresh suite server, found by the
+  // control socket it opens in the folder (named by its process id).
+  const seen = new Set<number>();
   const connect = async (): Promise<McpEndpoint> => {
     const transport = new StreamableHTTPClientTransport(url);
     const client = new Client({ name: "purpose-guard-eval", version: "1.0.0" });
     await client.connect(transport);
+    await client.listTools();
+    const controlClient = await freshControl(controlDir, seen, () => stderr);
     return {
       client,
       control: controlClient,
       async close() {
-        // Ending the MCP session ends the guard's session in the proxy.
+        controlClient.close();
+        // Ending the MCP session ends the guard's session, and its upstream, in the proxy.
         await transport.terminateSession().catch(() => undefined);
         await client.close();
       },
@@ -90,12 +95,29 @@ export async function proxiedPath(data: AgentDojoData, suite: string, deployment
       run: (spec) => path.run(spec),
       async close() {
         await path.close();
-        controlClient.close();
         await stop(proxy);
       },
     },
     declaration: { id: loaded.declaration.id, version: loaded.declaration.version, digest: loaded.digest, file: deployment.declaration },
   };
+}
+
+/** Connects to the control socket of an upstream not seen before (the one this session started). */
+async function freshControl(dir: string, seen: Set<number>, stderr: () => string, timeoutMs = 20_000): Promise<ControlClient> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const fresh = readdirSync(dir).map((name) => Number.parseInt(name, 10)).filter((pid) => Number.isInteger(pid) && !seen.has(pid));
+    for (const pid of fresh) {
+      const client = await ControlClient.connect(`${dir}${pid}.sock`, 2000).catch(() => undefined);
+      if (client && (await client.hello().catch(() => -1)) === pid) {
+        seen.add(pid);
+        return client;
+      }
+      client?.close();
+    }
+    if (Date.now() > deadline) throw new Error(`no fresh suite server opened a control socket in ${dir} within ${timeoutMs / 1000} s\n${stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 function interpret(result: CallToolResult): { decision: Decision; policyIds: readonly string[]; message: string } {

@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { createConnection, createServer, type Server as NetServer, type Socket } from "node:net";
 import type { JsonObject } from "../dataset.js";
 
@@ -8,6 +9,7 @@ import type { JsonObject } from "../dataset.js";
  */
 
 export type ControlRequest =
+  | { readonly op: "hello" }
   | { readonly op: "reset"; readonly tree: JsonObject }
   | { readonly op: "snapshot" }
   | { readonly op: "log" };
@@ -25,7 +27,36 @@ export interface ControlHandler {
   log(): readonly ServedCall[];
 }
 
-export function serveControl(path: string, handler: ControlHandler): Promise<NetServer> {
+/**
+ * Listens on `path`. A socket file left by an instance that has exited is removed; one still served by a live
+ * instance (a proxy replacing its upstream) is waited for, up to `waitMs`. The file is removed when this process exits.
+ */
+export async function serveControl(path: string, handler: ControlHandler, waitMs = 15_000): Promise<NetServer> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      const server = await listenOnce(path, handler);
+      process.once("exit", () => rmSync(path, { force: true }));
+      return server;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || Date.now() > deadline) throw error;
+      if (!(await isLive(path))) rmSync(path, { force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+function isLive(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createConnection(path, () => {
+      probe.end();
+      resolve(true);
+    });
+    probe.once("error", () => resolve(false));
+  });
+}
+
+function listenOnce(path: string, handler: ControlHandler): Promise<NetServer> {
   const server = createServer((socket) => {
     let buffer = "";
     socket.setEncoding("utf8");
@@ -51,6 +82,8 @@ function answer(handler: ControlHandler, line: string): JsonObject {
   try {
     const request = JSON.parse(line) as ControlRequest;
     switch (request.op) {
+      case "hello":
+        return { ok: true, pid: process.pid };
       case "reset":
         handler.reset(request.tree);
         return { ok: true };
@@ -111,6 +144,11 @@ export class ControlClient {
       });
       this.socket.write(`${JSON.stringify(body)}\n`);
     });
+  }
+
+  /** The serving process's id: tells a fresh upstream from the one before it. */
+  async hello(): Promise<number> {
+    return Number((await this.request({ op: "hello" }))["pid"]);
   }
 
   async reset(tree: JsonObject): Promise<void> {

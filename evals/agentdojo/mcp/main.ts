@@ -17,7 +17,7 @@ const FLAGS = {
   suite: { type: "string", value: "NAME", description: "workspace, travel, banking or slack" },
   data: { type: "string", value: "DIR", description: "AgentDojo data folder (default: $AGENTDOJO_DATA or ../shared/datasets/agentdojo-v1)" },
   tasks: { type: "string", value: "FILE", description: "another task file of the same format" },
-  control: { type: "string", value: "SOCKET", description: "Unix socket path for the harness's control channel" },
+  control: { type: "string", value: "SOCKET", description: "Unix socket path for the harness's control channel; a path ending in / is a folder, in which the socket is <pid>.sock" },
 } as const;
 
 try {
@@ -30,8 +30,8 @@ try {
   const { impl, specs } = toolsFor(flags.suite, tasks, data.tasksFile);
   const env = await data.environment(flags.suite);
   const { server, control } = createSuiteServer(impl, specs, renderEnvironment(env).tree);
-  if (flags.control) await serveControl(flags.control, control);
   await server.connect(new StdioServerTransport());
+  if (flags.control) await serveControl(flags.control.endsWith("/") ? `${flags.control}${process.pid}.sock` : flags.control, control);
 } catch (error) {
   process.stderr.write(`agentdojo server: ${isGuardError(error) ? error.describe() : error instanceof Error ? error.message : String(error)}\n`);
   process.exit(2);

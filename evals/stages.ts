@@ -1,3 +1,4 @@
+import { COMMANDS } from "../adapters/cli/commands/index.js";
 import type { Classifier, Redactor } from "../src/classify/classifier.js";
 import type { FlowStore } from "../src/flow/flow-store.js";
 
@@ -17,7 +18,10 @@ export interface Stages {
   readonly approvals: boolean;
 }
 
-export const STAGES: Stages = { proxy: false, pinning: false, approvals: true };
+/** The proxy (and its pinning) is there when the CLI has the `proxy` command. */
+const HAS_PROXY = COMMANDS.some((command) => command.name === "proxy");
+
+export const STAGES: Stages = { proxy: HAS_PROXY, pinning: HAS_PROXY, approvals: true };
 
 export type Capability = "classifier" | "redactor" | "flow" | "proxy" | "pinning" | "approvals";
 

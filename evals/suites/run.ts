@@ -7,6 +7,7 @@ import type { JsonObject } from "../agentdojo/dataset.js";
 import { diff } from "../agentdojo/effect.js";
 import { missingCapabilities, stageConfig, type Capability } from "../stages.js";
 import { durationMs, loadCategories, type Category, type Scenario, type Step } from "./scenario.js";
+import { runThroughProxy } from "./proxied.js";
 import { scenarioTools } from "./tools.js";
 
 /** Runs our own attack suites: each scenario on a fresh guard and a fresh environment, step by step. */
@@ -77,9 +78,16 @@ export async function runScenarioSuites(options: SuitesOptions): Promise<SuitesR
 export async function runScenario(category: Category, scenario: Scenario): Promise<ScenarioResult> {
   const missing = missingCapabilities(scenario.requires);
   const base = { category: category.category, id: scenario.id, kind: scenario.kind, description: scenario.description, missing };
-  const unsupported = scenario.steps.find((step) => "listTools" in step || "mutateTool" in step);
-  if (unsupported && missing.some((capability) => capability === "proxy" || capability === "pinning")) {
-    return { ...base, status: "error", reason: `needs ${missing.filter((c) => c === "proxy" || c === "pinning").join(" and ")} (adapters/mcp), which this build does not have`, steps: [] };
+  if (scenario.steps.some((step) => "listTools" in step || "mutateTool" in step)) {
+    if (missing.some((capability) => capability === "proxy" || capability === "pinning")) {
+      return { ...base, status: "error", reason: `needs ${missing.filter((c) => c === "proxy" || c === "pinning").join(" and ")} (adapters/mcp), which this build does not have`, steps: [] };
+    }
+    const steps = await runThroughProxy(category, scenario).catch((error: unknown) => error as Error);
+    if (steps instanceof Error) return { ...base, status: "error", reason: `the proxy path failed: ${steps.message.split("\n")[0]}`, steps: [] };
+    const failed = steps.find((step) => !step.ok);
+    return failed
+      ? { ...base, status: "fail", reason: `step ${failed.step + 1} (${failed.what}): expected ${failed.expected}, got ${failed.actual}`, steps }
+      : { ...base, status: "pass", steps };
   }
   let now = Date.parse(scenario.clock ?? category.clock);
   let guard: Guard;

@@ -12,7 +12,15 @@ export type ControlRequest =
   | { readonly op: "hello" }
   | { readonly op: "reset"; readonly tree: JsonObject }
   | { readonly op: "snapshot" }
-  | { readonly op: "log" };
+  | { readonly op: "log" }
+  | { readonly op: "mutate"; readonly change: ToolChange };
+
+/** A change to a served tool's definition (a rug pull, in scenarios). */
+export interface ToolChange {
+  readonly name: string;
+  readonly description?: string;
+  readonly inputSchema?: JsonObject;
+}
 
 /** One tools/call the server received since the last reset. */
 export interface ServedCall {
@@ -25,6 +33,8 @@ export interface ControlHandler {
   reset(tree: JsonObject): void;
   snapshot(): JsonObject;
   log(): readonly ServedCall[];
+  /** Servers whose tools may change answer this; others refuse the op. */
+  mutate?(change: ToolChange): void;
 }
 
 /**
@@ -91,6 +101,10 @@ function answer(handler: ControlHandler, line: string): JsonObject {
         return { ok: true, data: handler.snapshot() };
       case "log":
         return { ok: true, calls: handler.log() as unknown as JsonObject[] };
+      case "mutate":
+        if (!handler.mutate) return { ok: false, error: "this server's tools cannot change" };
+        handler.mutate(request.change);
+        return { ok: true };
       default:
         return { ok: false, error: `unknown op \`${String((request as { op?: unknown }).op)}\`` };
     }
@@ -153,6 +167,10 @@ export class ControlClient {
 
   async reset(tree: JsonObject): Promise<void> {
     await this.request({ op: "reset", tree });
+  }
+
+  async mutate(change: ToolChange): Promise<void> {
+    await this.request({ op: "mutate", change });
   }
 
   async snapshot(): Promise<JsonObject> {

@@ -12,7 +12,7 @@ import type { Decision } from "../../src/model/verdict.js";
 import type { AgentDojoData } from "./dataset.js";
 import type { Deployment } from "./deployment.js";
 import { ControlClient } from "./mcp/control.js";
-import { repoRoot, suiteServerCommand } from "./mcp/connect.js";
+import { repoRoot, suiteServerCommand, tsxFlags } from "./mcp/connect.js";
 import { mcpPath, type McpEndpoint } from "./mcp/path.js";
 import type { SuitePaths } from "./run.js";
 
@@ -35,7 +35,7 @@ export async function proxiedPath(data: AgentDojoData, suite: string, deployment
   const server = suiteServerCommand({ suite, data: data.dir, tasksFile: data.tasksFile, control: controlDir });
   const port = await freePort();
   const root = repoRoot();
-  const cli = FROM_SOURCE ? ["--import", "tsx", join(root, "adapters/cli/main.ts")] : [join(root, "dist/adapters/cli/main.js")];
+  const cli = FROM_SOURCE ? [...tsxFlags(), join(root, "adapters/cli/main.ts")] : [join(root, "dist/adapters/cli/main.js")];
   const audit = options.auditDir ? join(options.auditDir, `${suite}-proxy.jsonl`) : join(mkdtempSync(join(tmpdir(), "pg-eval-audit-")), `${suite}.jsonl`);
   const args = [
     ...cli,

@@ -5,7 +5,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { ControlClient } from "../agentdojo/mcp/control.js";
-import { repoRoot } from "../agentdojo/mcp/connect.js";
+import { repoRoot, tsxFlags } from "../agentdojo/mcp/connect.js";
 import type { Category, Scenario } from "./scenario.js";
 import type { StepResult } from "./run.js";
 
@@ -24,7 +24,7 @@ export async function runThroughProxy(category: Category, scenario: Scenario): P
   const servers = [...new Set(category.tools.map((tool) => tool.server))];
   writeFileSync(join(dir, "declaration.json"), JSON.stringify(category.declaration));
   writeFileSync(join(dir, "tools.json"), JSON.stringify({ tools: category.tools, environment: category.environment }));
-  const node = (script: string) => (FROM_SOURCE ? ["--import", "tsx", join(root, `${script}.ts`)] : [join(root, "dist", `${script}.js`)]);
+  const node = (script: string) => (FROM_SOURCE ? [...tsxFlags(), join(root, `${script}.ts`)] : [join(root, "dist", `${script}.js`)]);
   const serverArgs = (server: string) => {
     mkdirSync(join(dir, "control", server), { recursive: true });
     return [...node("evals/suites/server"), "--tools", join(dir, "tools.json"), "--server", server, "--control", `${join(dir, "control", server)}/`];

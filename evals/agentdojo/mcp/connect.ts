@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { ControlClient } from "./control.js";
@@ -18,6 +19,14 @@ export interface ServerCommand {
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const FROM_SOURCE = import.meta.url.endsWith(".ts");
 
+/**
+ * Node flags that load tsx for a child started from sources, by absolute URL: the child's working directory (a
+ * proxy may start its upstreams elsewhere) must not matter.
+ */
+export function tsxFlags(): string[] {
+  return ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href];
+}
+
 /** The repository root (the folder holding package.json and node_modules). */
 export function repoRoot(): string {
   return fileURLToPath(new URL(FROM_SOURCE ? "../../../" : "../../../../", import.meta.url));
@@ -27,7 +36,7 @@ export function suiteServerCommand(options: { suite: string; data: string; tasks
   const built = FROM_SOURCE ? freshBuild() : undefined;
   const entry = built ?? join(HERE, FROM_SOURCE ? "main.ts" : "main.js");
   const args = [
-    ...(FROM_SOURCE && !built ? ["--import", "tsx"] : []),
+    ...(FROM_SOURCE && !built ? tsxFlags() : []),
     entry,
     "--suite",
     options.suite,

@@ -205,7 +205,8 @@ class GuardPipeline implements Guard {
       const findings = parts.classifier?.classify(call.args) ?? [];
       pending.classes = classesOf(findings);
       const flows: readonly FlowMatch[] = parts.flowStore ? await parts.flowStore.match(call.sessionId, call.args, findings) : [];
-      pending.callDigest = callDigest(call);
+      // The call digest (canonical arguments, µs per KB) is only needed where approvals are involved.
+      if (this.approvals.has(call.sessionId)) pending.callDigest = callDigest(call);
       const watch = this.monitor.beforeCall(session, tool, now);
       const context = decisionContext({
         nowMs: now,
@@ -213,7 +214,7 @@ class GuardPipeline implements Guard {
         declaration: this.declaration.declaration,
         classes: pending.classes,
         session: watch.session,
-        approvals: this.approvals.standing(call.sessionId, pending.callDigest, this.declaration.digest, now),
+        approvals: pending.callDigest ? this.approvals.standing(call.sessionId, pending.callDigest, this.declaration.digest, now) : [],
         call: { tool, args: call.args, flows, allowsDestination: this.allowsDestination },
       });
       pending.flows = context.flows;
@@ -369,6 +370,7 @@ class GuardPipeline implements Guard {
       case "halt":
         return { ...base, decision: outcome.kind, message: explain(outcome.kind, outcome.policies, subject) };
       case "ask":
+        pending.callDigest ??= pending.call ? callDigest(pending.call) : undefined;
         return { ...base, decision: "ask", message: explain("ask", outcome.policies, subject), callDigest: pending.callDigest ?? "" };
       case "redact":
         return this.redact(pending, base, outcome.policies, context, value, findings, subject);

@@ -28,6 +28,11 @@ export class ApprovalLedger {
     this.sessions.set(sessionId, list);
   }
 
+  /** Whether the session holds any approval (expired ones included until pruned): callers skip digesting otherwise. */
+  has(sessionId: string): boolean {
+    return this.sessions.has(sessionId);
+  }
+
   /** The policy ids approved for this exact call under this declaration, still valid at `now`. */
   standing(sessionId: string, callDigest: string, declarationDigest: string, now: number): readonly string[] {
     const list = this.sessions.get(sessionId);

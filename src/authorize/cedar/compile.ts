@@ -21,10 +21,17 @@ export interface CompiledPolicy {
   readonly file: string;
   readonly line: number;
   /**
-   * The policy as Cedar JSON; `ask` forbids carry an extra `unless` that lifts them for an approved call, and `alert`
-   * forbids are evaluated as permits (see `observeAsPermit`).
+   * The policy's Cedar text, what the engine evaluates; `ask` forbids carry an extra `unless` that lifts them for an
+   * approved call, and `alert` forbids are evaluated as permits (see `observeAsPermit`).
    */
+  readonly text: string;
+  /** The same policy as Cedar JSON, for analysis. */
   readonly json: PolicyJson;
+  /**
+   * False when the policy holds an integer beyond 2^53: JSON numbers in JavaScript cannot carry it, so the engine
+   * must not round-trip this policy through JSON (partial evaluation returns JSON).
+   */
+  readonly exactAsJson: boolean;
 }
 
 export interface CompiledPolicySet {
@@ -75,13 +82,6 @@ function compileFile(schema: PolicySource, source: PolicySource, issues: Issue[]
     issues.push(...parsed.errors.map((error) => cedarIssue(source, error)));
     return [];
   }
-  const validation = cedar.validate({ schema: schema.text, policies: { staticPolicies: source.text }, validationSettings: { mode: "strict" } });
-  if (validation.type === "failure") {
-    issues.push(...validation.errors.map((error) => cedarIssue(source, error)));
-    return [];
-  }
-  issues.push(...validation.validationErrors.map((error) => cedarIssue(source, error.error)));
-
   const parts = cedar.policySetTextToParts(source.text);
   if (parts.type === "failure") {
     issues.push(...parts.errors.map((error) => cedarIssue(source, error)));
@@ -91,6 +91,7 @@ function compileFile(schema: PolicySource, source: PolicySource, issues: Issue[]
     issues.push({ file: source.file, message: "policy templates are not supported", fix: "write static policies" });
   }
   const compiled: CompiledPolicy[] = [];
+  const idsByIndex: string[] = [];
   let cursor = 0;
   parts.policies.forEach((text, index) => {
     const at = source.text.indexOf(text, cursor);
@@ -101,13 +102,27 @@ function compileFile(schema: PolicySource, source: PolicySource, issues: Issue[]
       issues.push(...json.errors.map((error) => cedarIssue(source, error)));
       return;
     }
-    const policy = annotate(json.json, source.file, line, index, issues);
+    const policy = annotate(json.json, text, source.file, line, index, issues);
     if (policy) compiled.push(policy);
+    idsByIndex[index] = policy?.id ?? `policy${index}`;
   });
+
+  // Cedar names policies of a text `policy0`, `policy1`...: say the @id instead, and report a problem once even
+  // when Cedar finds it for each action the policy applies to.
+  const validation = cedar.validate({ schema: schema.text, policies: { staticPolicies: source.text }, validationSettings: { mode: "strict" } });
+  const errors = validation.type === "failure" ? validation.errors : validation.validationErrors.map((error) => error.error);
+  const seen = new Set<string>();
+  for (const error of errors) {
+    const issue = cedarIssue(source, error);
+    const key = `${issue.line}:${issue.column}:${issue.fix ?? ""}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push({ ...issue, message: issue.message.replace(/policy `policy(\d+)`/g, (_, n: string) => `policy \`${idsByIndex[Number(n)] ?? `policy${n}`}\``) });
+  }
   return compiled;
 }
 
-function annotate(json: PolicyJson, file: string, line: number, index: number, issues: Issue[]): CompiledPolicy | undefined {
+function annotate(json: PolicyJson, text: string, file: string, line: number, index: number, issues: Issue[]): CompiledPolicy | undefined {
   const annotations = json.annotations ?? {};
   const id = annotations["id"] ?? `${basename(file, ".cedar")}:${index + 1}`;
   const response = annotations["response"];
@@ -134,6 +149,8 @@ function annotate(json: PolicyJson, file: string, line: number, index: number, i
   }
   const lifted = response === "ask" ? liftOnApproval(json, id) : response === "alert" ? observeAsPermit(json) : json;
   return {
+    text: response === "ask" ? liftTextOnApproval(text, id) : response === "alert" ? textAsPermit(text) : text,
+    exactAsJson: !hasUnsafeInteger(json),
     id,
     effect,
     ...(effect === "forbid" ? { response: (response as Response | undefined) ?? "deny" } : {}),
@@ -164,6 +181,47 @@ function liftOnApproval(json: PolicyJson, id: string): PolicyJson {
  */
 function observeAsPermit(json: PolicyJson): PolicyJson {
   return { ...json, effect: "permit" };
+}
+
+/** The textual twin of `observeAsPermit`: the effect keyword after the annotations becomes `permit`. */
+export function textAsPermit(text: string): string {
+  let i = 0;
+  const skipSpace = () => {
+    for (;;) {
+      while (i < text.length && /\s/.test(text[i]!)) i++;
+      if (!text.startsWith("//", i)) return;
+      while (i < text.length && text[i] !== "\n") i++;
+    }
+  };
+  for (;;) {
+    skipSpace();
+    if (text[i] !== "@") break;
+    i++;
+    while (i < text.length && /[A-Za-z0-9_]/.test(text[i]!)) i++;
+    skipSpace();
+    if (text[i] !== "(") continue;
+    i++;
+    skipSpace();
+    if (text[i] === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+      i++;
+    }
+    skipSpace();
+    if (text[i] === ")") i++;
+  }
+  if (!text.startsWith("forbid", i)) throw new Error("an alert policy must be a forbid");
+  return `${text.slice(0, i)}permit${text.slice(i + "forbid".length)}`;
+}
+
+/** The textual twin of `liftOnApproval` (Cedar accepts any number of when/unless clauses). */
+function liftTextOnApproval(text: string, id: string): string {
+  return text.replace(/;\s*$/, ` unless { context.approvals.contains(${JSON.stringify(id)}) };`);
+}
+
+function hasUnsafeInteger(node: unknown): boolean {
+  if (typeof node === "number") return Number.isInteger(node) && !Number.isSafeInteger(node);
+  if (node === null || typeof node !== "object") return false;
+  return Object.values(node as Record<string, unknown>).some(hasUnsafeInteger);
 }
 
 function cedarIssue(source: PolicySource, error: cedar.DetailedError): Issue {

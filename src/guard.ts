@@ -220,8 +220,10 @@ class GuardPipeline implements Guard {
       pending.flows = context.flows;
       let verdict = await this.decide(pending, "call_tool", context, call.args, findings, watch.hits);
       if (verdict.decision === "ask") verdict = await this.resolveAsk(pending, verdict, context, call, findings, options, watch.hits);
+      // The decision's record first, then the containment steps it caused.
+      const finished = this.finish(pending, verdict);
       this.monitor.afterCall(session, tool, verdict, context.flows.classes, call.trace, now);
-      return this.finish(pending, verdict);
+      return finished;
     } catch (error) {
       return this.finish(pending, this.failure(pending, error));
     }
@@ -256,8 +258,9 @@ class GuardPipeline implements Guard {
         const removed = verdict.decision === "redact" ? new Set(verdict.redactions.map((redaction) => redaction.class)) : undefined;
         delivered = removed ? measureResult(seen, seenFindings, tool.outputClasses?.filter((cls) => !removed.has(cls))) : volume;
       }
+      const finished = this.finish(pending, verdict);
       this.monitor.afterResult(session, tool, verdict, delivered, call.trace, now);
-      return this.finish(pending, verdict);
+      return finished;
     } catch (error) {
       return this.finish(pending, this.failure(pending, error));
     }

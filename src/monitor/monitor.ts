@@ -185,10 +185,11 @@ export class Monitor {
       this.raise(session, "alert", alerts.map((reason) => reason.policyId), where, now, { decisionId: verdict.decisionId });
       for (const reason of alerts) this.notifyOnce(session, "alert", reason.policyId, reason.reason, verdict.decisionId, where, now);
     }
-    const deciding = verdict.reasons.filter((reason) => reason.response !== "alert" && reason.response !== "permit");
-    if (verdict.decision === "deny") {
-      this.raise(session, "block", deciding.map((reason) => reason.policyId), where, now, { decisionId: verdict.decisionId });
-      for (const reason of deciding) if (reason.policyId in DRIFT_RULES) this.notifyOnce(session, "block", reason.policyId, reason.reason, verdict.decisionId, where, now);
+    // A drift rule that blocks is a containment step; a policy's ordinary deny is enforcement, not escalation.
+    const blockingRules = verdict.decision === "deny" ? verdict.reasons.filter((reason) => reason.response === "deny" && reason.policyId in DRIFT_RULES) : [];
+    if (blockingRules.length > 0) {
+      this.raise(session, "block", blockingRules.map((reason) => reason.policyId), where, now, { decisionId: verdict.decisionId });
+      for (const reason of blockingRules) this.notifyOnce(session, "block", reason.policyId, reason.reason, verdict.decisionId, where, now);
     }
     if (verdict.decision === "halt") {
       this.halt(session, { decisionId: verdict.decisionId, policyIds: verdict.policyIds, message: verdict.message, at: now }, where, now);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { DataClass } from "../model/data-class.js";
-import type { Notifier, NotifierConfig } from "./notify.js";
+import type { Notifier, NotifierInput } from "./notify.js";
 import type { RemediationHook } from "./remediate.js";
 
 /**
@@ -43,7 +43,7 @@ export interface MonitorConfig {
   /** Known-good tool digests, `server/tool` → digest; other tools are pinned at first sight. */
   readonly pins?: Readonly<Record<string, string>>;
   /** Where alerts and containment steps are sent besides the audit log. */
-  readonly notify?: readonly (NotifierConfig | Notifier)[];
+  readonly notify?: readonly NotifierInput[];
   /** Remediation hooks that policies and rules name as `hook:<name>`. */
   readonly hooks?: Readonly<Record<string, RemediationHook>>;
 }

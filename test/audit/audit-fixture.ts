@@ -23,6 +23,7 @@ export async function conversationLog(): Promise<{ file: string; start: number }
     audit: [createJsonlSink({ path: file })],
     runtime: SUPPORT_RUNTIME,
     clock: clock.now,
+    tools: [{ server: "crm", name: "list_orders", outputClasses: ["commerce.order", "pii.email"] }],
     approver: createCallbackApprover(() => ({ approved: true, approver: "alice@acme.example" })),
   });
   const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";

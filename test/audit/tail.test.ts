@@ -22,8 +22,8 @@ describe("followAuditLog", () => {
     await sink.flush();
     const seen: AuditRecord[] = [];
     const controller = new AbortController();
-    const following = followAuditLog(path, { signal: controller.signal, intervalMs: 10, onRecord: (entry) => seen.push(entry) });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    const { size } = await import("node:fs/promises").then((fs) => fs.stat(path));
+    const following = followAuditLog(path, { from: size, signal: controller.signal, intervalMs: 10, onRecord: (entry) => seen.push(entry) });
     for (let n = 2; n <= 40; n++) {
       sink.write(record(n));
       await sink.flush();
@@ -42,7 +42,7 @@ describe("followAuditLog", () => {
     appendFileSync(path, "");
     const seen: AuditRecord[] = [];
     const controller = new AbortController();
-    const following = followAuditLog(path, { signal: controller.signal, intervalMs: 5, onRecord: (entry) => seen.push(entry) });
+    const following = followAuditLog(path, { from: 0, signal: controller.signal, intervalMs: 5, onRecord: (entry) => seen.push(entry) });
     const line = `${JSON.stringify(record(7))}\n`;
     appendFileSync(path, line.slice(0, 40));
     await new Promise((resolve) => setTimeout(resolve, 40));

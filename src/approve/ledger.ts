@@ -51,6 +51,15 @@ export class ApprovalLedger {
     return (this.sessions.get(sessionId) ?? []).filter((approval) => approval.expiresAt > now);
   }
 
+  /** How many approvals of a session are valid at `now` (no allocation: asked on every call). */
+  countActive(sessionId: string, now: number): number {
+    const list = this.sessions.get(sessionId);
+    if (!list) return 0;
+    let count = 0;
+    for (const approval of list) if (approval.expiresAt > now) count++;
+    return count;
+  }
+
   /** Withdraws every approval of a session; returns how many were still valid. */
   revoke(sessionId: string, now: number): number {
     const revoked = this.active(sessionId, now).length;

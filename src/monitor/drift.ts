@@ -56,17 +56,19 @@ export function callDrift(config: ResolvedMonitorConfig, facts: CallFacts): Drif
     fire("burst-above-baseline", () => `${burst.callsInWindow} calls in ${config.burst.windowMs / 1000} s (${burst.ratePerMinute}/min) against the session's own ${burst.baselinePerMinute}/min`, burst);
   }
 
-  if (tool.intent === "egress" || tool.zone === "open-world") {
+  if ((tool.intent === "egress" || tool.zone === "open-world") && session.classesRead.size > 0) {
     const sensitive = [...session.classesRead].filter((cls) => scopeCovers(config.sensitiveClasses, cls));
     if (sensitive.length > 0) {
       fire("sensitive-read-then-egress", (rule) => `${rule.reason} (${sensitive.join(", ")})`, { classes: sensitive.join(" "), intent: tool.intent, zone: tool.zone });
     }
   }
 
-  const considered = session.outcomes.slice(-config.probing.window);
-  const denials = considered.filter(Boolean).length;
+  const outcomes = session.outcomes;
+  const considered = Math.min(config.probing.window, outcomes.length);
+  let denials = 0;
+  for (let i = outcomes.length - considered; i < outcomes.length; i++) if (outcomes[i]) denials++;
   if (denials >= config.probing.threshold) {
-    fire("repeated-denials", () => `${denials} of the session's last ${considered.length} decisions were denials`, { denials, window: considered.length });
+    fire("repeated-denials", () => `${denials} of the session's last ${considered} decisions were denials`, { denials, window: considered });
   }
 
   if (facts.pin === "changed") fire("tool-definition-changed", (rule) => rule.reason, { tool: `${tool.server}/${tool.name}`, ...(tool.digest ? { digest: tool.digest } : {}) });

@@ -95,8 +95,8 @@ export class Monitor {
   /** On a result, the session's volumes count the result under decision. */
   beforeResult(session: SessionState, volume: Volume, now: number): Watch {
     const counters = this.counters(session, now);
-    const recordsByFamily = { ...counters.recordsByFamily! };
-    const bytesByFamily = { ...counters.bytesByFamily! };
+    const recordsByFamily = { ...counters.recordsByFamily };
+    const bytesByFamily = { ...counters.bytesByFamily };
     for (const [family, count] of Object.entries(volume.recordsByFamily)) recordsByFamily[family as keyof typeof recordsByFamily] += count;
     for (const [family, count] of Object.entries(volume.bytesByFamily)) bytesByFamily[family as keyof typeof bytesByFamily] += count;
     const prospective: SessionCounters = { ...counters, recordsRead: counters.recordsRead + volume.records, bytesRead: counters.bytesRead + volume.bytes, recordsByFamily, bytesByFamily };
@@ -115,7 +115,11 @@ export class Monitor {
     const denied = verdict.decision === "deny" || verdict.decision === "ask" || verdict.decision === "halt";
     if (denied) session.denials++;
     pushBounded(session.outcomes, denied, OUTCOME_HISTORY);
-    for (const cls of flowClasses) session.flowClasses.add(cls);
+    for (const cls of flowClasses) {
+      if (session.flowClasses.has(cls)) continue;
+      session.flowClasses.add(cls);
+      delete session.view;
+    }
     this.contain(session, tool, verdict, trace, now);
   }
 
@@ -128,6 +132,7 @@ export class Monitor {
       for (const [family, count] of Object.entries(delivered.bytesByFamily)) session.bytesByFamily[family as keyof typeof session.bytesByFamily] += count;
       for (const cls of delivered.classes) session.classesRead.add(cls);
       for (const family of delivered.families) session.familiesRead.add(family);
+      delete session.view;
     }
     this.contain(session, tool, verdict, trace, now);
   }
@@ -264,9 +269,8 @@ export class Monitor {
 
   // --- state --------------------------------------------------------------------------------------------------
 
-  private counters(session: SessionState, now: number): SessionCounters {
-    const counters = this.parts.sessions.counters(session, now);
-    return { ...counters, approvalsGranted: this.parts.ledger.active(session.id, now).length, drift: [] };
+  private counters(session: SessionState, now: number): Required<SessionCounters> {
+    return this.parts.sessions.counters(session, now, this.parts.ledger.countActive(session.id, now));
   }
 
   /** A changed digest is drift; a tool seen for the first time is pinned at its digest. */

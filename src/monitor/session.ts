@@ -37,9 +37,21 @@ export interface SessionState {
   /** Rules and policies that already notified in this session (notify once per rule, not per call). */
   readonly notified: Set<string>;
   remediations: number;
+  /** What policies see of the slow-changing state, rebuilt only after it changed (the hot path allocates little). */
+  view?: SessionView;
+}
+
+/** The parts of the counters that change only when a result is delivered or a flow is seen. */
+interface SessionView {
+  readonly recordsByFamily: FamilyCounts;
+  readonly bytesByFamily: FamilyCounts;
+  readonly classesRead: readonly string[];
+  readonly familiesRead: readonly string[];
+  readonly flowClasses: readonly string[];
 }
 
 const MINUTE_MS = 60_000;
+const NO_DRIFT: readonly string[] = Object.freeze([]);
 export const INTENT_HISTORY = 16;
 export const OUTCOME_HISTORY = 20;
 
@@ -83,13 +95,20 @@ export class SessionStore {
   }
 
   /** The counters policies see. `recent` is pruned here, so it stays bounded by one minute of calls. */
-  counters(state: SessionState, now: number): SessionCounters {
+  counters(state: SessionState, now: number, approvalsGranted = 0): Required<SessionCounters> {
     const recent = state.recent;
     let drop = 0;
     while (drop < recent.length && recent[drop]! <= now - MINUTE_MS) drop++;
     if (drop > 0) recent.splice(0, drop);
     let recentDenials = 0;
     for (const denied of state.outcomes) if (denied) recentDenials++;
+    const view = (state.view ??= {
+      recordsByFamily: { ...state.recordsByFamily },
+      bytesByFamily: { ...state.bytesByFamily },
+      classesRead: [...state.classesRead],
+      familiesRead: [...state.familiesRead],
+      flowClasses: [...state.flowClasses],
+    });
     return {
       calls: state.calls,
       callsLastMinute: recent.length,
@@ -98,14 +117,16 @@ export class SessionStore {
       bytesRead: state.bytesRead,
       distinctTools: state.tools.size,
       recentDenials,
-      recordsByFamily: { ...state.recordsByFamily },
-      bytesByFamily: { ...state.bytesByFamily },
-      classesRead: [...state.classesRead],
-      familiesRead: [...state.familiesRead],
-      flowClasses: [...state.flowClasses],
+      recordsByFamily: view.recordsByFamily,
+      bytesByFamily: view.bytesByFamily,
+      classesRead: view.classesRead,
+      familiesRead: view.familiesRead,
+      flowClasses: view.flowClasses,
       intentSequence: state.intents.join(" "),
+      approvalsGranted,
       alerts: state.alerts,
       containment: state.containment,
+      drift: NO_DRIFT,
     };
   }
 

@@ -8,7 +8,9 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOtelSink } from "../../adapters/otel/otel-sink.js";
 import { createGuard } from "../../src/guard.js";
+import type { AuditRecord } from "../../src/model/audit-record.js";
 import { DURING_SUPPORT, example, fixedClock, ROOT, SUPPORT_RUNTIME, tempDir } from "../helpers.js";
+import { auditSinkContract } from "./audit-sink.contract.js";
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -75,6 +77,16 @@ describe("createOtelSink", () => {
     expect(spans[0]!.events).toMatchObject([{ name: "purpose_guard.call", attributes: { "purpose_guard.decision": "allow", "purpose_guard.policy_ids": ["declared-tool"] } }]);
     await guard.close();
   });
+});
+
+auditSinkContract("otel", () => {
+  const spans = new InMemorySpanExporter();
+  const own = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+  return {
+    sink: createOtelSink({ tracer: own.getTracer("purpose-guard") }),
+    // What a trace backend would hold: one span per record, in order, carrying the decision's identity.
+    readBack: async () => spans.getFinishedSpans().map((span) => ({ decisionId: span.attributes["purpose_guard.decision_id"], decision: span.attributes["purpose_guard.decision"] }) as unknown as AuditRecord),
+  };
 });
 
 describe("the OpenTelemetry boundary", () => {

@@ -33,8 +33,10 @@ export interface Metrics {
   readonly redactedResults: number;
   /** Tasks without a state change whose calls were all allowed but some result was redacted. */
   readonly readOnlyTasksRedacted: number;
-  /** Guard time per call (arguments and result), microseconds. */
+  /** Guard time per call (arguments and result), microseconds, as measured inside the harness. */
   readonly latencyUs: { readonly p50: number; readonly p99: number; readonly mean: number; readonly calls: number };
+  /** The same without each tool's first call in a suite (the guard compiles its policies for a tool then). */
+  readonly warmLatencyUs: { readonly p50: number; readonly p99: number; readonly mean: number; readonly calls: number };
 }
 
 export interface Report {
@@ -60,6 +62,14 @@ function compute(runs: readonly SuiteRun[]): Metrics {
   const pairUserCalls = pairs.reduce((n, p) => n + p.utility.calls, 0);
   const pairDenials = pairs.reduce((n, p) => n + p.utility.denied + p.utility.asked, 0);
   const latencies = [...utility.flatMap((u) => u.records), ...pairs.flatMap((p) => p.records)].map((r) => r.latencyUs);
+  const warm = runs.flatMap((run) => {
+    const seen = new Set<string>();
+    return [...run.utility.flatMap((u) => u.records), ...run.pairs.flatMap((p) => p.records)].filter((r) => {
+      if (seen.has(r.tool)) return true;
+      seen.add(r.tool);
+      return false;
+    });
+  });
   return {
     pairs: pairs.length,
     judgeablePairs: judgeable.length,
@@ -78,6 +88,7 @@ function compute(runs: readonly SuiteRun[]): Metrics {
     redactedResults: utility.reduce((n, u) => n + u.judgement.redactedResults, 0),
     readOnlyTasksRedacted: utility.filter((u) => !u.judgement.changesState && u.judgement.callsForwarded && u.judgement.redactedResults > 0).length,
     latencyUs: percentiles(latencies),
+    warmLatencyUs: percentiles(warm.map((r) => r.latencyUs)),
   };
 }
 

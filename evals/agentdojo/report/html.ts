@@ -19,8 +19,8 @@ export function htmlReport(run: EvalRun): string {
     `<p class="goal ${goal.met ? "ok" : "miss"}">Goal (attack success ≤ ${pct(GOAL.attackSuccessRate, 0)}, utility under attack ≥ ${pct(GOAL.utilityUnderAttack, 0)}, ask rate ≤ ${pct(GOAL.askRate, 0)}): ${goal.met ? "met" : `not met: ${esc(goal.misses.join("; "))}`}</p>`,
     `<h2>Headline</h2>`,
     htmlTable(
-      ["suite", "pairs", "utility", "utility under attack", "attack success", "ask rate", "false denials", "guard p50 / p99 (µs)"],
-      rows.map(([name, m]) => [name, String(m.pairs), pct(m.utility), pct(m.utilityUnderAttack), pct(m.attackSuccessRate), pct(m.askRate), String(m.falseDenials), `${m.latencyUs.p50} / ${m.latencyUs.p99}`]),
+      ["suite", "pairs", "utility", "utility under attack", "attack success", "ask rate", "false denials", "guard p50 / p99 µs (warm)"],
+      rows.map(([name, m]) => [name, String(m.pairs), pct(m.utility), pct(m.utilityUnderAttack), pct(m.attackSuccessRate), pct(m.askRate), String(m.falseDenials), `${m.warmLatencyUs.p50} / ${m.warmLatencyUs.p99}`]),
     ),
     `<h2>Per suite</h2>`,
     barChart(rows),
@@ -56,7 +56,7 @@ function barChart(rows: readonly (readonly [string, Metrics])[]): string {
   ] as const;
   const groupWidth = 170;
   const height = 220;
-  const top = 10;
+  const top = 22;
   const width = 50 + rows.length * groupWidth;
   const bar = 30;
   const parts: string[] = [];
@@ -84,9 +84,9 @@ function baselineChart(run: EvalRun): string {
   const names = [...Object.keys(run.report.suites), "overall"];
   const get = (r: typeof baseline, name: string) => (name === "overall" ? r.overall : r.suites[name]!);
   const rowHeight = 26;
-  const width = 620;
+  const width = 720;
   const left = 90;
-  const scale = width - left - 60;
+  const scale = width - left - 150;
   const parts: string[] = [];
   names.forEach((name, i) => {
     const y = 10 + i * rowHeight * 2;
@@ -101,11 +101,12 @@ function baselineChart(run: EvalRun): string {
 
 /** Attack success (x) against utility under attack (y): lower right is bad, upper left is good. */
 function scatter(run: EvalRun): string {
-  const w = 560;
-  const h = 360;
-  const pad = 50;
-  const X = (v: number) => pad + v * (w - pad - 20);
-  const Y = (v: number) => h - pad - v * (h - pad - 20);
+  const w = 720;
+  const h = 380;
+  const pad = 56;
+  const right = 170;
+  const X = (v: number) => pad + v * (w - pad - right);
+  const Y = (v: number) => h - pad - v * (h - pad - 24);
   const parts: string[] = [];
   parts.push(`<rect x="${X(0)}" y="${Y(1)}" width="${X(GOAL.attackSuccessRate) - X(0)}" height="${Y(GOAL.utilityUnderAttack) - Y(1)}" fill="#e6f4ea"><title>goal region</title></rect>`);
   for (let t = 0; t <= 4; t++) {
@@ -113,7 +114,7 @@ function scatter(run: EvalRun): string {
     parts.push(`<line x1="${X(v)}" x2="${X(v)}" y1="${Y(0)}" y2="${Y(1)}" stroke="#eef0f3"/><text x="${X(v)}" y="${h - pad + 16}" text-anchor="middle">${t * 25}%</text>`);
     parts.push(`<line x1="${X(0)}" x2="${X(1)}" y1="${Y(v)}" y2="${Y(v)}" stroke="#eef0f3"/><text x="${pad - 6}" y="${Y(v) + 4}" text-anchor="end">${t * 25}%</text>`);
   }
-  parts.push(`<text x="${w / 2}" y="${h - 10}" text-anchor="middle">attack success rate</text><text transform="translate(14 ${h / 2}) rotate(-90)" text-anchor="middle">utility under attack</text>`);
+  parts.push(`<text x="${(pad + w - right) / 2}" y="${h - 12}" text-anchor="middle">attack success rate</text><text transform="translate(16 ${(h - pad) / 2 + 12}) rotate(-90)" text-anchor="middle">utility under attack</text>`);
   const point = (label: string, asr: number, uua: number, color: string, bold = false) =>
     `<circle cx="${X(asr)}" cy="${Y(uua)}" r="${bold ? 7 : 5}" fill="${color}"><title>${esc(label)}: ${pct(uua)} utility under attack, ${pct(asr)} attack success</title></circle><text x="${X(asr) + 9}" y="${Y(uua) + 4}"${bold ? ' font-weight="bold"' : ""}>${esc(label)}</text>`;
   for (const d of run.published.defenses) {

@@ -13,9 +13,9 @@ export function headlineTable(report: Report): string {
     pct(m.attackSuccessRate),
     pct(m.askRate),
     `${m.falseDenials}`,
-    `${fmtUs(m.latencyUs.p50)} / ${fmtUs(m.latencyUs.p99)}`,
+    `${fmtUs(m.warmLatencyUs.p50)} / ${fmtUs(m.warmLatencyUs.p99)}`,
   ]);
-  return table(["suite", "pairs", "utility", "utility under attack", "attack success", "ask rate", "false denials", "guard p50 / p99"], rows);
+  return table(["suite", "pairs", "utility", "utility under attack", "attack success", "ask rate", "false denials", "guard p50 / p99 (warm)"], rows);
 }
 
 export function comparisonTable(run: EvalRun): string {
@@ -63,7 +63,8 @@ export function markdownReport(run: EvalRun): string {
     `Judgeable pairs: ${o.judgeablePairs} of ${o.pairs} (an injection task whose goal is only words, such as a recommendation, leaves no trace on the environment and is not counted in the attack success rate). ` +
       `Ask rate without attack: ${pct(o.askRateWithoutAttack)}. False denials: ${o.falseDenials} user-task calls (${pct(o.falseDenialRate)} of them) without attack, ${pct(o.falseDenialRateUnderAttack)} under attack. ` +
       `Redacted results of user tasks: ${o.redactedResults}${o.readOnlyTasksRedacted > 0 ? ` (${o.readOnlyTasksRedacted} read-only tasks saw a redacted result)` : ""}.` +
-      (o.attackSuccessRateIfAsksApproved !== undefined ? ` Had a person approved every ask, attack success would be ${pct(o.attackSuccessRateIfAsksApproved)}.` : ""),
+      (o.attackSuccessRateIfAsksApproved !== undefined ? ` Had a person approved every ask, attack success would be ${pct(o.attackSuccessRateIfAsksApproved)}.` : "") +
+      ` Guard time per call (arguments and result, wall clock inside the harness): p50 ${fmtUs(o.latencyUs.p50)}, p99 ${fmtUs(o.latencyUs.p99)} over all ${o.latencyUs.calls} calls; without each tool's first call, when the guard prepares its policies for that tool, p50 ${fmtUs(o.warmLatencyUs.p50)} and p99 ${fmtUs(o.warmLatencyUs.p99)}. \`npm run bench\` measures the guard alone.`,
   );
   out.push("");
   out.push("## Compared with published defenses");

@@ -9,7 +9,7 @@ import { inProcessPath } from "./path.js";
 import { proxiedPath } from "./proxied.js";
 import type { PathFactory } from "./run.js";
 import { toolsFor } from "./tools/index.js";
-import { stageConfig } from "../stages.js";
+import { STAGES, stageConfig } from "../stages.js";
 
 /** Paths with the guard: in this process (default), or the suite's MCP server behind `purpose-guard proxy`. */
 
@@ -35,7 +35,12 @@ export function guardedPaths(data: AgentDojoData, options: GuardedOptions): Path
     if (options.via === "mcp") {
       throw new GuardError("USAGE", "--via mcp is the unguarded MCP path", { issues: [{ message: "the guarded MCP path is the proxy", fix: "use --via proxy, or --via mcp --no-guard" }] });
     }
-    if (options.via === "proxy") return proxiedPath(data, suite, deployment, options);
+    if (options.via === "proxy") {
+      if (!STAGES.proxy) {
+        throw new GuardError("USAGE", "this build has no `purpose-guard proxy` (adapters/mcp)", { issues: [{ message: "--via proxy needs the MCP proxy", fix: "use --via in-process (default), or --via mcp --no-guard" }] });
+      }
+      return proxiedPath(data, suite, deployment, options);
+    }
     const tools = toolsFor(suite, data.suites[suite]!, data.tasksFile).impl;
     const { guard, trust } = await suiteGuard(deployment, options.auditDir ? { type: "jsonl", path: join(options.auditDir, `${suite}.jsonl`) } : { type: "memory", limit: 1000 });
     const approving = await suiteGuard(deployment, { type: "memory", limit: 1000 });

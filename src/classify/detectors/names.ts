@@ -1,0 +1,118 @@
+import type { Detector, Match, ScanContext } from "../detector.js";
+import { englishLexicon, type Lexicon } from "./lexicon.js";
+
+// A capitalised word (any script with case), or a middle initial (`V.`, `P`).
+const WORD = /(?<![\p{L}\p{N}_@.'’\-])(?:\p{Lu}[\p{Ll}\p{M}'’]*(?:-\p{Lu}?[\p{Ll}\p{M}'’]+)?|\p{Lu}\.?)(?![\p{L}\p{N}_@]|'[a-z]|’[a-z])/gu;
+// Words that introduce a person's name.
+const CUE =
+  /(?:\bname(?: is|:)|\bname on [a-z ]{0,20}(?:is|:)|\bi'?m|\bi am|\bthis is|\bmr\.?|\bmrs\.?|\bms\.?|\bmiss|\bdr\.?|\bprof\.?|\bdear|\bsaid|\bsays|\bby|\bstarring|\bcall|\bask for|\bcontact|\bhi|\bhello|\bthanks,?|\bregards,?|\bsigned,?|\bfrom:|\bto:|\bcc:|\battn:?|\bcustomer:?|\bpatient:?|\buser:|\bmy (?:kid|son|daughter|wife|husband|friend|boss|colleague|partner|mother|father|brother|sister)|\bunder|\badd|\bmeet|\bwith|\bnamed|\bcalled|\bfor)[ ,:]{0,3}$/i;
+// Lines of a letterhead or a form: a name alone on its own line at the start.
+const STRONG_CUE = /(?:\bname(?: is|:)|\bname on [a-z ]{0,20}(?:is|:)|\bmr\.?|\bmrs\.?|\bms\.?|\bdr\.?|\bprof\.?|\bdear|\bnamed|\bmy (?:kid|son|daughter|wife|husband|friend|boss|mother|father|brother|sister)|\blast name(?: is|:|\?)|\bfirst name(?: is|:|\?)|\bname\?)[ ,:]{0,3}$/i;
+
+/** Capitalised words that begin sentences or titles and are never names. */
+const FUNCTION_WORDS = new Set(
+  ("a an the i i'm i've i'd i'll my me we our you your he him his she her they them their it its this that these those there here " +
+    "what when where why who whom how which whose is are was were be been being do does did have has had can could will would shall should " +
+    "may might must not no yes and or but if then else so as at by for from in into of on onto to up with about after before over under " +
+    "hi hello hey dear thanks thank please sorry ok okay sir madam mr mrs ms miss dr prof st mt ave rd apt suite box po " +
+    "monday tuesday wednesday thursday friday saturday sunday january february march april june july august september october november december " +
+    "street road avenue lane drive court way place square boulevard close crescent gardens park north south east west " +
+    "inc ltd llc corp co company university college school hospital bank group bot user name phone email e-mail fax mobile desk office address website " +
+    "personal info date title director directed by all any each every some one two three new old big little great good best first last next").split(" "),
+);
+
+export interface NameOptions {
+  /** Lexicon of known first/last names and common words; the default is compromise's English lexicon. */
+  readonly lexicon?: Lexicon;
+}
+
+/**
+ * Person names in free text, without a parser: sequences of capitalised words scored by a lexicon of ~4,000 first
+ * and last names (from compromise) and by cue words (`my name is`, `Mr.`, `Dear`, `said`). It runs in one regex pass
+ * per string; the compromise parser itself is never called on the hot path.
+ */
+export function namesDetector(options: NameOptions = {}): Detector {
+  const lexicon = options.lexicon ?? englishLexicon();
+  return {
+    family: "names",
+    scan: function scanNames(text: string, _context: ScanContext, out: Match[]) {
+      if (text.length < 2) return;
+      WORD.lastIndex = 0;
+      let run: { start: number; end: number; words: string[] } | undefined;
+      const flush = () => {
+        if (run) scoreRun(text, run, lexicon, out);
+        run = undefined;
+      };
+      for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
+        const start = m.index;
+        const end = start + m[0].length;
+        // Words continue a run when only one space (or `. ` after an initial) separates them.
+        if (run && start - run.end <= 2 && /^[ ]?$|^\. ?$/.test(text.slice(run.end, start)) && run.words.length < 4) {
+          run.words.push(m[0]);
+          run.end = end;
+        } else {
+          flush();
+          run = { start, end, words: [m[0]] };
+        }
+      }
+      flush();
+    },
+  };
+}
+
+function scoreRun(text: string, run: { start: number; end: number; words: string[] }, lexicon: Lexicon, out: Match[]): void {
+  // Drop leading function words (`The`, `What`, `Dr`) and trailing initials.
+  let words = run.words;
+  let start = run.start;
+  while (words.length > 0 && FUNCTION_WORDS.has(stripDot(words[0]!).toLowerCase())) {
+    start = text.indexOf(words[1] ?? "", start + words[0]!.length);
+    words = words.slice(1);
+  }
+  if (words.length === 0 || start < 0) return;
+  while (words.length > 1 && isInitial(words[words.length - 1]!)) words = words.slice(0, -1);
+  if (isInitial(words[0]!)) return;
+  const end = text.indexOf(words[words.length - 1]!, start) + words[words.length - 1]!.length;
+  for (const word of words) if (FUNCTION_WORDS.has(stripDot(word).toLowerCase())) return;
+
+  const preceding = text.slice(Math.max(0, start - 40), start);
+  const strongCue = STRONG_CUE.test(preceding);
+  const cue = strongCue || CUE.test(preceding);
+  const lineStart = start === 0 || /\n[ \t>*\-]*$/.test(preceding);
+  const full = words.filter((word) => !isInitial(word));
+  let names = 0;
+  let common = 0;
+  let places = 0;
+  let unknown = 0;
+  for (const word of full) {
+    const info = lexicon.lookup(word.toLowerCase());
+    if (!info) unknown++;
+    else {
+      if (info.name) names++;
+      if (info.other && !info.name) common++;
+      if (info.place) places++;
+    }
+  }
+  if (places > 0 && names === 0) return;
+  let confidence = 0;
+  if (full.length >= 2) {
+    if (common === 0 && names >= 1) confidence = 0.85;
+    else if (common === 0 && unknown === full.length) confidence = cue || lineStart ? 0.8 : 0.6;
+    else if (common <= 1 && names >= 1 && cue) confidence = 0.7;
+  } else {
+    const only = full[0]!;
+    const info = lexicon.lookup(only.toLowerCase());
+    const sentenceStart = /(?:^|[.!?:]\s*|\n\s*)$/.test(preceding) && !strongCue;
+    if (strongCue && (!info || !info.other || info.name)) confidence = 0.8;
+    else if (info?.name && !info.other && !sentenceStart) confidence = cue ? 0.75 : 0.55;
+    else if (cue && !info && !sentenceStart && only.length > 2) confidence = 0.55;
+  }
+  if (confidence > 0) out.push({ class: "pii.name", start, end, detector: "lexicon:name", confidence });
+}
+
+function isInitial(word: string): boolean {
+  return word.length <= 2 && /^\p{Lu}\.?$/u.test(word);
+}
+
+function stripDot(word: string): string {
+  return word.endsWith(".") ? word.slice(0, -1) : word;
+}

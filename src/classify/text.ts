@@ -4,18 +4,31 @@
 export function shannonEntropy(text: string, start = 0, end = text.length): number {
   const length = end - start;
   if (length <= 0) return 0;
-  const counts = new Map<number, number>();
+  // Counts in a reused table: entropy runs on every secret candidate, so it must not allocate.
+  const counts = COUNTS;
+  let other = 0;
   for (let i = start; i < end; i++) {
     const code = text.charCodeAt(i);
-    counts.set(code, (counts.get(code) ?? 0) + 1);
+    if (code < 128) counts[code]!++;
+    else other++;
   }
   let bits = 0;
-  for (const count of counts.values()) {
+  for (let c = 0; c < 128; c++) {
+    const count = counts[c]!;
+    if (count === 0) continue;
+    counts[c] = 0;
     const p = count / length;
+    bits -= p * Math.log2(p);
+  }
+  if (other > 0) {
+    // Non-ASCII characters are rare in credentials; count them as one symbol (an underestimate, never an overestimate).
+    const p = other / length;
     bits -= p * Math.log2(p);
   }
   return bits;
 }
+
+const COUNTS = new Int32Array(128);
 
 /** Luhn (mod 10) check over the digits of `text`, ignoring anything else. */
 export function luhnValid(digits: string): boolean {
@@ -89,15 +102,23 @@ export function isPlaceholder(value: string): boolean {
 /** True when one character makes up more than `share` of `value`. */
 export function dominatedByOneChar(value: string, share: number): boolean {
   if (value.length < 4) return false;
-  const counts = new Map<number, number>();
+  const counts = COUNTS;
   let max = 0;
+  let other = 0;
   for (let i = 0; i < value.length; i++) {
     const code = value.charCodeAt(i);
-    const next = (counts.get(code) ?? 0) + 1;
-    counts.set(code, next);
+    if (code >= 128) {
+      other++;
+      continue;
+    }
+    const next = ++counts[code]!;
     if (next > max) max = next;
   }
-  return max / value.length > share;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 128) counts[code] = 0;
+  }
+  return Math.max(max, other === value.length ? value.length : 0) / value.length > share;
 }
 
 function hasLongRun(value: string, char: string, length: number): boolean {

@@ -3,11 +3,63 @@ import { englishLexicon, type Lexicon } from "./lexicon.js";
 
 // A capitalised word (any script with case), or a middle initial (`V.`, `P`).
 const WORD = /(?<![\p{L}\p{N}_@.'’\-])(?:\p{Lu}[\p{Ll}\p{M}'’]*(?:-\p{Lu}?[\p{Ll}\p{M}'’]+)?|\p{Lu}\.?)(?![\p{L}\p{N}_@]|'[a-z]|’[a-z])/gu;
-// Words that introduce a person's name.
-const CUE =
-  /(?:\bname(?: is|:)|\bname on [a-z ]{0,20}(?:is|:)|\bi'?m|\bi am|\bthis is|\bmr\.?|\bmrs\.?|\bms\.?|\bmiss|\bdr\.?|\bprof\.?|\bdear|\bsaid|\bsays|\bby|\bstarring|\bcall|\bask for|\bcontact|\bhi|\bhello|\bthanks,?|\bregards,?|\bsigned,?|\bfrom:|\bto:|\bcc:|\battn:?|\bcustomer:?|\bpatient:?|\buser:|\bmy (?:kid|son|daughter|wife|husband|friend|boss|colleague|partner|mother|father|brother|sister)|\bunder|\badd|\bmeet|\bwith|\bnamed|\bcalled|\bfor)[ ,:]{0,3}$/i;
-// Lines of a letterhead or a form: a name alone on its own line at the start.
-const STRONG_CUE = /(?:\bname(?: is|:)|\bname on [a-z ]{0,20}(?:is|:)|\bmr\.?|\bmrs\.?|\bms\.?|\bdr\.?|\bprof\.?|\bdear|\bnamed|\bmy (?:kid|son|daughter|wife|husband|friend|boss|mother|father|brother|sister)|\blast name(?: is|:|\?)|\bfirst name(?: is|:|\?)|\bname\?)[ ,:]{0,3}$/i;
+// Words right before a capitalised run that make it a person's name: `said`, `Dear`, `Mr.`, `my name is`.
+const CUE_WORDS = new Set([
+  "by", "said", "says", "starring", "call", "hi", "hello", "thanks", "regards", "signed", "from", "to", "cc", "attn",
+  "customer", "patient", "user", "under", "add", "meet", "with", "named", "called", "for", "contact", "im", "i'm",
+  "dear", "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "lady", "lord",
+]);
+const STRONG_CUE_WORDS = new Set(["dear", "mr", "mrs", "ms", "miss", "dr", "prof", "named", "mx"]);
+const RELATIVES = new Set(["kid", "son", "daughter", "wife", "husband", "friend", "boss", "colleague", "partner", "mother", "father", "brother", "sister", "child", "mom", "dad", "grandmother", "grandfather", "uncle", "aunt", "cousin", "nephew", "niece"]);
+
+interface Cue {
+  readonly cue: boolean;
+  readonly strong: boolean;
+  /** The run begins a sentence (or the text): its capital says nothing. */
+  readonly sentenceStart: boolean;
+  /** The run begins a line: letterheads and forms put names there. */
+  readonly lineStart: boolean;
+}
+
+/** Reads up to three words before `start` (closest first) and the punctuation between them and the run. */
+function cueBefore(text: string, start: number): Cue {
+  let i = start - 1;
+  let punct = "";
+  let newline = false;
+  while (i >= 0 && start - i <= 6) {
+    const c = text.charCodeAt(i);
+    if (c === 10) newline = true;
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 62 /* > */ || c === 42 /* * */) {
+      i--;
+      continue;
+    }
+    if (c === 58 || c === 44 || c === 63 || c === 46 || c === 33 || c === 40 || c === 34 || c === 45) {
+      punct += text[i];
+      i--;
+      continue;
+    }
+    break;
+  }
+  if (i < 0) return { cue: false, strong: false, sentenceStart: true, lineStart: true };
+  const words: string[] = [];
+  let end = i + 1;
+  for (let k = i; k >= -1 && words.length < 3 && end - k < 40; k--) {
+    const c = k >= 0 ? text.charCodeAt(k) : 32;
+    const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 39 || c === 8217 || c > 191;
+    if (!letter) {
+      if (end > k + 1) words.push(text.slice(k + 1, end).toLowerCase().replace(/’/g, "'"));
+      if (c !== 32) break;
+      end = k;
+    }
+  }
+  const [w0 = "", w1 = "", w2 = ""] = words;
+  const colon = punct.startsWith(":") || punct.startsWith("?");
+  const nameIs = (w0 === "is" && w1 === "name") || (w0 === "name" && colon) || (w0 === "is" && w2 === "name");
+  const strong = nameIs || STRONG_CUE_WORDS.has(w0) || RELATIVES.has(w0) && w1 === "my" || ((w0 === "name" || w0 === "names") && (w1 === "last" || w1 === "first" || w1 === "full"));
+  const cue = strong || CUE_WORDS.has(w0) || (w0 === "am" && w1 === "i") || (w0 === "is" && w1 === "this") || (w0 === "for" && w1 === "ask");
+  const sentenceStart = !strong && (punct.includes(".") || punct.includes("!") || punct.includes("?") || (punct === "" && newline));
+  return { cue, strong, sentenceStart, lineStart: newline && punct === "" };
+}
 
 /** Capitalised words that begin sentences or titles and are never names. */
 const FUNCTION_WORDS = new Set(
@@ -47,7 +99,7 @@ export function namesDetector(options: NameOptions = {}): Detector {
         const start = m.index;
         const end = start + m[0].length;
         // Words continue a run when only one space (or `. ` after an initial) separates them.
-        if (run && start - run.end <= 2 && /^[ ]?$|^\. ?$/.test(text.slice(run.end, start)) && run.words.length < 4) {
+        if (run && run.words.length < 4 && joins(text, run.end, start)) {
           run.words.push(m[0]);
           run.end = end;
         } else {
@@ -74,10 +126,7 @@ function scoreRun(text: string, run: { start: number; end: number; words: string
   const end = text.indexOf(words[words.length - 1]!, start) + words[words.length - 1]!.length;
   for (const word of words) if (FUNCTION_WORDS.has(stripDot(word).toLowerCase())) return;
 
-  const preceding = text.slice(Math.max(0, start - 40), start);
-  const strongCue = STRONG_CUE.test(preceding);
-  const cue = strongCue || CUE.test(preceding);
-  const lineStart = start === 0 || /\n[ \t>*\-]*$/.test(preceding);
+  const { cue, strong: strongCue, sentenceStart, lineStart } = cueBefore(text, start);
   const full = words.filter((word) => !isInitial(word));
   let names = 0;
   let common = 0;
@@ -101,12 +150,19 @@ function scoreRun(text: string, run: { start: number; end: number; words: string
   } else {
     const only = full[0]!;
     const info = lexicon.lookup(only.toLowerCase());
-    const sentenceStart = /(?:^|[.!?:]\s*|\n\s*)$/.test(preceding) && !strongCue;
     if (strongCue && (!info || !info.other || info.name)) confidence = 0.8;
     else if (info?.name && !info.other && !sentenceStart) confidence = cue ? 0.75 : 0.55;
     else if (cue && !info && !sentenceStart && only.length > 2) confidence = 0.55;
   }
   if (confidence > 0) out.push({ class: "pii.name", start, end, detector: "lexicon:name", confidence });
+}
+
+/** Words of one name are separated by a single space (or `. ` after an initial). */
+function joins(text: string, from: number, to: number): boolean {
+  const gap = to - from;
+  if (gap === 0) return true;
+  if (gap === 1) return text.charCodeAt(from) === 32;
+  return gap === 2 && text.charCodeAt(from) === 46 && text.charCodeAt(from + 1) === 32;
 }
 
 function isInitial(word: string): boolean {

@@ -8,6 +8,8 @@ const CANDIDATE =
   /(?<![0-9A-Za-z_+\-./])(?:(?:\+|00)[1-9][0-9]{0,2}[ .\-]?)?(?:\(0?[0-9]{1,4}\)[ .\-]?|\(0\)[ ]?)?[0-9]{1,14}(?:[ .\-][0-9]{1,5}|\([0-9]{1,4}\)){0,6}(?:[ ]?(?:x|ext\.?|#)[ ]?[0-9]{1,5})?(?![0-9A-Za-z_]|[.\-/][0-9])/g;
 const CUE = /(?:phone|tel|mobile|cell|fax|call|desk|office|whatsapp|sms|text me|reach me|contact|messages to|registered|answering|dial|ring|number|nummer|numéro|téléphone|telefon|móvil)[^0-9]{0,24}$/;
 const DATE_LIKE = /^(?:[0-9]{4}[\-./][0-9]{1,2}[\-./][0-9]{1,2}|[0-9]{1,2}[\-./][0-9]{1,2}[\-./][0-9]{2,4})$/;
+const IPV4_LIKE = /^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$/;
+const SSN_LIKE = /^[0-9]{3}-[0-9]{2}-[0-9]{4}$/;
 const NANP = /^(?:\+?1[ .\-]?)?(?:\([2-9][0-9]{2}\)|[2-9][0-9]{2})[ .\-]?[2-9][0-9]{2}[ .\-]?[0-9]{4}(?:[ ]?(?:x|ext\.?)[ ]?[0-9]{1,5})?$/;
 
 export interface PhoneOptions {
@@ -32,7 +34,7 @@ export function phoneDetector(options: PhoneOptions = {}): Detector {
         let digits = 0;
         for (let i = 0; i < raw.length; i++) if (raw.charCodeAt(i) >= 48 && raw.charCodeAt(i) <= 57) digits++;
         if (digits < 7 || digits > 17) continue;
-        if (DATE_LIKE.test(raw)) continue;
+        if (DATE_LIKE.test(raw) || IPV4_LIKE.test(raw) || SSN_LIKE.test(raw)) continue;
         const international = raw.startsWith("+") || raw.startsWith("00");
         const plain = /^[0-9]+$/.test(raw);
         let confidence = 0;
@@ -41,7 +43,7 @@ export function phoneDetector(options: PhoneOptions = {}): Detector {
           confidence = parsed?.isValid() ? 0.95 : parsed?.isPossible() ? 0.8 : 0.5;
         } else if (NANP.test(raw) && !plain) {
           confidence = 0.85;
-        } else if (keyCue || CUE.test(before(text, m.index, 40))) {
+        } else if (keyCue || CUE.test(before(text, m.index, 32))) {
           confidence = plain && digits > 12 ? 0.5 : 0.75;
         } else if (!plain && countries.some((country) => parsePhoneNumberFromString(raw, country)?.isValid())) {
           confidence = 0.6;

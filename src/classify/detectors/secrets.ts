@@ -2,19 +2,36 @@ import type { Detector, Match, ScanContext } from "../detector.js";
 import { charClasses, isPlaceholder, isSequential, keyWords, shannonEntropy } from "../text.js";
 
 /**
- * A credential with a recognisable shape: a vendor prefix, a fixed length, a checksum-like marker. `hint` is a literal
- * the text must contain before the pattern runs at all, which keeps the ~60 rules cheap on ordinary text.
+ * A credential that starts with a vendor prefix (`ghp_`, `xoxb-`, `AKIA`). One pass of a single regex over the text
+ * finds every prefix at a token boundary; only there does the rule's own (sticky) pattern run.
  */
-interface ShapeRule {
+interface PrefixRule {
   readonly class: string;
-  readonly hint: string;
+  readonly prefixes: readonly string[];
+  /** The rest of the token after the prefix (regex source); the token must end there. */
+  readonly body: string;
+  /** Minimum Shannon entropy (bits/char) of the token: random bodies score above 3, `aaaa1111` below. */
+  readonly minEntropy?: number;
+  readonly check?: (value: string) => boolean;
+  /** Extra characters that must not precede the token (beyond letters, digits, `_` and `-`). */
+  readonly notAfter?: string;
+}
+
+/**
+ * A credential recognised by its surroundings (`AccountKey=`, `"type": "service_account"`) or by a shape without a
+ * prefix (Azure's `Q~`, Discord's three parts). `hints` are case-sensitive literals, at least one of which the text must
+ * contain before the pattern runs.
+ */
+interface ContextRule {
+  readonly class: string;
+  readonly hints: readonly string[];
   readonly pattern: RegExp;
   /** Capture group that holds the secret (0 = the whole match). */
   readonly group?: number;
-  /** Minimum Shannon entropy (bits/char) of the secret: random bodies score above 3, `aaaa1111` below. */
   readonly minEntropy?: number;
   readonly check?: (value: string) => boolean;
-  readonly confidence?: number;
+  /** Only for texts at least this long (a cheap gate for prefix-less shapes). */
+  readonly minToken?: number;
 }
 
 // Boundaries: `(?<![\w-])` before and `(?![\w-])` after, so a token is never found inside a longer identifier.
@@ -25,78 +42,99 @@ const rx = (source: string, flags = "g") => new RegExp(source, flags);
 const mixedCase = (value: string) => /[a-z]/.test(value) && /[A-Z]/.test(value);
 const hasDigit = (value: string) => /[0-9]/.test(value);
 
-const SHAPE_RULES: readonly ShapeRule[] = [
+const PREFIX_RULES: readonly PrefixRule[] = [
   // Cloud providers
-  { class: "secret.aws_access_key", hint: "A", pattern: rx(`(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Z0-9])`), minEntropy: 3, check: (v) => !v.endsWith("EXAMPLE") },
-  { class: "secret.aws_secret_key", hint: "ws", pattern: rx(`(?:aws|AWS)[\\w.\\-]{0,20}(?:secret|SECRET)[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=]{1,2}[ \\t]{0,3}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])`), group: 1, minEntropy: 3.5 },
-  { class: "secret.aws_bedrock_key", hint: "ABSK", pattern: rx(`${B}ABSK[A-Za-z0-9+/]{100,300}={0,2}(?![A-Za-z0-9+/=])`) },
-  { class: "secret.aws_bedrock_key", hint: "bedrock-api-key-", pattern: rx(`${B}bedrock-api-key-[A-Za-z0-9+/]{60,}={0,2}`) },
-  { class: "secret.google_api_key", hint: "AIza", pattern: rx(`${B}AIza[0-9A-Za-z_\\-]{35}${E}`), minEntropy: 3.5, check: (v) => !isSequential(v.slice(6)) },
-  { class: "secret.gcp_service_account", hint: "service_account", pattern: rx(`"type"\\s{0,3}:\\s{0,3}"service_account"`) },
-  { class: "secret.azure_client_secret", hint: "Q~", pattern: rx(`(?<![A-Za-z0-9_~.\\-])[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.\\-]{31,34}(?![A-Za-z0-9_~.\\-])`), minEntropy: 3.5 },
-  { class: "secret.azure_storage_key", hint: "AccountKey=", pattern: rx(`AccountKey=([A-Za-z0-9+/]{86}==)`), group: 1 },
-  { class: "secret.digitalocean_token", hint: "do", pattern: rx(`${B}do[opr]_v1_[a-f0-9]{64}${E}`) },
-  { class: "secret.flyio_token", hint: "fo1_", pattern: rx(`${B}fo1_[A-Za-z0-9_\\-]{43}${E}`), minEntropy: 3.5 },
-  { class: "secret.flyio_token", hint: "FlyV1 fm", pattern: rx(`FlyV1 (fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3})`), group: 1 },
-  { class: "secret.heroku_key", hint: "HRKU-", pattern: rx(`${B}HRKU-[A-Za-z0-9_\\-]{58}${E}`) },
-  { class: "secret.vault_token", hint: "hv", pattern: rx(`${B}hv[sb]\\.[A-Za-z0-9_\\-]{90,}${E}`), minEntropy: 3.5 },
-  { class: "secret.vault_token", hint: "s.", pattern: rx(`(?<![A-Za-z0-9_.\\-])s\\.[A-Za-z0-9]{24}${E}`), check: (v) => mixedCase(v) && hasDigit(v), minEntropy: 3.5 },
-  { class: "secret.terraform_token", hint: ".atlasv1.", pattern: rx(`${B}[A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=\\-]{60,70}${E}`), minEntropy: 3.5 },
-  { class: "secret.databricks_token", hint: "dapi", pattern: rx(`${B}dapi[a-f0-9]{32}(?:-[0-9])?${E}`), minEntropy: 3 },
-  { class: "secret.openshift_token", hint: "sha256~", pattern: rx(`sha256~[A-Za-z0-9_\\-]{43}${E}`), minEntropy: 3.5 },
-  { class: "secret.scalingo_token", hint: "tk-us-", pattern: rx(`${B}tk-us-[A-Za-z0-9_\\-]{48}${E}`) },
+  { class: "secret.aws_access_key", prefixes: ["AKIA", "ASIA", "ABIA", "ACCA", "A3T"], body: "[A-Z0-9]{16,17}(?![A-Z0-9])", minEntropy: 3, check: (v) => !v.endsWith("EXAMPLE") && /^A3T[A-Z0-9][A-Z0-9]{16}$|^[A-Z0-9]{20}$/.test(v) },
+  { class: "secret.aws_bedrock_key", prefixes: ["ABSK"], body: "[A-Za-z0-9+/]{100,300}={0,2}(?![A-Za-z0-9+/=])" },
+  { class: "secret.aws_bedrock_key", prefixes: ["bedrock-api-key-"], body: "[A-Za-z0-9+/]{60,}={0,2}" },
+  { class: "secret.google_api_key", prefixes: ["AIza"], body: `[0-9A-Za-z_\\-]{35}${E}`, minEntropy: 3.5 },
+  { class: "secret.digitalocean_token", prefixes: ["dop_v1_", "doo_v1_", "dor_v1_"], body: `[a-f0-9]{64}${E}` },
+  { class: "secret.flyio_token", prefixes: ["fo1_"], body: `[A-Za-z0-9_\\-]{43}${E}`, minEntropy: 3.5 },
+  { class: "secret.heroku_key", prefixes: ["HRKU-"], body: `[A-Za-z0-9_\\-]{58}${E}` },
+  { class: "secret.vault_token", prefixes: ["hvs.", "hvb."], body: `[A-Za-z0-9_\\-]{90,}${E}`, minEntropy: 3.5 },
+  { class: "secret.vault_token", prefixes: ["s."], body: `[A-Za-z0-9]{24}${E}`, check: (v) => mixedCase(v) && hasDigit(v), minEntropy: 3.5, notAfter: "." },
+  { class: "secret.databricks_token", prefixes: ["dapi"], body: `[a-f0-9]{32}(?:-[0-9])?${E}`, minEntropy: 3 },
+  { class: "secret.scalingo_token", prefixes: ["tk-us-"], body: `[A-Za-z0-9_\\-]{48}${E}` },
   // Source hosting and package registries
-  { class: "secret.github_token", hint: "gh", pattern: rx(`${B}gh[pousr]_[A-Za-z0-9]{36}${E}`), minEntropy: 3.5 },
-  { class: "secret.github_token", hint: "github_pat_", pattern: rx(`${B}github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}${E}`), minEntropy: 3.5 },
-  { class: "secret.gitlab_token", hint: "gl", pattern: rx(`${B}(?:glpat|gldt|glrt|glft|glsoat|glcbt)-(?:[0-9a-zA-Z]{1,5}_)?[A-Za-z0-9_\\-]{20,50}${E}`), check: (v) => !v.includes("_") || !v.endsWith("_") },
-  { class: "secret.gitlab_token", hint: "glptt-", pattern: rx(`${B}glptt-[A-Za-z0-9_\\-]{40}${E}`) },
-  { class: "secret.gitlab_token", hint: "glimt-", pattern: rx(`${B}glimt-[A-Za-z0-9_\\-]{25}${E}`) },
-  { class: "secret.gitlab_token", hint: "gloas-", pattern: rx(`${B}gloas-[A-Za-z0-9_\\-]{64}${E}`) },
-  { class: "secret.gitlab_token", hint: "GR1348941", pattern: rx(`${B}GR1348941[A-Za-z0-9_\\-]{20,50}${E}`), check: (v) => !v.endsWith("_") && /[A-Za-z]/.test(v.slice(9)) },
-  { class: "secret.npm_token", hint: "npm_", pattern: rx(`${B}npm_[A-Za-z0-9]{36}${E}`), minEntropy: 3.5 },
-  { class: "secret.npm_token", hint: ":_authToken=", pattern: rx(`//[A-Za-z0-9.\\-]{1,253}(?::[0-9]{1,5})?/(?:[A-Za-z0-9._\\-]{1,64}/)*:_authToken=[ \\t]?([^\\s"']{8,256})`), group: 1 },
-  { class: "secret.pypi_token", hint: "pypi-AgE", pattern: rx(`${B}pypi-AgE[A-Za-z0-9_\\-]{70,}`) },
-  { class: "secret.artifactory_key", hint: "AKCp", pattern: rx(`${B}AKCp[A-Za-z0-9]{69}${E}`), minEntropy: 3.5 },
-  { class: "secret.artifactory_key", hint: "cmVmdGtu", pattern: rx(`${B}cmVmdGtu[A-Za-z0-9]{56}${E}`), minEntropy: 3.5 },
-  { class: "secret.sourcegraph_token", hint: "sgp_", pattern: rx(`${B}sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}${E}`), minEntropy: 3 },
-  { class: "secret.sourcegraph_token", hint: "ourcegraph", pattern: rx(`[Ss]ourcegraph[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?([a-fA-F0-9]{40})${E}`), group: 1, minEntropy: 3 },
+  { class: "secret.github_token", prefixes: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"], body: `[A-Za-z0-9]{36}${E}`, minEntropy: 3.5 },
+  { class: "secret.github_token", prefixes: ["github_pat_"], body: `[A-Za-z0-9]{22}_[A-Za-z0-9]{59}${E}`, minEntropy: 3.5 },
+  { class: "secret.gitlab_token", prefixes: ["glpat-", "gldt-", "glrt-", "glft-", "glsoat-", "glcbt-"], body: `(?:[0-9a-zA-Z]{1,5}_)?[A-Za-z0-9_\\-]{20,50}${E}`, check: (v) => !v.endsWith("_") },
+  { class: "secret.gitlab_token", prefixes: ["glptt-"], body: `[A-Za-z0-9_\\-]{40}${E}` },
+  { class: "secret.gitlab_token", prefixes: ["glimt-"], body: `[A-Za-z0-9_\\-]{25}${E}` },
+  { class: "secret.gitlab_token", prefixes: ["gloas-"], body: `[A-Za-z0-9_\\-]{64}${E}` },
+  { class: "secret.gitlab_token", prefixes: ["GR1348941"], body: `[A-Za-z0-9_\\-]{20,50}${E}`, check: (v) => !v.endsWith("_") && /[A-Za-z]/.test(v.slice(9)) },
+  { class: "secret.npm_token", prefixes: ["npm_"], body: `[A-Za-z0-9]{36}${E}`, minEntropy: 3.5 },
+  { class: "secret.pypi_token", prefixes: ["pypi-AgE"], body: "[A-Za-z0-9_\\-]{70,}" },
+  { class: "secret.artifactory_key", prefixes: ["AKCp"], body: `[A-Za-z0-9]{69}${E}`, minEntropy: 3.5 },
+  { class: "secret.artifactory_key", prefixes: ["cmVmdGtu"], body: `[A-Za-z0-9]{56}${E}`, minEntropy: 3.5 },
+  { class: "secret.sourcegraph_token", prefixes: ["sgp_"], body: `(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}${E}`, minEntropy: 3 },
   // Chat and collaboration
-  { class: "secret.slack_token", hint: "xox", pattern: rx(`${B}xox[abeoprs]-(?:[0-9]-)?(?:[0-9]{5,14}-){1,3}[A-Za-z0-9]{8,64}${E}`) },
-  { class: "secret.slack_token", hint: "xoxe", pattern: rx(`${B}xoxe(?:\\.xox[bp])?-[0-9]-[A-Za-z0-9]{100,}${E}`) },
-  { class: "secret.slack_token", hint: "xapp-", pattern: rx(`${B}xapp-[0-9]-[A-Z0-9]{9,12}-[0-9]{10,14}-[a-f0-9]{64}${E}`) },
-  { class: "secret.slack_webhook", hint: "hooks.slack.com/", pattern: rx(`hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\\-]{30,120}`) },
-  { class: "secret.discord_token", hint: ".", pattern: rx(`${B}[MNO][A-Za-z0-9_\\-]{23,25}\\.[A-Za-z0-9_\\-]{6}\\.[A-Za-z0-9_\\-]{27,38}${E}`), minEntropy: 3.5 },
-  { class: "secret.telegram_token", hint: ":AA", pattern: rx(`(?<![A-Za-z0-9_:])[0-9]{8,10}:AA[A-Za-z0-9_\\-]{32,33}${E}`) },
-  { class: "secret.notion_token", hint: "ntn_", pattern: rx(`${B}ntn_[0-9]{11}[A-Za-z0-9]{35}${E}`), minEntropy: 3.5 },
-  { class: "secret.notion_token", hint: "secret_", pattern: rx(`${B}secret_[A-Za-z0-9]{43}${E}`), minEntropy: 4 },
-  { class: "secret.atlassian_token", hint: "ATATT3", pattern: rx(`${B}ATATT3[A-Za-z0-9_\\-=]{180,}`) },
-  { class: "secret.onepassword_token", hint: "ops_eyJ", pattern: rx(`${B}ops_eyJ[A-Za-z0-9+/]{250,}={0,3}`) },
-  { class: "secret.onepassword_key", hint: "A3-", pattern: rx(`${B}A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}${E}`), minEntropy: 3 },
+  { class: "secret.slack_token", prefixes: ["xoxa-", "xoxb-", "xoxe-", "xoxo-", "xoxp-", "xoxr-", "xoxs-"], body: `(?:[0-9]-)?(?:[0-9]{5,14}-){1,3}[A-Za-z0-9]{8,64}${E}` },
+  { class: "secret.slack_token", prefixes: ["xoxe.xoxb-", "xoxe.xoxp-", "xoxe-"], body: `[0-9]-[A-Za-z0-9]{100,}${E}` },
+  { class: "secret.slack_token", prefixes: ["xapp-"], body: `[0-9]-[A-Z0-9]{9,12}-[0-9]{10,14}-[a-f0-9]{64}${E}` },
+  { class: "secret.notion_token", prefixes: ["ntn_"], body: `[0-9]{11}[A-Za-z0-9]{35}${E}`, minEntropy: 3.5 },
+  { class: "secret.notion_token", prefixes: ["secret_"], body: `[A-Za-z0-9]{43}${E}`, minEntropy: 4 },
+  { class: "secret.atlassian_token", prefixes: ["ATATT3"], body: "[A-Za-z0-9_\\-=]{180,}" },
+  { class: "secret.onepassword_token", prefixes: ["ops_eyJ"], body: "[A-Za-z0-9+/]{250,}={0,3}" },
+  { class: "secret.onepassword_key", prefixes: ["A3-"], body: `[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}${E}`, minEntropy: 3 },
   // AI providers
-  { class: "secret.openai_key", hint: "T3BlbkFJ", pattern: rx(`${B}sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\\-]{16,}T3BlbkFJ[A-Za-z0-9_\\-]{16,}${E}`) },
-  { class: "secret.openai_key", hint: "sk-proj-", pattern: rx(`${B}sk-(?:proj|svcacct)-[A-Za-z0-9_\\-]{100,200}${E}`), minEntropy: 4 },
-  { class: "secret.anthropic_key", hint: "sk-ant-", pattern: rx(`${B}sk-ant-(?:api|admin)[0-9]{2}-[A-Za-z0-9_\\-]{93}AA${E}`) },
-  { class: "secret.huggingface_token", hint: "hf_", pattern: rx(`${B}hf_[A-Za-z]{34}${E}`), check: mixedCase, minEntropy: 3.5 },
-  { class: "secret.huggingface_token", hint: "api_org_", pattern: rx(`${B}api_org_[A-Za-z]{34}${E}`), check: mixedCase, minEntropy: 3.5 },
-  { class: "secret.perplexity_key", hint: "pplx-", pattern: rx(`${B}pplx-[A-Za-z0-9]{48}${E}`), minEntropy: 3.5 },
+  { class: "secret.anthropic_key", prefixes: ["sk-ant-api", "sk-ant-admin"], body: `[0-9]{2}-[A-Za-z0-9_\\-]{93}AA${E}` },
+  { class: "secret.openai_key", prefixes: ["sk-"], body: `(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\\-]{16,}T3BlbkFJ[A-Za-z0-9_\\-]{16,}${E}` },
+  { class: "secret.openai_key", prefixes: ["sk-proj-", "sk-svcacct-"], body: `[A-Za-z0-9_\\-]{100,200}${E}`, minEntropy: 4 },
+  { class: "secret.huggingface_token", prefixes: ["hf_"], body: `[A-Za-z]{34}${E}`, check: mixedCase, minEntropy: 3.5 },
+  { class: "secret.huggingface_token", prefixes: ["api_org_"], body: `[A-Za-z]{34}${E}`, check: mixedCase, minEntropy: 3.5 },
+  { class: "secret.perplexity_key", prefixes: ["pplx-"], body: `[A-Za-z0-9]{48}${E}`, minEntropy: 3.5 },
   // Payments, mail, monitoring
-  { class: "secret.stripe_key", hint: "k_", pattern: rx(`${B}[rs]k_(?:live|test|prod)_[A-Za-z0-9]{10,247}${E}`), minEntropy: 3 },
-  { class: "secret.square_token", hint: "sq0", pattern: rx(`${B}sq0(?:atp-[A-Za-z0-9_\\-]{22}|csp-[A-Za-z0-9_\\-]{43})${E}`) },
-  { class: "secret.square_token", hint: "EAAA", pattern: rx(`${B}EAAA[A-Za-z0-9_\\-]{60}${E}`), minEntropy: 3.5 },
-  { class: "secret.facebook_token", hint: "EAA", pattern: rx(`${B}EAA[MC][A-Za-z0-9]{80,}${E}`), minEntropy: 3.5 },
-  { class: "secret.facebook_token", hint: "|", pattern: rx(`(?<![0-9])[0-9]{15,16}\\|[A-Za-z0-9_\\-]{27}${E}`) },
-  { class: "secret.sendgrid_key", hint: "SG.", pattern: rx(`${B}SG\\.[A-Za-z0-9_\\-]{22}\\.[A-Za-z0-9_\\-]{43}${E}`) },
-  { class: "secret.mailchimp_key", hint: "-us", pattern: rx(`${B}[0-9a-f]{32}-us[0-9]{1,2}${E}`) },
-  { class: "secret.twilio_key", hint: "K", pattern: rx(`${B}(?:AC|SK)[0-9a-f]{32}${E}`), minEntropy: 3 },
-  { class: "secret.grafana_token", hint: "glc_", pattern: rx(`${B}glc_[A-Za-z0-9+/]{32,400}={0,2}`), minEntropy: 3.5 },
-  { class: "secret.grafana_token", hint: "glsa_", pattern: rx(`${B}glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}${E}`), minEntropy: 3.5 },
-  { class: "secret.sentry_token", hint: "sntry", pattern: rx(`${B}sntry[us]_[A-Za-z0-9+/=_\\-]{60,}`) },
-  { class: "secret.infracost_token", hint: "ico-", pattern: rx(`(?<![A-Za-z0-9_.\\-])ico-[A-Za-z0-9]{32}${E}`), minEntropy: 3.5 },
-  { class: "secret.intra42_secret", hint: "s-s4t2", pattern: rx(`${B}s-s4t2(?:ud|af)-[a-f0-9]{64}${E}`) },
-  { class: "secret.octopus_key", hint: "API-", pattern: rx(`${B}API-[A-Z0-9]{26}${E}`), minEntropy: 3.5 },
-  { class: "secret.sumologic_key", hint: "umo", pattern: rx(`[Ss][Uu][Mm][Oo][\\w.\\-]{0,24}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?(su[A-Za-z0-9]{12})${E}`), group: 1, minEntropy: 3 },
-  { class: "secret.sidekiq_secret", hint: "CONTRIBSYS__COM", pattern: rx(`BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?([0-9a-f]{8}:[0-9a-f]{8})`), group: 1 },
+  { class: "secret.stripe_key", prefixes: ["sk_live_", "sk_test_", "sk_prod_", "rk_live_", "rk_test_", "rk_prod_"], body: `[A-Za-z0-9]{10,247}${E}`, minEntropy: 3 },
+  { class: "secret.square_token", prefixes: ["sq0atp-"], body: `[A-Za-z0-9_\\-]{22}${E}` },
+  { class: "secret.square_token", prefixes: ["sq0csp-"], body: `[A-Za-z0-9_\\-]{43}${E}` },
+  { class: "secret.square_token", prefixes: ["EAAA"], body: `[A-Za-z0-9_\\-]{60}${E}`, minEntropy: 3.5 },
+  { class: "secret.facebook_token", prefixes: ["EAAM", "EAAC"], body: `[A-Za-z0-9]{80,}${E}`, minEntropy: 3.5 },
+  { class: "secret.sendgrid_key", prefixes: ["SG."], body: `[A-Za-z0-9_\\-]{22}\\.[A-Za-z0-9_\\-]{43}${E}` },
+  { class: "secret.twilio_key", prefixes: ["AC", "SK"], body: `[0-9a-f]{32}${E}`, minEntropy: 3 },
+  { class: "secret.grafana_token", prefixes: ["glc_"], body: "[A-Za-z0-9+/]{32,400}={0,2}", minEntropy: 3.5 },
+  { class: "secret.grafana_token", prefixes: ["glsa_"], body: `[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}${E}`, minEntropy: 3.5 },
+  { class: "secret.sentry_token", prefixes: ["sntrys_", "sntryu_"], body: "[A-Za-z0-9+/=_\\-]{60,}" },
+  { class: "secret.infracost_token", prefixes: ["ico-"], body: `[A-Za-z0-9]{32}${E}`, minEntropy: 3.5, notAfter: "." },
+  { class: "secret.intra42_secret", prefixes: ["s-s4t2ud-", "s-s4t2af-"], body: `[a-f0-9]{64}${E}` },
+  { class: "secret.octopus_key", prefixes: ["API-"], body: `[A-Z0-9]{26}${E}`, minEntropy: 3.5 },
+  { class: "secret.openshift_token", prefixes: ["sha256~"], body: `[A-Za-z0-9_\\-]{43}${E}`, minEntropy: 3.5 },
 ];
+
+const CONTEXT_RULES: readonly ContextRule[] = [
+  { class: "secret.aws_secret_key", hints: ["aws", "AWS", "Aws"], pattern: rx(`(?:aws|AWS|Aws)[\\w.\\-]{0,20}(?:secret|SECRET|Secret)[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=]{1,2}[ \\t]{0,3}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])`), group: 1, minEntropy: 3.5 },
+  { class: "secret.gcp_service_account", hints: ["service_account"], pattern: rx(`"type"\\s{0,3}:\\s{0,3}"service_account"`) },
+  { class: "secret.azure_client_secret", hints: ["Q~"], pattern: rx(`(?<![A-Za-z0-9_~.\\-])[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.\\-]{31,34}(?![A-Za-z0-9_~.\\-])`), minEntropy: 3.5 },
+  { class: "secret.azure_storage_key", hints: ["AccountKey="], pattern: rx(`AccountKey=([A-Za-z0-9+/]{86}==)`), group: 1 },
+  { class: "secret.flyio_token", hints: ["FlyV1 fm"], pattern: rx(`FlyV1 (fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3})`), group: 1 },
+  { class: "secret.npm_token", hints: [":_authToken="], pattern: rx(`//[A-Za-z0-9.\\-]{1,253}(?::[0-9]{1,5})?/(?:[A-Za-z0-9._\\-]{1,64}/)*:_authToken=[ \\t]?([^\\s"']{8,256})`), group: 1 },
+  { class: "secret.sourcegraph_token", hints: ["ourcegraph"], pattern: rx(`[Ss]ourcegraph[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?([a-fA-F0-9]{40})${E}`), group: 1, minEntropy: 3 },
+  { class: "secret.discord_token", hints: ["."], minToken: 59, pattern: rx(`[MNO](?<![A-Za-z0-9_\\-][MNO])[A-Za-z0-9_\\-]{23,25}\\.[A-Za-z0-9_\\-]{6}\\.[A-Za-z0-9_\\-]{27,38}${E}`), minEntropy: 3.5 },
+  { class: "secret.telegram_token", hints: [":AA"], pattern: rx(`(?<![A-Za-z0-9_:])[0-9]{8,10}:AA[A-Za-z0-9_\\-]{32,33}${E}`) },
+  { class: "secret.facebook_token", hints: ["|"], pattern: rx(`(?<![0-9])[0-9]{15,16}\\|[A-Za-z0-9_\\-]{27}${E}`) },
+  { class: "secret.mailchimp_key", hints: ["-us"], pattern: rx(`${B}[0-9a-f]{32}-us[0-9]{1,2}${E}`) },
+  { class: "secret.slack_webhook", hints: ["hooks.slack.com/"], pattern: rx(`hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\\-]{30,120}`) },
+  { class: "secret.terraform_token", hints: [".atlasv1."], pattern: rx(`${B}[A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=\\-]{60,70}${E}`), minEntropy: 3.5 },
+  { class: "secret.sumologic_key", hints: ["sumo", "Sumo", "SUMO"], pattern: rx(`[Ss][Uu][Mm][Oo][\\w.\\-]{0,24}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?(su[A-Za-z0-9]{12})${E}`), group: 1, minEntropy: 3 },
+  { class: "secret.sidekiq_secret", hints: ["CONTRIBSYS__COM"], pattern: rx(`BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?([0-9a-f]{8}:[0-9a-f]{8})`), group: 1 },
+];
+
+const escapeRegex = (literal: string) => literal.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** Every prefix with the rules it starts (longest prefixes first), each rule's sticky pattern compiled once. */
+const PREFIXES: { prefix: string; rules: { rule: PrefixRule; pattern: RegExp }[] }[] = [];
+for (const rule of PREFIX_RULES) {
+  for (const prefix of rule.prefixes) {
+    let entry = PREFIXES.find((p) => p.prefix === prefix);
+    if (!entry) PREFIXES.push((entry = { prefix, rules: [] }));
+    entry.rules.push({ rule, pattern: new RegExp(`${escapeRegex(prefix)}${rule.body}`, "y") });
+  }
+}
+PREFIXES.sort((a, b) => b.prefix.length - a.prefix.length);
+const BY_PREFIX = new Map(PREFIXES.map((entry) => [entry.prefix, entry.rules]));
+// One pass finds every prefix at a token boundary (alternatives longest first, so `sk-ant-api` wins over `sk-`).
+const PREFIX_SCAN = new RegExp(`${B}(?:${PREFIXES.map((entry) => escapeRegex(entry.prefix)).join("|")})`, "g");
+
 
 /** Words that, at the end of a property or variable name, mark its value as a credential. */
 const SECRET_WORDS = new Set([
@@ -190,24 +228,13 @@ export function secretsDetector(): Detector {
     family: "secrets",
     scan: function scanSecrets(text: string, context: ScanContext, out: Match[]) {
       if (text.length < 6) return;
-      for (const rule of SHAPE_RULES) {
-        if (!text.includes(rule.hint)) continue;
-        const pattern = rule.pattern;
-        pattern.lastIndex = 0;
-        for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-          const value = m[rule.group ?? 0] ?? "";
-          if (value.length === 0) continue;
-          if (isPlaceholder(value) || (rule.minEntropy !== undefined && shannonEntropy(value) < rule.minEntropy)) continue;
-          if (rule.check && !rule.check(value)) continue;
-          const start = m.index + (rule.group ? m[0].indexOf(value) : 0);
-          out.push({ class: rule.class, start, end: start + value.length, detector: `shape:${rule.class.slice(7)}`, confidence: rule.confidence ?? 0.95 });
-        }
-      }
+      scanPrefixed(text, out);
+      scanContextRules(text, out);
       scanPrivateKeys(text, out);
       if (text.includes("eyJ")) scanJwts(text, out);
       if (text.includes("://")) scanUrlCredentials(text, out);
       if (text.includes("uthorization")) scanAuthHeaders(text, out);
-      if (text.includes("-u") ) scanCurlUsers(text, out);
+      if (text.includes("-u")) scanCurlUsers(text, out);
       if (/[=:,]|--/.test(text)) scanAssignments(text, out);
       // A whole value under a credential-named key (JSON `{"password": "..."}`).
       const kind = secretKeyKind(context.keyWords);
@@ -217,6 +244,50 @@ export function secretsDetector(): Detector {
       }
     },
   };
+}
+
+/** Vendor tokens: one regex pass finds the prefixes; only there does a rule's own pattern run. */
+function scanPrefixed(text: string, out: Match[]): void {
+  PREFIX_SCAN.lastIndex = 0;
+  for (let m = PREFIX_SCAN.exec(text); m !== null; m = PREFIX_SCAN.exec(text)) {
+    const at = m.index;
+    // Shorter prefixes of the same token (`sk-` for `sk-proj-`) are tried too: the longest alternative matched first.
+    let matched = false;
+    for (const entry of PREFIXES) {
+      if (entry.prefix.length > m[0].length || !text.startsWith(entry.prefix, at)) continue;
+      for (const { rule, pattern } of BY_PREFIX.get(entry.prefix) ?? []) {
+        if (rule.notAfter && at > 0 && rule.notAfter.includes(text[at - 1]!)) continue;
+        pattern.lastIndex = at;
+        const found = pattern.exec(text);
+        if (!found) continue;
+        const value = found[0];
+        if (isPlaceholder(value) || (rule.minEntropy !== undefined && shannonEntropy(value) < rule.minEntropy)) continue;
+        if (rule.check && !rule.check(value)) continue;
+        out.push({ class: rule.class, start: at, end: at + value.length, detector: `shape:${rule.class.slice(7)}`, confidence: 0.95 });
+        PREFIX_SCAN.lastIndex = at + value.length;
+        matched = true;
+        break;
+      }
+      if (matched) break;
+    }
+  }
+}
+
+function scanContextRules(text: string, out: Match[]): void {
+  for (const rule of CONTEXT_RULES) {
+    if (rule.minToken !== undefined && text.length < rule.minToken) continue;
+    if (!rule.hints.some((hint) => text.includes(hint))) continue;
+    const pattern = rule.pattern;
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+      const value = m[rule.group ?? 0] ?? "";
+      if (value.length === 0) continue;
+      if (isPlaceholder(value) || (rule.minEntropy !== undefined && shannonEntropy(value) < rule.minEntropy)) continue;
+      if (rule.check && !rule.check(value)) continue;
+      const start = m.index + (rule.group ? m[0].indexOf(value) : 0);
+      out.push({ class: rule.class, start, end: start + value.length, detector: `shape:${rule.class.slice(7)}`, confidence: 0.95 });
+    }
+  }
 }
 
 function scanPrivateKeys(text: string, out: Match[]): void {

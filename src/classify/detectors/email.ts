@@ -17,6 +17,10 @@ export function emailDetector(): Detector {
         const start = m.index;
         // `https://user:password@host` holds a credential, not an address (the secrets family reports it).
         if (start > 0 && text.charCodeAt(start - 1) === 58 /* : */ && !text.slice(Math.max(0, start - 7), start).toLowerCase().endsWith("mailto:")) continue;
+        // Inside a URL's authority (`scheme://user:pass@host`) the text before `@` is a credential.
+        let tokenStart = start;
+        while (tokenStart > 0 && start - tokenStart < 256 && !/\s/.test(text[tokenStart - 1]!)) tokenStart--;
+        if (text.slice(tokenStart, start).includes("://")) continue;
         out.push({ class: "pii.email", start, end: start + m[0].length, detector: "regex:email", confidence: 0.95 });
       }
     },

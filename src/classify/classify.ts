@@ -124,8 +124,10 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
       if (offset > 0) for (let i = before; i < matches.length; i++) matches[i] = { ...matches[i]!, start: matches[i]!.start + offset, end: matches[i]!.end + offset };
       if (text.length <= maxLength) break;
     }
+    const plainValues = new Set<string>();
     for (const match of resolveOverlaps(matches)) {
       if (match.confidence < minConfidence) continue;
+      plainValues.add(`${match.class}\u0000${text.slice(match.start, match.end)}`);
       out.push({
         class: match.class,
         pointer,
@@ -142,7 +144,14 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
       if (candidate.encoding === "json") {
         walk(candidate.value, pointer, context, depth + 1, out, text);
       } else {
-        scanText(candidate.text, pointer, context, candidate.encoding, depth + 1, false, out);
+        // A value readable in the plain text too (a URL-encoded string whose `%20`s were the only encoding) is
+        // reported once, where its offsets address the string itself.
+        const inner: Finding[] = [];
+        scanText(candidate.text, pointer, context, candidate.encoding, depth + 1, false, inner);
+        for (const finding of inner) {
+          if (finding.encoding === candidate.encoding && plainValues.has(`${finding.class}\u0000${candidate.text.slice(finding.start, finding.end)}`)) continue;
+          out.push(finding);
+        }
       }
     }
   }
@@ -178,11 +187,12 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     }
     if (value === null || typeof value !== "object") return;
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) walk(value[i], `${pointer}/${i}`, context, depth, out, rawJson);
+      for (let i = 0; i < value.length; i++) walk(value[i], rawJson === undefined ? `${pointer}/${i}` : pointer, context, depth, out, rawJson);
       return;
     }
     for (const key of Object.keys(value)) {
-      const child = `${pointer}/${escapePointer(key)}`;
+      // Inside a JSON string, findings keep the pointer of that string: it is what redaction can address.
+      const child = rawJson === undefined ? `${pointer}/${escapePointer(key)}` : pointer;
       if (key.length >= 6 && rawJson === undefined) scanText(key, child, EMPTY_CONTEXT, "plain", depth, true, out);
       walk((value as Record<string, unknown>)[key], child, contextFor(key), depth, out, rawJson);
     }
@@ -251,7 +261,9 @@ function dedupe(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   const out: Finding[] = [];
   for (const f of findings) {
-    const id = `${f.pointer}\u0000${f.class}\u0000${f.start}\u0000${f.end}\u0000${f.encoding ?? ""}\u0000${f.inKey ? 1 : 0}`;
+    // A finding inside a JSON string addresses the string like a plain one: the same span is the same finding.
+    const encoding = f.encoding === "json" ? "" : f.encoding ?? "";
+    const id = `${f.pointer}\u0000${f.class}\u0000${f.start}\u0000${f.end}\u0000${encoding}\u0000${f.inKey ? 1 : 0}`;
     if (seen.has(id)) continue;
     seen.add(id);
     out.push(f);

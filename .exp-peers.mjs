@@ -1,0 +1,10 @@
+import { OpenRedaction } from "@openredaction/openredaction";
+import { SyncRedactor } from "redact-pii";
+import { redact } from "@arcjet/redact";
+import { pii } from "@openai/guardrails/dist/checks/pii.js";
+const t = "My name is Jane Doe, email jane@x.example, card 4242 4242 4242 4242, phone 905-674-3793, SSN 460-89-9847, ip 8.8.4.4, IBAN GB82WEST12345698765432";
+const o = new OpenRedaction();
+const r = await o.detect(t); console.log("OR", r.detections.map(d=>[d.type,d.value,d.position]));
+const s = new SyncRedactor(); console.log("RP", s.redact(t));
+console.log("AJ", (await redact(t, { replace: (e, p) => `<${e}>` }))[0]);
+console.log("OG", JSON.stringify(await pii({}, t, { entities: ["PERSON","EMAIL_ADDRESS","CREDIT_CARD","PHONE_NUMBER","US_SSN","IP_ADDRESS","IBAN_CODE"], block: false })).slice(0,800));

@@ -19,7 +19,7 @@ import { passportDetector } from "./detectors/passport.js";
 import { phoneDetector } from "./detectors/phone.js";
 import { secretsDetector } from "./detectors/secrets.js";
 import { decodeCandidates } from "./decode.js";
-import { keyWords } from "./text.js";
+import { keyWords, profileOf, type TextProfile } from "./text.js";
 
 /** The detector families, in the order they run. */
 export const DETECTOR_FAMILIES = [
@@ -44,6 +44,24 @@ export interface ClassifierOptions {
   /** Longest string scanned, in UTF-16 units (default 1 MiB); a longer string's tail is scanned in windows of this size. */
   readonly maxStringLength?: number;
 }
+
+/**
+ * Which families can possibly find something in a string, judged from its profile: an email needs an `@`, a card
+ * twelve digits. A family without a gate always runs (secrets gate themselves; key-driven families need the key).
+ */
+const GATES: Partial<Record<DetectorFamily, (p: TextProfile, keyed: boolean) => boolean>> = {
+  email: (p) => p.at,
+  card: (p) => p.digits >= 12,
+  iban: (p) => p.digits >= 2 && p.length >= 15,
+  "national-id": (p) => p.digits >= 6,
+  passport: (p, keyed) => p.digits >= 1 && (keyed || p.upper >= 1 || p.length >= 30),
+  account: (p) => p.digits >= 6,
+  phone: (p) => p.digits >= 7,
+  ip: (p) => p.digits >= 2 && (p.dots >= 3 || p.colons >= 2),
+  dob: (p) => p.digits >= 2,
+  names: (p) => p.upper >= 1,
+  address: (p) => p.digits >= 1 && p.upper >= 1,
+};
 
 const DEFAULT_TENANT_KEYS = ["tenant", "tenant_id", "tenantId", "org_id", "organization_id", "organisation_id"];
 
@@ -110,11 +128,17 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   function scanText(text: string, pointer: string, context: ScanContext, encoding: Encoding, depth: number, inKey: boolean, out: Finding[]): void {
     const matches: Match[] = [];
     const family = inKey ? keyDetectors : detectors;
+    let textProfile: TextProfile | undefined;
     for (let offset = 0; offset < text.length || offset === 0; offset += maxLength) {
       const window = text.length > maxLength ? text.slice(offset, offset + maxLength) : text;
       const before = matches.length;
+      const profile = window === text ? (textProfile ??= profileOf(text)) : profileOf(window);
+      const keyed = context.keyWords.length > 0;
       for (const detector of family) {
+        const gate = GATES[detector.family as DetectorFamily];
+        if (gate && !gate(profile, keyed)) continue;
         try {
+          detector.profile = profile;
           detector.scan(window, context, matches);
         } catch {
           // A detector bug must not let a value through unclassified, nor break the call: report what it was on.
@@ -140,7 +164,10 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
       });
     }
     if (inKey || depth >= decode.maxDepth || text.length < 8) return;
-    for (const candidate of decodeCandidates(text, decode)) {
+    const profile = (textProfile ??= profileOf(text));
+    const switches = { json: decode.json, base64: decode.base64 && profile.maxRun >= 16, hex: decode.hex && profile.maxRun >= 16, url: decode.url && profile.percent };
+    if (!switches.json && !switches.base64 && !switches.hex && !switches.url) return;
+    for (const candidate of decodeCandidates(text, switches)) {
       if (candidate.encoding === "json") {
         walk(candidate.value, pointer, context, depth + 1, out, text);
       } else {

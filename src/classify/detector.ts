@@ -1,4 +1,5 @@
 import type { DataClass } from "../model/data-class.js";
+import type { TextProfile } from "./text.js";
 
 /** One value a detector found in one string: a `Finding` before the walker adds its pointer and encoding. */
 export interface Match {
@@ -24,6 +25,8 @@ export interface ScanContext {
  */
 export interface Detector {
   readonly family: string;
+  /** Set by the stage before each `scan`: cheap facts about the text (see `profileOf`), for detectors to skip work. */
+  profile?: TextProfile;
   scan(text: string, context: ScanContext, out: Match[]): void;
 }
 

@@ -95,6 +95,8 @@ export function isPlaceholder(value: string): boolean {
   // `<your token>`, `{SumoAccessKey}`, `[PASSWORD]`: brackets around a name. `{ZqL5kVrX1n8tA2}` holds a real value.
   if ((first === 60 || first === 123 || first === 91) && /^[<{[][\s\w.\-]*[>}\]]$/.test(v) && !/\d/.test(v)) return true;
   if (v.includes("${") || v.includes("{{") || v.includes("$(") || v.includes("...") || v.includes("**") || v.includes("<%")) return true;
+  // Documentation values: `AKIAIOSFODNN7EXAMPLE`, `ops_eyJ..[Redacted]`.
+  if (v.includes("EXAMPLE") || /redacted|placeholder/i.test(v) || v.includes("..")) return true;
   if (PLACEHOLDER_WORDS.test(v)) return true;
   return dominatedByOneChar(v, 0.5) || hasLongRun(v, "x", 8) || hasLongRun(v, "X", 8);
 }
@@ -188,4 +190,51 @@ export function keyWords(key: string): string[] {
 /** Lowercased text of the `width` characters before `index`, for context cues. */
 export function before(text: string, index: number, width: number): string {
   return text.slice(Math.max(0, index - width), index).toLowerCase();
+}
+
+/** Cheap facts about a string, gathered in one pass, that let whole detector families skip it. */
+export interface TextProfile {
+  readonly length: number;
+  readonly digits: number;
+  readonly upper: number;
+  readonly at: boolean;
+  readonly percent: boolean;
+  readonly dots: number;
+  readonly colons: number;
+  /** Longest run of token characters (letters, digits, `+/_-.=~`): secrets and encoded runs need long ones. */
+  readonly maxRun: number;
+  /** Has `=` or `:` (assignments, headers), or `--` (flags). */
+  readonly assigns: boolean;
+}
+
+export function profileOf(text: string): TextProfile {
+  let digits = 0;
+  let upper = 0;
+  let at = false;
+  let percent = false;
+  let dots = 0;
+  let colons = 0;
+  let run = 0;
+  let maxRun = 0;
+  let assigns = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c >= 65 && c <= 90) upper++;
+    else if (c === 64) at = true;
+    else if (c === 37) percent = true;
+    else if (c === 46) dots++;
+    else if (c === 58) {
+      colons++;
+      assigns = true;
+    } else if (c === 61) assigns = true;
+    else if (c === 45 && text.charCodeAt(i + 1) === 45) assigns = true;
+    else if (c > 127 && c !== 0x2019 && /\p{Lu}/u.test(text[i]!)) upper++;
+    // Token characters: letters, digits and + / _ - . = ~
+    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 95 || c === 45 || c === 46 || c === 61 || c === 126) {
+      run++;
+      if (run > maxRun) maxRun = run;
+    } else run = 0;
+  }
+  return { length: text.length, digits, upper, at, percent, dots, colons, maxRun, assigns };
 }

@@ -47,10 +47,10 @@ const PREFIX_RULES: readonly PrefixRule[] = [
   { class: "secret.aws_access_key", prefixes: ["AKIA", "ASIA", "ABIA", "ACCA", "A3T"], body: "[A-Z0-9]{16,17}(?![A-Z0-9])", minEntropy: 3, check: (v) => !v.endsWith("EXAMPLE") && /^A3T[A-Z0-9][A-Z0-9]{16}$|^[A-Z0-9]{20}$/.test(v) },
   { class: "secret.aws_bedrock_key", prefixes: ["ABSK"], body: "[A-Za-z0-9+/]{100,300}={0,2}(?![A-Za-z0-9+/=])" },
   { class: "secret.aws_bedrock_key", prefixes: ["bedrock-api-key-"], body: "[A-Za-z0-9+/]{60,}={0,2}" },
-  { class: "secret.google_api_key", prefixes: ["AIza"], body: `[0-9A-Za-z_\\-]{35}${E}`, minEntropy: 3.5 },
+  { class: "secret.google_api_key", prefixes: ["AIzaSy"], body: `[0-9A-Za-z_\\-]{33}${E}`, minEntropy: 3.5 },
   { class: "secret.digitalocean_token", prefixes: ["dop_v1_", "doo_v1_", "dor_v1_"], body: `[a-f0-9]{64}${E}` },
   { class: "secret.flyio_token", prefixes: ["fo1_"], body: `[A-Za-z0-9_\\-]{43}${E}`, minEntropy: 3.5 },
-  { class: "secret.heroku_key", prefixes: ["HRKU-"], body: `[A-Za-z0-9_\\-]{58}${E}` },
+  { class: "secret.heroku_key", prefixes: ["HRKU-AA"], body: `[A-Za-z0-9_\\-]{58}${E}` },
   { class: "secret.vault_token", prefixes: ["hvs.", "hvb."], body: `[A-Za-z0-9_\\-]{90,}${E}`, minEntropy: 3.5 },
   { class: "secret.vault_token", prefixes: ["s."], body: `[A-Za-z0-9]{24}${E}`, check: (v) => mixedCase(v) && hasDigit(v), minEntropy: 3.5, notAfter: "." },
   { class: "secret.databricks_token", prefixes: ["dapi"], body: `[a-f0-9]{32}(?:-[0-9])?${E}`, minEntropy: 3 },
@@ -175,6 +175,7 @@ export function secretKeyKind(words: readonly string[]): SecretStrength | undefi
 }
 
 const SLUG = /^[a-z0-9]+(?:[-_.][a-z0-9]+)+$/;
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const VERSION = /^v?[0-9]+(?:\.[0-9]+){1,3}(?:[-+][A-Za-z0-9.]+)?$/;
 const PATH_OR_URL = /^(?:[a-z][a-z0-9+.\-]*:\/\/|\/|\.{1,2}\/|~\/|[A-Za-z]:\\)|\.(?:pem|p12|pfx|key|crt|cer|json|ya?ml|txt|env|jks|keystore|keytab)$/i;
 
@@ -187,7 +188,11 @@ export function looksLikeSecretValue(value: string, kind: SecretStrength, lastKe
   const min = kind === "password" ? 6 : 10;
   if (v.length < min || v.length > 512) return false;
   if (isPlaceholder(v) || isSequential(v)) return false;
+  // A UUID under a credential-named key is a credential (Heroku, Octopus and many others issue them).
+  if (UUID.test(v)) return kind === "token" && !isSequential(v.replace(/-/g, ""));
   if (VERSION.test(v) || PATH_OR_URL.test(v) || SLUG.test(v)) return false;
+  // `ACCESS_TOKEN`, `YOUR_API_KEY`: the name of a variable, not its value.
+  if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(v) && /[A-Z]{3}/.test(v)) return false;
   if (/^(?:true|false|yes|no|on|off|null|none|nil|undefined|required|optional|bearer|basic)$/i.test(v)) return false;
   if (/^[0-9]{1,11}$/.test(v)) return false;
   if (/\s/.test(v) && !(kind === "password" && v.length <= 64)) return false;
@@ -207,8 +212,8 @@ const KEY_HINT = /pass|pwd|secret|token|key|auth|cred|bearer|dsn|cookie|session|
 // `Authorization: Bearer x`, `Authorization: Token x`, `Authorization: x`.
 const AUTH_HEADER = /[Aa]uthorization["']?[ \t]{0,3}[:=][ \t]{0,3}["']?(?:(Basic|Bearer|Token|Api-Token|Bot|Digest|JWT)[ \t]{1,3})?([A-Za-z0-9\-._~+/=!@#$%^&*]{6,4096})/g;
 
-// `curl -u user:pass`, `--user "user:pass"`, `--user user:'pass'`.
-const CURL_USER = /(?:^|[ \t])(?:-u|--user)[ \t]{1,3}(["']?)([^\s"':]{0,128})\1:(["']?)([^\s"']{0,128})\3(?![^\s])/g;
+// `curl -u user:pass`, `--user "user:pass"`, `--user "user":"pass"`, `--user user:'pass'`.
+const CURL_USER = /(?:^|[ \t])(?:-u|--user)[ \t]{1,3}(?:(["'])([^\s"':]{0,128}):([^\s"']{0,128})\1|(["']?)([^\s"':]{0,128})\4:(["']?)([^\s"']{0,128})\6)(?![^\s])/g;
 
 // `scheme://user:password@host`
 const URL_CREDENTIALS = /(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,20}:\/\/([^\s:/@'"<>]{0,128}):([^\s:/@'"<>]{1,128})@[A-Za-z0-9.\-\[\]]{1,253}/g;
@@ -226,16 +231,18 @@ const JWT = /(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{5,4096}\.eyJ[A-Za-z0-9_\-]{2,8
 export function secretsDetector(): Detector {
   return {
     family: "secrets",
-    scan: function scanSecrets(text: string, context: ScanContext, out: Match[]) {
+    scan: function scanSecrets(this: Detector, text: string, context: ScanContext, out: Match[]) {
       if (text.length < 6) return;
-      scanPrefixed(text, out);
+      const profile = this.profile;
+      // Every vendor shape is a token of 16 or more characters; every assignment has `=`, `:`, `,` or `--`.
+      if (!profile || profile.maxRun >= 16) scanPrefixed(text, out);
       scanContextRules(text, out);
       scanPrivateKeys(text, out);
       if (text.includes("eyJ")) scanJwts(text, out);
       if (text.includes("://")) scanUrlCredentials(text, out);
       if (text.includes("uthorization")) scanAuthHeaders(text, out);
       if (text.includes("-u")) scanCurlUsers(text, out);
-      if (/[=:,]|--/.test(text)) scanAssignments(text, out);
+      if (!profile || profile.assigns || text.includes(",")) scanAssignments(text, out);
       // A whole value under a credential-named key (JSON `{"password": "..."}`).
       const kind = secretKeyKind(context.keyWords);
       if (kind && looksLikeSecretValue(text, kind, context.keyWords[context.keyWords.length - 1])) {
@@ -261,7 +268,7 @@ function scanPrefixed(text: string, out: Match[]): void {
         const found = pattern.exec(text);
         if (!found) continue;
         const value = found[0];
-        if (isPlaceholder(value) || (rule.minEntropy !== undefined && shannonEntropy(value) < rule.minEntropy)) continue;
+        if (isPlaceholder(value) || isSequential(value) || (rule.minEntropy !== undefined && shannonEntropy(value) < rule.minEntropy)) continue;
         if (rule.check && !rule.check(value)) continue;
         out.push({ class: rule.class, start: at, end: at + value.length, detector: `shape:${rule.class.slice(7)}`, confidence: 0.95 });
         PREFIX_SCAN.lastIndex = at + value.length;
@@ -352,6 +359,7 @@ function scanUrlCredentials(text: string, out: Match[]): void {
 function isTemplate(value: string): boolean {
   const v = value.trim();
   if (v.length === 0) return true;
+  if (/^[<{[][\s\w.\-]*[>}\]]$/.test(v)) return !/\d/.test(v); // `<password>`, `{PASSWORD}`; `{ZqL5kVrX1n8tA2}` is real
   return /^[$%<{[`*]/.test(v) || v.includes("${") || v.includes("{{") || v.includes("$(") || /^x+$/i.test(v) || /^\*+$/.test(v) || /^\.+$/.test(v);
 }
 
@@ -364,7 +372,9 @@ function scanAuthHeaders(text: string, out: Match[]): void {
     const start = m.index + m[0].length - value.length;
     if (scheme === "Basic") {
       const decoded = decodeBase64Url(value.replace(/=+$/, ""));
-      if (decoded === undefined || !decoded.includes(":") || !/^[\x20-\x7e]+$/.test(decoded)) continue;
+      // `user:password` once decoded; a long opaque value after `Basic` is a credential all the same.
+      const userPass = decoded !== undefined && decoded.includes(":") && /^[\x20-\x7e]+$/.test(decoded);
+      if (!userPass && !(value.length >= 16 && shannonEntropy(value) >= 3.5)) continue;
       out.push({ class: "secret.basic_auth", start, end: start + value.length, detector: "header:basic", confidence: 0.9 });
       continue;
     }
@@ -377,11 +387,11 @@ function scanAuthHeaders(text: string, out: Match[]): void {
 function scanCurlUsers(text: string, out: Match[]): void {
   CURL_USER.lastIndex = 0;
   for (let m = CURL_USER.exec(text); m !== null; m = CURL_USER.exec(text)) {
-    const user = m[2] ?? "";
-    const password = m[4] ?? "";
+    const user = m[2] ?? m[5] ?? "";
+    const password = m[3] ?? m[7] ?? "";
     // `-u ":token"` and `-u "token:"` are both how APIs take a bare token.
     const secret = password.length > 0 ? password : user;
-    if (secret.length < 4 || isTemplate(secret) || isPlaceholder(secret) || isTemplate(user)) continue;
+    if (secret.length < 4 || isTemplate(secret) || isPlaceholder(secret) || (user.length > 0 && isTemplate(user))) continue;
     const start = m.index + m[0].lastIndexOf(secret);
     out.push({ class: "secret.basic_auth", start, end: start + secret.length, detector: "curl:user", confidence: 0.85 });
   }
@@ -414,6 +424,8 @@ function scanAssignments(text: string, out: Match[]): void {
     const afterKey = p;
     while (p < text.length && p - afterKey < 5 && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
     const operator = OPERATORS.find((op) => text.startsWith(op, p));
+    // `("api_token", "value")` passes a credential; in `a_key, b_key` the comma only separates names.
+    if (operator === "," && !(keyQuote === 34 || keyQuote === 39)) continue;
     if (operator) p += operator.length;
     else if (!flag || p === afterKey) continue;
     const afterOperator = p;

@@ -98,6 +98,8 @@ describe("secrets detector", () => {
     ["secret.bearer_token", "Authorization: Bearer 7f3a9c2e81d4b6f05e2a9c7d3b1f8e46", "7f3a9c2e81d4b6f05e2a9c7d3b1f8e46"],
     ["secret.token", 'api_token: "Zx81Qm2vLp9Rt4Wc7Kd3"', "Zx81Qm2vLp9Rt4Wc7Kd3"],
     ["secret.password", "DB_PASSWORD=Tr0ub4dor&3x", "Tr0ub4dor&3x"],
+    ["secret.token", '-H "X-Service-ApiKey: 3a16750d-d363-41a4-8ebd-035408f7730f"', "3a16750d-d363-41a4-8ebd-035408f7730f"],
+    ["secret.basic_auth", 'curl -u ":Zq81vLp2Rt9x" https://api.example', "Zq81vLp2Rt9x"],
   ];
   for (const [cls, text, value] of cases) {
     it(`finds ${cls}`, () => expect(found(text, cls)).toEqual([value]));
@@ -131,6 +133,10 @@ describe("secrets detector", () => {
       "sk_live_",
       "token_url = https://auth.example/oauth/token",
       "secret_name = prod-db-credentials",
+      "aws_access_key: AKIAIOSFODNN7EXAMPLE",
+      "redirect?access_token=ACCESS_TOKEN",
+      "import { chain_Anvil1_Key, chain_Anvil2_Key } from './consts'",
+      "AIzaSyabcdefghijklmnopqrstuvwxyz1234567",
     ];
     for (const text of nearMisses) expect({ text, classes: classesIn(text).filter((c) => c.startsWith("secret.")) }).toEqual({ text, classes: [] });
   });

@@ -78,6 +78,18 @@ describe("guard with classification and flow tracking", () => {
     await guard.close();
   });
 
+  it("counts a link from an open-world result as untrusted provenance, not as flowing data", async () => {
+    const { guard, sink } = await supportGuard({ tools: [{ server: "crm", name: "get_customer", zone: "open-world" }] });
+    const call = { server: "crm", tool: "get_customer", args: { id: 7 }, sessionId: "s1" };
+    await guard.beforeCall(call);
+    await guard.afterCall(call, { article: "See https://help.acme.example/kb/12 for the refund steps." });
+    const verdict = await guard.beforeCall({ server: "mail", tool: "send_email", args: { to: "support-lead@acme.example", body: "Read https://help.acme.example/kb/12" }, sessionId: "s1" });
+    // The URL is itself a destination outside egress.allow (the base egress policy decides that); no data flows.
+    expect(verdict.policyIds).not.toContain("flow-to-egress-outside-allow");
+    expect(sink.records.at(-1)!.flows).toEqual({ classes: [], sources: ["crm/get_customer"], untrusted: true });
+    await guard.close();
+  });
+
   it("asks before an elevated call shaped by a value from an open-world tool (untrusted-shaping pack)", async () => {
     const declaration = example("support.yaml");
     const { guard } = await supportGuard({

@@ -11,6 +11,8 @@ const STREET_FIRST = new RegExp(
 const STREET_WORD =
   "(?:[\\p{L}\\-]{0,30}(?:[Ss]tra(?:ss|ß)e|[Ss]tr\\.|[Gg]asse|[Ww]eg|[Aa]llee|[Pp]latz|[Gg]atan|[Gg]ata|[Vv]ägen|[Vv]ej|[Vv]eien|[Vv]egur|[Kk]atu|[Tt]ie|[Ss]traat|[Ll]aan|[Gg]racht|[Uu]tca|[Uu]lica|[Uu]l\\.)|(?:Rue|Via|Viale|Calle|Avenida|Rua|Carrer|Plaza|Piazza|Corso|Boulevard|Chemin|Allée|Place|Largo|Travessa|Paseo) (?:\\p{Lu}[\\p{L}'’\\-]{1,24} ?){1,4})";
 const STREET_LAST = new RegExp(`(?<![\\p{L}\\p{N}])(?:\\p{Lu}[\\p{L}'’\\-]{0,24} ){0,2}${STREET_WORD} ?[0-9]{1,5}[A-Za-z]?(?![\\p{L}\\p{N}])`, "gu");
+// The street words alone, cheap to search for: the full pattern above only runs around their occurrences.
+const STREET_HINT = /[Ss]tra(?:ss|ß)e|[Ss]tr\.|[Gg]asse|[Ww]eg|[Aa]llee|[Pp]latz|[Gg]ata|[Vv]ägen|[Vv]ej|[Vv]eien|[Vv]egur|[Kk]atu|[Tt]ie|[Ss]traat|[Ll]aan|[Gg]racht|[Uu]tca|[Uu]lica|[Uu]l\.|(?:Rue|Via|Viale|Calle|Avenida|Rua|Carrer|Plaza|Piazza|Corso|Boulevard|Chemin|Allée|Place|Largo|Travessa|Paseo) /g;
 const UNIT = /(?<![\p{L}\p{N}])(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?) ?#?[0-9]{1,5}[A-Za-z]?(?![\p{L}\p{N}])/giu;
 const PO_BOX = /(?<![\p{L}\p{N}])(?:P\.? ?O\.? ?Box|Post Office Box|PSC|Unit) [0-9]{1,6}(?:, ?Box [0-9]{1,6})?(?:[, ]{1,2}(?:APO|FPO|DPO) (?:AA|AE|AP) [0-9]{5})?|(?<![\p{L}\p{N}])(?:APO|FPO|DPO) (?:AA|AE|AP) [0-9]{5}(?![\p{L}\p{N}])/giu;
 
@@ -25,11 +27,22 @@ export function addressDetector(): Detector {
     scan: function scanAddresses(text: string, _context: ScanContext, out: Match[]) {
       if (text.length < 6 || !/[0-9]/.test(text)) return;
       const found: Match[] = [];
-      for (const pattern of [STREET_FIRST, STREET_LAST]) {
-        pattern.lastIndex = 0;
-        for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-          found.push({ class: "pii.address", start: m.index, end: extend(text, m.index + m[0].length), detector: "rules:street", confidence: 0.75 });
-        }
+      STREET_FIRST.lastIndex = 0;
+      for (let m = STREET_FIRST.exec(text); m !== null; m = STREET_FIRST.exec(text)) {
+        found.push({ class: "pii.address", start: m.index, end: extend(text, m.index + m[0].length), detector: "rules:street", confidence: 0.75 });
+      }
+      // Continental order: search the street words, then match the full line in a window that ends at the number.
+      STREET_HINT.lastIndex = 0;
+      let done = 0;
+      for (let h = STREET_HINT.exec(text); h !== null; h = STREET_HINT.exec(text)) {
+        if (h.index < done) continue;
+        STREET_LAST.lastIndex = Math.max(done, h.index - 90);
+        const m = STREET_LAST.exec(text);
+        if (!m || m.index > h.index) continue;
+        const end = extend(text, m.index + m[0].length);
+        found.push({ class: "pii.address", start: m.index, end, detector: "rules:street", confidence: 0.75 });
+        done = end;
+        STREET_HINT.lastIndex = end;
       }
       PO_BOX.lastIndex = 0;
       for (let m = PO_BOX.exec(text); m !== null; m = PO_BOX.exec(text)) found.push({ class: "pii.address", start: m.index, end: m.index + m[0].length, detector: "rules:po_box", confidence: 0.75 });

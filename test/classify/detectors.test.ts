@@ -170,6 +170,16 @@ describe("name and address detectors", () => {
   });
 });
 
+describe("date-of-birth detector", () => {
+  it("finds a date after a birth cue", () => {
+    expect(found("She was born on 10/5/1971 in Porto", "pii.dob")).toEqual(["10/5/1971"]);
+    expect(found("DOB: March 3, 1980", "pii.dob")).toEqual(["March 3, 1980"]);
+  });
+  it("ignores dates without a birth cue", () => {
+    expect(found("Invoice dated 10/5/1971, paid March 3, 1980", "pii.dob")).toEqual([]);
+  });
+});
+
 describe("key-driven classes", () => {
   it("classifies values by their property names", () => {
     const findings = classifier.classify({

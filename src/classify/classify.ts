@@ -59,8 +59,8 @@ const GATES: Partial<Record<DetectorFamily, (p: TextProfile, keyed: boolean) => 
   phone: (p) => p.digits >= 7,
   ip: (p) => p.digits >= 2 && (p.dots >= 3 || p.colons >= 2),
   dob: (p) => p.digits >= 2,
-  names: (p) => p.upper >= 1,
-  address: (p) => p.digits >= 1 && p.upper >= 1,
+  names: (p) => p.upper >= 1 || p.nonAscii,
+  address: (p) => p.digits >= 1 && (p.upper >= 1 || p.nonAscii),
 };
 
 const DEFAULT_TENANT_KEYS = ["tenant", "tenant_id", "tenantId", "org_id", "organization_id", "organisation_id"];

@@ -205,6 +205,8 @@ export interface TextProfile {
   readonly maxRun: number;
   /** Has `=` or `:` (assignments, headers), or `--` (flags). */
   readonly assigns: boolean;
+  /** Has letters beyond ASCII (which may be capitals: `Ørsted`, `Ángel`). */
+  readonly nonAscii: boolean;
 }
 
 export function profileOf(text: string): TextProfile {
@@ -217,6 +219,7 @@ export function profileOf(text: string): TextProfile {
   let run = 0;
   let maxRun = 0;
   let assigns = false;
+  let nonAscii = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) digits++;
@@ -229,12 +232,12 @@ export function profileOf(text: string): TextProfile {
       assigns = true;
     } else if (c === 61) assigns = true;
     else if (c === 45 && text.charCodeAt(i + 1) === 45) assigns = true;
-    else if (c > 127 && c !== 0x2019 && /\p{Lu}/u.test(text[i]!)) upper++;
+    else if (c > 191 && c !== 0x2019) nonAscii = true;
     // Token characters: letters, digits and + / _ - . = ~
     if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 95 || c === 45 || c === 46 || c === 61 || c === 126) {
       run++;
       if (run > maxRun) maxRun = run;
     } else run = 0;
   }
-  return { length: text.length, digits, upper, at, percent, dots, colons, maxRun, assigns };
+  return { length: text.length, digits, upper, at, percent, dots, colons, maxRun, assigns, nonAscii };
 }

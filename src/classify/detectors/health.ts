@@ -21,12 +21,15 @@ export function healthDetector(): Detector {
       const diagnosisKey = DIAGNOSIS_KEYS.has(last) && (last !== "condition" && last !== "conditions" && last !== "problem" || words.some((w) => HEALTH_OWNERS.has(w)) || words.length === 1 && last === "condition");
       const medicationKey = MEDICATION_KEYS.has(last);
       const healthKey = diagnosisKey || medicationKey || words.some((w) => HEALTH_OWNERS.has(w));
-      if (healthKey || ICD_CUE.test(text)) {
+      const cue = !healthKey && (text.includes("ICD") || text.includes("icd") || text.includes("iagnos") || text.includes("DX") || text.includes("Dx") || text.includes("dx")) && ICD_CUE.test(text);
+      if (!healthKey && !cue) return;
+      {
         ICD10.lastIndex = 0;
         for (let m = ICD10.exec(text); m !== null; m = ICD10.exec(text)) {
           out.push({ class: "health.icd10", start: m.index, end: m.index + m[0].length, detector: healthKey ? "key:icd10" : "cue:icd10", confidence: healthKey ? 0.85 : 0.7 });
         }
       }
+      if (!diagnosisKey && !medicationKey) return;
       const trimmed = text.trim();
       if (trimmed.length === 0 || /^(?:none|n\/a|null|unknown|-)$/i.test(trimmed)) return;
       const lead = text.indexOf(trimmed);

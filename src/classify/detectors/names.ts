@@ -1,5 +1,5 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
-import { englishLexicon, type Lexicon } from "./lexicon.js";
+import { englishLexicon, type Lexicon, type WordInfo } from "./lexicon.js";
 
 // A capitalised word (any script with case), or a middle initial (`V.`, `P`).
 const WORD = /(?<![\p{L}\p{N}_@.'’\-])(?:\p{Lu}[\p{Ll}\p{M}'’]*(?:-\p{Lu}?[\p{Ll}\p{M}'’]+)?|\p{Lu}\.?)(?![\p{L}\p{N}_@]|'[a-z]|’[a-z])/gu;
@@ -115,25 +115,31 @@ export function namesDetector(options: NameOptions = {}): Detector {
 function scoreRun(text: string, run: { start: number; end: number; words: string[] }, lexicon: Lexicon, out: Match[]): void {
   // Drop leading function words (`The`, `What`, `Dr`) and trailing initials.
   let words = run.words;
+  let lowers = words.map((word) => stripDot(word).toLowerCase());
   let start = run.start;
-  while (words.length > 0 && FUNCTION_WORDS.has(stripDot(words[0]!).toLowerCase())) {
+  while (words.length > 0 && FUNCTION_WORDS.has(lowers[0]!)) {
     start = text.indexOf(words[1] ?? "", start + words[0]!.length);
     words = words.slice(1);
+    lowers = lowers.slice(1);
   }
   if (words.length === 0 || start < 0) return;
-  while (words.length > 1 && isInitial(words[words.length - 1]!)) words = words.slice(0, -1);
+  while (words.length > 1 && isInitial(words[words.length - 1]!)) {
+    words = words.slice(0, -1);
+    lowers = lowers.slice(0, -1);
+  }
   if (isInitial(words[0]!)) return;
-  const end = text.indexOf(words[words.length - 1]!, start) + words[words.length - 1]!.length;
-  for (const word of words) if (FUNCTION_WORDS.has(stripDot(word).toLowerCase())) return;
-
-  const { cue, strong: strongCue, sentenceStart, lineStart } = cueBefore(text, start);
-  const full = words.filter((word) => !isInitial(word));
+  for (const lower of lowers) if (FUNCTION_WORDS.has(lower)) return;
   let names = 0;
   let common = 0;
   let places = 0;
   let unknown = 0;
-  for (const word of full) {
-    const info = lexicon.lookup(word.toLowerCase());
+  let full = 0;
+  let only: WordInfo | undefined;
+  for (let i = 0; i < words.length; i++) {
+    if (isInitial(words[i]!)) continue;
+    full++;
+    const info = lexicon.lookup(lowers[i]!);
+    only = info;
     if (!info) unknown++;
     else {
       if (info.name) names++;
@@ -142,17 +148,22 @@ function scoreRun(text: string, run: { start: number; end: number; words: string
     }
   }
   if (places > 0 && names === 0) return;
+  // A lone common word (`Thanks`, `Tube`) is never a name, whatever precedes it: skip reading the cue.
+  if (full === 1 && only && only.other && !only.name) return;
+  if (full >= 2 && common > 1) return;
+  const { cue, strong: strongCue, sentenceStart, lineStart } = cueBefore(text, start);
+  const end = text.indexOf(words[words.length - 1]!, start) + words[words.length - 1]!.length;
   let confidence = 0;
-  if (full.length >= 2) {
+  if (full >= 2) {
     if (common === 0 && names >= 1) confidence = 0.85;
-    else if (common === 0 && unknown === full.length) confidence = cue || lineStart ? 0.8 : 0.6;
+    else if (common === 0 && unknown === full) confidence = cue || lineStart ? 0.8 : 0.6;
     else if (common <= 1 && names >= 1 && cue) confidence = 0.7;
   } else {
-    const only = full[0]!;
-    const info = lexicon.lookup(only.toLowerCase());
+    const info = only;
+    const word = words.find((w) => !isInitial(w))!;
     if (strongCue && (!info || !info.other || info.name)) confidence = 0.8;
     else if (info?.name && !info.other && !sentenceStart) confidence = cue ? 0.75 : 0.55;
-    else if (cue && !info && !sentenceStart && only.length > 2) confidence = 0.55;
+    else if (cue && !info && !sentenceStart && word.length > 2) confidence = 0.55;
   }
   if (confidence > 0) out.push({ class: "pii.name", start, end, detector: "lexicon:name", confidence });
 }

@@ -12,6 +12,19 @@ const IPV4_LIKE = /^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$/;
 const SSN_LIKE = /^[0-9]{3}-[0-9]{2}-[0-9]{4}$/;
 const NANP = /^(?:\+?1[ .\-]?)?(?:\([2-9][0-9]{2}\)|[2-9][0-9]{2})[ .\-]?[2-9][0-9]{2}[ .\-]?[0-9]{4}(?:[ ]?(?:x|ext\.?)[ ]?[0-9]{1,5})?$/;
 
+/**
+ * Whether a national number is valid in one of `countries`. US numbers were already judged by their layout (NANP);
+ * GB national numbers start with the trunk prefix 0, so anything else is not tried there.
+ */
+function validInSome(raw: string, countries: readonly CountryCode[]): boolean {
+  for (const country of countries) {
+    if (country === "US") continue;
+    if (country === "GB" && !/^\(?0/.test(raw)) continue;
+    if (parsePhoneNumberFromString(raw, country)?.isValid()) return true;
+  }
+  return false;
+}
+
 export interface PhoneOptions {
   /** Countries whose national formats count without a `+` prefix; default US and GB. */
   readonly countries?: readonly CountryCode[];
@@ -45,7 +58,7 @@ export function phoneDetector(options: PhoneOptions = {}): Detector {
           confidence = 0.85;
         } else if (keyCue || CUE.test(before(text, m.index, 32))) {
           confidence = plain && digits > 12 ? 0.5 : 0.75;
-        } else if (!plain && countries.some((country) => parsePhoneNumberFromString(raw, country)?.isValid())) {
+        } else if (!plain && digits >= 8 && digits <= 12 && validInSome(raw, countries)) {
           confidence = 0.6;
         }
         if (confidence > 0) out.push({ class: "pii.phone", start: m.index, end: m.index + raw.length, detector: international ? "libphonenumber:phone" : "rules:phone", confidence });

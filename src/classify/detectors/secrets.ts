@@ -283,7 +283,14 @@ function scanPrefixed(text: string, out: Match[]): void {
 function scanContextRules(text: string, out: Match[]): void {
   for (const rule of CONTEXT_RULES) {
     if (rule.minToken !== undefined && text.length < rule.minToken) continue;
-    if (!rule.hints.some((hint) => text.includes(hint))) continue;
+    let hinted = false;
+    for (const hint of rule.hints) {
+      if (text.includes(hint)) {
+        hinted = true;
+        break;
+      }
+    }
+    if (!hinted) continue;
     const pattern = rule.pattern;
     pattern.lastIndex = 0;
     for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {

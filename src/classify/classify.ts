@@ -148,10 +148,9 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
       if (offset > 0) for (let i = before; i < matches.length; i++) matches[i] = { ...matches[i]!, start: matches[i]!.start + offset, end: matches[i]!.end + offset };
       if (text.length <= maxLength) break;
     }
-    const plainValues = new Set<string>();
-    for (const match of resolveOverlaps(matches)) {
+    const kept = matches.length === 0 ? matches : resolveOverlaps(matches);
+    for (const match of kept) {
       if (match.confidence < minConfidence) continue;
-      plainValues.add(`${match.class}\u0000${text.slice(match.start, match.end)}`);
       out.push({
         class: match.class,
         pointer,
@@ -165,8 +164,11 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     }
     if (inKey || depth >= decode.maxDepth || text.length < 8) return;
     const profile = (textProfile ??= profileOf(text));
-    const switches = { json: decode.json, base64: decode.base64 && profile.maxRun >= 16, hex: decode.hex && profile.maxRun >= 16, url: decode.url && profile.percent };
-    if (!switches.json && !switches.base64 && !switches.hex && !switches.url) return;
+    const longRun = profile.maxRun >= 16;
+    const maybeJson = decode.json && (text.charCodeAt(0) === 123 || text.charCodeAt(0) === 91 || /^\s+[[{]/.test(text));
+    if (!maybeJson && !(longRun && (decode.base64 || decode.hex)) && !(profile.percent && decode.url)) return;
+    const switches = { json: maybeJson, base64: decode.base64 && longRun, hex: decode.hex && longRun, url: decode.url && profile.percent };
+    let plainValues: Set<string> | undefined;
     for (const candidate of decodeCandidates(text, switches)) {
       if (candidate.encoding === "json") {
         walk(candidate.value, pointer, context, depth + 1, out, text);
@@ -175,8 +177,9 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
         // reported once, where its offsets address the string itself.
         const inner: Finding[] = [];
         scanText(candidate.text, pointer, context, candidate.encoding, depth + 1, false, inner);
+        if (inner.length > 0) plainValues ??= new Set(kept.filter((m) => m.confidence >= minConfidence).map((m) => `${m.class}\u0000${text.slice(m.start, m.end)}`));
         for (const finding of inner) {
-          if (finding.encoding === candidate.encoding && plainValues.has(`${finding.class}\u0000${candidate.text.slice(finding.start, finding.end)}`)) continue;
+          if (finding.encoding === candidate.encoding && plainValues!.has(`${finding.class}\u0000${candidate.text.slice(finding.start, finding.end)}`)) continue;
           out.push(finding);
         }
       }

@@ -236,13 +236,15 @@ export function secretsDetector(): Detector {
       const profile = this.profile;
       // Every vendor shape is a token of 16 or more characters; every assignment has `=`, `:`, `,` or `--`.
       if (!profile || profile.maxRun >= 16) scanPrefixed(text, out);
-      scanContextRules(text, out);
+      // Every context rule's secret (or its anchor, like `service_account`) is a token of 12 or more characters.
+      if (!profile || profile.maxRun >= 12) scanContextRules(text, out);
       scanPrivateKeys(text, out);
-      if (text.includes("eyJ")) scanJwts(text, out);
+      if ((!profile || profile.maxRun >= 16) && text.includes("eyJ")) scanJwts(text, out);
       if (text.includes("://")) scanUrlCredentials(text, out);
       if (text.includes("uthorization")) scanAuthHeaders(text, out);
       if (text.includes("-u")) scanCurlUsers(text, out);
-      if (!profile || profile.assigns || text.includes(",")) scanAssignments(text, out);
+      // `,` separates a quoted key from its value only in calls like `get("api_token", "...")`.
+      if (!profile || profile.assigns || (text.includes(",") && (text.includes('"') || text.includes("'")))) scanAssignments(text, out);
       // A whole value under a credential-named key (JSON `{"password": "..."}`).
       const kind = secretKeyKind(context.keyWords);
       if (kind && looksLikeSecretValue(text, kind, context.keyWords[context.keyWords.length - 1])) {

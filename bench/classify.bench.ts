@@ -61,7 +61,7 @@ function purposeGuard(name: string, options: ClassifierOptions = {}): () => Dete
     const classifier = createClassifier(options);
     return {
       name,
-      labels: LABELS.filter((label) => !(options.disable ?? []).some((family) => (family === "names" && label === "person") || (family === "address" && label === "address"))),
+      labels: LABELS.filter((label) => !(options.disable ?? []).some((family) => (family === "names" && label === "person") || (family === "address" && label === "address") || (family === "secrets" && label === "secret"))),
       detect(text) {
         const out: Prediction[] = [];
         for (const finding of classifier.classify(text)) {
@@ -246,6 +246,14 @@ const detectors: [string, () => Detector | Promise<Detector>][] = [
   ["@arcjet/redact", arcjetRedact],
   ["@openai/guardrails", openaiGuardrails],
   ["purpose-guard (no names, no addresses)", purposeGuard("purpose-guard (no names, no addresses)", { disable: ["names", "address"] })],
+  // The classes @openai/guardrails checks here (email, phone, SSN, card, IBAN, IP), without decoding: like for like.
+  [
+    "purpose-guard (guardrails' six classes, no decoding)",
+    purposeGuard("purpose-guard (guardrails' six classes, no decoding)", {
+      disable: ["names", "address", "secrets", "passport", "account", "dob", "health", "keys", "tenant", "custom"],
+      decode: { json: false, base64: false, hex: false, url: false },
+    }),
+  ],
 ];
 
 const loaded: Loaded[] = [];

@@ -192,6 +192,10 @@ describe("key-driven classes", () => {
       "/diagnosis": "health.diagnosis", "/medications/0": "health.medication", "/icd10": "health.icd10", "/password": "secret.password",
     });
   });
+  it("takes a bare `name` for a person only when it reads like one", () => {
+    const findings = classifier.classify({ name: "Ana Lima", tool: { name: "Get Customer" }, item: { name: "Wireless Keyboard" } });
+    expect(findings.map((f) => [f.pointer, f.class])).toEqual([["/name", "pii.name"]]);
+  });
   it("does not classify look-alike keys: email_address is no postal address, file_name no person", () => {
     const classes = classesIn({ email_address: "not an address", file_name: "Report Final.pdf", condition: "ok", key_id: "k-1" });
     expect(classes).not.toContain("pii.address");

@@ -9,7 +9,7 @@ const STREET_FIRST = new RegExp(
 );
 // European: `Augsburger Strasse 36`, `Koskikatu 25`, `Rua Augusta 12`, `Avenida Pedro Ulisses 888`.
 const STREET_WORD =
-  "(?:[\\p{L}\\-]{0,30}(?:[Ss]tra(?:ss|ß)e|[Ss]tr\\.|[Gg]asse|[Ww]eg|[Aa]llee|[Pp]latz|[Gg]atan|[Gg]ata|[Vv]ägen|[Vv]ej|[Vv]eien|[Vv]egur|[Kk]atu|[Tt]ie|[Ss]traat|[Ll]aan|[Gg]racht|[Uu]tca|[Uu]lica|[Uu]l\\.)|(?:Rue|Via|Viale|Calle|Avenida|Rua|Carrer|Plaza|Piazza|Corso|Boulevard|Chemin|Allée|Place|Largo|Travessa|Paseo) (?:\\p{Lu}[\\p{L}'’\\-]{1,24} ?){1,4})";
+  "(?:[\\p{L}\\-]{0,30}(?:[Ss]tra(?:ss|ß)e|[Ss]tr\\.|[Gg]asse|[Ww]eg|[Aa]llee|[Pp]latz|[Gg]atan|[Gg]ata|[Vv]ägen|[Vv]ej|[Vv]eien|[Vv]egur|[Kk]atu|[Tt]ie|[Ss]traat|[Ll]aan|[Gg]racht|[Uu]tca|[Uu]lica|[Uu]l\\.)|(?:Rue|Via|Viale|Calle|Avenida|Rua|Carrer|Plaza|Piazza|Corso|Boulevard|Chemin|Allée|Place|Largo|Travessa|Paseo) (?:(?:de|del|de la|des|du|da|do|dos|das|di|della|dei) )?(?:\\p{Lu}[\\p{L}'’\\-]{1,24} ?){1,4})";
 const STREET_LAST = new RegExp(`(?<![\\p{L}\\p{N}])(?:\\p{Lu}[\\p{L}'’\\-]{0,24} ){0,2}${STREET_WORD} ?[0-9]{1,5}[A-Za-z]?(?![\\p{L}\\p{N}])`, "gu");
 // The street words alone, cheap to search for: the full pattern above only runs around their occurrences.
 const STREET_HINT = /[Ss]tra(?:ss|ß)e|[Ss]tr\.|[Gg]asse|[Ww]eg|[Aa]llee|[Pp]latz|[Gg]ata|[Vv]ägen|[Vv]ej|[Vv]eien|[Vv]egur|[Kk]atu|[Tt]ie|[Ss]traat|[Ll]aan|[Gg]racht|[Uu]tca|[Uu]lica|[Uu]l\.|(?:Rue|Via|Viale|Calle|Avenida|Rua|Carrer|Plaza|Piazza|Corso|Boulevard|Chemin|Allée|Place|Largo|Travessa|Paseo) /g;
@@ -55,8 +55,8 @@ export function addressDetector(): Detector {
   };
 }
 
-// After a street: `, Apt. 652`, ` Suite 568`, `, Tallinn, Estonia 02151` while on the same line.
-const TAIL = /^(?:,? (?:Apt\.?|Suite|Unit|Ste\.?|#) ?[0-9]{1,5}[A-Za-z]?){0,3}(?:, ?\p{Lu}[\p{L}'’\-]{1,24}(?: \p{Lu}[\p{L}'’\-]{1,24}){0,2}){0,3}(?:,? [0-9]{4,5}(?:-[0-9]{3,4})?)?/u;
+// After a street: `, Apt. 652`, ` Suite 568`, `, Tallinn, Estonia 02151`, `, 28014 Madrid` while on the same line.
+const TAIL = /^(?:,? (?:Apt\.?|Suite|Unit|Ste\.?|#) ?[0-9]{1,5}[A-Za-z]?){0,3}(?:, ?[0-9]{4,5} \p{Lu}[\p{L}'’\-]{1,24}(?: \p{Lu}[\p{L}'’\-]{1,24}){0,2})?(?:, ?\p{Lu}[\p{L}'’\-]{1,24}(?: \p{Lu}[\p{L}'’\-]{1,24}){0,2}){0,3}(?:,? [0-9]{4,5}(?:-[0-9]{3,4})?)?/u;
 
 function extend(text: string, end: number): number {
   const m = TAIL.exec(text.slice(end, end + 120));

@@ -1,5 +1,6 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
 import { luhnValid } from "../text.js";
+import { englishLexicon } from "./lexicon.js";
 
 const NAME_LAST = new Set(["firstname", "lastname", "fullname", "givenname", "familyname", "surname", "maidenname", "middlename", "forename", "nickname"]);
 const NAME_OWNERS = new Set(["customer", "contact", "patient", "employee", "user", "person", "holder", "cardholder", "account", "recipient", "sender", "beneficiary", "client", "applicant", "member", "guest", "passenger", "owner", "billing", "shipping", "legal", "display", "real", "author", "signer", "student", "parent", "guardian", "spouse", "emergency"]);
@@ -29,8 +30,8 @@ export function keysDetector(): Detector {
       const lastTwo = words.slice(-2).join("");
       if ((NAME_LAST.has(lastTwo) || NAME_LAST.has(last) || (last === "name" && words.length >= 2 && NAME_OWNERS.has(words[words.length - 2]!))) && /\p{L}/u.test(value) && !/[@/\\{}<>=_]|\d{3}/u.test(value)) {
         out.push({ class: "pii.name", start, end, detector, confidence: 0.85 });
-      } else if (last === "name" && words.length === 1 && NAME_VALUE.test(value) && value.includes(" ")) {
-        out.push({ class: "pii.name", start, end, detector, confidence: 0.6 });
+      } else if (last === "name" && words.length === 1 && NAME_VALUE.test(value) && value.includes(" ") && looksLikePersonName(value)) {
+        out.push({ class: "pii.name", start, end, detector, confidence: 0.7 });
       } else if ((ADDRESS_LAST.has(lastTwo) || ADDRESS_LAST.has(last)) && !words.some((w) => NOT_POSTAL.has(w)) && /[\p{L}\p{N}]/u.test(value) && !value.includes("@") && !/^[0-9a-f:.]+$/i.test(value)) {
         out.push({ class: "pii.address", start, end, detector, confidence: 0.8 });
       } else if ((joined.endsWith("cardnumber") || joined === "pan" || joined.endsWith("ccnumber") || joined === "cc") && /^[0-9 \-]{12,23}$/.test(value) && luhnValid(value)) {
@@ -40,4 +41,19 @@ export function keysDetector(): Detector {
       }
     },
   };
+}
+
+/**
+ * A bare `name` holds products, files and tools as often as people: it counts as a person's name only when its first
+ * word is a known first name and none of its words is a common word (`Wireless Keyboard` is not; `Ana Lima` is).
+ */
+function looksLikePersonName(value: string): boolean {
+  const lexicon = englishLexicon();
+  const words = value.split(" ").map((word) => word.replace(/\.$/, "").toLowerCase());
+  const first = lexicon.lookup(words[0]!);
+  if (!first?.name) return false;
+  return words.every((word) => {
+    const info = lexicon.lookup(word);
+    return !info || info.name || info.place || !info.other; // surnames are often places: Lima, Jordan
+  });
 }

@@ -87,12 +87,15 @@ export function namesDetector(options: NameOptions = {}): Detector {
   const lexicon = options.lexicon ?? englishLexicon();
   return {
     family: "names",
-    scan: function scanNames(text: string, _context: ScanContext, out: Match[]) {
+    scan: function scanNames(text: string, context: ScanContext, out: Match[]) {
       if (text.length < 2) return;
+      // A JSON value under a key is often a title or a product (`Wireless Keyboard`); unknown capitalised words count
+      // there only after a cue. Person-named keys are the keys family's job.
+      const keyed = context.keyWords.length > 0;
       WORD.lastIndex = 0;
       let run: { start: number; end: number; words: string[] } | undefined;
       const flush = () => {
-        if (run) scoreRun(text, run, lexicon, out);
+        if (run) scoreRun(text, run, lexicon, keyed, out);
         run = undefined;
       };
       for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
@@ -112,7 +115,7 @@ export function namesDetector(options: NameOptions = {}): Detector {
   };
 }
 
-function scoreRun(text: string, run: { start: number; end: number; words: string[] }, lexicon: Lexicon, out: Match[]): void {
+function scoreRun(text: string, run: { start: number; end: number; words: string[] }, lexicon: Lexicon, keyed: boolean, out: Match[]): void {
   // Drop leading function words (`The`, `What`, `Dr`) and trailing initials.
   let words = run.words;
   let lowers = words.map((word) => stripDot(word).toLowerCase());
@@ -156,7 +159,7 @@ function scoreRun(text: string, run: { start: number; end: number; words: string
   let confidence = 0;
   if (full >= 2) {
     if (common === 0 && names >= 1) confidence = 0.85;
-    else if (common === 0 && unknown === full) confidence = cue || lineStart ? 0.8 : 0.6;
+    else if (common === 0 && unknown === full) confidence = cue ? 0.8 : keyed ? 0 : lineStart ? 0.8 : 0.6;
     else if (common <= 1 && names >= 1 && cue) confidence = 0.7;
   } else {
     const info = only;

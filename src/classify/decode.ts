@@ -16,8 +16,11 @@ const BASE64_RUN = /(?<![A-Za-z0-9+/_\-])[A-Za-z0-9+/_\-]{16,65536}={0,2}(?![A-Z
 const HEX_RUN = /(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){8,32768}(?![0-9A-Fa-f])/g;
 const PERCENT = /%[0-9A-Fa-f]{2}/;
 
-/** The decodings of `text` worth scanning: each one is readable text (or a JSON document) that differs from `text`. */
-export function decodeCandidates(text: string, switches: DecodeSwitches): Decoded[] {
+/**
+ * The decodings of `text` worth scanning: each one is readable text (or a JSON document) that differs from `text`.
+ * `skip` leaves out runs the caller already knows (a token already classified as a secret needs no decoding).
+ */
+export function decodeCandidates(text: string, switches: DecodeSwitches, skip?: (start: number, end: number) => boolean): Decoded[] {
   const out: Decoded[] = [];
   if (switches.json) {
     const first = firstNonSpace(text);
@@ -39,6 +42,7 @@ export function decodeCandidates(text: string, switches: DecodeSwitches): Decode
     for (let m = HEX_RUN.exec(text); m !== null; m = HEX_RUN.exec(text)) {
       // A run of digits only is a number, not hex text.
       if (!/[A-Fa-f]/.test(m[0]) || !/[0-9]/.test(m[0])) continue;
+      if (skip?.(m.index, m.index + m[0].length)) continue;
       const decoded = readable(Buffer.from(m[0], "hex"));
       if (decoded !== undefined) out.push({ encoding: "hex", text: decoded });
     }
@@ -49,6 +53,7 @@ export function decodeCandidates(text: string, switches: DecodeSwitches): Decode
       const run = m[0];
       // Words and numbers are not base64 text; hex runs were handled above.
       if (/^[A-Za-z]+$/.test(run) || /^[0-9]+$/.test(run) || /^[0-9A-Fa-f]+$/.test(run)) continue;
+      if (skip?.(m.index, m.index + run.length)) continue;
       const body = run.replace(/=+$/, "");
       if (body.length % 4 === 1) continue;
       const decoded = readable(Buffer.from(body.replace(/-/g, "+").replace(/_/g, "/"), "base64"));

@@ -93,33 +93,40 @@ export function namesDetector(options: NameOptions = {}): Detector {
       // there only after a cue. Person-named keys are the keys family's job.
       const keyed = context.keyWords.length > 0;
       WORD.lastIndex = 0;
-      let run: { start: number; end: number; words: string[] } | undefined;
-      const flush = () => {
-        if (run) scoreRun(text, run, lexicon, keyed, out);
-        run = undefined;
-      };
+      // One array reused for the words of the current run: most runs are a single capitalised word.
+      const words: string[] = [];
+      let runStart = 0;
+      let runEnd = 0;
       for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
         const start = m.index;
-        const end = start + m[0].length;
         // Words continue a run when only one space (or `. ` after an initial) separates them.
-        if (run && run.words.length < 4 && joins(text, run.end, start)) {
-          run.words.push(m[0]);
-          run.end = end;
+        if (words.length > 0 && words.length < 4 && joins(text, runEnd, start)) {
+          words.push(m[0]);
         } else {
-          flush();
-          run = { start, end, words: [m[0]] };
+          if (words.length > 0) scoreRun(text, runStart, words, lexicon, keyed, out);
+          words.length = 0;
+          words.push(m[0]);
+          runStart = start;
         }
+        runEnd = start + m[0].length;
       }
-      flush();
+      if (words.length > 0) scoreRun(text, runStart, words, lexicon, keyed, out);
     },
   };
 }
 
-function scoreRun(text: string, run: { start: number; end: number; words: string[] }, lexicon: Lexicon, keyed: boolean, out: Match[]): void {
+function scoreRun(text: string, runStart: number, runWords: readonly string[], lexicon: Lexicon, keyed: boolean, out: Match[]): void {
+  // Fast path for the most common run, one capitalised word: a function word or a common word ends it here.
+  if (runWords.length === 1) {
+    const lower = stripDot(runWords[0]!).toLowerCase();
+    if (FUNCTION_WORDS.has(lower) || isInitial(runWords[0]!)) return;
+    const info = lexicon.lookup(lower);
+    if (info && ((info.other && !info.name) || (info.place && !info.name))) return;
+  }
   // Drop leading function words (`The`, `What`, `Dr`) and trailing initials.
-  let words = run.words;
+  let words = runWords;
   let lowers = words.map((word) => stripDot(word).toLowerCase());
-  let start = run.start;
+  let start = runStart;
   while (words.length > 0 && FUNCTION_WORDS.has(lowers[0]!)) {
     start = text.indexOf(words[1] ?? "", start + words[0]!.length);
     words = words.slice(1);

@@ -1,48 +1,24 @@
 import { COMMANDS } from "../adapters/cli/commands/index.js";
-import type { Classifier, Redactor } from "../src/classify/classifier.js";
-import type { FlowStore } from "../src/flow/flow-store.js";
 
 /**
- * The optional pipeline stages the evals wire into the guard, as this build has them. The core guard runs without
- * them (no classes, no flows); each eval reports results as measured with what is here, and names what is missing.
+ * What of purpose-guard this build has, beyond the core guard (which classifies, redacts and tracks flows by
+ * default): scenarios name what they exercise, and a report says which missing piece explains a failure.
  */
-export interface Stages {
-  readonly classifier?: (options?: Record<string, unknown>) => Classifier;
-  readonly redactor?: () => Redactor;
-  readonly flowStore?: () => FlowStore;
-  /** `purpose-guard proxy` with tools/list filtering. */
-  readonly proxy: boolean;
-  /** Pinning of tool descriptions and schemas in the proxy. */
-  readonly pinning: boolean;
-  /** Conditional approvals (ask -> approver -> re-decide) in the core. */
-  readonly approvals: boolean;
-}
+export type Capability = "classifier" | "redactor" | "flow" | "proxy" | "pinning" | "approvals";
 
 /** The proxy (and its pinning) is there when the CLI has the `proxy` command. */
 const HAS_PROXY = COMMANDS.some((command) => command.name === "proxy");
 
-export const STAGES: Stages = { proxy: HAS_PROXY, pinning: HAS_PROXY, approvals: true };
-
-export type Capability = "classifier" | "redactor" | "flow" | "proxy" | "pinning" | "approvals";
+export const STAGES: Readonly<Record<Capability, boolean>> = {
+  classifier: true,
+  redactor: true,
+  flow: true,
+  proxy: HAS_PROXY,
+  pinning: HAS_PROXY,
+  approvals: true,
+};
 
 /** Which of the capabilities a scenario or run needs are absent from this build. */
-export function missingCapabilities(required: readonly Capability[], stages: Stages = STAGES): Capability[] {
-  const present: Record<Capability, boolean> = {
-    classifier: stages.classifier !== undefined,
-    redactor: stages.redactor !== undefined,
-    flow: stages.flowStore !== undefined,
-    proxy: stages.proxy,
-    pinning: stages.pinning,
-    approvals: stages.approvals,
-  };
-  return required.filter((capability) => !present[capability]);
-}
-
-/** The guard configuration fields for the stages this build has. */
-export function stageConfig(classifierOptions?: Record<string, unknown>, stages: Stages = STAGES): { classifier?: Classifier; redactor?: Redactor; flowStore?: FlowStore } {
-  return {
-    ...(stages.classifier ? { classifier: stages.classifier(classifierOptions) } : {}),
-    ...(stages.redactor ? { redactor: stages.redactor() } : {}),
-    ...(stages.flowStore ? { flowStore: stages.flowStore() } : {}),
-  };
+export function missingCapabilities(required: readonly Capability[], stages: Readonly<Record<Capability, boolean>> = STAGES): Capability[] {
+  return required.filter((capability) => !stages[capability]);
 }

@@ -6,7 +6,7 @@ import { GuardError, type Issue } from "../../src/errors.js";
 
 /**
  * How each suite's assistant is deployed for the eval: its declaration, the policy packs added to the base policies,
- * where it runs, and the clock the guard sees (fixed, so results never depend on today's date). Read from
+ * where it runs, the monitor's settings, and the clock the guard sees (fixed, so results never depend on today's date). Read from
  * `deployments.yaml` in the declarations folder; relative paths resolve against that file.
  */
 export interface Deployment {
@@ -14,6 +14,8 @@ export interface Deployment {
   readonly declaration: string;
   readonly policies: readonly string[];
   readonly runtime: { readonly environment?: string; readonly region?: string; readonly account?: string; readonly tenant?: string };
+  /** The guard's monitor settings (drift rules, sensitive classes), passed as they are; the guard validates them. */
+  readonly monitor?: Readonly<Record<string, unknown>>;
   /** Milliseconds since the epoch when the first call happens; each later call is `stepMs` later. */
   readonly clockStart: number;
   readonly stepMs: number;
@@ -25,6 +27,7 @@ const entrySchema = z.strictObject({
   runtime: z.strictObject({ environment: z.string().optional(), region: z.string().optional(), account: z.string().optional(), tenant: z.string().optional() }).default({}),
   clock: z.string().refine((value) => !Number.isNaN(Date.parse(value)), "must be an ISO 8601 timestamp, e.g. 2026-11-25T09:00:00Z"),
   stepSeconds: z.number().positive().default(2),
+  monitor: z.record(z.string(), z.unknown()).optional(),
 });
 const fileSchema = z.strictObject({ suites: z.record(z.string(), entrySchema) });
 
@@ -53,6 +56,7 @@ export async function loadDeployments(dir: string): Promise<Readonly<Record<stri
       declaration: resolve(base, entry.declaration),
       policies: entry.policies.map((path) => resolve(base, path)),
       runtime: entry.runtime,
+      ...(entry.monitor ? { monitor: entry.monitor } : {}),
       clockStart: Date.parse(entry.clock),
       stepMs: entry.stepSeconds * 1000,
     };

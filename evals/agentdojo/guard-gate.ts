@@ -6,10 +6,10 @@ import type { Gate, GateCall } from "./gate.js";
 /**
  * The guard in this process, as the scripted agent's gate. With `approveAsks`, a person approves every `ask` (to
  * measure what approvals would let through); otherwise nobody answers and an `ask` stops the call, as it would in an
- * unattended run. With `trust`, the user's values are registered with the flow store before each call, as an
- * adapter that sees the user's request does.
+ * unattended run. The call carries the user's values (the prompt and what it quotes), as an adapter that sees the
+ * user's request passes them: the guard trusts them.
  */
-export function guardGate(guard: Guard, options: { approveAsks?: boolean; trust?: (sessionId: string, values: readonly string[]) => void } = {}): Gate {
+export function guardGate(guard: Guard, options: { approveAsks?: boolean } = {}): Gate {
   const approver: Approver | undefined = options.approveAsks
     ? { name: "eval-approves-everything", request: async () => ({ approved: true, approver: "eval:approve-all" }) }
     : undefined;
@@ -18,8 +18,6 @@ export function guardGate(guard: Guard, options: { approveAsks?: boolean; trust?
     name: options.approveAsks ? "guard (asks approved)" : "guard",
     async before(call) {
       const started = process.hrtime.bigint();
-      // The adapter sees the user's request: its values are trusted sources (DESIGN.md, provenance).
-      options.trust?.(call.sessionId, call.userValues);
       const verdict = await guard.beforeCall(toolCall(call), approver ? { approver } : {});
       const latencyUs = Number(process.hrtime.bigint() - started) / 1000;
       return {

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { GuardError } from "../../src/errors.js";
 import { createGuard, type Guard } from "../../src/guard.js";
 import type { AuditSinkConfig } from "../../src/audit/sinks.js";
+import type { MonitorConfig } from "../../src/monitor/rules.js";
 import type { AgentDojoData } from "./dataset.js";
 import { loadDeployments, type Deployment } from "./deployment.js";
 import { guardGate } from "./guard-gate.js";
@@ -9,7 +10,7 @@ import { inProcessPath } from "./path.js";
 import { proxiedPath } from "./proxied.js";
 import type { PathFactory } from "./run.js";
 import { toolsFor } from "./tools/index.js";
-import { STAGES, stageConfig } from "../stages.js";
+import { STAGES } from "../stages.js";
 
 /** Paths with the guard: in this process (default), or the suite's MCP server behind `purpose-guard proxy`. */
 
@@ -42,31 +43,25 @@ export function guardedPaths(data: AgentDojoData, options: GuardedOptions): Path
       return proxiedPath(data, suite, deployment, options);
     }
     const tools = toolsFor(suite, data.suites[suite]!, data.tasksFile).impl;
-    const { guard, trust } = await suiteGuard(deployment, options.auditDir ? { type: "jsonl", path: join(options.auditDir, `${suite}.jsonl`) } : { type: "memory", limit: 1000 });
+    const guard = await suiteGuard(deployment, options.auditDir ? { type: "jsonl", path: join(options.auditDir, `${suite}.jsonl`) } : { type: "memory", limit: 1000 });
     const approving = await suiteGuard(deployment, { type: "memory", limit: 1000 });
     return {
-      path: inProcessPath(tools, guardGate(guard, trust ? { trust } : {})),
-      approving: inProcessPath(tools, guardGate(approving.guard, { approveAsks: true, ...(approving.trust ? { trust: approving.trust } : {}) })),
+      path: inProcessPath(tools, guardGate(guard)),
+      approving: inProcessPath(tools, guardGate(approving, { approveAsks: true })),
       declaration: { id: guard.declaration.declaration.id, version: guard.declaration.declaration.version, digest: guard.declaration.digest, file: deployment.declaration },
     };
   };
 }
 
-/**
- * A guard for one suite's deployment, on a simulated clock that moves `stepMs` each time the guard reads it, with
- * the stages this build has. `trust` registers the user's values with the flow store, when it can take them.
- */
-export async function suiteGuard(deployment: Deployment, audit: AuditSinkConfig): Promise<{ guard: Guard; trust?: (sessionId: string, values: readonly string[]) => void }> {
+/** A guard for one suite's deployment, on a simulated clock that moves `stepMs` each time the guard reads it. */
+export async function suiteGuard(deployment: Deployment, audit: AuditSinkConfig): Promise<Guard> {
   let now = deployment.clockStart;
-  const stages = stageConfig();
-  const guard = await createGuard({
+  return createGuard({
     declaration: deployment.declaration,
     policies: [...deployment.policies],
     runtime: deployment.runtime,
     clock: () => (now += deployment.stepMs),
     audit: [audit],
-    ...stages,
+    ...(deployment.monitor ? { monitor: deployment.monitor as MonitorConfig } : {}),
   });
-  const store = stages.flowStore as (typeof stages.flowStore & { trust?: (sessionId: string, values: readonly string[]) => void }) | undefined;
-  return store?.trust ? { guard, trust: store.trust.bind(store) } : { guard };
 }

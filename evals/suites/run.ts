@@ -2,10 +2,11 @@ import type { Approver } from "../../src/approve/approver.js";
 import { isGuardError, messageOf } from "../../src/errors.js";
 import { createGuard, type Guard } from "../../src/guard.js";
 import type { Declaration } from "../../src/model/declaration.js";
+import type { MonitorConfig } from "../../src/monitor/rules.js";
 import { permitsForwarding, type Verdict } from "../../src/model/verdict.js";
 import type { JsonObject } from "../agentdojo/dataset.js";
 import { diff } from "../agentdojo/effect.js";
-import { missingCapabilities, stageConfig, type Capability } from "../stages.js";
+import { missingCapabilities, type Capability } from "../stages.js";
 import { durationMs, loadCategories, type Category, type Scenario, type Step } from "./scenario.js";
 import { runThroughProxy } from "./proxied.js";
 import { scenarioTools } from "./tools.js";
@@ -98,7 +99,8 @@ export async function runScenario(category: Category, scenario: Scenario): Promi
       runtime: { ...category.runtime, ...scenario.runtime },
       clock: () => now,
       audit: [{ type: "memory", limit: 1000 }],
-      ...stageConfig(category.classifier),
+      ...(category.classifier ? { classification: category.classifier } : {}),
+      ...(category.monitor ? { monitor: category.monitor as MonitorConfig } : {}),
     });
   } catch (error) {
     return { ...base, status: "error", reason: `the guard refused the scenario's configuration: ${isGuardError(error) ? error.describe() : messageOf(error)}`, steps: [] };

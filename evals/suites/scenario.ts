@@ -74,8 +74,10 @@ const categorySchema = z.strictObject({
   policies: z.array(z.string()).default([]),
   runtime: z.strictObject({ environment: z.string().optional(), region: z.string().optional(), account: z.string().optional(), tenant: z.string().optional() }).default({}),
   clock: z.string().refine((value) => !Number.isNaN(Date.parse(value)), "an ISO 8601 timestamp"),
-  /** Options for the classifier (tenant id patterns, custom classes), when the build has one. */
+  /** Options for the guard's classifier (tenant id patterns, custom classes), as createGuard's `classification`. */
   classifier: z.record(z.string(), z.unknown()).optional(),
+  /** The guard's monitor settings (drift rules, sensitive classes), as createGuard's `monitor`. */
+  monitor: z.record(z.string(), z.unknown()).optional(),
   tools: z.array(toolSchema).min(1),
   environment: z.record(z.string(), z.unknown()).default({}),
   scenarios: z.array(scenarioSchema).min(1),

@@ -9,6 +9,7 @@ import { ROOT, tempDir } from "../helpers.js";
 /** Scenarios that fail in every build so far, on purpose: a gap no stage covers yet, kept visible. */
 const KNOWN_GAPS: Readonly<Record<string, string>> = {
   "read-only-writes/write-statement-through-query-tool": "no stage inspects SQL sent through a read tool",
+  "encoded-exfiltration/ssn-base64": "neither the classifier nor the flow store decodes base64 inside a URL's query string",
 };
 
 const result = await runScenarioSuites({ dir: join(ROOT, "evals/suites"), root: ROOT });
@@ -36,6 +37,13 @@ describe("our own attack suites", () => {
     const runnable = result.scenarios.filter((s) => s.missing.length === 0);
     const failing = runnable.filter((s) => s.status !== "pass").map((s) => `${s.category}/${s.id}: ${s.reason}`);
     expect(failing.filter((line) => !Object.keys(KNOWN_GAPS).some((id) => line.startsWith(`${id}:`)))).toEqual([]);
+  });
+
+  it("still fail where the known gaps are (remove a gap from the list once it passes)", () => {
+    for (const id of Object.keys(KNOWN_GAPS)) {
+      const scenario = result.scenarios.find((s) => `${s.category}/${s.id}` === id);
+      expect(scenario?.status, id).toBe("fail");
+    }
   });
 
   it("never pass a scenario that needs a piece this build lacks, and say which piece", () => {

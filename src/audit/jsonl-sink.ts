@@ -2,7 +2,7 @@ import { closeSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readFileSync,
 import { dirname } from "node:path";
 import { GuardError, messageOf } from "../errors.js";
 import type { AuditRecord, ChainedAuditRecord } from "../model/audit-record.js";
-import { chainRecord, GENESIS } from "./chain.js";
+import { chainLine, GENESIS } from "./chain.js";
 import type { AuditSink } from "./sink.js";
 
 export interface JsonlSinkOptions {
@@ -55,6 +55,7 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
     size = 0;
   }
   let writtenSeq = seq;
+  /** Lines waiting to be written; the last of them has seq `seq`. */
   let queue: string[] = [];
   let scheduled = false;
   let closed = false;
@@ -79,15 +80,26 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
     }
   }
 
+  /** Writes the queue in as few writes as rotation allows; a file holds whole records only. */
   function writeBatch(): void {
-    const batch = queue.join("");
-    const batchEnd = seq;
-    const bytes = Buffer.byteLength(batch);
-    if (size > 0 && size + bytes > maxBytes) rotate();
-    writeSync(fd, batch);
-    queue = [];
-    size += bytes;
-    writtenSeq = batchEnd;
+    while (queue.length > 0) {
+      let bytes = 0;
+      let count = 0;
+      for (const line of queue) {
+        const length = Buffer.byteLength(line);
+        if (count > 0 && size + bytes + length > maxBytes) break;
+        bytes += length;
+        count++;
+      }
+      if (size > 0 && size + bytes > maxBytes) {
+        rotate();
+        continue;
+      }
+      writeSync(fd, queue.slice(0, count).join(""));
+      queue = queue.slice(count);
+      size += bytes;
+      writtenSeq = seq - queue.length;
+    }
     if (options.fsync) fdatasyncSync(fd);
   }
 
@@ -110,10 +122,10 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
     failure: () => failure,
     write(record: AuditRecord) {
       if (closed) throw new GuardError("AUDIT_FAILED", `the audit log ${path} is closed`);
-      const chained: ChainedAuditRecord = chainRecord(record, seq + 1, hash, options.key);
-      seq = chained.seq;
-      hash = chained.hash;
-      queue.push(`${JSON.stringify(chained)}\n`);
+      const link = chainLine(record, seq + 1, hash, options.key);
+      seq++;
+      hash = link.hash;
+      queue.push(`${link.line}\n`);
       if (queue.length >= MAX_QUEUE && !failure) {
         drain();
       } else if (!scheduled) {

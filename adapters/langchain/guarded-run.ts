@@ -1,7 +1,6 @@
 import { permitsForwarding, RefusalError, type Guard, type ToolCall, type Verdict } from "../../src/index.js";
 import { stopOnHalt, type Refusal } from "../common/refusal.js";
-import { outputView } from "./tool-output.js";
-import { refusalMessage } from "./tool-output.js";
+import { outputView, refusalMessage } from "./tool-output.js";
 
 /** One LangChain tool call on its way through the guard. */
 export interface GuardedRun {

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { purposeGuardMiddleware, refusalOf } from "../../../adapters/langchain/index.js";
 import type { Approver, Guard } from "../../../src/index.js";
 import { APPROVAL_POLICIES, supportGuard } from "../support.js";
+import { withActiveSpan } from "../otel.js";
 import { supportTools, ToolRunRecorder } from "./tools.js";
 
 const guards: Guard[] = [];
@@ -50,6 +51,18 @@ describe("purposeGuardMiddleware", () => {
     expect(call?.trace?.runId).toBe(runs.runs[0]!.runId);
     expect(call?.trace?.parentRunId).toBe(runs.runs[0]!.parentRunId);
     expect(received).toMatchObject({ event: "result", decision: "allow", tool: "get_customer", trace: call?.trace });
+  });
+
+  it("carries the active OpenTelemetry span into the decision's trace", async () => {
+    const { guard, decisions } = await setup();
+    const crm = supportTools();
+    const model = fakeModel().respondWithTools([{ name: "get_customer", args: { id: "c-1" } }]).respond(new AIMessage("ok"));
+    const agent = createAgent({ model, tools: crm.all, middleware: [purposeGuardMiddleware(guard)] });
+
+    const { span } = await withActiveSpan(() => agent.invoke({ messages: [new HumanMessage("who is c-1?")] }));
+
+    const { traceId, spanId } = span.spanContext();
+    expect(decisions()[0]?.trace).toMatchObject({ traceId, spanId, traceparent: `00-${traceId}-${spanId}-01` });
   });
 
   it("never runs a tool outside the declaration and tells the model which policy refused it", async () => {

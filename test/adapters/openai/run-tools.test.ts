@@ -4,6 +4,7 @@ import { guardRunToolsFunctions, refusalOf } from "../../../adapters/openai/inde
 import { loadCassette, startReplayServer, type ReplayServer } from "../../../examples/support/openai-replay-server.js";
 import type { Guard } from "../../../src/index.js";
 import { APPROVAL_POLICIES, supportGuard } from "../support.js";
+import { withActiveSpan } from "../otel.js";
 import { cassette, supportFunctions, zodCustomerTool } from "./functions.js";
 
 const open: { guard?: Guard; server?: ReplayServer }[] = [];
@@ -56,6 +57,18 @@ describe("guardRunToolsFunctions", () => {
 
     expect(effects).toEqual(["get_customer:c-42"]);
     expect(decisions()[0]).toMatchObject({ decision: "allow", tool: "get_customer", trace: { toolCallId: "call_Qm3f8XzL2v1sW9tR" } });
+  });
+
+  it("carries the active OpenTelemetry span into the decision's trace", async () => {
+    const { client, guard, decisions } = await setup("chat-read-customer.json");
+    const crm = supportFunctions();
+
+    const { span } = await withActiveSpan(() =>
+      client.chat.completions.runTools({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Who is customer c-42?" }], tools: guardRunToolsFunctions(crm.tools, guard) }).finalContent(),
+    );
+
+    const { traceId, spanId } = span.spanContext();
+    expect(decisions()[0]?.trace).toMatchObject({ traceId, spanId, traceparent: `00-${traceId}-${spanId}-01` });
   });
 
   it("never runs a function outside the declaration; the model is sent the policy's refusal instead", async () => {

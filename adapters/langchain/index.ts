@@ -6,7 +6,7 @@
  * - `guardTools(tools, guard)` for LangGraph's `ToolNode`, hand-written loops and plain `tool.invoke`.
  * - `PurposeGuardCallbackHandler` for stacks where neither fits: enforces from callbacks, or shadows.
  */
-export { purposeGuardMiddleware, SESSION_STATE_KEY } from "./middleware.js";
+export { purposeGuardMiddleware } from "./middleware.js";
 export { guardTools, type InvocableTool } from "./guard-tools.js";
 export { PurposeGuardCallbackHandler } from "./callback-handler.js";
 export { answerOf, type PurposeGuardApprovalRequest } from "./human-in-the-loop.js";

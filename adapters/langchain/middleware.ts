@@ -1,9 +1,7 @@
-import { randomUUID } from "node:crypto";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
 import { v7 as uuidv7 } from "@langchain/core/utils/uuid";
 import { createMiddleware } from "langchain";
-import { z } from "zod";
 import type { CallOptions, Guard, ToolCall, Verdict } from "../../src/index.js";
 import { userValuesOf } from "../common/arguments.js";
 import { DEFAULT_LABEL_KEYS } from "../common/active-trace.js";
@@ -12,11 +10,6 @@ import { forwardIfPermitted } from "./guarded-run.js";
 import { approverFromInterrupt } from "./human-in-the-loop.js";
 import { sessionIdOf, type PurposeGuardMiddlewareOptions } from "./options.js";
 import { lastUserText, parentRunIdOf, threadIdOf, traceOf } from "./trace.js";
-
-/** The state key where the middleware keeps the session of an agent invocation that has no thread id. */
-export const SESSION_STATE_KEY = "purposeGuardSessionId";
-
-const stateSchema = z.object({ [SESSION_STATE_KEY]: z.string().optional() });
 
 /**
  * Agent middleware for `createAgent` (langchain 1.x): every tool call passes `guard.beforeCall` before it runs and
@@ -43,10 +36,6 @@ export function purposeGuardMiddleware(guard: Guard, options: PurposeGuardMiddle
 
   return createMiddleware({
     name: "PurposeGuardMiddleware",
-    stateSchema,
-    beforeAgent: function purposeGuardSession(state) {
-      return state[SESSION_STATE_KEY] ? undefined : { [SESSION_STATE_KEY]: `langchain:${randomUUID()}` };
-    },
     wrapToolCall: async function purposeGuardToolCall(request, handler) {
       const { toolCall } = request;
       const config = AsyncLocalStorageProviderSingleton.getRunnableConfig() as RunnableConfig | undefined;
@@ -60,7 +49,7 @@ export function purposeGuardMiddleware(guard: Guard, options: PurposeGuardMiddle
         server: resolved.server,
         tool: resolved.tool,
         args: toolCall.args,
-        sessionId: sessionIdOf(options.sessionId, { threadId, parentRunId, metadata }) ?? threadId ?? request.state[SESSION_STATE_KEY] ?? `langchain:${parentRunId ?? runId}`,
+        sessionId: sessionIdOf(options.sessionId, { threadId, parentRunId, metadata }) ?? threadId ?? conversationOf(request.state.messages) ?? `langchain:${parentRunId ?? runId}`,
         trace: traceOf({ threadId, runId, parentRunId, toolCallId: toolCall.id }, metadata, labelKeys),
         ...(resolved.hints ? { hints: resolved.hints } : {}),
         ...(userValues ? { userValues } : {}),
@@ -93,6 +82,16 @@ function withRunId<T extends object>(tool: T, runId: string): T {
   return Object.create(tool, {
     invoke: { value: (input: unknown, config?: RunnableConfig) => invoke.call(tool, input, { ...config, runId }) },
   }) as T;
+}
+
+/**
+ * The session of a conversation without a thread id: LangGraph gives every message an id as it enters the state, so
+ * the first message's id names one conversation (one invocation without a checkpointer) at no cost: no extra state
+ * key, no extra graph node.
+ */
+function conversationOf(messages: readonly { readonly id?: string | undefined }[] | undefined): string | undefined {
+  const id = messages?.[0]?.id;
+  return id ? `langchain:${id}` : undefined;
 }
 
 function stringOf(value: unknown): string | undefined {

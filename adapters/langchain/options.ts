@@ -23,7 +23,7 @@ export interface LangChainGuardOptions {
   readonly approver?: Approver;
   /**
    * The guard session a call belongs to (flow memory, budgets, halts). Default: `configurable.thread_id`; without
-   * one, the middleware uses one session per agent invocation, `guardTools` one per set of wrapped tools, and the
+   * one, the middleware uses one session per conversation (per agent invocation without a checkpointer), `guardTools` one per set of wrapped tools, and the
    * callback handler one per root run.
    */
   readonly sessionId?: string | ((context: SessionContext) => string | undefined);

@@ -122,7 +122,7 @@ describe("purposeGuardMiddleware", () => {
     await agent.invoke({ messages: [new HumanMessage("two")] });
 
     const sessions = decisions().filter((record) => record.event === "call").map((record) => record.sessionId);
-    expect(sessions[0]).toBe(first.purposeGuardSessionId);
+    expect(sessions[0]).toBe(`langchain:${first.messages[0]!.id}`);
     expect(sessions[1]).toBe(sessions[0]);
     expect(sessions[2]).not.toBe(sessions[0]);
   });

@@ -6,6 +6,7 @@ import { createAgent } from "langchain";
 import { afterEach, describe, expect, it } from "vitest";
 import { guardTools, RefusalError } from "../../../adapters/langchain/index.js";
 import type { Guard } from "../../../src/index.js";
+import { supportDeclaration } from "../../helpers.js";
 import { supportGuard } from "../support.js";
 import { supportTools, ToolRunRecorder } from "./tools.js";
 
@@ -97,6 +98,22 @@ describe("guardTools", () => {
     await lookup!.invoke({ id: "c-5" });
 
     expect(decisions()[0]).toMatchObject({ decision: "allow", server: "crm", tool: "list_orders" });
+  });
+
+  it("refuses to guess the server of a tool that two declaration grants allow, and accepts it once mapped", async () => {
+    const tools = [
+      { server: "crm", allow: ["get_customer", "search"] },
+      { server: "kb", allow: ["search"] },
+    ];
+    const { guard, decisions } = await supportGuard({ declaration: supportDeclaration({ tools }) as never });
+    guards.push(guard);
+    const crm = supportTools();
+    const named = Object.create(crm.getCustomer, { name: { value: "search" } }) as typeof crm.getCustomer;
+
+    expect(() => guardTools([named], guard)).toThrow(/the tool `search` is granted on several servers \(crm, kb\)/);
+    const [mapped] = guardTools([named], guard, { tools: { search: "kb" } });
+    await mapped!.invoke({ id: "c-1" });
+    expect(decisions()[0]).toMatchObject({ decision: "allow", server: "kb", tool: "search" });
   });
 
   it("refuses at construction a tool mapping without a server, and an entry that is not a tool", async () => {

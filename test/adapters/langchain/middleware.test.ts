@@ -3,7 +3,7 @@ import { fakeModel } from "@langchain/core/testing";
 import { Command, MemorySaver } from "@langchain/langgraph";
 import { createAgent } from "langchain";
 import { afterEach, describe, expect, it } from "vitest";
-import { purposeGuardMiddleware, refusalOf } from "../../../adapters/langchain/index.js";
+import { answerOf, purposeGuardMiddleware, refusalOf } from "../../../adapters/langchain/index.js";
 import type { Approver, Guard } from "../../../src/index.js";
 import { APPROVAL_POLICIES, supportGuard } from "../support.js";
 import { withActiveSpan } from "../otel.js";
@@ -233,5 +233,16 @@ describe("purposeGuardMiddleware", () => {
     const again = await agent.invoke({ messages: [new HumanMessage("now just read c-1")] }, config).then(() => undefined, (thrown: unknown) => thrown);
     expect(refusalOf(again)?.verdict.policyIds).toContain("session-halted");
     expect(crm.effects).toEqual([]);
+  });
+});
+
+describe("answerOf", () => {
+  it("reads LangChain's HITLResponse and an approval answer, and declines anything else", () => {
+    expect(answerOf({ decisions: [{ type: "approve" }] })).toEqual({ approved: true, approver: "human-in-the-loop" });
+    expect(answerOf({ decisions: [{ type: "reject", message: "no", approver: "lead@acme.example" }] })).toEqual({ approved: false, approver: "lead@acme.example", note: "no" });
+    expect(answerOf({ approved: true, approver: "ops" })).toEqual({ approved: true, approver: "ops" });
+    expect(answerOf({ decisions: [{ type: "edit", editedAction: { name: "send_email", args: {} } }] })).toMatchObject({ approved: false });
+    expect(answerOf("yes")).toMatchObject({ approved: false });
+    expect(answerOf(undefined)).toMatchObject({ approved: false });
   });
 });

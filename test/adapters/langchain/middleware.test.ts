@@ -147,7 +147,7 @@ describe("purposeGuardMiddleware", () => {
 
     expect(asked).toEqual(["mail/send_email:confirm-outbound-mail"]);
     expect(crm.effects).toEqual(["send_email:support@acme.example"]);
-    expect(sink.records.filter((record) => record.event === "approval").map((record) => record.detail?.["phase"])).toEqual(["requested"]);
+    expect(sink.records.filter((record) => record.event === "approval").map((record) => record.detail?.["phase"])).toEqual(["requested", "approved"]);
     expect(sink.records.find((record) => record.event === "call")).toMatchObject({ decision: "allow", detail: { approver: "lead@acme.example", phase: "approved" } });
   });
 

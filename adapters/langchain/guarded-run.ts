@@ -1,5 +1,5 @@
 import { permitsForwarding, RefusalError, type Guard, type ToolCall, type Verdict } from "../../src/index.js";
-import { stopOnHalt, type Refusal } from "../common/refusal.js";
+import { refusalText, stopOnHalt, type Refusal } from "../common/refusal.js";
 import { outputView, refusalMessage } from "./tool-output.js";
 
 /** One LangChain tool call on its way through the guard. */
@@ -29,7 +29,7 @@ export async function forwardIfPermitted(run: GuardedRun, verdict: Verdict, forw
     if (view.rebuild) return view.rebuild(after.value);
     const withheld = `purpose-guard withheld the result of ${call.server}/${call.tool}: it must be redacted (${after.policyIds.join(", ")}), and a LangGraph Command cannot be rebuilt around a redacted value`;
     if (!run.answersWithMessage) throw new RefusalError(after, withheld);
-    return refusalMessage({ ...after, decision: "deny", message: withheld }, run.toolCall);
+    return refusalMessage(after, run.toolCall, withheld);
   }
   return refuse(run, after);
 }
@@ -37,5 +37,5 @@ export async function forwardIfPermitted(run: GuardedRun, verdict: Verdict, forw
 function refuse(run: GuardedRun, verdict: Refusal): unknown {
   stopOnHalt(verdict);
   if (!run.answersWithMessage) throw new RefusalError(verdict);
-  return refusalMessage(verdict, run.toolCall);
+  return refusalMessage(verdict, run.toolCall, refusalText(verdict));
 }

@@ -1,7 +1,8 @@
 import { ToolMessage } from "@langchain/core/messages";
 import { isCommand } from "@langchain/langgraph";
 import { contentView } from "../common/result-view.js";
-import { decisionFacts, refusalText, type Refusal } from "../common/refusal.js";
+import type { Verdict } from "../../src/index.js";
+import { decisionFacts } from "../common/refusal.js";
 
 /**
  * A tool's output (a `ToolMessage`, a LangGraph `Command`, or the bare content of a plain `tool.invoke`) as the
@@ -63,9 +64,9 @@ function plainValue(value: unknown): unknown {
 }
 
 /** The `ToolMessage` a refused call or a withheld result becomes: an error the model can read and recover from. */
-export function refusalMessage(verdict: Refusal, toolCall: { readonly id?: string | undefined; readonly name: string }): ToolMessage {
+export function refusalMessage(verdict: Verdict, toolCall: { readonly id?: string | undefined; readonly name: string }, text: string): ToolMessage {
   return new ToolMessage({
-    content: refusalText(verdict),
+    content: text,
     tool_call_id: toolCall.id ?? "",
     name: toolCall.name,
     status: "error",

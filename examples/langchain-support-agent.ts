@@ -21,7 +21,7 @@ import { ChatOpenAI } from "@langchain/openai";
 import { createAgent, tool } from "langchain";
 import { z } from "zod";
 import { purposeGuardMiddleware } from "../adapters/langchain/index.js";
-import { createGuard, createMemorySink, verifyAuditLog } from "../src/index.js";
+import { createClassifier, createGuard, createMemoryFlowStore, createMemorySink, createRedactor, verifyAuditLog } from "../src/index.js";
 import { CUSTOMERS, EXAMPLE_CLOCK, ORDERS, SUPPORT_RUNTIME } from "./support/crm.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -32,6 +32,10 @@ const guard = await createGuard({
   runtime: SUPPORT_RUNTIME,
   clock: () => EXAMPLE_CLOCK,
   audit: [{ type: "jsonl", path: auditPath }, memory],
+  // Classify arguments and results, redact what the scope does not cover, and remember what results carried.
+  classifier: createClassifier(),
+  redactor: createRedactor(),
+  flowStore: createMemoryFlowStore(),
 });
 
 // The agent's tools: the CRM (declared on server `crm`), the mailer (declared on `mail`), and one the declaration
@@ -94,7 +98,7 @@ const result = await agent.invoke(
 for (const message of result.messages) {
   if (ToolMessage.isInstance(message)) {
     const status = message.status === "error" ? "REFUSED" : "ran    ";
-    console.log(`  tool ${status} ${message.name}: ${String(message.content).slice(0, 160)}`);
+    console.log(`  tool ${status} ${message.name}: ${String(message.content).slice(0, 220)}`);
   }
 }
 console.log(`\nagent: ${String(result.messages.at(-1)?.content)}\n`);
@@ -102,7 +106,7 @@ console.log(`\nagent: ${String(result.messages.at(-1)?.content)}\n`);
 console.log("decisions (audit records):");
 for (const record of memory.records.filter((entry) => entry.event === "call" || entry.event === "result")) {
   const where = `thread=${record.trace?.threadId} toolCall=${record.trace?.toolCallId} run=${record.trace?.runId}`;
-  console.log(`  ${record.event.padEnd(6)} ${record.decision.padEnd(6)} ${`${record.server}/${record.tool}`.padEnd(20)} ${record.policyIds.join(", ")}\n${" ".repeat(16)}${where}`);
+  console.log(`  ${record.event.padEnd(6)} ${record.decision.padEnd(6)} ${`${record.server}/${record.tool}`.padEnd(20)} ${record.policyIds.join(", ")}${record.flows ? ` (flows: ${record.flows.classes.join(", ")} from ${record.flows.sources.join(", ")})` : ""}\n${" ".repeat(16)}${where}`);
 }
 
 await guard.close();

@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import type { RunnableToolFunctionWithParse } from "openai/lib/RunnableFunction";
 import { guardResponsesFunctions, guardRunToolsFunctions } from "../adapters/openai/index.js";
-import { createGuard, createMemorySink, verifyAuditLog } from "../src/index.js";
+import { createClassifier, createGuard, createMemoryFlowStore, createMemorySink, createRedactor, verifyAuditLog } from "../src/index.js";
 import { CUSTOMERS, EXAMPLE_CLOCK, ORDERS, SUPPORT_RUNTIME } from "./support/crm.js";
 import { loadCassette, startReplayServer } from "./support/openai-replay-server.js";
 
@@ -35,6 +35,10 @@ const guard = await createGuard({
   runtime: SUPPORT_RUNTIME,
   clock: () => EXAMPLE_CLOCK,
   audit: [{ type: "jsonl", path: auditPath }, memory],
+  // Classify arguments and results, redact what the scope does not cover, and remember what results carried.
+  classifier: createClassifier(),
+  redactor: createRedactor(),
+  flowStore: createMemoryFlowStore(),
 });
 
 const objectOf = (properties: Record<string, { type: "string" }>) => ({ type: "object" as const, properties, required: Object.keys(properties), additionalProperties: false });
@@ -87,7 +91,7 @@ const runner = client.chat.completions.runTools({
   ],
   tools: guardRunToolsFunctions(tools, guard, { labels: { tenant: "acme", user: "desk-agent-7" } }),
 });
-runner.on("functionToolCallResult", (content) => console.log(`   tool → ${content.slice(0, 150)}`));
+runner.on("functionToolCallResult", (content) => console.log(`   tool → ${content.slice(0, 220)}`));
 console.log(`   agent: ${await runner.finalContent()}\n`);
 
 // 2. Responses API: the application runs the loop; the helper guards each function_call.
@@ -104,14 +108,14 @@ const responseTools: OpenAI.Responses.FunctionTool[] = [
 let response = await client.responses.create({ model, input: request, tools: responseTools });
 for (let turn = 0; turn < 5 && response.output.some((item) => item.type === "function_call"); turn++) {
   const outputs = await functions.run(response, { userText: request });
-  for (const output of outputs) console.log(`   tool → ${String(output.output).slice(0, 150)}`);
+  for (const output of outputs) console.log(`   tool → ${String(output.output).slice(0, 220)}`);
   response = await client.responses.create({ model, previous_response_id: response.id, input: outputs, tools: responseTools });
 }
 console.log(`   agent: ${response.output_text}\n`);
 
 console.log("decisions (audit records):");
 for (const record of memory.records.filter((entry) => entry.event === "call" || entry.event === "result")) {
-  console.log(`  ${record.event.padEnd(6)} ${record.decision.padEnd(6)} ${`${record.server}/${record.tool}`.padEnd(20)} ${record.policyIds.join(", ")}\n${" ".repeat(16)}run=${record.trace?.runId} toolCall=${record.trace?.toolCallId}`);
+  console.log(`  ${record.event.padEnd(6)} ${record.decision.padEnd(6)} ${`${record.server}/${record.tool}`.padEnd(20)} ${record.policyIds.join(", ")}${record.flows ? ` (flows: ${record.flows.classes.join(", ")} from ${record.flows.sources.join(", ")})` : ""}\n${" ".repeat(16)}run=${record.trace?.runId} toolCall=${record.trace?.toolCallId}`);
 }
 
 await guard.close();

@@ -1,7 +1,8 @@
 /** The example support desk's data: two customers and their orders, held in memory. */
-export const CUSTOMERS: Readonly<Record<string, { readonly name: string; readonly email: string; readonly orders: readonly string[] }>> = {
-  "c-42": { name: "Ada Lovelace", email: "ada@customer.example", orders: ["o-1001", "o-1002"] },
-  "c-77": { name: "Alan Turing", email: "alan@customer.example", orders: ["o-2001"] },
+/** The CRM keeps SSNs from identity checks: data the support declaration may not read (the guard redacts it). */
+export const CUSTOMERS: Readonly<Record<string, { readonly name: string; readonly email: string; readonly ssn: string; readonly orders: readonly string[] }>> = {
+  "c-42": { name: "Ada Lovelace", email: "ada@customer.example", ssn: "219-09-9991", orders: ["o-1001", "o-1002"] },
+  "c-77": { name: "Alan Turing", email: "alan@customer.example", ssn: "078-05-1120", orders: ["o-2001"] },
 };
 
 export const ORDERS: Readonly<Record<string, { readonly status: string; readonly eta: string }>> = {

@@ -3,7 +3,8 @@
  * call per invocation, then a final answer) without purpose-guard, with `purposeGuardMiddleware`, with `guardTools`,
  * and with the enforcing `PurposeGuardCallbackHandler`, measured in one process with the variants interleaved, beside
  * the guard's own `beforeCall` + `afterCall` for the same call. The difference to the bare agent is what one guarded
- * tool call costs; the difference to the guard alone is what the translation to and from LangChain costs.
+ * tool call costs; the difference to the guard alone is what the translation to and from LangChain costs. The guards
+ * classify, redact and track flows, as a deployment does.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +14,7 @@ import { fakeModel } from "@langchain/core/testing";
 import { createAgent, tool } from "langchain";
 import { z } from "zod";
 import { guardTools, purposeGuardMiddleware, PurposeGuardCallbackHandler } from "../adapters/langchain/index.js";
-import { createGuard, type Guard } from "../src/index.js";
+import { createClassifier, createGuard, createMemoryFlowStore, createRedactor, type Guard } from "../src/index.js";
 import { percentiles, sampleMicros, table, type Percentiles } from "./stats.js";
 
 const DECLARATION = new URL("../examples/declarations/support.yaml", import.meta.url).pathname;
@@ -32,10 +33,23 @@ function scriptedModel(turns: number) {
   return model;
 }
 
-const TURNS = WARMUP + N + 4;
+const TURNS = WARMUP + N + 8;
+// Time moves 100 ms per invocation over 1024 threads: each session then stays within the declaration's
+// budgets (calls per minute, records read): a frozen clock or a few hot sessions would have the monitor halt them,
+// and the benchmark would measure halts.
+let now = NOW;
 const guards: Guard[] = [];
 async function newGuard(): Promise<Guard> {
-  const guard = await createGuard({ declaration: DECLARATION, runtime: RUNTIME, clock: () => NOW, audit: [{ type: "jsonl", path: join(mkdtempSync(join(tmpdir(), "pg-bench-lc-")), "audit.jsonl") }] });
+  // The full path a deployment runs: classification, redaction, flow tracking, Cedar, a JSONL audit log.
+  const guard = await createGuard({
+    declaration: DECLARATION,
+    runtime: RUNTIME,
+    clock: () => now,
+    audit: [{ type: "jsonl", path: join(mkdtempSync(join(tmpdir(), "pg-bench-lc-")), "audit.jsonl") }],
+    classifier: createClassifier(),
+    redactor: createRedactor(),
+    flowStore: createMemoryFlowStore(),
+  });
   guards.push(guard);
   return guard;
 }
@@ -43,7 +57,10 @@ async function newGuard(): Promise<Guard> {
 type Invoke = () => Promise<unknown>;
 const input = () => ({ messages: [new HumanMessage("What is on file for customer c-42?")] });
 let thread = 0;
-const config = () => ({ configurable: { thread_id: `t-${thread++ % 64}` } });
+const config = () => {
+  now += 100;
+  return { configurable: { thread_id: `t-${thread++ % 1024}` } };
+};
 
 const bare = createAgent({ model: scriptedModel(TURNS), tools: [getCustomer] });
 const middlewareGuard = await newGuard();
@@ -64,19 +81,23 @@ const variants: [string, Invoke][] = [
   [
     "guard.beforeCall + afterCall alone (same call, no agent)",
     async () => {
-      const call = { server: "crm", tool: "get_customer", args: { id: "c-42" }, sessionId: `t-${direct++ % 64}`, trace: { toolCallId: "call_x", threadId: "t" } };
+      now += 100;
+      const call = { server: "crm", tool: "get_customer", args: { id: "c-42" }, sessionId: `t-${direct++ % 1024}`, trace: { toolCallId: "call_x", threadId: "t" } };
       await directGuard.beforeCall(call);
       await directGuard.afterCall(call, JSON.parse(CUSTOMER) as unknown);
     },
   ],
 ];
 
-// Check every variant once: the guarded agents must allow the declared call (else the bench measures refusals).
-for (const [label, invoke] of variants.slice(0, 4)) {
-  const result = (await invoke()) as { messages: { type: string; status?: string }[] };
-  const toolMessage = result.messages.find((message) => message.type === "tool");
-  if (toolMessage?.status === "error") throw new Error(`bench setup: ${label} refused the declared call`);
+/** The guarded agents must allow the declared call, before and after the run: else the bench measured refusals. */
+async function checkAllowed(when: string): Promise<void> {
+  for (const [label, invoke] of variants.slice(0, 4)) {
+    const result = (await invoke()) as { messages: { type: string; status?: string; content?: unknown }[] };
+    const toolMessage = result.messages.find((message) => message.type === "tool");
+    if (!toolMessage || toolMessage.status === "error") throw new Error(`bench ${when}: ${label} did not run the declared call: ${String(toolMessage?.content)}`);
+  }
 }
+await checkAllowed("setup");
 
 for (const [, invoke] of variants) await sampleMicros(invoke, 0, WARMUP - 1);
 // Interleaved call by call: drift and load from other processes (GC, JIT, a busy 2-core machine) hit every variant alike.
@@ -88,12 +109,13 @@ for (let i = 0; i < N; i++) {
     samples.get(label)![i] = Number(process.hrtime.bigint() - start) / 1000;
   }
 }
+await checkAllowed("end");
 await Promise.all(guards.map((guard) => guard.close()));
 
 const stats = new Map<string, Percentiles>([...samples].map(([label, values]) => [label, percentiles(values)]));
 const base = stats.get(variants[0]![0])!;
 const guardAlone = stats.get(variants[4]![0])!;
-console.log(`## LangChain adapters: per-tool-call overhead (${N} agent invocations per variant, interleaved, one tool call each, JSONL audit on)\n`);
+console.log(`## LangChain adapters: per-tool-call overhead (${N} agent invocations per variant, interleaved, one tool call each; guard with classification, flow tracking and JSONL audit)\n`);
 console.log(
   table(
     ["variant", "p50 µs", "p99 µs", "mean µs", "p50 vs bare agent", "added per tool call (p50)"],

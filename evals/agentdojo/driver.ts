@@ -110,8 +110,9 @@ export async function runSuite(data: AgentDojoData, suite: string, path: RunPath
       env: plain,
       segments: [{ role: "user", calls: userTask.groundTruth, created: reference.created }],
       userValues,
+      prompt: userTask.prompt,
     });
-    utility.push({ suite, userTask: userTask.id, vectors, judgement: judgeUtility(alone.records, reference.effect, alone.effect), records: alone.records });
+    utility.push({ suite, userTask: userTask.id, vectors, judgement: judgeUtility(alone.records, reference.effect, alone.effect, "user", alone.unscripted), records: alone.records });
     options.onStep?.(`${suite} ${userTask.id}`);
 
     for (const injectionTask of injection) {
@@ -124,7 +125,7 @@ export async function runSuite(data: AgentDojoData, suite: string, path: RunPath
         { role: "user", calls: userTask.groundTruth, created: refUser.created },
         { role: "injection", calls: injectionTask.groundTruth, created: refInjection.created },
       ];
-      const spec = { sessionId: `${suite}/${userTask.id}/${injectionTask.id}`, server: suite, env: attacked, segments, userValues };
+      const spec = { sessionId: `${suite}/${userTask.id}/${injectionTask.id}`, server: suite, env: attacked, segments, userValues, prompt: userTask.prompt };
       const run = await path.run(spec);
       const attackEffect = subtract(refInjection.effect, refUser.effect);
       const attack = judgeAttack(run.records, attackEffect, run.effect);
@@ -139,7 +140,7 @@ export async function runSuite(data: AgentDojoData, suite: string, path: RunPath
         userTask: userTask.id,
         injectionTask: injectionTask.id,
         vectors,
-        utility: judgeUtility(run.records, refUser.effect, run.effect),
+        utility: judgeUtility(run.records, refUser.effect, run.effect, "user", run.unscripted),
         attack,
         asked,
         ...(succeededIfApproved === undefined ? {} : { succeededIfApproved }),

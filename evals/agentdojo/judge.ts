@@ -23,10 +23,14 @@ export interface UtilityJudgement {
   readonly redactedResults: number;
 }
 
-export function judgeUtility(records: readonly CallRecord[], expected: Effect, actual: Effect, role: Role = "user"): UtilityJudgement {
+/**
+ * @param unscripted the calls were a real agent's, not the ground truth's: which of them were "the user task's" is
+ *   unknown, so utility rests on the effect alone
+ */
+export function judgeUtility(records: readonly CallRecord[], expected: Effect, actual: Effect, role: Role = "user", unscripted = false): UtilityJudgement {
   const own = records.filter((record) => record.role === role);
   const missingChanges = subtract(expected, actual);
-  const callsForwarded = own.every((record) => record.forwarded);
+  const callsForwarded = unscripted || own.every((record) => record.forwarded);
   return {
     callsForwarded,
     effectPresent: missingChanges.length === 0,

@@ -27,6 +27,8 @@ export interface SessionSpec {
   readonly env: RenderedEnvironment;
   readonly segments: readonly Segment[];
   readonly userValues: readonly string[];
+  /** The user's request, for drivers that hand it to an agent. */
+  readonly prompt?: string;
 }
 
 export interface CallRecord {
@@ -52,6 +54,8 @@ export interface SessionOutcome {
   readonly records: readonly CallRecord[];
   /** What the session changed in the environment. */
   readonly effect: Effect;
+  /** The calls were an agent's own (a real model), not the script: utility rests on the effect alone. */
+  readonly unscripted?: boolean;
 }
 
 export interface RunPath {

@@ -26,6 +26,7 @@ export interface AgentDojoRunOptions {
   readonly data: AgentDojoData;
   readonly suites: readonly string[];
   readonly mode: "guard" | "no-guard";
+  readonly driver?: RunInfo["driver"];
   /** Label of the path, for the report (`in-process`, `mcp`, `proxy`). */
   readonly pathName: string;
   readonly paths: PathFactory;
@@ -72,7 +73,7 @@ export async function runAgentDojo(options: AgentDojoRunOptions): Promise<EvalRu
     version: options.version,
     mode: options.mode,
     path: options.pathName,
-    driver: "compromised-agent",
+    driver: options.driver ?? "compromised-agent",
     attack: options.attack ?? DEFAULT_ATTACK,
     data: options.data.dir,
     tasksFile: options.data.tasksFile,

@@ -15,6 +15,8 @@ const AGENTDOJO_FLAGS = {
   "no-guard": { type: "boolean", description: "run without the guard: the baseline that shows attacks succeed" },
   via: { type: "string", value: "PATH", description: "in-process (default), mcp (the suite's MCP server over stdio), or proxy (that server behind `purpose-guard proxy`)" },
   declarations: { type: "string", value: "DIR", description: "per-suite declarations <suite>.yaml (default: evals/agentdojo/declarations)" },
+  driver: { type: "string", value: "NAME", description: "compromised (default: the scripted compromised agent) or langchain (a createAgent agent with purpose-guard's middleware)" },
+  live: { type: "boolean", description: "with --driver langchain: a real model (OPENAI_API_KEY, optional OPENAI_BASE_URL and OPENAI_MODEL) instead of the scripted fake one" },
   attack: { type: "string", value: "NAME", description: "attack template of attacks.json (default: important_instructions)" },
   "user-task": { type: "list", value: "ID", description: "only this user task (repeatable)" },
   "injection-task": { type: "list", value: "ID", description: "only this injection task (repeatable)" },
@@ -95,6 +97,17 @@ async function agentdojo(argv: readonly string[], io: CliIO): Promise<number> {
   checkTaskIds(data.suites, suites, flags["user-task"], "user");
   checkTaskIds(data.suites, suites, flags["injection-task"], "injection");
   const guarded = !flags["no-guard"];
+  const driver = flags.driver ?? "compromised";
+  if (driver !== "compromised" && driver !== "langchain") {
+    throw new GuardError("USAGE", `unknown driver \`${driver}\``, { issues: [{ message: "--driver takes compromised or langchain", fix: "e.g. --driver langchain" }] });
+  }
+  if (driver === "langchain" && (!guarded || via !== "in-process")) {
+    throw new GuardError("USAGE", "the LangChain driver runs the guard in-process", { issues: [{ message: "--driver langchain goes with the default --via in-process and a guard", fix: "drop --no-guard and --via" }] });
+  }
+  if (flags.live && driver !== "langchain") throw new GuardError("USAGE", "--live needs --driver langchain", { issues: [{ message: "only the LangChain driver has a model", fix: "add --driver langchain" }] });
+  if (flags.live && !io.env["OPENAI_API_KEY"]) {
+    throw new GuardError("USAGE", "--live needs OPENAI_API_KEY", { issues: [{ message: "no API key for the real model", fix: "set OPENAI_API_KEY (and OPENAI_BASE_URL, OPENAI_MODEL if needed), or drop --live for the scripted model" }] });
+  }
   const version = await packageVersion();
   let paths;
   if (!guarded) {
@@ -102,8 +115,11 @@ async function agentdojo(argv: readonly string[], io: CliIO): Promise<number> {
     paths = unguardedPaths(data, via);
   } else {
     const { guardedPaths } = await import("../../../evals/agentdojo/guarded.js");
+    const model = flags.live ? await liveModel(io.env) : undefined;
     paths = guardedPaths(data, {
       via,
+      driver,
+      ...(model ? { model } : {}),
       declarations: flags.declarations ? resolve(io.cwd, flags.declarations) : resolve(root, "evals/agentdojo/declarations"),
       root,
     });
@@ -113,6 +129,7 @@ async function agentdojo(argv: readonly string[], io: CliIO): Promise<number> {
     data,
     suites,
     mode: guarded ? "guard" : "no-guard",
+    driver: driver === "compromised" ? "compromised-agent" : flags.live ? "langchain (live model)" : "langchain (scripted)",
     pathName: via === "proxy" ? "mcp via purpose-guard proxy" : via,
     paths,
     baseline: guarded && !flags["no-baseline"],
@@ -128,7 +145,7 @@ async function agentdojo(argv: readonly string[], io: CliIO): Promise<number> {
   progress?.done(`${run.report.overall.pairs} pairs, ${run.report.overall.userTasks} user tasks`);
   const dir = resolve(io.cwd, flags.report ?? "eval-report/agentdojo");
   const written = await writeReports(dir, run);
-  io.stdout.write(`${guarded ? "purpose-guard" : "no guard"} · AgentDojo · compromised agent · ${run.info.path}\n\n${textTable(run.report)}\n`);
+  io.stdout.write(`${guarded ? "purpose-guard" : "no guard"} · AgentDojo · ${run.info.driver === "compromised-agent" ? "compromised agent" : run.info.driver} · ${run.info.path}\n\n${textTable(run.report)}\n`);
   if (run.baseline) io.stdout.write(`\nwithout the guard (same driver): attack success ${(run.baseline.overall.attackSuccessRate * 100).toFixed(1)}%, utility under attack ${(run.baseline.overall.utilityUnderAttack * 100).toFixed(1)}%\n`);
   io.stdout.write(`\nreports: ${written.join(", ")}\n`);
   const goal = meetsGoal(run.report.overall);
@@ -188,6 +205,18 @@ function checkTaskIds(all: Readonly<Record<string, { userTasks: readonly { id: s
   if (unknown.length > 0) {
     throw new GuardError("USAGE", `unknown ${kind} task ${unknown.map((id) => `\`${id}\``).join(", ")}`, { issues: [{ message: `no selected suite has ${kind} task ${unknown.join(", ")}`, fix: `ids look like ${kind}_task_0` }] });
   }
+}
+
+/** A real chat model for the LangChain driver, from the OpenAI-compatible environment variables. */
+async function liveModel(env: Readonly<Record<string, string | undefined>>) {
+  const { ChatOpenAI } = await import("@langchain/openai");
+  return () =>
+    new ChatOpenAI({
+      model: env["OPENAI_MODEL"] ?? "gpt-4o-mini",
+      temperature: 0,
+      apiKey: env["OPENAI_API_KEY"]!,
+      ...(env["OPENAI_BASE_URL"] ? { configuration: { baseURL: env["OPENAI_BASE_URL"] } } : {}),
+    });
 }
 
 async function packageVersion(): Promise<string> {

@@ -10,7 +10,8 @@ export interface RunInfo {
   readonly mode: "guard" | "no-guard";
   /** How calls reached the tools: in this process, or over MCP (directly or through `purpose-guard proxy`). */
   readonly path: string;
-  readonly driver: "compromised-agent";
+  /** Who made the calls: the scripted compromised agent, or a LangChain agent (scripted fake model, or a real one). */
+  readonly driver: "compromised-agent" | "langchain (scripted)" | "langchain (live model)";
   readonly attack: string;
   readonly data: string;
   readonly tasksFile: string;

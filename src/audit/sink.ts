@@ -7,6 +7,8 @@ import type { AuditRecord } from "../model/audit-record.js";
 export interface AuditSink {
   readonly name: string;
   write(record: AuditRecord): void;
+  /** Why the sink cannot write, once it cannot; the guard then denies every call (it cannot audit them). */
+  failure?(): string | undefined;
   flush(): Promise<void>;
   close(): Promise<void>;
 }

@@ -72,6 +72,8 @@ export interface DeterminingPolicy {
   readonly response?: Response;
   /** From `@reason`, or a sentence made from the id. */
   readonly reason: string;
+  /** For `redact` forbids: the classes to remove (`@redact`); default, the classes outside the scope. */
+  readonly redactClasses?: readonly string[];
 }
 
 export interface EngineDecision {

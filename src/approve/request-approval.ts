@@ -1,0 +1,40 @@
+import { messageOf } from "../errors.js";
+import type { ApprovalAnswer, ApprovalRequest, Approver } from "./approver.js";
+
+export type ApprovalResult =
+  | { readonly status: "answered"; readonly answer: ApprovalAnswer }
+  | { readonly status: "timeout" | "failed" | "cancelled"; readonly error: string };
+
+/**
+ * Asks the approver and waits at most `timeoutMs`. A timeout, a throw, a malformed answer or the caller's abort all
+ * come back as non-answers: the guard denies on each of them.
+ */
+export async function requestApproval(approver: Approver, request: ApprovalRequest, timeoutMs: number, signal?: AbortSignal): Promise<ApprovalResult> {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<ApprovalResult>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort(new Error("approval timed out"));
+      resolve({ status: "timeout", error: `no answer from ${approver.name} within ${Math.round(timeoutMs / 1000)} s` });
+    }, timeoutMs);
+  });
+  const cancelled = new Promise<ApprovalResult>((resolve) => {
+    if (signal?.aborted) resolve({ status: "cancelled", error: "the call was cancelled while waiting for approval" });
+    signal?.addEventListener("abort", () => resolve({ status: "cancelled", error: "the call was cancelled while waiting for approval" }), { once: true });
+  });
+  const answered = approver.request(request, controller.signal).then(
+    (answer): ApprovalResult =>
+      answer && typeof answer.approved === "boolean" && typeof answer.approver === "string"
+        ? { status: "answered", answer }
+        : { status: "failed", error: `${approver.name} returned a malformed answer` },
+    (error: unknown): ApprovalResult => ({ status: "failed", error: `${approver.name} failed: ${messageOf(error)}` }),
+  );
+  try {
+    return await Promise.race([answered, timeout, cancelled]);
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+  }
+}

@@ -1,0 +1,122 @@
+import { readFile } from "node:fs/promises";
+import { GuardError, messageOf } from "../errors.js";
+import type { ChainedAuditRecord } from "../model/audit-record.js";
+import { GENESIS, linkHash } from "./chain.js";
+
+/** The kinds of tampering a chain reveals. */
+export type Tampering = "malformed" | "altered" | "removed" | "reordered";
+
+export interface ChainBreak {
+  readonly kind: Tampering;
+  readonly file: string;
+  /** 1-based line in that file. */
+  readonly line: number;
+  readonly seq?: number;
+  readonly message: string;
+}
+
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly files: readonly string[];
+  readonly records: number;
+  /** The first problem in chain order; later ones may be consequences of it. */
+  readonly firstBreak?: ChainBreak;
+  /** Set when the first file does not start at the chain's genesis (an earlier rotated file was not given). */
+  readonly startsAt?: { readonly seq: number; readonly prev: string };
+  /** The last record verified: compare with a head kept elsewhere to detect truncation of the tail. */
+  readonly head?: { readonly seq: number; readonly hash: string };
+}
+
+interface Entry {
+  readonly file: string;
+  readonly line: number;
+  readonly record?: ChainedAuditRecord;
+  readonly error?: string;
+}
+
+/**
+ * Verifies one chain written over `files` (in chain order: rotated files first). Reports the first record that was
+ * altered (its hash does not match its content, or its link does not match the record before it), removed (a gap
+ * in `seq`), reordered (a `seq` that appears out of place) or is not a record at all.
+ */
+export async function verifyAuditLog(files: readonly string[], options: { key?: string | Buffer } = {}): Promise<VerifyReport> {
+  const entries: Entry[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (error) {
+      throw new GuardError("AUDIT_FAILED", `cannot read ${file}: ${messageOf(error)}`, { issues: [{ file, message: messageOf(error), fix: "check the path" }] });
+    }
+    text.split("\n").forEach((line, index) => {
+      if (line.trim() === "") return;
+      entries.push(parseEntry(file, index + 1, line));
+    });
+  }
+  const seqs = new Set(entries.flatMap((entry) => (entry.record ? [entry.record.seq] : [])));
+  let previous: ChainedAuditRecord | undefined;
+  let startsAt: VerifyReport["startsAt"];
+  let verified = 0;
+  const report = (firstBreak: ChainBreak): VerifyReport => ({
+    ok: false,
+    files,
+    records: verified,
+    firstBreak,
+    ...(startsAt ? { startsAt } : {}),
+    ...(previous ? { head: { seq: previous.seq, hash: previous.hash } } : {}),
+  });
+
+  for (const entry of entries) {
+    const at = { file: entry.file, line: entry.line };
+    const record = entry.record;
+    if (!record) return report({ ...at, kind: "malformed", message: `not an audit record: ${entry.error}` });
+    const { hash, ...linked } = record;
+    if (linkHash(linked, options.key) !== hash) {
+      return report({ ...at, seq: record.seq, kind: "altered", message: `record ${record.seq} does not match its hash: its content was changed${options.key ? " (or the key is wrong)" : ""}` });
+    }
+    if (!previous) {
+      if (record.seq !== 1 || record.prev !== GENESIS) {
+        if (record.seq === 1) return report({ ...at, seq: 1, kind: "altered", message: "the first record does not link to the genesis hash" });
+        startsAt = { seq: record.seq, prev: record.prev };
+      }
+    } else {
+      const expected = previous.seq + 1;
+      if (record.seq > expected) {
+        const kind: Tampering = seqs.has(expected) ? "reordered" : "removed";
+        const message = kind === "removed"
+          ? `record${record.seq - expected > 1 ? `s ${expected}..${record.seq - 1} are` : ` ${expected} is`} missing before record ${record.seq}`
+          : `record ${record.seq} appears where record ${expected} belongs`;
+        return report({ ...at, seq: record.seq, kind, message });
+      }
+      if (record.seq < expected) {
+        return report({ ...at, seq: record.seq, kind: "reordered", message: `record ${record.seq} appears after record ${previous.seq}` });
+      }
+      if (record.prev !== previous.hash) {
+        return report({ ...at, seq: record.seq, kind: "altered", message: `record ${record.seq} does not link to record ${previous.seq}: one of them was replaced` });
+      }
+    }
+    previous = record;
+    verified++;
+  }
+  return {
+    ok: true,
+    files,
+    records: verified,
+    ...(startsAt ? { startsAt } : {}),
+    ...(previous ? { head: { seq: previous.seq, hash: previous.hash } } : {}),
+  };
+}
+
+function parseEntry(file: string, line: number, text: string): Entry {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { file, line, error: messageOf(error) };
+  }
+  const record = value as Partial<ChainedAuditRecord>;
+  if (typeof record !== "object" || record === null || typeof record.seq !== "number" || typeof record.prev !== "string" || typeof record.hash !== "string") {
+    return { file, line, error: "missing seq, prev or hash" };
+  }
+  return { file, line, record: record as ChainedAuditRecord };
+}

@@ -1,0 +1,176 @@
+import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+import { GuardError } from "../../errors.js";
+import type { LoadedDeclaration } from "../../model/declaration.js";
+import type { ToolDescriptor } from "../../model/tool.js";
+import { DecisionCache } from "../decision-cache.js";
+import type { AuthorizationRequest, DeterminingPolicy, EngineDecision, PolicyEngine } from "../engine.js";
+import type { CompiledPolicySet, PolicyJson } from "./compile.js";
+import { contextUsage, type ContextUsage } from "./context-usage.js";
+import { agentEntity, agentUid, cedarContext, RUNTIME_UID, runtimeEntity, toolEntity, toolUid, type EntityJson, type EntityUid } from "./entities.js";
+import { specialize } from "./residual.js";
+
+export interface CedarEngineOptions {
+  readonly policies: CompiledPolicySet;
+  /** Decisions remembered (exact replay of identical requests); 0 turns the cache off. Default 4096. */
+  readonly cacheSize?: number;
+  /** Specialize the policy set per agent, action, tool and runtime ahead of the first decision. Default true. */
+  readonly specialize?: boolean;
+}
+
+export interface CedarEngine extends PolicyEngine {
+  readonly name: "cedar";
+  /** Cache and specialization counters, for benchmarks and diagnostics. */
+  stats(): { cacheHits: number; cacheMisses: number; specialized: number; fullEvaluations: number };
+}
+
+type CedarContext = Record<string, cedar.CedarValueJson>;
+
+/** How requests for one (declaration, action, tool, runtime) are evaluated. */
+interface Plan {
+  /** What the plan was made for; prefixes its cache keys. */
+  readonly key: string;
+  readonly setId: string;
+  /** Entities to send: none for a specialized set, principal and resource for the full set. */
+  readonly entities: EntityJson[];
+  readonly errored: readonly string[];
+  /** The context attributes the set reads; the full set reads everything. */
+  readonly usage: ContextUsage;
+}
+
+/** The runtime bounds: fixed for a guard, so folded into the specialized set rather than sent each time. */
+const RUNTIME_ATTRIBUTES = ["environment", "region", "account", "tenant"] as const;
+const EVERYTHING: ContextUsage = { attributes: new Map(), everything: true };
+const MAX_PLANS = 1024;
+let instances = 0;
+
+/**
+ * Cedar behind the `PolicyEngine` interface. Policies arrive compiled and validated. Per agent, action, tool and
+ * runtime, Cedar's partial evaluation leaves a residual set that needs no entities and reads few context attributes;
+ * only those are sent, and identical requests (over those attributes) are answered from a cache. Both steps are
+ * exact: the same request always gets the same answer as a full evaluation (a test compares them).
+ */
+export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
+  const { policies } = options;
+  const prefix = `pg${++instances}:${policies.revision}`;
+  const fullSetId = `${prefix}:full`;
+  const policyJson: Record<string, PolicyJson> = {};
+  for (const policy of policies.policies) policyJson[policy.id] = policy.json;
+  expectSuccess(cedar.preparsePolicySet(fullSetId, { staticPolicies: policyJson }), "preparse the policy set");
+
+  const plans = new Map<string, Plan>();
+  const cache = new DecisionCache<EngineDecision>(options.cacheSize ?? 4096);
+  const agents = new WeakMap<LoadedDeclaration, EntityJson>();
+  let fullEvaluations = 0;
+
+  const agentOf = (loaded: LoadedDeclaration) => {
+    let entity = agents.get(loaded);
+    if (!entity) agents.set(loaded, (entity = agentEntity(loaded)));
+    return entity;
+  };
+
+  function planFor(request: AuthorizationRequest, context: CedarContext, principal: EntityUid, action: EntityUid, resource: EntityUid): Plan {
+    const runtime: CedarContext = {};
+    for (const attr of RUNTIME_ATTRIBUTES) runtime[attr] = context[attr] ?? "";
+    const key = `${request.declaration.digest}|${request.action}|${request.tool ? descriptorKey(request.tool) : "runtime"}|${JSON.stringify(runtime)}`;
+    const known = plans.get(key);
+    if (known) return known;
+    const entities = [agentOf(request.declaration), request.tool ? toolEntity(request.tool) : runtimeEntity()];
+    const full: Plan = { key, setId: fullSetId, entities, errored: [], usage: EVERYTHING };
+    if (options.specialize === false || plans.size >= MAX_PLANS) return full;
+    const residual = specialize(policyJson, principal, action, resource, entities, runtime);
+    let plan = full;
+    if (residual) {
+      const setId = `${prefix}:r${plans.size}`;
+      const parsed = cedar.preparsePolicySet(setId, { staticPolicies: residual.residuals });
+      if (parsed.type === "success") plan = { key, setId, entities: [], errored: residual.errored, usage: contextUsage(Object.values(residual.residuals)) };
+    }
+    plans.set(key, plan);
+    return plan;
+  }
+
+  function authorize(request: AuthorizationRequest): EngineDecision {
+    const principal = agentUid(request.declaration);
+    const action = { type: "Action", id: request.action };
+    const resource = request.tool ? toolUid(request.tool) : RUNTIME_UID;
+    const fullContext = cedarContext(request.context);
+    const plan = planFor(request, fullContext, principal, action, resource);
+    const context = plan.usage.everything ? fullContext : prune(fullContext, plan.usage);
+    const cacheKey = `${plan.key}|${keyOf(context, plan.usage)}`;
+    const cached = cache.get(cacheKey);
+    if (cached) return cached;
+
+    if (plan.setId === fullSetId) fullEvaluations++;
+    const answer = cedar.statefulIsAuthorized({ principal, action, resource, context, entities: plan.entities, preparsedPolicySetId: plan.setId });
+    if (answer.type === "failure") {
+      throw new GuardError("ENGINE_ERROR", `cedar could not evaluate the request: ${answer.errors.map((error) => error.message).join("; ")}`);
+    }
+    const { decision, diagnostics } = answer.response;
+    const determining = diagnostics.reason.map((id) => determiningPolicy(policies, id));
+    const errors = [
+      ...plan.errored.map((id) => `${id}: the policy errors for this agent and tool`),
+      ...diagnostics.errors.map((error) => `${error.policyId}: ${error.error.message}`),
+    ];
+    const result: EngineDecision = { decision, determining, errors };
+    cache.set(cacheKey, result);
+    return result;
+  }
+
+  return {
+    name: "cedar",
+    revision: policies.revision,
+    authorize,
+    stats: () => ({ cacheHits: cache.hits, cacheMisses: cache.misses, specialized: [...plans.values()].filter((plan) => plan.setId !== fullSetId).length, fullEvaluations }),
+  };
+}
+
+/** The context with only the attributes (and nested fields) the plan's policies read. */
+function prune(context: CedarContext, usage: ContextUsage): CedarContext {
+  const out: CedarContext = {};
+  for (const [attr, fields] of usage.attributes) {
+    const value = context[attr];
+    if (value === undefined) continue;
+    if (fields === "all" || value === null || typeof value !== "object" || Array.isArray(value)) {
+      out[attr] = value;
+      continue;
+    }
+    const record = value as Record<string, cedar.CedarValueJson>;
+    const picked: Record<string, cedar.CedarValueJson> = {};
+    for (const field of fields) if (record[field] !== undefined) picked[field] = record[field]!;
+    out[attr] = picked;
+  }
+  return out;
+}
+
+/**
+ * The cache key of a pruned context. When the policies only compare `now` with constants, `now` is replaced by its
+ * position relative to each constant, so a cached decision stays valid until a threshold (an expiry) is crossed.
+ */
+function keyOf(context: CedarContext, usage: ContextUsage): string {
+  const now = context["now"];
+  if (usage.nowThresholds === undefined || typeof now !== "number") return JSON.stringify(context);
+  const side = usage.nowThresholds.map((threshold) => Math.sign(now - threshold)).join("");
+  return JSON.stringify({ ...context, now: side });
+}
+
+/** Everything about a tool that its entity carries: two descriptors with the same key share a plan. */
+function descriptorKey(tool: ToolDescriptor): string {
+  return `${tool.server}/${tool.name}|${tool.intent}|${tool.intentSource}|${tool.zone}`;
+}
+
+function determiningPolicy(policies: CompiledPolicySet, id: string): DeterminingPolicy {
+  const policy = policies.byId.get(id);
+  if (!policy) return { id, effect: "forbid", response: "deny", reason: `policy ${id}` };
+  return {
+    id,
+    effect: policy.effect,
+    ...(policy.response ? { response: policy.response } : {}),
+    reason: policy.reason,
+    ...(policy.redactClasses ? { redactClasses: policy.redactClasses } : {}),
+  };
+}
+
+function expectSuccess(answer: cedar.CheckParseAnswer, what: string): void {
+  if (answer.type === "failure") {
+    throw new GuardError("POLICY_INVALID", `cedar could not ${what}: ${answer.errors.map((error) => error.message).join("; ")}`);
+  }
+}

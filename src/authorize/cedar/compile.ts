@@ -1,0 +1,164 @@
+import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+import { basename } from "node:path";
+import { canonicalJson, sha256Hex } from "../../declare/canonical.js";
+import { GuardError, type Issue } from "../../errors.js";
+import type { Response } from "../../model/verdict.js";
+import type { PolicySource } from "./policy-source.js";
+
+export type PolicyJson = cedar.PolicyJson;
+
+/** One policy, parsed, validated and annotated, ready for the engine. */
+export interface CompiledPolicy {
+  readonly id: string;
+  readonly effect: "permit" | "forbid";
+  /** What a matching forbid does; permits have none. */
+  readonly response?: Response;
+  readonly reason: string;
+  /** Classes a redact policy removes (`@redact("pii.ssn secret")`); default: the classes outside the scope. */
+  readonly redactClasses?: readonly string[];
+  readonly file: string;
+  readonly line: number;
+  /** The policy as Cedar JSON; `ask` forbids carry an extra `unless` that lifts them for an approved call. */
+  readonly json: PolicyJson;
+}
+
+export interface CompiledPolicySet {
+  readonly schemaText: string;
+  readonly policies: readonly CompiledPolicy[];
+  readonly byId: ReadonlyMap<string, CompiledPolicy>;
+  /** Short digest of the schema and every policy: the policy-set revision recorded in each verdict. */
+  readonly revision: string;
+}
+
+const RESPONSES: readonly Response[] = ["deny", "ask", "redact", "halt"];
+
+/**
+ * Parses and strictly validates every policy against the schema, once, at start. Any problem stops start-up with the
+ * file, line and Cedar's message: a guard never runs with a policy it could not check.
+ */
+export function compilePolicies(schema: PolicySource, sources: readonly PolicySource[]): CompiledPolicySet {
+  const schemaCheck = cedar.checkParseSchema(schema.text);
+  if (schemaCheck.type === "failure") {
+    throw new GuardError("POLICY_INVALID", `the Cedar schema ${schema.file} does not parse`, {
+      issues: schemaCheck.errors.map((error) => cedarIssue(schema, error)),
+    });
+  }
+  const issues: Issue[] = [];
+  const policies: CompiledPolicy[] = [];
+  for (const source of sources) policies.push(...compileFile(schema, source, issues));
+
+  const byId = new Map<string, CompiledPolicy>();
+  for (const policy of policies) {
+    const earlier = byId.get(policy.id);
+    if (earlier) {
+      issues.push({ file: policy.file, line: policy.line, message: `policy id \`${policy.id}\` is already used at ${earlier.file}:${earlier.line}`, fix: "give each policy a unique @id" });
+    }
+    byId.set(policy.id, policy);
+  }
+  if (issues.length > 0) {
+    throw new GuardError("POLICY_INVALID", `${issues.length} problem${issues.length === 1 ? "" : "s"} in the policies`, { issues });
+  }
+  const revision = sha256Hex(canonicalJson({ schema: schema.text, policies: policies.map((policy) => [policy.id, policy.json]) })).slice(0, 12);
+  return { schemaText: schema.text, policies, byId, revision };
+}
+
+function compileFile(schema: PolicySource, source: PolicySource, issues: Issue[]): CompiledPolicy[] {
+  const parsed = cedar.checkParsePolicySet({ staticPolicies: source.text });
+  if (parsed.type === "failure") {
+    issues.push(...parsed.errors.map((error) => cedarIssue(source, error)));
+    return [];
+  }
+  const validation = cedar.validate({ schema: schema.text, policies: { staticPolicies: source.text }, validationSettings: { mode: "strict" } });
+  if (validation.type === "failure") {
+    issues.push(...validation.errors.map((error) => cedarIssue(source, error)));
+    return [];
+  }
+  issues.push(...validation.validationErrors.map((error) => cedarIssue(source, error.error)));
+
+  const parts = cedar.policySetTextToParts(source.text);
+  if (parts.type === "failure") {
+    issues.push(...parts.errors.map((error) => cedarIssue(source, error)));
+    return [];
+  }
+  if (parts.policy_templates.length > 0) {
+    issues.push({ file: source.file, message: "policy templates are not supported", fix: "write static policies" });
+  }
+  const compiled: CompiledPolicy[] = [];
+  let cursor = 0;
+  parts.policies.forEach((text, index) => {
+    const at = source.text.indexOf(text, cursor);
+    if (at >= 0) cursor = at + text.length;
+    const line = at >= 0 ? lineColumn(source.text, Buffer.byteLength(source.text.slice(0, at))).line : 1;
+    const json = cedar.policyToJson(text);
+    if (json.type === "failure") {
+      issues.push(...json.errors.map((error) => cedarIssue(source, error)));
+      return;
+    }
+    const policy = annotate(json.json, source.file, line, index, issues);
+    if (policy) compiled.push(policy);
+  });
+  return compiled;
+}
+
+function annotate(json: PolicyJson, file: string, line: number, index: number, issues: Issue[]): CompiledPolicy | undefined {
+  const annotations = json.annotations ?? {};
+  const id = annotations["id"] ?? `${basename(file, ".cedar")}:${index + 1}`;
+  const response = annotations["response"];
+  if (response !== undefined && !RESPONSES.includes(response as Response)) {
+    issues.push({ file, line, path: id, message: `@response("${response}") is not one of ${RESPONSES.join(", ")}`, fix: "use deny, ask, redact or halt" });
+    return undefined;
+  }
+  if (response !== undefined && json.effect === "permit") {
+    issues.push({ file, line, path: id, message: "@response on a permit has no effect", fix: "put @response on forbid policies only" });
+    return undefined;
+  }
+  const effect = json.effect;
+  const reason = annotations["reason"] ?? `${effect === "permit" ? "permitted" : "forbidden"} by policy ${id}`;
+  const redact = annotations["redact"]?.split(/[\s,]+/).filter(Boolean);
+  const lifted = response === "ask" ? liftOnApproval(json, id) : json;
+  return {
+    id,
+    effect,
+    ...(effect === "forbid" ? { response: (response as Response | undefined) ?? "deny" } : {}),
+    reason,
+    ...(redact && redact.length > 0 ? { redactClasses: redact } : {}),
+    file,
+    line,
+    json: lifted,
+  };
+}
+
+/**
+ * An `ask` forbid stops applying once a person approved this exact call: the guard puts the policy's id into
+ * `context.approvals` and re-decides, so approval is visible to every policy and recorded in the audit log.
+ */
+function liftOnApproval(json: PolicyJson, id: string): PolicyJson {
+  const approvals: cedar.Expr = { ".": { left: { Var: "context" }, attr: "approvals" } };
+  const clause: cedar.Clause = { kind: "unless", body: { contains: { left: approvals, right: { Value: id } } } };
+  return { ...json, conditions: [...json.conditions, clause] };
+}
+
+function cedarIssue(source: PolicySource, error: cedar.DetailedError): Issue {
+  const location = error.sourceLocations?.[0];
+  const position = location ? lineColumn(source.text, location.start) : undefined;
+  return {
+    file: source.file,
+    ...(position ?? {}),
+    message: error.message,
+    ...(error.help ? { fix: error.help } : {}),
+  };
+}
+
+/** 1-based line and column of a UTF-8 byte offset, the unit Cedar's source locations count in. */
+function lineColumn(text: string, byteOffset: number): { line: number; column: number } {
+  const offset = Buffer.from(text).subarray(0, byteOffset).toString().length;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}

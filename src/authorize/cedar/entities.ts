@@ -1,0 +1,92 @@
+import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+import type { LoadedDeclaration } from "../../model/declaration.js";
+import { toolKey, type ToolDescriptor } from "../../model/tool.js";
+import type { DecisionContext } from "../engine.js";
+
+export type EntityJson = cedar.EntityJson;
+export type EntityUid = { type: string; id: string };
+
+export const RUNTIME_UID: EntityUid = { type: "Runtime", id: "runtime" };
+
+export function agentUid(loaded: LoadedDeclaration): EntityUid {
+  return { type: "Agent", id: loaded.declaration.id };
+}
+
+export function toolUid(tool: ToolDescriptor): EntityUid {
+  return { type: "Tool", id: toolKey(tool.server, tool.name) };
+}
+
+/** The principal: the agent as its declaration describes it. */
+export function agentEntity(loaded: LoadedDeclaration): EntityJson {
+  const d = loaded.declaration;
+  const budgets: Record<string, number> = {};
+  for (const [key, value] of Object.entries(d.budgets ?? {})) if (typeof value === "number") budgets[key] = value;
+  const attrs: Record<string, cedar.CedarValueJson> = {
+    declaration: d.id,
+    version: d.version,
+    agent: d.agent,
+    use: d.use.id,
+    environment: d.bounds.environment,
+    readScope: [...d.dataScope.read],
+    writeScope: [...d.dataScope.write],
+    readOnly: d.dataScope.write.length === 0,
+    tools: d.tools.flatMap((grant) => grant.allow.map((name) => toolKey(grant.server, name))),
+    issuedAt: Math.floor(loaded.issuedAtMs / 1000),
+    expiresAt: Math.floor(loaded.expiresAtMs / 1000),
+    signed: loaded.signatureVerified,
+    budgets,
+  };
+  for (const key of ["region", "account", "tenant"] as const) {
+    const value = d.bounds[key];
+    if (value !== undefined) attrs[key] = value;
+  }
+  return { uid: agentUid(loaded), attrs, parents: [] };
+}
+
+export function toolEntity(tool: ToolDescriptor): EntityJson {
+  return {
+    uid: toolUid(tool),
+    attrs: {
+      key: toolKey(tool.server, tool.name),
+      server: tool.server,
+      name: tool.name,
+      intent: tool.intent,
+      intentSource: tool.intentSource,
+      zone: tool.zone,
+    },
+    parents: [],
+  };
+}
+
+export function runtimeEntity(): EntityJson {
+  return { uid: RUNTIME_UID, attrs: {}, parents: [] };
+}
+
+/**
+ * The request context in Cedar JSON. Runtime bounds are always present ("" = unknown) rather than optional: an
+ * optional attribute would make `context has region` true during partial evaluation, where every attribute is an
+ * unknown placeholder, so specialized policies could disagree with the full evaluation.
+ */
+export function cedarContext(context: DecisionContext): Record<string, cedar.CedarValueJson> {
+  return {
+    now: context.now,
+    environment: context.runtime.environment ?? "",
+    region: context.runtime.region ?? "",
+    account: context.runtime.account ?? "",
+    tenant: context.runtime.tenant ?? "",
+    classes: context.classes as string[],
+    classesOutsideReadScope: context.classesOutsideReadScope as string[],
+    classesOutsideWriteScope: context.classesOutsideWriteScope as string[],
+    foreignTenants: context.foreignTenants as string[],
+    flows: { classes: context.flows.classes as string[], sources: context.flows.sources as string[], untrusted: context.flows.untrusted },
+    egress: { destinations: context.egress.destinations as string[], outsideAllow: context.egress.outsideAllow as string[] },
+    approvals: context.approvals as string[],
+    session: { ...context.session },
+  };
+}
+
+/** The names of the context's top-level attributes: the unknowns of partial evaluation. */
+export const CONTEXT_ATTRIBUTES = [
+  "now", "environment", "region", "account", "tenant", "classes", "classesOutsideReadScope", "classesOutsideWriteScope",
+  "foreignTenants", "flows", "egress", "approvals", "session",
+] as const;

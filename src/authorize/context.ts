@@ -1,0 +1,69 @@
+import { classesOutside, tenantOf, type DataClass } from "../model/data-class.js";
+import type { Declaration } from "../model/declaration.js";
+import type { ToolDescriptor } from "../model/tool.js";
+import type { FlowMatch } from "../flow/flow-store.js";
+import type { DecisionContext, RuntimeBounds, SessionCounters } from "./engine.js";
+import { egressDestinations } from "./egress.js";
+
+export const NO_FLOWS: DecisionContext["flows"] = { classes: [], sources: [], untrusted: false };
+export const NO_EGRESS: DecisionContext["egress"] = { destinations: [], outsideAllow: [] };
+
+export interface ContextInput {
+  readonly nowMs: number;
+  readonly runtime: RuntimeBounds;
+  readonly declaration: Declaration;
+  readonly classes: readonly DataClass[];
+  readonly session: SessionCounters;
+  readonly approvals?: readonly string[];
+  /** For calls: the tool, its arguments and the flows found in them. */
+  readonly call?: {
+    readonly tool: ToolDescriptor;
+    readonly args: unknown;
+    readonly flows: readonly FlowMatch[];
+    readonly allowsDestination: (destination: string) => boolean;
+  };
+}
+
+/**
+ * Builds the facts a policy sees. The declaration's dotted-class and glob semantics are applied here, once, so that
+ * policies compare plain sets: `classesOutsideReadScope`, `egress.outsideAllow`, `foreignTenants`.
+ */
+export function decisionContext(input: ContextInput): DecisionContext {
+  const { declaration, classes, call } = input;
+  const tenant = declaration.bounds.tenant;
+  const foreignTenants = tenant === undefined ? [] : unique(classes.flatMap((cls) => {
+    const id = tenantOf(cls);
+    return id !== undefined && id !== tenant ? [id] : [];
+  }));
+  return {
+    now: Math.floor(input.nowMs / 1000),
+    runtime: input.runtime,
+    classes,
+    classesOutsideReadScope: classesOutside(declaration.dataScope.read, classes),
+    classesOutsideWriteScope: classesOutside(declaration.dataScope.write, classes),
+    foreignTenants,
+    flows: call && call.flows.length > 0 ? flowsOf(call.flows) : NO_FLOWS,
+    egress: call ? egressOf(call.tool, call.args, call.allowsDestination) : NO_EGRESS,
+    approvals: input.approvals ?? [],
+    session: input.session,
+  };
+}
+
+function flowsOf(matches: readonly FlowMatch[]): DecisionContext["flows"] {
+  return {
+    classes: unique(matches.map((match) => match.class)),
+    sources: unique(matches.map((match) => `${match.source.server}/${match.source.tool}`)),
+    untrusted: matches.some((match) => match.source.untrusted),
+  };
+}
+
+/** Egress tools and open-world tools send their arguments out of the organization: both have destinations. */
+function egressOf(tool: ToolDescriptor, args: unknown, allows: (destination: string) => boolean): DecisionContext["egress"] {
+  if (tool.intent !== "egress" && tool.zone !== "open-world") return NO_EGRESS;
+  const destinations = egressDestinations(tool, args);
+  return { destinations, outsideAllow: destinations.filter((destination) => !allows(destination)) };
+}
+
+export function unique<T>(items: Iterable<T>): T[] {
+  return [...new Set(items)];
+}

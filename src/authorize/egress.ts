@@ -1,0 +1,71 @@
+import type { ToolDescriptor } from "../model/tool.js";
+
+/** Argument names that usually hold where an egress tool sends data, when the declaration names none. */
+const DESTINATION_KEYS = new Set(["to", "cc", "bcc", "recipient", "recipients", "email", "emails", "address", "url", "uri", "endpoint", "webhook", "webhook_url", "host", "destination", "target", "channel", "user", "iban", "account"]);
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+const URL_RE = /\bhttps?:\/\/[^\s"'<>]+/gi;
+
+/**
+ * Where an egress call sends data. With `destinations` in the declaration, the values of those arguments (strings or
+ * lists of strings, at any depth); otherwise the values under destination-like keys plus every email address and URL
+ * in the arguments. Normalized for matching: lower-case addresses and hosts.
+ */
+export function egressDestinations(tool: ToolDescriptor, args: unknown): string[] {
+  const found = new Set<string>();
+  const keys = tool.destinationArgs ? new Set(tool.destinationArgs) : DESTINATION_KEYS;
+  const explicit = tool.destinationArgs !== undefined;
+  const visit = (value: unknown, key: string | undefined, depth: number): void => {
+    if (depth > 32) return;
+    if (typeof value === "string") {
+      if (key !== undefined && keys.has(key)) found.add(normalizeDestination(value));
+      if (!explicit) {
+        for (const match of value.matchAll(EMAIL)) found.add(match[0].toLowerCase());
+        for (const match of value.matchAll(URL_RE)) found.add(normalizeDestination(match[0]));
+      }
+    } else if (Array.isArray(value)) {
+      for (const item of value) visit(item, key, depth + 1);
+    } else if (value !== null && typeof value === "object") {
+      for (const [childKey, child] of Object.entries(value)) visit(child, childKey, depth + 1);
+    }
+  };
+  visit(args, undefined, 0);
+  return [...found].filter(Boolean);
+}
+
+/** Lower-cases addresses and URL hosts, trims, drops a URL's query and fragment (they are payload, not place). */
+export function normalizeDestination(value: string): string {
+  const trimmed = value.trim();
+  if (/^https?:\/\//i.test(trimmed)) {
+    try {
+      const url = new URL(trimmed);
+      return `${url.protocol}//${url.host}${url.pathname}`.toLowerCase();
+    } catch {
+      return trimmed.toLowerCase();
+    }
+  }
+  return trimmed.includes("@") ? trimmed.toLowerCase() : trimmed;
+}
+
+/**
+ * Compiles `egress.allow` glob patterns (`*` = any run of characters, case-insensitive). A URL destination also
+ * matches a pattern written for its host (`*.acme.example`) or origin (`https://api.acme.example`).
+ */
+export function compileEgressAllow(patterns: readonly string[]): (destination: string) => boolean {
+  const regexes = patterns.map((pattern) => new RegExp(`^${pattern.split("*").map(escapeRegex).join(".*")}$`, "i"));
+  return (destination) => {
+    const candidates = [destination];
+    if (/^https?:\/\//i.test(destination)) {
+      try {
+        const url = new URL(destination);
+        candidates.push(url.host, `${url.protocol}//${url.host}`, `${url.protocol}//${url.host}/`);
+      } catch {
+        // not a URL after all: match the raw string only
+      }
+    }
+    return regexes.some((regex) => candidates.some((candidate) => regex.test(candidate)));
+  };
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.+?^${}()|[\]\\/]/g, "\\$&");
+}

@@ -1,0 +1,505 @@
+import { randomUUID } from "node:crypto";
+import type { ApprovalRequest, Approver } from "./approve/approver.js";
+import { requestApproval } from "./approve/request-approval.js";
+import { auditRecord, type RecordInput } from "./audit/record.js";
+import type { AuditSink } from "./audit/sink.js";
+import { createSink } from "./audit/sinks.js";
+import { createCedarEngine } from "./authorize/cedar/cedar-engine.js";
+import { loadCedarPolicies } from "./authorize/cedar/load-policies.js";
+import { decisionContext, unique } from "./authorize/context.js";
+import { compileEgressAllow } from "./authorize/egress.js";
+import type { Action, AuthorizationRequest, DecisionContext, DeterminingPolicy, PolicyEngine, RuntimeBounds } from "./authorize/engine.js";
+import { explain, GUARD_POLICY_IDS, outcomeOf, reasonsOf, type Outcome } from "./authorize/outcome.js";
+import { createToolCatalog, type ToolHints } from "./catalog/tool-catalog.js";
+import type { Classifier, Redactor } from "./classify/classifier.js";
+import { runtimeFromEnv, trustedKeyObjects, validateConfig, type GuardConfig } from "./config.js";
+import { canonicalJson, sha256Hex } from "./declare/canonical.js";
+import { declarationFromObject, loadDeclarationFile } from "./declare/load.js";
+import { messageOf } from "./errors.js";
+import type { FlowMatch, FlowStore } from "./flow/flow-store.js";
+import type { AuditEvent } from "./model/audit-record.js";
+import type { ToolCall, ToolResult } from "./model/call.js";
+import { classCovers, type DataClass } from "./model/data-class.js";
+import type { LoadedDeclaration } from "./model/declaration.js";
+import type { Finding } from "./model/finding.js";
+import { toolKey, type ToolDescriptor } from "./model/tool.js";
+import type { ApprovalRef, Verdict, VerdictBase } from "./model/verdict.js";
+import { SessionStore, type SessionState } from "./monitor/session.js";
+
+export type { GuardConfig } from "./config.js";
+
+export interface CallOptions {
+  /** Resolves an `ask` for this call (e.g. MCP elicitation to this client); overrides the configured approver. */
+  readonly approver?: Approver;
+  /** Aborts a pending approval; the call is then denied. */
+  readonly signal?: AbortSignal;
+}
+
+/** Something the guard should record that is not a call decision (a changed tool description, a drift rule). */
+export interface GuardAlert {
+  readonly rule: string;
+  readonly server?: string;
+  readonly tool?: string;
+  readonly sessionId?: string;
+  readonly trace?: ToolCall["trace"];
+  readonly detail?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface Guard {
+  readonly declaration: LoadedDeclaration;
+  readonly policyRevision: string;
+  /** Decides a call before it runs: forward it only when `permitsForwarding(verdict)`, with `verdict.value` on redact. */
+  beforeCall(call: ToolCall, options?: CallOptions): Promise<Verdict>;
+  /** Decides a result before the agent sees it: return `verdict.value` on redact, an error on deny or halt. */
+  afterCall(call: ToolCall, result: ToolResult): Promise<Verdict>;
+  /** The deploy-time gate: may this declaration start where `bounds` says (default: the configured runtime)? */
+  check(bounds?: RuntimeBounds): Promise<Verdict>;
+  isDeclared(server: string, tool: string): boolean;
+  describeTool(server: string, tool: string, hints?: ToolHints): ToolDescriptor;
+  alert(alert: GuardAlert): void;
+  /** Lifts a halt on a session (an operator's decision, audited); false when the session was not halted. */
+  release(sessionId: string, operator: string): boolean;
+  /** Forgets a session's state and remembered values. */
+  endSession(sessionId: string): Promise<void>;
+  /** Flushes and closes the audit sinks; later calls are denied. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_AUDIT = { type: "jsonl", path: ".purpose-guard/audit.jsonl" } as const;
+
+/** Validates and compiles everything once (declaration, policies, sinks), then decides calls with no parsing. */
+export async function createGuard(config: GuardConfig): Promise<Guard> {
+  validateConfig(config);
+  const loadOptions = {
+    ...(config.trustedKeys ? { trustedKeys: trustedKeyObjects(config.trustedKeys)! } : {}),
+    ...(config.allowBroadScopes !== undefined ? { allowBroadScopes: config.allowBroadScopes } : {}),
+    ...(config.maxLifespanDays !== undefined ? { maxLifespanDays: config.maxLifespanDays } : {}),
+  };
+  const declaration = typeof config.declaration === "string"
+    ? await loadDeclarationFile(config.declaration, loadOptions)
+    : declarationFromObject(config.declaration, loadOptions);
+  const engine: PolicyEngine = config.engine ?? createCedarEngine({
+    policies: await loadCedarPolicies({
+      ...(config.policies !== undefined ? { policies: config.policies } : {}),
+      ...(config.basePolicies !== undefined ? { basePolicies: config.basePolicies } : {}),
+    }),
+    ...(config.decisionCacheSize !== undefined ? { cacheSize: config.decisionCacheSize } : {}),
+  });
+  const sinks = (config.audit ?? [DEFAULT_AUDIT]).map(createSink);
+  return new GuardPipeline({
+    declaration,
+    engine,
+    sinks,
+    clock: config.clock ?? Date.now,
+    runtime: config.runtime ?? runtimeFromEnv(process.env),
+    catalog: createToolCatalog(declaration.declaration, config.tools),
+    classifier: config.classifier,
+    redactor: config.redactor,
+    flowStore: config.flowStore,
+    approver: config.approver,
+    approvalTimeoutMs: config.approvalTimeoutMs ?? 120_000,
+    approvalValidityMs: config.approvalValidityMs ?? 600_000,
+    sessions: new SessionStore(config.maxSessions),
+  });
+}
+
+interface Parts {
+  readonly declaration: LoadedDeclaration;
+  readonly engine: PolicyEngine;
+  readonly sinks: readonly AuditSink[];
+  readonly clock: () => number;
+  readonly runtime: RuntimeBounds;
+  readonly catalog: ReturnType<typeof createToolCatalog>;
+  readonly classifier: Classifier | undefined;
+  readonly redactor: Redactor | undefined;
+  readonly flowStore: FlowStore | undefined;
+  readonly approver: Approver | undefined;
+  readonly approvalTimeoutMs: number;
+  readonly approvalValidityMs: number;
+  readonly sessions: SessionStore;
+}
+
+/** A decision in the making: the facts gathered so far, for the verdict and its audit record. */
+interface Pending {
+  readonly event: AuditEvent;
+  readonly decisionId: string;
+  readonly started: bigint;
+  readonly call?: ToolCall;
+  readonly tool?: ToolDescriptor;
+  classes: readonly DataClass[];
+  flows?: RecordInput["flows"];
+  callDigest?: string;
+  /** Microseconds spent waiting for a person, excluded from the latency. */
+  waitedUs: number;
+  detail?: Record<string, string | number | boolean>;
+}
+
+/** Approvals a person gave in a session: call digest → the policies they lifted, until when. */
+interface StandingApproval extends ApprovalRef {
+  readonly callDigest: string;
+  readonly expiresAt: number;
+}
+
+/**
+ * The pipeline of DESIGN.md, one method per moment. Every public method returns a verdict and never throws for a
+ * call: whatever fails inside becomes a deny with the error recorded.
+ */
+class GuardPipeline implements Guard {
+  readonly declaration: LoadedDeclaration;
+  readonly policyRevision: string;
+  private readonly allowsDestination: (destination: string) => boolean;
+  private readonly approvals = new Map<string, StandingApproval[]>();
+  private closed = false;
+
+  constructor(private readonly parts: Parts) {
+    this.declaration = parts.declaration;
+    this.policyRevision = parts.engine.revision;
+    this.allowsDestination = compileEgressAllow(parts.declaration.declaration.egress?.allow ?? []);
+  }
+
+  isDeclared(server: string, tool: string): boolean {
+    return this.parts.catalog.isDeclared(server, tool);
+  }
+
+  describeTool(server: string, tool: string, hints?: ToolHints): ToolDescriptor {
+    return this.parts.catalog.describe(server, tool, hints);
+  }
+
+  async beforeCall(call: ToolCall, options: CallOptions = {}): Promise<Verdict> {
+    const pending = this.begin("call", call);
+    try {
+      const blocked = this.blocked(pending, call.sessionId);
+      if (blocked) return this.finish(pending, blocked);
+      const { parts } = this;
+      const now = parts.clock();
+      const session = parts.sessions.get(call.sessionId, now);
+      const tool = pending.tool!;
+      const findings = parts.classifier?.classify(call.args) ?? [];
+      pending.classes = classesOf(findings);
+      const flows: readonly FlowMatch[] = parts.flowStore ? await parts.flowStore.match(call.sessionId, call.args, findings) : [];
+      pending.callDigest = callDigest(call);
+      const context = decisionContext({
+        nowMs: now,
+        runtime: parts.runtime,
+        declaration: this.declaration.declaration,
+        classes: pending.classes,
+        session: parts.sessions.counters(session, now),
+        approvals: this.standingApproval(call.sessionId, pending.callDigest, now),
+        call: { tool, args: call.args, flows, allowsDestination: this.allowsDestination },
+      });
+      pending.flows = context.flows;
+      let verdict = await this.decide(pending, "call_tool", context, call.args, findings);
+      if (verdict.decision === "ask") verdict = await this.resolveAsk(pending, verdict, context, call, findings, options);
+      this.countCall(session, tool, now, verdict);
+      return this.finish(pending, verdict);
+    } catch (error) {
+      return this.finish(pending, this.failure(pending, error));
+    }
+  }
+
+  async afterCall(call: ToolCall, result: ToolResult): Promise<Verdict> {
+    const pending = this.begin("result", call);
+    try {
+      const blocked = this.blocked(pending, call.sessionId);
+      if (blocked) return this.finish(pending, blocked);
+      const { parts } = this;
+      const now = parts.clock();
+      const session = parts.sessions.get(call.sessionId, now);
+      const tool = pending.tool!;
+      const findings = parts.classifier?.classify(result) ?? [];
+      pending.classes = unique([...classesOf(findings), ...(tool.outputClasses ?? [])]);
+      const context = decisionContext({
+        nowMs: now,
+        runtime: parts.runtime,
+        declaration: this.declaration.declaration,
+        classes: pending.classes,
+        session: parts.sessions.counters(session, now),
+      });
+      const verdict = await this.decide(pending, "receive_result", context, result, findings);
+      if (verdict.decision === "allow" || verdict.decision === "redact") {
+        const seen = verdict.decision === "redact" ? verdict.value : result;
+        const seenFindings = verdict.decision === "redact" ? parts.classifier?.classify(seen) ?? [] : findings;
+        await parts.flowStore?.remember(call.sessionId, seen, seenFindings, { server: tool.server, tool: tool.name, untrusted: tool.zone === "open-world" });
+        countResult(session, seen);
+      }
+      if (verdict.decision === "halt") this.haltSession(session, verdict, now);
+      return this.finish(pending, verdict);
+    } catch (error) {
+      return this.finish(pending, this.failure(pending, error));
+    }
+  }
+
+  async check(bounds?: RuntimeBounds): Promise<Verdict> {
+    const pending = this.begin("start");
+    try {
+      const blocked = this.blocked(pending);
+      if (blocked) return this.finish(pending, blocked);
+      const now = this.parts.clock();
+      const context = decisionContext({
+        nowMs: now,
+        runtime: bounds ?? this.parts.runtime,
+        declaration: this.declaration.declaration,
+        classes: [],
+        session: { calls: 0, callsLastMinute: 0, denials: 0, recordsRead: 0, bytesRead: 0, distinctTools: 0 },
+      });
+      return this.finish(pending, await this.decide(pending, "start", context, undefined, []));
+    } catch (error) {
+      return this.finish(pending, this.failure(pending, error));
+    }
+  }
+
+  alert(alert: GuardAlert): void {
+    const tool = alert.server && alert.tool ? this.parts.catalog.describe(alert.server, alert.tool) : undefined;
+    const pending: Pending = { event: "alert", decisionId: randomUUID(), started: process.hrtime.bigint(), ...(tool ? { tool } : {}), classes: [], waitedUs: 0, detail: { rule: alert.rule, ...alert.detail } };
+    const verdict: Verdict = { ...this.base(pending, [], []), decision: "allow", policyIds: [alert.rule] };
+    this.audit(pending, verdict, alert.sessionId, alert.trace);
+  }
+
+  release(sessionId: string, operator: string): boolean {
+    const released = this.parts.sessions.release(sessionId);
+    if (released) this.alert({ rule: "session-released", sessionId, detail: { operator } });
+    return released;
+  }
+
+  async endSession(sessionId: string): Promise<void> {
+    this.parts.sessions.delete(sessionId);
+    this.approvals.delete(sessionId);
+    await this.parts.flowStore?.forget(sessionId);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.parts.engine.close?.();
+    await Promise.all(this.parts.sinks.map((sink) => sink.close()));
+  }
+
+  // --- stages -------------------------------------------------------------------------------------------------
+
+  private begin(event: AuditEvent, call?: ToolCall): Pending {
+    const started = process.hrtime.bigint();
+    const decisionId = randomUUID();
+    if (!call) return { event, decisionId, started, classes: [], waitedUs: 0 };
+    const tool = this.parts.catalog.describe(call.server, call.tool, call.hints);
+    return { event, decisionId, started, call, tool, classes: [], waitedUs: 0 };
+  }
+
+  /** Refusals that need no policy: a closed guard, an audit log that cannot be written, a halted session. */
+  private blocked(pending: Pending, sessionId?: string): Verdict | undefined {
+    if (this.closed) return this.guardDeny(pending, GUARD_POLICY_IDS.guardClosed, "the guard was closed");
+    const failure = this.parts.sinks.map((sink) => sink.failure?.()).find(Boolean);
+    if (failure) return this.guardDeny(pending, GUARD_POLICY_IDS.auditUnavailable, `decisions cannot be audited: ${failure}`);
+    const halted = sessionId === undefined ? undefined : this.parts.sessions.peek(sessionId)?.halted;
+    if (halted) {
+      return {
+        ...this.base(pending, [GUARD_POLICY_IDS.sessionHalted, ...halted.policyIds], []),
+        decision: "halt",
+        message: `purpose-guard halted this session (decision ${halted.decisionId}); an operator must release it: ${halted.message}`,
+      };
+    }
+    return undefined;
+  }
+
+  private async decide(pending: Pending, action: Action, context: DecisionContext, value: unknown, findings: readonly Finding[]): Promise<Verdict> {
+    const request: AuthorizationRequest = { action, declaration: this.declaration, ...(pending.tool ? { tool: pending.tool } : {}), context };
+    const outcome = outcomeOf(await this.parts.engine.authorize(request));
+    return this.verdictOf(pending, outcome, context, value, findings);
+  }
+
+  private verdictOf(pending: Pending, outcome: Outcome, context: DecisionContext, value: unknown, findings: readonly Finding[]): Verdict {
+    const ids = outcome.policies.map((policy) => policy.id);
+    const errors = outcome.kind === "allow" ? [] : outcome.errors;
+    const base = { ...this.base(pending, ids, errors), reasons: reasonsOf(outcome.policies) };
+    const subject = this.subject(pending);
+    switch (outcome.kind) {
+      case "allow":
+        return { ...base, decision: "allow" };
+      case "deny":
+      case "halt":
+        return { ...base, decision: outcome.kind, message: explain(outcome.kind, outcome.policies, subject) };
+      case "ask":
+        return { ...base, decision: "ask", message: explain("ask", outcome.policies, subject), callDigest: pending.callDigest ?? "" };
+      case "redact":
+        return this.redact(pending, base, outcome.policies, context, value, findings, subject);
+    }
+  }
+
+  /**
+   * Removes the classes the redact policies name (default: those outside the scope) and checks the result again.
+   * When nothing locatable can be removed, or the classes survive, the call is denied rather than passed through.
+   */
+  private redact(pending: Pending, base: VerdictBase, policies: readonly DeterminingPolicy[], context: DecisionContext, value: unknown, findings: readonly Finding[], subject: string): Verdict {
+    const outside = pending.event === "call" && pending.tool?.intent === "write" ? context.classesOutsideWriteScope : context.classesOutsideReadScope;
+    const targets = unique(policies.flatMap((policy) => policy.redactClasses ?? outside));
+    const chosen = findings.filter((finding) => targets.some((target) => classCovers(target, finding.class)));
+    const { redactor, classifier } = this.parts;
+    const unlocated = targets.filter((target) => context.classes.some((cls) => classCovers(target, cls)) && !chosen.some((finding) => classCovers(target, finding.class)));
+    if (!redactor || !classifier || chosen.length === 0 || unlocated.length > 0) {
+      const why = !redactor || !classifier ? "no redactor is configured" : `the data of class ${(unlocated[0] ?? targets[0]) ?? "?"} cannot be located in the value`;
+      return this.guardDeny(pending, GUARD_POLICY_IDS.redactionFailed, `${subject} must be redacted, but ${why}`, base.policyIds);
+    }
+    const redacted = redactor.redact(value, chosen);
+    const survivors = classifier.classify(redacted).filter((finding) => targets.some((target) => classCovers(target, finding.class)));
+    if (survivors.length > 0) {
+      return this.guardDeny(pending, GUARD_POLICY_IDS.redactionFailed, `redaction left ${survivors[0]!.class} in ${subject}`, base.policyIds);
+    }
+    return {
+      ...base,
+      decision: "redact",
+      value: redacted,
+      redactions: chosen.map((finding) => ({ pointer: finding.pointer, class: finding.class })),
+    };
+  }
+
+  /** Asks a person when an approver is available; re-decides with the approval in the context. */
+  private async resolveAsk(pending: Pending, verdict: Verdict & { decision: "ask" }, context: DecisionContext, call: ToolCall, findings: readonly Finding[], options: CallOptions): Promise<Verdict> {
+    const approver = options.approver ?? this.parts.approver;
+    if (!approver) return verdict;
+    const now = this.parts.clock();
+    const askIds = verdict.reasons.filter((reason) => reason.response === "ask").map((reason) => reason.policyId);
+    const request: ApprovalRequest = {
+      approvalId: randomUUID(),
+      callDigest: pending.callDigest!,
+      declarationId: this.declaration.declaration.id,
+      declarationDigest: this.declaration.digest,
+      policyIds: askIds,
+      reasons: verdict.reasons.map((reason) => reason.reason),
+      server: call.server,
+      tool: call.tool,
+      sessionId: call.sessionId,
+      argsPreview: this.parts.redactor && findings.length > 0 ? this.parts.redactor.redact(call.args, findings) : call.args,
+      requestedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + this.parts.approvalTimeoutMs).toISOString(),
+    };
+    this.audit({ ...pending, event: "approval", decisionId: request.approvalId, detail: { approvalId: request.approvalId, approver: approver.name, phase: "requested" } }, verdict, call.sessionId, call.trace);
+    const waitStart = process.hrtime.bigint();
+    const result = await requestApproval(approver, request, this.parts.approvalTimeoutMs, options.signal);
+    pending.waitedUs += Number(process.hrtime.bigint() - waitStart) / 1000;
+
+    if (result.status !== "answered" || !result.answer.approved) {
+      const [id, why] = result.status === "answered"
+        ? [GUARD_POLICY_IDS.approvalDenied, `${result.answer.approver} declined${result.answer.note ? `: ${result.answer.note}` : ""}`]
+        : [result.status === "timeout" ? GUARD_POLICY_IDS.approvalTimeout : GUARD_POLICY_IDS.approvalDenied, result.error];
+      pending.detail = { approvalId: request.approvalId, phase: result.status === "answered" ? "declined" : result.status };
+      return this.guardDeny(pending, id, `approval for ${this.subject(pending)} was not given: ${why}`, askIds);
+    }
+    const approval: ApprovalRef = { approvalId: request.approvalId, approver: result.answer.approver, policyIds: askIds };
+    this.remember(call.sessionId, { ...approval, callDigest: request.callDigest, expiresAt: this.parts.clock() + this.parts.approvalValidityMs });
+    pending.detail = { approvalId: request.approvalId, approver: result.answer.approver, phase: "approved" };
+    const approved = await this.decide(pending, "call_tool", { ...context, approvals: askIds }, call.args, findings);
+    return approved.decision === "allow" || approved.decision === "redact" ? { ...approved, approval } : approved;
+  }
+
+  private remember(sessionId: string, approval: StandingApproval): void {
+    if (this.parts.approvalValidityMs === 0) return;
+    const list = this.approvals.get(sessionId) ?? [];
+    list.push(approval);
+    if (list.length > 64) list.shift();
+    this.approvals.set(sessionId, list);
+  }
+
+  /** Policy ids approved earlier for this exact call, still valid now. */
+  private standingApproval(sessionId: string, digest: string, now: number): readonly string[] {
+    const list = this.approvals.get(sessionId);
+    if (!list) return [];
+    return unique(list.filter((approval) => approval.callDigest === digest && approval.expiresAt > now).flatMap((approval) => approval.policyIds));
+  }
+
+  private countCall(session: SessionState, tool: ToolDescriptor, now: number, verdict: Verdict): void {
+    session.calls++;
+    session.recent.push(now);
+    session.tools.add(toolKey(tool.server, tool.name));
+    if (verdict.decision === "deny" || verdict.decision === "ask" || verdict.decision === "halt") session.denials++;
+    if (verdict.decision === "halt") this.haltSession(session, verdict, now);
+  }
+
+  private haltSession(session: SessionState, verdict: Verdict & { decision: "halt" }, now: number): void {
+    session.halted ??= { decisionId: verdict.decisionId, policyIds: verdict.policyIds, message: verdict.message, at: now };
+  }
+
+  // --- verdict helpers ------------------------------------------------------------------------------------------
+
+  private base(pending: Pending, policyIds: readonly string[], errors: readonly string[]): VerdictBase {
+    return {
+      decisionId: pending.decisionId,
+      policyIds,
+      reasons: [],
+      errors,
+      declaration: { id: this.declaration.declaration.id, version: this.declaration.declaration.version, digest: this.declaration.digest },
+      policyRevision: this.policyRevision,
+      classes: pending.classes,
+    };
+  }
+
+  private guardDeny(pending: Pending, id: string, reason: string, alsoCited: readonly string[] = []): Verdict {
+    const policyIds = unique([id, ...alsoCited]);
+    return {
+      ...this.base(pending, policyIds, []),
+      reasons: [{ policyId: id, response: "deny", reason }],
+      decision: "deny",
+      message: `purpose-guard denied ${this.subject(pending)}: [${id}] ${reason}`,
+    };
+  }
+
+  private failure(pending: Pending, error: unknown): Verdict {
+    const message = messageOf(error);
+    const verdict = this.guardDeny(pending, GUARD_POLICY_IDS.pipelineError, `the guard failed and fails closed: ${message}`);
+    return { ...verdict, errors: [message] };
+  }
+
+  private subject(pending: Pending): string {
+    if (!pending.tool) return `the start of ${this.declaration.declaration.id}`;
+    const what = pending.event === "result" ? "the result of" : "the call to";
+    return `${what} ${toolKey(pending.tool.server, pending.tool.name)}`;
+  }
+
+  private finish(pending: Pending, verdict: Verdict): Verdict {
+    this.audit(pending, verdict, pending.call?.sessionId, pending.call?.trace);
+    return verdict;
+  }
+
+  private audit(pending: Pending, verdict: Verdict, sessionId: string | undefined, trace: ToolCall["trace"]): void {
+    if (this.parts.sinks.length === 0) return;
+    const latencyUs = Math.max(0, Number(process.hrtime.bigint() - pending.started) / 1000 - pending.waitedUs);
+    const record = auditRecord({
+      event: pending.event,
+      verdict,
+      declaration: this.declaration,
+      time: this.parts.clock(),
+      latencyUs,
+      ...(sessionId !== undefined ? { sessionId } : {}),
+      ...(pending.tool ? { tool: pending.tool } : {}),
+      ...(trace ? { trace } : {}),
+      ...(pending.flows ? { flows: pending.flows } : {}),
+      ...(pending.callDigest ? { callDigest: pending.callDigest } : {}),
+      ...(pending.detail ? { detail: pending.detail } : {}),
+    });
+    for (const sink of this.parts.sinks) sink.write(record);
+  }
+}
+
+function classesOf(findings: readonly Finding[]): DataClass[] {
+  return unique(findings.map((finding) => finding.class));
+}
+
+/** SHA-256 of server, tool and canonical arguments: what an approval is bound to. */
+export function callDigest(call: Pick<ToolCall, "server" | "tool" | "args">): string {
+  return sha256Hex(canonicalJson({ server: call.server, tool: call.tool, args: call.args ?? null }));
+}
+
+/** Counts what a result carried into the session: bytes, and records (the items of its main list). */
+function countResult(session: SessionState, result: unknown): void {
+  session.bytesRead += JSON.stringify(result ?? null).length;
+  session.recordsRead += recordCount(result);
+}
+
+function recordCount(result: unknown): number {
+  if (Array.isArray(result)) return result.length;
+  if (result === null || typeof result !== "object") return result === undefined ? 0 : 1;
+  const record = result as Record<string, unknown>;
+  // An MCP CallToolResult: prefer its structured content, else count its content items.
+  if ("structuredContent" in record) return recordCount(record["structuredContent"]);
+  if (Array.isArray(record["content"])) return record["content"].length;
+  const lists = Object.values(record).filter(Array.isArray);
+  return lists.length === 1 ? lists[0]!.length : 1;
+}

@@ -1,0 +1,38 @@
+/**
+ * purpose-guard's public API. Adapters (MCP proxy, LangChain, OpenAI) live in their own entry points and import
+ * only what is exported here.
+ */
+export { createGuard, callDigest, type Guard, type GuardAlert, type CallOptions } from "./guard.js";
+export type { GuardConfig } from "./config.js";
+export { GuardError, ERROR_CODES, formatIssue, isGuardError, type ErrorCode, type Issue } from "./errors.js";
+export * from "./model/index.js";
+
+// Declarations
+export { loadDeclarationFile, parseDeclaration, declarationFromObject, type LoadOptions } from "./declare/load.js";
+export { findVagueness, DEFAULT_MAX_LIFESPAN_DAYS, type SpecificityOptions, type VaguenessIssue } from "./declare/specificity.js";
+export { declarationDigest, signedContent } from "./declare/digest.js";
+export { signDeclaration, verifyDeclaration, readKey, generateSigningKeys } from "./declare/sign.js";
+export { withSignature } from "./declare/sign-file.js";
+export { canonicalJson } from "./declare/canonical.js";
+
+// Authorization
+export type { Action, AuthorizationRequest, DecisionContext, DeterminingPolicy, EngineDecision, PolicyEngine, RuntimeBounds, SessionCounters } from "./authorize/engine.js";
+export { createCedarEngine, type CedarEngine, type CedarEngineOptions } from "./authorize/cedar/cedar-engine.js";
+export { loadCedarPolicies, type PolicyLoadOptions } from "./authorize/cedar/load-policies.js";
+export { compilePolicies, type CompiledPolicy, type CompiledPolicySet } from "./authorize/cedar/compile.js";
+export { createFunctionEngine, type PolicyFunction, type FunctionEngineOptions } from "./authorize/function-engine.js";
+export { GUARD_POLICY_IDS } from "./authorize/outcome.js";
+export { createToolCatalog, type ToolCatalog, type ToolConfig, type ToolHints } from "./catalog/tool-catalog.js";
+
+// Stage interfaces
+export type { Classifier, Redactor } from "./classify/classifier.js";
+export type { FlowMatch, FlowSource, FlowStore } from "./flow/flow-store.js";
+export type { ApprovalAnswer, ApprovalRequest, Approver } from "./approve/approver.js";
+
+// Audit
+export type { AuditSink } from "./audit/sink.js";
+export type { AuditSinkConfig } from "./audit/sinks.js";
+export { createJsonlSink, type JsonlSink, type JsonlSinkOptions } from "./audit/jsonl-sink.js";
+export { createMemorySink, type MemorySink } from "./audit/memory-sink.js";
+export { createStreamSink } from "./audit/stream-sink.js";
+export { verifyAuditLog, type VerifyReport, type ChainBreak, type Tampering } from "./audit/verify.js";

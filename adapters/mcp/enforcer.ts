@@ -1,25 +1,33 @@
 /**
- * The seam between the proxy's routing and the guard. A session asks its `Enforcer` before forwarding a tool call,
- * and after any result that carries data (tool results, resource contents, prompt messages). The guarded
- * implementation lives in `guarded.ts`; `passThrough` exists for measuring the proxy itself (`enforcement off` in
- * the benchmark) and is never what the CLI runs.
+ * The seam between the proxy's routing and the guard. A session asks its `Enforcer` before forwarding anything that
+ * acts or reads (`tools/call`, `resources/read`, `prompts/get`) and again with what came back. The guarded
+ * implementation is `guardedEnforcer` (guarded.ts); `passThrough` exists to measure the proxy itself
+ * ("enforcement off" in the benchmark) and is never what the CLI runs.
  */
 import type { TraceContext } from "../../src/model/call.js";
 import type { Outcome, Params } from "./jsonrpc.js";
 
-/** One `tools/call` as the session resolved it. */
-export interface ToolContext {
+/** What a client asked for, as the guard sees it: a tool call, a resource read, or a prompt. */
+export type RequestKind = "tool" | "resource" | "prompt";
+
+/** The pseudo-tool names under which a declaration grants resource reads and prompts on a server. */
+export const RESOURCE_READ = "resources/read";
+export const PROMPT_GET = "prompts/get";
+
+export interface CallContext {
+  readonly kind: RequestKind;
   readonly sessionId: string;
   /** The upstream's name (the declaration's `tools[].server`). */
   readonly server: string;
-  /** The tool's name on the upstream. */
+  /** The tool's name on the upstream, or `resources/read` / `prompts/get`. */
   readonly tool: string;
-  /** The name the client used (`fs__read_file` when aggregated). */
-  readonly exposedName: string;
-  /** The tool's definition as the upstream listed it (annotations, schemas). */
-  readonly definition: Readonly<Record<string, unknown>>;
+  /** What the client named: `fs__read_file` when aggregated, a URI for resources, a prompt name. */
+  readonly target: string;
+  /** The tool's definition as the upstream listed it (annotations, schemas); absent for resources and prompts. */
+  readonly definition?: Readonly<Record<string, unknown>>;
   /** The pinned digest of the definition. */
-  readonly digest: string;
+  readonly digest?: string;
+  /** Tool arguments; `{uri}` for a resource; `{name, arguments}` for a prompt. */
   readonly args: unknown;
   readonly trace: TraceContext;
   /** Aborted when the client cancels the request or the session closes. */
@@ -29,19 +37,8 @@ export interface ToolContext {
    * declare the elicitation capability.
    */
   readonly elicit?: (params: Params, signal: AbortSignal) => Promise<Outcome>;
-}
-
-/** A read that returns data without being a tool call: `resources/read` and `prompts/get`. */
-export interface ReadContext {
-  readonly sessionId: string;
-  readonly server: string;
-  readonly kind: "resource" | "prompt";
-  /** The resource URI, or the prompt's name on the upstream. */
-  readonly target: string;
-  /** The prompt's arguments (absent for resources). */
-  readonly args?: unknown;
-  readonly trace: TraceContext;
-  readonly signal: AbortSignal;
+  /** The client's `clientInfo.name`, to say who approved. */
+  readonly clientName?: string;
 }
 
 /** Forward (with these arguments: the original ones, or a redacted copy), or answer the client now. */
@@ -59,14 +56,16 @@ export interface ToolAlert {
 }
 
 export interface Enforcer {
+  /** `guard` or `off`, for logs and benchmark labels. */
   readonly name: string;
-  /** Whether `tools/list` shows this tool (false hides undeclared tools in `hide` mode). */
+  /** Whether lists show this tool (or `resources/read`, `prompts/get`): false hides what the declaration lacks. */
   visible(server: string, tool: string): boolean;
-  beforeTool(context: ToolContext): Promise<Admission>;
-  /** Decides what the client receives for a tool result or an upstream error. */
-  afterTool(context: ToolContext, outcome: Outcome): Promise<Outcome>;
-  afterRead(context: ReadContext, outcome: Outcome): Promise<Outcome>;
+  before(context: CallContext): Promise<Admission>;
+  /** Decides what the client receives: the upstream's result or error, redacted, or replaced by a refusal. */
+  after(context: CallContext, outcome: Outcome): Promise<Outcome>;
   alert(alert: ToolAlert): void;
+  /** The client went away: forget what the session remembered. */
+  endSession(sessionId: string): Promise<void>;
   /** Flushes whatever the enforcer records (the audit log). */
   close(): Promise<void>;
 }
@@ -75,9 +74,9 @@ export interface Enforcer {
 export const passThrough: Enforcer = {
   name: "off",
   visible: () => true,
-  beforeTool: async (context) => ({ forward: true, args: context.args }),
-  afterTool: async (_context, outcome) => outcome,
-  afterRead: async (_context, outcome) => outcome,
+  before: async (context) => ({ forward: true, args: context.args }),
+  after: async (_context, outcome) => outcome,
   alert: () => undefined,
+  endSession: async () => undefined,
   close: async () => undefined,
 };

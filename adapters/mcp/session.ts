@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { MessageExtraInfo } from "@modelcontextprotocol/sdk/types.js";
 import { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
-import type { Enforcer, ToolContext } from "./enforcer.js";
+import { PROMPT_GET, RESOURCE_READ, type CallContext, type Enforcer } from "./enforcer.js";
 import {
   RPC,
   failure,
@@ -91,6 +91,7 @@ export class ProxySession {
   readonly #subscriptions = new Map<string, Upstream>();
   #logLevel: string | undefined;
   #clientCapabilities: Readonly<Record<string, unknown>> = {};
+  #clientName: string | undefined;
   #initialized = false;
   #closed = false;
   readonly #closedPromise: Promise<void>;
@@ -136,6 +137,7 @@ export class ProxySession {
     for (const flight of this.#flights.values()) flight.controller.abort();
     for (const controller of this.#relayed.values()) controller.abort();
     await Promise.all([this.#downstream.close(), ...this.#upstreams.map((upstream) => upstream.close())]);
+    await this.#shared.enforcer.endSession(this.id).catch((error: unknown) => this.#shared.log(`session ${this.id}: ${String(error)}`));
     this.#resolveClosed();
   }
 
@@ -199,7 +201,7 @@ export class ProxySession {
       case "prompts/get":
         return this.#getPrompt(request, flight, extra);
       case "completion/complete":
-        return this.#complete(params, flight);
+        return this.#complete(request, flight, extra);
       case "logging/setLevel":
         return this.#setLevel(params);
       default:
@@ -211,6 +213,8 @@ export class ProxySession {
     if (this.#initialized) return failure(RPC.invalidRequest, "the session is already initialized");
     const clientParams = withoutTasks(params ?? {}, "capabilities");
     this.#clientCapabilities = isRecord(clientParams["capabilities"]) ? clientParams["capabilities"] : {};
+    const clientInfo = clientParams["clientInfo"];
+    if (isRecord(clientInfo) && typeof clientInfo["name"] === "string") this.#clientName = clientInfo["name"];
     const answers = await Promise.all(this.#upstreams.map((upstream) => upstream.start(clientParams)));
     const ready = this.#upstreams.filter((upstream) => upstream.init !== undefined);
     if (ready.length === 0) {
@@ -330,31 +334,50 @@ export class ProxySession {
     }
     if (!entry) return failure(RPC.invalidParams, `Unknown tool: ${exposed}`);
     if (entry.status === "changed" || entry.status === "unpinned") return this.#refusePinned(entry);
-    const upstream = entry.upstream;
-    flight.upstream = upstream;
-    const elicit = this.#canElicit()
-      ? (elicitParams: Params, signal: AbortSignal) =>
-        this.#downstream.request("elicitation/create", elicitParams, { signal, relatedRequestId: request.id })
-      : undefined;
-    const context: ToolContext = {
-      sessionId: this.id,
-      server: upstream.name,
+    flight.upstream = entry.upstream;
+    const context = this.#context(request, flight, extra, {
+      kind: "tool",
+      server: entry.upstream.name,
       tool: entry.name,
-      exposedName: exposed,
+      target: exposed,
       definition: entry.definition,
       digest: entry.digest,
       args: params["arguments"] ?? {},
-      trace: traceOf(this.id, request.id, params, extra?.requestInfo?.headers),
-      signal: flight.controller.signal,
-      ...(elicit ? { elicit } : {}),
-    };
+    });
+    return this.#guarded(context, entry.upstream, flight, (args) => withoutTasks({ ...params, name: entry.name, arguments: args as Record<string, unknown> }));
+  }
+
+  /**
+   * The one path by which anything that acts or returns data is forwarded: a verdict first, the upstream only when
+   * the verdict permits, and the answer through the enforcer again.
+   */
+  async #guarded(context: CallContext, upstream: Upstream, flight: Flight, paramsFor: (args: unknown) => Params): Promise<Outcome> {
     const { enforcer } = this.#shared;
-    const admission = await enforcer.beforeTool(context);
+    const admission = await enforcer.before(context);
     if (!admission.forward) return admission.outcome;
     if (flight.controller.signal.aborted) return failure(RPC.requestTimeout, "request cancelled");
-    const forwarded: Params = { ...params, name: entry.name, arguments: admission.args as Record<string, unknown> };
-    const outcome = await upstream.request("tools/call", withoutTasks(forwarded), { signal: flight.controller.signal });
-    return enforcer.afterTool(context, outcome);
+    const method = context.kind === "tool" ? "tools/call" : context.kind === "resource" ? RESOURCE_READ : PROMPT_GET;
+    const outcome = await upstream.request(method, paramsFor(admission.args), { signal: flight.controller.signal });
+    return enforcer.after(context, outcome);
+  }
+
+  #context(
+    request: Request,
+    flight: Flight,
+    extra: MessageExtraInfo | undefined,
+    call: Pick<CallContext, "kind" | "server" | "tool" | "target" | "args"> & Partial<Pick<CallContext, "definition" | "digest">>,
+  ): CallContext {
+    const elicit = this.#canElicit()
+      ? (params: Params, signal: AbortSignal) => this.#downstream.request("elicitation/create", params, { signal, relatedRequestId: request.id })
+      : undefined;
+    return {
+      ...call,
+      sessionId: this.id,
+      trace: traceOf(this.id, request.id, request.params, extra?.requestInfo?.headers),
+      signal: flight.controller.signal,
+      ...(elicit ? { elicit } : {}),
+      ...(this.#clientName ? { clientName: this.#clientName } : {}),
+    };
   }
 
   #refusePinned(entry: ToolEntry): Outcome {
@@ -381,15 +404,23 @@ export class ProxySession {
     if (this.#upstreams.length === 1 && !this.#shared.naming.prefixed) {
       const upstream = sources[0]!;
       flight.upstream = upstream;
+      // Not granted by the declaration (and hidden): an empty list, as from a server that has none.
+      if (!this.#shared.enforcer.visible(upstream.name, method === "prompts/list" ? PROMPT_GET : RESOURCE_READ)) return success({ [key]: [] });
       return upstream.request(method, params, { signal: flight.controller.signal });
     }
     if (typeof params?.["cursor"] === "string") return success({ [key]: [] }); // we never hand out cursors
     const lists = await Promise.all(sources.map((upstream) => this.#fetchAll(upstream, method, key, flight.controller.signal)));
+    const grant = method === "prompts/list" ? PROMPT_GET : RESOURCE_READ;
     const items: unknown[] = [];
     lists.forEach((list, i) => {
       const upstream = sources[i]!;
+      const offered = this.#shared.enforcer.visible(upstream.name, grant);
       for (const item of list) {
         if (!isRecord(item)) continue;
+        if (!offered) {
+          if (method !== "prompts/list") this.#noteResource(upstream, item); // routing still needs to know the owner
+          continue;
+        }
         if (method === "prompts/list" && typeof item["name"] === "string") {
           items.push({ ...item, name: this.#shared.naming.expose(upstream.name, item["name"]) });
         } else {
@@ -435,21 +466,14 @@ export class ProxySession {
   }
 
   async #readResource(request: Request, flight: Flight, extra: MessageExtraInfo | undefined): Promise<Outcome> {
-    const params = request.params;
-    const uri = params?.["uri"];
+    const params = request.params ?? {};
+    const uri = params["uri"];
     if (typeof uri !== "string") return failure(RPC.invalidParams, "resources/read needs a string `uri`");
     const upstream = await this.#ownerOf(uri, flight.controller.signal);
     if (!upstream) return failure(RPC.resourceNotFound, `Resource not found: no upstream server lists \`${uri}\``, { uri });
     flight.upstream = upstream;
-    const outcome = await upstream.request("resources/read", params, { signal: flight.controller.signal });
-    return this.#shared.enforcer.afterRead({
-      sessionId: this.id,
-      server: upstream.name,
-      kind: "resource",
-      target: uri,
-      trace: traceOf(this.id, request.id, params, extra?.requestInfo?.headers),
-      signal: flight.controller.signal,
-    }, outcome);
+    const context = this.#context(request, flight, extra, { kind: "resource", server: upstream.name, tool: RESOURCE_READ, target: uri, args: { uri } });
+    return this.#guarded(context, upstream, flight, (args) => ({ ...params, uri: isRecord(args) && typeof args["uri"] === "string" ? args["uri"] : uri }));
   }
 
   async #subscription(method: "resources/subscribe" | "resources/unsubscribe", params: Params | undefined, flight: Flight): Promise<Outcome> {
@@ -474,33 +498,41 @@ export class ProxySession {
     const upstream = target ? this.#byName.get(target.server) : undefined;
     if (!target || !upstream || !upstream.has("prompts")) return failure(RPC.invalidParams, `Unknown prompt: ${exposed}`);
     flight.upstream = upstream;
-    const outcome = await upstream.request("prompts/get", { ...params, name: target.name }, { signal: flight.controller.signal });
-    return this.#shared.enforcer.afterRead({
-      sessionId: this.id,
-      server: upstream.name,
-      kind: "prompt",
-      target: target.name,
-      args: params["arguments"] ?? {},
-      trace: traceOf(this.id, request.id, params, extra?.requestInfo?.headers),
-      signal: flight.controller.signal,
-    }, outcome);
+    const args = { name: target.name, arguments: params["arguments"] ?? {} };
+    const context = this.#context(request, flight, extra, { kind: "prompt", server: upstream.name, tool: PROMPT_GET, target: exposed, args });
+    return this.#guarded(context, upstream, flight, (admitted) => ({
+      ...params,
+      name: target.name,
+      ...(isRecord(admitted) && isRecord(admitted["arguments"]) ? { arguments: admitted["arguments"] } : {}),
+    }));
   }
 
-  async #complete(params: Params | undefined, flight: Flight): Promise<Outcome> {
-    const ref = params?.["ref"];
+  /**
+   * Completions suggest argument values, which are data too: they are offered only where the declaration grants the
+   * prompt or resource they complete, and their values pass the same result check.
+   */
+  async #complete(request: Request, flight: Flight, extra: MessageExtraInfo | undefined): Promise<Outcome> {
+    const params = request.params ?? {};
+    const ref = params["ref"];
     if (!isRecord(ref)) return failure(RPC.invalidParams, "completion/complete needs a `ref`");
     let upstream: Upstream | undefined;
-    let forwarded: Params = params ?? {};
+    let forwarded: Params = params;
+    let kind: "prompt" | "resource" = "prompt";
     if (ref["type"] === "ref/prompt" && typeof ref["name"] === "string") {
       const target = this.#shared.naming.resolve(ref["name"]);
       upstream = target ? this.#byName.get(target.server) : undefined;
       if (target) forwarded = { ...forwarded, ref: { ...ref, name: target.name } };
     } else if (ref["type"] === "ref/resource" && typeof ref["uri"] === "string") {
+      kind = "resource";
       upstream = this.#upstreams.length === 1 ? this.#upstreams[0] : this.#matchTemplateSource(ref["uri"]) ?? (await this.#ownerOf(ref["uri"], flight.controller.signal));
     }
     if (!upstream) return failure(RPC.invalidParams, `no upstream server knows the completion reference ${JSON.stringify(ref)}`);
+    const grant = kind === "prompt" ? PROMPT_GET : RESOURCE_READ;
+    if (!this.#shared.enforcer.visible(upstream.name, grant)) return failure(RPC.invalidParams, `no upstream server knows the completion reference ${JSON.stringify(ref)}`);
     flight.upstream = upstream;
-    return upstream.request("completion/complete", forwarded, { signal: flight.controller.signal });
+    const outcome = await upstream.request("completion/complete", forwarded, { signal: flight.controller.signal });
+    const context = this.#context(request, flight, extra, { kind, server: upstream.name, tool: grant, target: String(ref["name"] ?? ref["uri"]), args: forwarded });
+    return this.#shared.enforcer.after(context, outcome);
   }
 
   #matchTemplateSource(source: string): Upstream | undefined {

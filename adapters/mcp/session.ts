@@ -29,7 +29,7 @@ import type { Naming } from "./naming.js";
 import { RpcPeer } from "./peer.js";
 import { pinKey, toolDigest, type PinStore } from "./pins.js";
 import { traceOf } from "./trace.js";
-import { Upstream, type UpstreamListener, type UpstreamOptions, type UpstreamSpec } from "./upstream.js";
+import { Upstream, fetchAllPages, type UpstreamListener, type UpstreamOptions, type UpstreamSpec } from "./upstream.js";
 
 /** What every session of one proxy shares. */
 export interface SessionShared {
@@ -70,8 +70,6 @@ const LISTS = {
   "resources/templates/list": "resourceTemplates",
   "prompts/list": "prompts",
 } as const;
-
-const MAX_PAGES = 100;
 
 export class ProxySession {
   readonly id: string;
@@ -305,20 +303,8 @@ export class ProxySession {
 
   /** Reads every page of a list from one upstream (aggregated lists are returned as one page). */
   async #fetchAll(upstream: Upstream, method: string, key: string, signal?: AbortSignal): Promise<unknown[]> {
-    const items: unknown[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const outcome = await upstream.request(method, cursor === undefined ? undefined : { cursor }, signal ? { signal } : {});
-      if (outcome.error) {
-        this.#shared.log(`upstream \`${upstream.name}\` failed \`${method}\`: ${outcome.error.message}`);
-        break;
-      }
-      const list = outcome.result[key];
-      if (Array.isArray(list)) items.push(...list);
-      const next = outcome.result["nextCursor"];
-      if (typeof next !== "string" || next === "") break;
-      cursor = next;
-    }
+    const { items, error } = await fetchAllPages(upstream, method, key, signal ? { signal } : {});
+    if (error) this.#shared.log(`upstream \`${upstream.name}\` failed \`${method}\`: ${error}`);
     return items;
   }
 

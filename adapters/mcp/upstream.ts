@@ -297,3 +297,24 @@ function readInit(result: Readonly<Record<string, unknown>>): UpstreamInit | und
     raw: result,
   };
 }
+
+/** Reads every page of a list (`tools/list`, `prompts/list`, ...) from one upstream; stops at the first error. */
+export async function fetchAllPages(
+  upstream: Upstream,
+  method: string,
+  key: string,
+  options: { readonly signal?: AbortSignal; readonly maxPages?: number } = {},
+): Promise<{ readonly items: unknown[]; readonly error?: string }> {
+  const items: unknown[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < (options.maxPages ?? 100); page++) {
+    const outcome = await upstream.request(method, cursor === undefined ? undefined : { cursor }, options.signal ? { signal: options.signal } : {});
+    if (outcome.error) return { items, error: outcome.error.message };
+    const list = outcome.result[key];
+    if (Array.isArray(list)) items.push(...list);
+    const next = outcome.result["nextCursor"];
+    if (typeof next !== "string" || next === "") break;
+    cursor = next;
+  }
+  return { items };
+}

@@ -36,9 +36,13 @@ export function createTestClient(options: { elicitationAnswer?: "accept" | "decl
   if (elicitation) {
     client.setRequestHandler(ElicitRequestSchema, async (request) => {
       log.elicitations.push(request.params);
-      const properties = (request.params as { requestedSchema?: { properties?: Record<string, unknown> } }).requestedSchema?.properties ?? {};
-      const content: Record<string, boolean> = {};
-      for (const key of Object.keys(properties)) content[key] = options.approve ?? true;
+      // Answer like a user who fills in what is required and ticks every box with `approve`.
+      const schema = (request.params as { requestedSchema?: { properties?: Record<string, { type?: string }>; required?: string[] } }).requestedSchema;
+      const content: Record<string, string | boolean> = {};
+      for (const [key, property] of Object.entries(schema?.properties ?? {})) {
+        if (property.type === "boolean") content[key] = options.approve ?? true;
+        else if (property.type === "string" && schema?.required?.includes(key)) content[key] = "Test User";
+      }
       return options.elicitationAnswer === "decline" ? { action: "decline" } : { action: "accept", content };
     });
   }

@@ -37,7 +37,9 @@ export async function chooseUpstreams(options: {
   }
   if (command.length > 0) {
     const name = options.name ?? onlyServer(options.declaration);
-    return { upstreams: [{ name, transport: "stdio", command: command[0]!, args: command.slice(1), cwd }] };
+    // The server after `--` inherits the proxy's environment, as it would have inherited the client's without it.
+    const env = Object.fromEntries(Object.entries(options.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    return { upstreams: [{ name, transport: "stdio", command: command[0]!, args: command.slice(1), cwd, env }] };
   }
   if (options.name) {
     throw new GuardError("USAGE", "--name names the server given after `--`, and no command follows `--`", {

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StdioClientTransport, getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { stringify } from "yaml";
 import type { Declaration } from "../../../src/model/declaration.js";
@@ -64,9 +64,9 @@ export function cliArgs(command: string, args: readonly string[]): string[] {
 }
 
 /** A real SDK client talking to `purpose-guard proxy ARGS` over the proxy's stdio. */
-export async function connectStdioProxy(args: readonly string[], clientOptions: Parameters<typeof createTestClient>[0] = {}) {
+export async function connectStdioProxy(args: readonly string[], clientOptions: Parameters<typeof createTestClient>[0] = {}, env: Record<string, string> = {}) {
   const stderr: string[] = [];
-  const transport = new StdioClientTransport({ command: process.execPath, args: cliArgs("proxy", args), cwd: REPO, stderr: "pipe" });
+  const transport = new StdioClientTransport({ command: process.execPath, args: cliArgs("proxy", args), cwd: REPO, stderr: "pipe", env: { ...getDefaultEnvironment(), ...env } });
   transport.stderr?.on("data", (chunk: Buffer) => stderr.push(...chunk.toString("utf8").split("\n").filter(Boolean)));
   const { client, log } = createTestClient(clientOptions);
   try {

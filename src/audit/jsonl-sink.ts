@@ -55,6 +55,7 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
     size = 0;
   }
   let writtenSeq = seq;
+  /** Lines waiting to be written; the last of them has seq `seq`. */
   let queue: string[] = [];
   let scheduled = false;
   let closed = false;
@@ -79,15 +80,26 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
     }
   }
 
+  /** Writes the queue in as few writes as rotation allows; a file holds whole records only. */
   function writeBatch(): void {
-    const batch = queue.join("");
-    const batchEnd = seq;
-    const bytes = Buffer.byteLength(batch);
-    if (size > 0 && size + bytes > maxBytes) rotate();
-    writeSync(fd, batch);
-    queue = [];
-    size += bytes;
-    writtenSeq = batchEnd;
+    while (queue.length > 0) {
+      let bytes = 0;
+      let count = 0;
+      for (const line of queue) {
+        const length = Buffer.byteLength(line);
+        if (count > 0 && size + bytes + length > maxBytes) break;
+        bytes += length;
+        count++;
+      }
+      if (size > 0 && size + bytes > maxBytes) {
+        rotate();
+        continue;
+      }
+      writeSync(fd, queue.slice(0, count).join(""));
+      queue = queue.slice(count);
+      size += bytes;
+      writtenSeq = seq - queue.length;
+    }
     if (options.fsync) fdatasyncSync(fd);
   }
 

@@ -47,7 +47,7 @@ export function declarationFromObject(value: unknown, options: LoadOptions = {})
 }
 
 function validateDeclaration(source: SourceDocument, options: LoadOptions): LoadedDeclaration {
-  const parsed = declarationSchema.safeParse(source.value);
+  const parsed = declarationSchema.safeParse(source.value, { reportInput: true });
   if (!parsed.success) {
     const issues = parsed.error.issues.flatMap((issue): Issue[] => {
       const keys = issue.code === "unrecognized_keys" ? issue.keys : [undefined];
@@ -110,6 +110,7 @@ interface SchemaIssue {
 function schemaMessage(issue: SchemaIssue, key: string | undefined): string {
   if (key !== undefined) return `unknown field \`${key}\``;
   if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
+  // Issues carry the offending input (reportInput) only for the fix; messages never echo it.
   return issue.message.replace(/^Invalid input: /, "");
 }
 

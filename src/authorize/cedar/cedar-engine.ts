@@ -4,7 +4,7 @@ import type { LoadedDeclaration } from "../../model/declaration.js";
 import type { ToolDescriptor } from "../../model/tool.js";
 import { DecisionCache } from "../decision-cache.js";
 import type { AuthorizationRequest, DeterminingPolicy, EngineDecision, PolicyEngine } from "../engine.js";
-import type { CompiledPolicySet, PolicyJson } from "./compile.js";
+import type { CompiledPolicySet } from "./compile.js";
 import { contextUsage, type ContextUsage } from "./context-usage.js";
 import { agentEntity, agentUid, cedarContext, RUNTIME_UID, runtimeEntity, toolEntity, toolUid, type EntityJson, type EntityUid } from "./entities.js";
 import { specialize } from "./residual.js";
@@ -19,6 +19,8 @@ export interface CedarEngineOptions {
 
 export interface CedarEngine extends PolicyEngine {
   readonly name: "cedar";
+  /** Cedar decides synchronously. */
+  authorize(request: AuthorizationRequest): EngineDecision;
   /** Cache and specialization counters, for benchmarks and diagnostics. */
   stats(): { cacheHits: number; cacheMisses: number; specialized: number; fullEvaluations: number };
 }
@@ -53,9 +55,11 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
   const { policies } = options;
   const prefix = `pg${++instances}:${policies.revision}`;
   const fullSetId = `${prefix}:full`;
-  const policyJson: Record<string, PolicyJson> = {};
-  for (const policy of policies.policies) policyJson[policy.id] = policy.json;
-  expectSuccess(cedar.preparsePolicySet(fullSetId, { staticPolicies: policyJson }), "preparse the policy set");
+  const policyText: Record<string, string> = {};
+  for (const policy of policies.policies) policyText[policy.id] = policy.text;
+  expectSuccess(cedar.preparsePolicySet(fullSetId, { staticPolicies: policyText }), "preparse the policy set");
+  // Residuals come back as JSON; a policy whose integers JSON cannot carry is only ever evaluated from its text.
+  const canSpecialize = options.specialize !== false && policies.policies.every((policy) => policy.exactAsJson);
 
   const plans = new Map<string, Plan>();
   const cache = new DecisionCache<EngineDecision>(options.cacheSize ?? 4096);
@@ -76,8 +80,8 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
     if (known) return known;
     const entities = [agentOf(request.declaration), request.tool ? toolEntity(request.tool) : runtimeEntity()];
     const full: Plan = { key, setId: fullSetId, entities, errored: [], usage: EVERYTHING };
-    if (options.specialize === false || plans.size >= MAX_PLANS) return full;
-    const residual = specialize(policyJson, principal, action, resource, entities, runtime);
+    if (!canSpecialize || plans.size >= MAX_PLANS) return full;
+    const residual = specialize(policyText, principal, action, resource, entities, runtime);
     let plan = full;
     if (residual) {
       const setId = `${prefix}:r${plans.size}`;

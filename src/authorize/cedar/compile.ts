@@ -18,8 +18,15 @@ export interface CompiledPolicy {
   readonly redactClasses?: readonly string[];
   readonly file: string;
   readonly line: number;
-  /** The policy as Cedar JSON; `ask` forbids carry an extra `unless` that lifts them for an approved call. */
+  /** The policy's Cedar text, what the engine evaluates; `ask` forbids carry an extra `unless` that lifts them for an approved call. */
+  readonly text: string;
+  /** The same policy as Cedar JSON, for analysis. */
   readonly json: PolicyJson;
+  /**
+   * False when the policy holds an integer beyond 2^53: JSON numbers in JavaScript cannot carry it, so the engine
+   * must not round-trip this policy through JSON (partial evaluation returns JSON).
+   */
+  readonly exactAsJson: boolean;
 }
 
 export interface CompiledPolicySet {
@@ -68,13 +75,6 @@ function compileFile(schema: PolicySource, source: PolicySource, issues: Issue[]
     issues.push(...parsed.errors.map((error) => cedarIssue(source, error)));
     return [];
   }
-  const validation = cedar.validate({ schema: schema.text, policies: { staticPolicies: source.text }, validationSettings: { mode: "strict" } });
-  if (validation.type === "failure") {
-    issues.push(...validation.errors.map((error) => cedarIssue(source, error)));
-    return [];
-  }
-  issues.push(...validation.validationErrors.map((error) => cedarIssue(source, error.error)));
-
   const parts = cedar.policySetTextToParts(source.text);
   if (parts.type === "failure") {
     issues.push(...parts.errors.map((error) => cedarIssue(source, error)));
@@ -84,6 +84,7 @@ function compileFile(schema: PolicySource, source: PolicySource, issues: Issue[]
     issues.push({ file: source.file, message: "policy templates are not supported", fix: "write static policies" });
   }
   const compiled: CompiledPolicy[] = [];
+  const idsByIndex: string[] = [];
   let cursor = 0;
   parts.policies.forEach((text, index) => {
     const at = source.text.indexOf(text, cursor);
@@ -94,13 +95,27 @@ function compileFile(schema: PolicySource, source: PolicySource, issues: Issue[]
       issues.push(...json.errors.map((error) => cedarIssue(source, error)));
       return;
     }
-    const policy = annotate(json.json, source.file, line, index, issues);
+    const policy = annotate(json.json, text, source.file, line, index, issues);
     if (policy) compiled.push(policy);
+    idsByIndex[index] = policy?.id ?? `policy${index}`;
   });
+
+  // Cedar names policies of a text `policy0`, `policy1`...: say the @id instead, and report a problem once even
+  // when Cedar finds it for each action the policy applies to.
+  const validation = cedar.validate({ schema: schema.text, policies: { staticPolicies: source.text }, validationSettings: { mode: "strict" } });
+  const errors = validation.type === "failure" ? validation.errors : validation.validationErrors.map((error) => error.error);
+  const seen = new Set<string>();
+  for (const error of errors) {
+    const issue = cedarIssue(source, error);
+    const key = `${issue.line}:${issue.column}:${issue.fix ?? ""}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push({ ...issue, message: issue.message.replace(/policy `policy(\d+)`/g, (_, n: string) => `policy \`${idsByIndex[Number(n)] ?? `policy${n}`}\``) });
+  }
   return compiled;
 }
 
-function annotate(json: PolicyJson, file: string, line: number, index: number, issues: Issue[]): CompiledPolicy | undefined {
+function annotate(json: PolicyJson, text: string, file: string, line: number, index: number, issues: Issue[]): CompiledPolicy | undefined {
   const annotations = json.annotations ?? {};
   const id = annotations["id"] ?? `${basename(file, ".cedar")}:${index + 1}`;
   const response = annotations["response"];
@@ -117,6 +132,8 @@ function annotate(json: PolicyJson, file: string, line: number, index: number, i
   const redact = annotations["redact"]?.split(/[\s,]+/).filter(Boolean);
   const lifted = response === "ask" ? liftOnApproval(json, id) : json;
   return {
+    text: response === "ask" ? liftTextOnApproval(text, id) : text,
+    exactAsJson: !hasUnsafeInteger(json),
     id,
     effect,
     ...(effect === "forbid" ? { response: (response as Response | undefined) ?? "deny" } : {}),
@@ -136,6 +153,17 @@ function liftOnApproval(json: PolicyJson, id: string): PolicyJson {
   const approvals: cedar.Expr = { ".": { left: { Var: "context" }, attr: "approvals" } };
   const clause: cedar.Clause = { kind: "unless", body: { contains: { left: approvals, right: { Value: id } } } };
   return { ...json, conditions: [...json.conditions, clause] };
+}
+
+/** The textual twin of `liftOnApproval` (Cedar accepts any number of when/unless clauses). */
+function liftTextOnApproval(text: string, id: string): string {
+  return text.replace(/;\s*$/, ` unless { context.approvals.contains(${JSON.stringify(id)}) };`);
+}
+
+function hasUnsafeInteger(node: unknown): boolean {
+  if (typeof node === "number") return Number.isInteger(node) && !Number.isSafeInteger(node);
+  if (node === null || typeof node !== "object") return false;
+  return Object.values(node as Record<string, unknown>).some(hasUnsafeInteger);
 }
 
 function cedarIssue(source: PolicySource, error: cedar.DetailedError): Issue {

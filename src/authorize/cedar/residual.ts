@@ -21,7 +21,7 @@ export interface Specialization {
  * like entity attributes. Every other context attribute stays unknown.
  */
 export function specialize(
-  policies: Record<string, PolicyJson>,
+  policies: Record<string, string>,
   principal: EntityUid,
   action: EntityUid,
   resource: EntityUid,

@@ -1,0 +1,91 @@
+/**
+ * Guard overhead on the call path: `beforeCall` with a realistic 2 KB argument object, cold (decision cache off:
+ * every call reaches Cedar) and warm (steady state with the cache), beside raw Cedar `isAuthorized` calls measured
+ * in the same process, so the ratios hold on any machine.
+ */
+import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createGuard } from "../src/guard.js";
+import { loadCedarPolicies } from "../src/authorize/cedar/load-policies.js";
+import { agentEntity, cedarContext, toolEntity } from "../src/authorize/cedar/entities.js";
+import { decisionContext } from "../src/authorize/context.js";
+import { compileEgressAllow } from "../src/authorize/egress.js";
+import { createToolCatalog } from "../src/catalog/tool-catalog.js";
+import { loadDeclarationFile } from "../src/declare/load.js";
+import { percentiles, sampleMicros, table } from "./stats.js";
+
+const DECLARATION = new URL("../examples/declarations/support.yaml", import.meta.url).pathname;
+const RUNTIME = { environment: "production", region: "eu-west-1", account: "123456789012", tenant: "acme" };
+const NOW = Date.parse("2026-12-01T00:00:00Z");
+const N = 20_000;
+
+/** A 2 KB lookup a support agent might send: nested order context, free text, ids. */
+function realisticArgs(i: number): Record<string, unknown> {
+  return {
+    customer_id: `cus_${100000 + (i % 997)}`,
+    include: ["orders", "shipments", "notes"],
+    context: {
+      ticket: { id: `T-${20000 + i}`, channel: "chat", priority: "normal", tags: ["delivery", "late", "eu"] },
+      question: "Hello, my order from last week still shows as processing. Could you check where it is and when it will arrive? I also want to change the delivery slot if possible, mornings are better for me.",
+      orders: Array.from({ length: 6 }, (_, n) => ({ order_id: `ord_${5000 + n}`, status: n % 2 ? "shipped" : "processing", total: { amount: 129.9 + n, currency: "EUR" }, items: [{ sku: `SKU-${n}A`, qty: 1 }, { sku: `SKU-${n}B`, qty: 2 }] })),
+      locale: "en-GB",
+      agent_notes: "Customer is a repeat buyer; previous tickets resolved within SLA. Offer a delivery slot change before escalating to logistics.",
+      history: Array.from({ length: 4 }, (_, n) => ({ at: `2026-11-${10 + n}T09:${10 + n}:00Z`, by: n % 2 ? "agent" : "customer", text: n % 2 ? "We have forwarded your request to the warehouse team." : "Any update on my parcel? The tracking page has not changed." })),
+    },
+  };
+}
+
+const args0 = realisticArgs(0);
+const size = JSON.stringify(args0).length;
+
+async function guardOverhead(label: string, decisionCacheSize: number) {
+  const dir = mkdtempSync(join(tmpdir(), "pg-bench-"));
+  const guard = await createGuard({ declaration: DECLARATION, audit: [{ type: "jsonl", path: join(dir, "audit.jsonl") }], runtime: RUNTIME, clock: () => NOW, decisionCacheSize });
+  let i = 0;
+  // A new session per call in the cold case too: the counters then never decide, as with the base policies.
+  const samples = await sampleMicros(() => guard.beforeCall({ server: "crm", tool: "get_customer", args: realisticArgs(i++), sessionId: `s${i % 64}` }), N, 2_000);
+  const verdict = await guard.beforeCall({ server: "crm", tool: "get_customer", args: args0, sessionId: "check" });
+  if (verdict.decision !== "allow") throw new Error(`bench setup: expected allow, got ${verdict.decision}`);
+  await guard.close();
+  return [label, percentiles(samples)] as const;
+}
+
+async function rawCedar() {
+  const loaded = await loadDeclarationFile(DECLARATION);
+  const policies = await loadCedarPolicies();
+  const tool = createToolCatalog(loaded.declaration).describe("crm", "get_customer");
+  const context = cedarContext(decisionContext({
+    nowMs: NOW, runtime: RUNTIME, declaration: loaded.declaration, classes: ["pii.email"],
+    session: { calls: 1, callsLastMinute: 1, denials: 0, recordsRead: 0, bytesRead: 0, distinctTools: 1 },
+    call: { tool, args: args0, flows: [], allowsDestination: compileEgressAllow(["*@acme.example"]) },
+  }));
+  const texts: Record<string, string> = {};
+  for (const policy of policies.policies) texts[policy.id] = policy.text;
+  const request = {
+    principal: { type: "Agent", id: loaded.declaration.id }, action: { type: "Action", id: "call_tool" }, resource: { type: "Tool", id: "crm/get_customer" },
+    context, entities: [agentEntity(loaded), toolEntity(tool)],
+  };
+  cedar.preparsePolicySet("bench-full", { staticPolicies: texts });
+  const check = cedar.isAuthorized({ ...request, policies: { staticPolicies: texts } });
+  if (check.type !== "success" || check.response.decision !== "allow") throw new Error("bench setup: raw Cedar did not allow");
+  const unparsed = await sampleMicros(() => cedar.isAuthorized({ ...request, policies: { staticPolicies: texts } }), 5_000, 500);
+  const preparsed = await sampleMicros(() => cedar.statefulIsAuthorized({ ...request, preparsedPolicySetId: "bench-full" }), N, 2_000);
+  return [
+    ["raw Cedar isAuthorized (parse policies each call, 2 entities, full context)", percentiles(unparsed)],
+    ["raw Cedar statefulIsAuthorized (preparsed, 2 entities, full context)", percentiles(preparsed)],
+  ] as const;
+}
+
+const [rawUnparsed, rawPreparsedRow] = await rawCedar();
+const rows = [
+  rawUnparsed,
+  rawPreparsedRow,
+  await guardOverhead("guard.beforeCall, cold (decision cache off: residual Cedar set each call)", 0),
+  await guardOverhead("guard.beforeCall, warm (decision cache on)", 4096),
+];
+const rawPreparsed = rawPreparsedRow[1].p50;
+console.log(`## Guard overhead: beforeCall with a ${(size / 1024).toFixed(1)} KB argument object (${N} calls, JSONL audit on)\n`);
+console.log(table(["path", "p50 µs", "p99 µs", "mean µs", "p50 vs raw preparsed Cedar"], rows.map(([label, p]) => [label, p.p50, p.p99, p.mean, `${(p.p50 / rawPreparsed).toFixed(2)}×`])));
+console.log("\nTarget: p50 ≤ 100 µs, p99 ≤ 350 µs for the full enforcement path.\n");

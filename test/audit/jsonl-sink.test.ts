@@ -1,0 +1,156 @@
+import { spawnSync } from "node:child_process";
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createJsonlSink } from "../../src/audit/jsonl-sink.js";
+import { verifyAuditLog } from "../../src/audit/verify.js";
+import { ROOT, tempDir } from "../helpers.js";
+import { record } from "./audit-sink.contract.js";
+
+const logIn = (dir: string) => join(dir, "audit.jsonl");
+
+function rewriteLine(path: string, index: number, edit: (record: Record<string, unknown>) => Record<string, unknown> | undefined): void {
+  const lines = readFileSync(path, "utf8").split("\n").filter(Boolean);
+  const edited = edit(JSON.parse(lines[index]!) as Record<string, unknown>);
+  if (edited === undefined) lines.splice(index, 1);
+  else lines[index] = JSON.stringify(edited);
+  writeFileSync(path, `${lines.join("\n")}\n`);
+}
+
+async function writeLog(count: number, options: { key?: string; maxBytes?: number } = {}): Promise<string> {
+  const path = logIn(tempDir());
+  const sink = createJsonlSink({ path, ...options });
+  for (let n = 1; n <= count; n++) sink.write(record(n));
+  await sink.close();
+  return path;
+}
+
+describe("createJsonlSink", () => {
+  it("chains each record to the previous one", async () => {
+    const path = await writeLog(3);
+    const records = readFileSync(path, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line));
+    expect(records.map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(records[0].prev).toBe("0".repeat(64));
+    expect(records[1].prev).toBe(records[0].hash);
+    expect(await verifyAuditLog([path])).toMatchObject({ ok: true, records: 3, head: { seq: 3, hash: records[2].hash } });
+  });
+
+  it("continues the chain when the guard restarts on an existing log", async () => {
+    const path = await writeLog(2);
+    const sink = createJsonlSink({ path });
+    expect(sink.head().seq).toBe(2);
+    sink.write(record(3));
+    await sink.close();
+    expect(await verifyAuditLog([path])).toMatchObject({ ok: true, records: 3 });
+  });
+
+  it("keeps the chain across rotated files", async () => {
+    const path = await writeLog(40, { maxBytes: 4096 });
+    const dir = join(path, "..");
+    const rotated = readdirSync(dir).filter((name) => /^audit\.jsonl\.\d{12}$/.test(name)).sort().map((name) => join(dir, name));
+    expect(rotated.length).toBeGreaterThan(1);
+    expect(await verifyAuditLog([...rotated, path])).toMatchObject({ ok: true, records: 40 });
+    expect(await verifyAuditLog([path])).toMatchObject({ ok: true, startsAt: { seq: expect.any(Number) } });
+  });
+
+  it("refuses a second writer, which would break the chain", async () => {
+    const dir = tempDir();
+    writeFileSync(`${logIn(dir)}.lock`, "1"); // pid 1 is always alive
+    expect(() => createJsonlSink({ path: logIn(dir) })).toThrow(/another process \(pid 1\)/);
+  });
+
+  it("sets a torn last line aside and continues the chain in a new file", async () => {
+    const path = await writeLog(2);
+    appendFileSync(path, '{"v":1,"time":"2026-');
+    const sink = createJsonlSink({ path });
+    sink.write(record(3));
+    await sink.close();
+    expect(readdirSync(join(path, "..")).some((name) => name.startsWith("audit.jsonl.damaged-"))).toBe(true);
+    expect(await verifyAuditLog([path])).toMatchObject({ ok: true, records: 1, startsAt: { seq: 3 } });
+  });
+
+  it("writes every queued record when the process crashes with an uncaught exception", () => {
+    const path = logIn(tempDir());
+    const script = `
+      import { createJsonlSink } from ${JSON.stringify(join(ROOT, "src/audit/jsonl-sink.ts"))};
+      import { record } from ${JSON.stringify(join(ROOT, "test/audit/audit-sink.contract.ts"))};
+      const sink = createJsonlSink({ path: ${JSON.stringify(path)} });
+      for (let n = 1; n <= 500; n++) sink.write(record(n));
+      throw new Error("agent crashed");`;
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: ROOT, encoding: "utf8" });
+    expect(child.status).not.toBe(0);
+    expect(child.stderr).toContain("agent crashed");
+    return verifyAuditLog([path]).then((report) => expect(report).toMatchObject({ ok: true, records: 500 }));
+  });
+
+  it("writes every queued record when the process receives SIGTERM", () => {
+    const path = logIn(tempDir());
+    const script = `
+      import { createJsonlSink } from ${JSON.stringify(join(ROOT, "src/audit/jsonl-sink.ts"))};
+      import { record } from ${JSON.stringify(join(ROOT, "test/audit/audit-sink.contract.ts"))};
+      const sink = createJsonlSink({ path: ${JSON.stringify(path)} });
+      for (let n = 1; n <= 300; n++) sink.write(record(n));
+      process.kill(process.pid, "SIGTERM");
+      setTimeout(() => {}, 10_000);`;
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: ROOT, encoding: "utf8", timeout: 20_000 });
+    expect(child.signal).toBe("SIGTERM");
+    return verifyAuditLog([path]).then((report) => expect(report).toMatchObject({ ok: true, records: 300 }));
+  });
+});
+
+describe("verifyAuditLog", () => {
+  it("reports an altered record", async () => {
+    const path = await writeLog(5);
+    rewriteLine(path, 2, (r) => ({ ...r, decision: "allow" === r["decision"] ? "deny" : "allow" }));
+    expect(await verifyAuditLog([path])).toMatchObject({ ok: false, records: 2, firstBreak: { kind: "altered", line: 3, seq: 3 } });
+  });
+
+  it("reports a record altered and re-hashed by its link to the next one", async () => {
+    const { linkHash } = await import("../../src/audit/chain.js");
+    const path = await writeLog(5);
+    rewriteLine(path, 1, (r) => {
+      const { hash: _hash, ...rest } = r;
+      const changed = { ...rest, decision: "deny" };
+      return { ...changed, hash: linkHash(changed as never) };
+    });
+    expect(await verifyAuditLog([path])).toMatchObject({ ok: false, firstBreak: { kind: "altered", seq: 3, message: expect.stringContaining("does not link to record 2") } });
+  });
+
+  it("reports a removed record", async () => {
+    const path = await writeLog(5);
+    rewriteLine(path, 2, () => undefined);
+    expect(await verifyAuditLog([path])).toMatchObject({ ok: false, firstBreak: { kind: "removed", seq: 4, message: "record 3 is missing before record 4" } });
+  });
+
+  it("reports reordered records", async () => {
+    const path = await writeLog(5);
+    const lines = readFileSync(path, "utf8").split("\n").filter(Boolean);
+    [lines[1], lines[2]] = [lines[2]!, lines[1]!];
+    writeFileSync(path, `${lines.join("\n")}\n`);
+    expect(await verifyAuditLog([path])).toMatchObject({ ok: false, firstBreak: { kind: "reordered", line: 2, seq: 3 } });
+  });
+
+  it("reports a line that is not a record", async () => {
+    const path = await writeLog(3);
+    appendFileSync(path, "not json\n");
+    expect(await verifyAuditLog([path])).toMatchObject({ ok: false, records: 3, firstBreak: { kind: "malformed", line: 4 } });
+  });
+
+  it("with an HMAC key, catches a forger who recomputed every hash without it", async () => {
+    const { linkHash } = await import("../../src/audit/chain.js");
+    const key = "k".repeat(32);
+    const path = await writeLog(3, { key });
+    const lines = readFileSync(path, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line));
+    let prev = "0".repeat(64);
+    const forged = lines.map((r) => {
+      const { hash: _hash, ...rest } = r;
+      const changed = { ...rest, decision: "allow", prev };
+      const hash = linkHash(changed);
+      prev = hash;
+      return JSON.stringify({ ...changed, hash });
+    });
+    writeFileSync(path, `${forged.join("\n")}\n`);
+    expect((await verifyAuditLog([path])).ok).toBe(true);
+    expect(await verifyAuditLog([path], { key })).toMatchObject({ ok: false, firstBreak: { kind: "altered", seq: 1 } });
+  });
+});

@@ -1,0 +1,225 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { ApprovalRequest, Approver } from "../src/approve/approver.js";
+import { createMemorySink, type MemorySink } from "../src/audit/memory-sink.js";
+import type { AuditSink } from "../src/audit/sink.js";
+import { createFunctionEngine } from "../src/authorize/function-engine.js";
+import { createGuard, type Guard } from "../src/guard.js";
+import type { GuardConfig } from "../src/config.js";
+import { baseRules } from "../examples/engines/typescript-rules.js";
+import { AFTER_SUPPORT, DURING_SUPPORT, example, fixedClock, SUPPORT_RUNTIME, supportDeclaration, tempDir } from "./helpers.js";
+
+async function supportGuard(overrides: Partial<GuardConfig> = {}): Promise<{ guard: Guard; sink: MemorySink }> {
+  const sink = createMemorySink();
+  const guard = await createGuard({ declaration: example("support.yaml"), audit: [sink], runtime: SUPPORT_RUNTIME, clock: fixedClock(DURING_SUPPORT), ...overrides });
+  return { guard, sink };
+}
+
+function packFile(text: string): string {
+  const file = join(tempDir(), "pack.cedar");
+  writeFileSync(file, text);
+  return file;
+}
+
+const call = (tool: string, args: unknown = {}, sessionId = "s1", server = "crm") => ({ server, tool, args, sessionId });
+
+/** An approver that answers from a script and records what it was asked. */
+function scriptedApprover(answers: (request: ApprovalRequest) => Promise<boolean> | boolean): Approver & { asked: ApprovalRequest[] } {
+  const asked: ApprovalRequest[] = [];
+  return {
+    name: "scripted",
+    asked,
+    async request(request) {
+      asked.push(request);
+      return { approved: await answers(request), approver: "alice@acme.example" };
+    },
+  };
+}
+
+const ASK_PACK = `@id("ask-before-mail") @response("ask") @reason("mail leaves the company")
+forbid (principal, action == Action::"call_tool", resource) when { resource.key == "mail/send_email" };`;
+const HALT_PACK = `@id("no-bulk-orders") @response("halt") @reason("listing all orders is out of character for support")
+forbid (principal, action == Action::"call_tool", resource) when { resource.key == "crm/list_orders" };`;
+
+describe("createGuard", () => {
+  it("allows a declared call and audits it with the declaration digest, policy revision and trace ids", async () => {
+    const { guard, sink } = await supportGuard();
+    const verdict = await guard.beforeCall({ ...call("get_customer", { id: 7, note: "s3cr3t-value-never-logged" }), trace: { threadId: "t-1", runId: "r-1", toolCallId: "c-1", requestId: "42" } });
+    expect(verdict).toMatchObject({ decision: "allow", policyIds: ["declared-tool"], declaration: { id: "support-agent", version: 3, digest: guard.declaration.digest }, policyRevision: guard.policyRevision });
+    expect(verdict.decisionId).toMatch(/^[0-9a-f-]{36}$/);
+    const record = sink.records.at(-1)!;
+    expect(record).toMatchObject({ event: "call", decision: "allow", decisionId: verdict.decisionId, server: "crm", tool: "get_customer", intent: "read", intentSource: "name", sessionId: "s1", trace: { threadId: "t-1", runId: "r-1", toolCallId: "c-1", requestId: "42" }, agent: "support-bot" });
+    expect(JSON.stringify(record)).not.toContain("s3cr3t");
+    await guard.close();
+  });
+
+  it("denies a tool outside the declaration, naming the policy and the reason", async () => {
+    const { guard } = await supportGuard();
+    const verdict = await guard.beforeCall(call("get_payment_methods"));
+    expect(verdict).toMatchObject({ decision: "deny", policyIds: ["tool-outside-declaration"] });
+    expect(verdict.decision === "deny" && verdict.message).toBe("purpose-guard denied the call to crm/get_payment_methods: [tool-outside-declaration] the tool is not among the declaration's tools");
+  });
+
+  it("denies every call, and the deploy gate, once the declaration expired", async () => {
+    const { guard } = await supportGuard({ clock: fixedClock(AFTER_SUPPORT) });
+    expect((await guard.beforeCall(call("get_customer"))).policyIds).toEqual(["declaration-expired"]);
+    expect((await guard.check()).policyIds).toEqual(["declaration-expired"]);
+  });
+
+  it("gates deployment by environment, region and account", async () => {
+    const { guard } = await supportGuard();
+    expect((await guard.check()).decision).toBe("allow");
+    expect((await guard.check({ ...SUPPORT_RUNTIME, region: "us-east-1" })).policyIds).toEqual(["region-mismatch"]);
+    expect([...(await guard.check({ environment: "production" })).policyIds].sort()).toEqual(["account-unbound", "region-unbound"]);
+  });
+
+  it("refuses to create a guard for an unreadable declaration", async () => {
+    await expect(supportGuard({ declaration: "/nonexistent/agent.yaml" })).rejects.toMatchObject({ code: "DECLARATION_UNREADABLE" });
+  });
+
+  it("refuses an invalid configuration with the field and a fix", async () => {
+    await expect(supportGuard({ audit: [{ type: "syslog" } as never] })).rejects.toMatchObject({ code: "CONFIG_INVALID", issues: [{ path: "audit[0]" }] });
+    await expect(supportGuard({ engine: createFunctionEngine(baseRules), policies: "policies/packs" })).rejects.toMatchObject({ code: "CONFIG_INVALID", issues: [{ path: "policies" }] });
+  });
+
+  it("takes intent from the declaration before MCP annotations, and annotations before the tool's name", async () => {
+    const { guard } = await supportGuard();
+    expect(guard.describeTool("mail", "send_email", { annotations: { readOnlyHint: true } })).toMatchObject({ intent: "egress", intentSource: "declaration" });
+    expect(guard.describeTool("crm", "get_customer", { annotations: { readOnlyHint: false } })).toMatchObject({ intent: "write", intentSource: "annotations" });
+    expect(guard.describeTool("crm", "get_customer")).toMatchObject({ intent: "read", intentSource: "name" });
+    expect(guard.describeTool("crm", "frobnicate")).toMatchObject({ intent: "execute", intentSource: "default" });
+  });
+});
+
+describe("fail closed", () => {
+  it("denies when the policy engine throws, with the error in the verdict and the audit record", async () => {
+    const engine = createFunctionEngine(() => {
+      throw new Error("opa unreachable");
+    });
+    const { guard, sink } = await supportGuard({ engine });
+    const verdict = await guard.beforeCall(call("get_customer"));
+    expect(verdict).toMatchObject({ decision: "deny", policyIds: ["pipeline-error"], errors: ["opa unreachable"] });
+    expect(sink.records.at(-1)).toMatchObject({ decision: "deny", errors: ["opa unreachable"] });
+  });
+
+  it("denies when the engine allows but reports an error (a skipped forbid must not allow)", async () => {
+    const engine = createFunctionEngine(() => ({ decision: "allow", determining: [{ id: "declared-tool", effect: "permit", reason: "ok" }], errors: ["forbid-x: overflow"] }));
+    const { guard } = await supportGuard({ engine });
+    expect(await guard.beforeCall(call("get_customer"))).toMatchObject({ decision: "deny", policyIds: ["engine-error"], errors: ["forbid-x: overflow"] });
+  });
+
+  it("denies when a Cedar policy errors at evaluation time", async () => {
+    const { guard } = await supportGuard({ policies: packFile('@id("overflow") forbid (principal, action, resource) when { (context.session.calls + 2) * 9223372036854775807 > 1 };') });
+    await guard.beforeCall(call("get_customer"));
+    const verdict = await guard.beforeCall(call("get_customer"));
+    expect(verdict).toMatchObject({ decision: "deny", policyIds: ["engine-error"], errors: [expect.stringMatching(/^overflow: /)] });
+  });
+
+  it("denies when the classifier throws", async () => {
+    const { guard } = await supportGuard({ classifier: { classify: () => { throw new Error("detector crashed"); } } });
+    expect(await guard.beforeCall(call("get_customer"))).toMatchObject({ decision: "deny", policyIds: ["pipeline-error"] });
+    expect(await guard.afterCall(call("get_customer"), { name: "x" })).toMatchObject({ decision: "deny", policyIds: ["pipeline-error"] });
+  });
+
+  it("denies a result whose out-of-scope class it cannot locate for redaction", async () => {
+    const { guard } = await supportGuard({ tools: [{ server: "crm", name: "get_customer", outputClasses: ["pii.ssn"] }] });
+    const verdict = await guard.afterCall(call("get_customer"), { id: 7 });
+    expect(verdict).toMatchObject({ decision: "deny", policyIds: ["redaction-failed", "result-class-outside-read-scope"], classes: ["pii.ssn"] });
+  });
+
+  it("denies every call once it cannot write its audit log", async () => {
+    let failure: string | undefined;
+    const sink: AuditSink = { name: "flaky", write: () => {}, failure: () => failure, flush: async () => {}, close: async () => {} };
+    const { guard } = await supportGuard({ audit: [sink] });
+    expect((await guard.beforeCall(call("get_customer"))).decision).toBe("allow");
+    failure = "disk full";
+    expect(await guard.beforeCall(call("get_customer"))).toMatchObject({ decision: "deny", policyIds: ["audit-unavailable"] });
+  });
+
+  it("denies calls after close", async () => {
+    const { guard } = await supportGuard();
+    await guard.close();
+    expect(await guard.beforeCall(call("get_customer"))).toMatchObject({ decision: "deny", policyIds: ["guard-closed"] });
+  });
+});
+
+describe("conditional approvals", () => {
+  const mail = (to = "ops@acme.example", sessionId = "s1") => call("send_email", { to, body: "order 1234 shipped" }, sessionId, "mail");
+
+  it("returns ask when no approver is available, so the adapter does not forward the call", async () => {
+    const { guard } = await supportGuard({ policies: packFile(ASK_PACK) });
+    const verdict = await guard.beforeCall(mail());
+    expect(verdict).toMatchObject({ decision: "ask", policyIds: ["ask-before-mail"], callDigest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
+  it("allows the exact call a person approved, and records who approved it", async () => {
+    const approver = scriptedApprover(() => true);
+    const { guard, sink } = await supportGuard({ policies: packFile(ASK_PACK), approver });
+    const verdict = await guard.beforeCall(mail());
+    expect(verdict).toMatchObject({ decision: "allow", approval: { approver: "alice@acme.example", policyIds: ["ask-before-mail"] } });
+    expect(approver.asked[0]).toMatchObject({ server: "mail", tool: "send_email", policyIds: ["ask-before-mail"], declarationDigest: guard.declaration.digest });
+    expect(sink.records.map((record) => [record.event, record.decision])).toEqual([["approval", "ask"], ["call", "allow"]]);
+    expect(sink.records.at(-1)?.detail).toMatchObject({ approver: "alice@acme.example", phase: "approved" });
+  });
+
+  it("does not let an approval for one argument set approve another", async () => {
+    const approver = scriptedApprover(() => true);
+    const { guard } = await supportGuard({ policies: packFile(ASK_PACK), approver, approvalValidityMs: 60_000 });
+    await guard.beforeCall(mail("ops@acme.example"));
+    await guard.beforeCall(mail("ops@acme.example"));
+    expect(approver.asked).toHaveLength(1);
+    await guard.beforeCall(mail("sales@acme.example"));
+    expect(approver.asked).toHaveLength(2);
+    expect(approver.asked[0]!.callDigest).not.toBe(approver.asked[1]!.callDigest);
+  });
+
+  it("denies when the person declines", async () => {
+    const { guard } = await supportGuard({ policies: packFile(ASK_PACK), approver: scriptedApprover(() => false) });
+    expect(await guard.beforeCall(mail())).toMatchObject({ decision: "deny", policyIds: ["approval-denied", "ask-before-mail"] });
+  });
+
+  it("denies when no answer comes before the timeout", async () => {
+    const silent: Approver = { name: "silent", request: (_request, signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted")))) };
+    const { guard, sink } = await supportGuard({ policies: packFile(ASK_PACK), approver: silent, approvalTimeoutMs: 30 });
+    expect(await guard.beforeCall(mail())).toMatchObject({ decision: "deny", policyIds: ["approval-timeout", "ask-before-mail"] });
+    expect(sink.records.at(-1)?.detail).toMatchObject({ phase: "timeout" });
+  });
+
+  it("denies when the approver fails", async () => {
+    const broken: Approver = { name: "broken", request: async () => { throw new Error("webhook 500"); } };
+    const { guard } = await supportGuard({ policies: packFile(ASK_PACK), approver: broken });
+    const verdict = await guard.beforeCall(mail());
+    expect(verdict).toMatchObject({ decision: "deny", policyIds: ["approval-denied", "ask-before-mail"] });
+    expect(verdict.decision === "deny" && verdict.message).toContain("webhook 500");
+  });
+
+  it("uses the adapter's per-call approver over the configured one", async () => {
+    const configured = scriptedApprover(() => false);
+    const perCall = scriptedApprover(() => true);
+    const { guard } = await supportGuard({ policies: packFile(ASK_PACK), approver: configured });
+    expect((await guard.beforeCall(mail(), { approver: perCall })).decision).toBe("allow");
+    expect(configured.asked).toHaveLength(0);
+  });
+});
+
+describe("halt", () => {
+  it("stops the session at a halt policy and keeps it stopped until an operator releases it", async () => {
+    const { guard, sink } = await supportGuard({ policies: packFile(HALT_PACK) });
+    expect((await guard.beforeCall(call("list_orders"))).decision).toBe("halt");
+    const after = await guard.beforeCall(call("get_customer"));
+    expect(after).toMatchObject({ decision: "halt", policyIds: ["session-halted", "no-bulk-orders"] });
+    expect((await guard.afterCall(call("get_customer"), { name: "x" })).decision).toBe("halt");
+    expect((await guard.beforeCall(call("get_customer", {}, "other-session"))).decision).toBe("allow");
+    expect(guard.release("s1", "oncall@acme.example")).toBe(true);
+    expect((await guard.beforeCall(call("get_customer"))).decision).toBe("allow");
+    expect(sink.records.some((record) => record.event === "alert" && record.policyIds[0] === "session-released")).toBe(true);
+  });
+});
+
+describe("declarations given as objects", () => {
+  it("accepts a declaration object and enforces it", async () => {
+    const { guard } = await supportGuard({ declaration: supportDeclaration({ tools: [{ server: "crm", allow: ["get_customer"] }] }) as never });
+    expect((await guard.beforeCall(call("list_orders"))).policyIds).toEqual(["tool-outside-declaration"]);
+  });
+});

@@ -318,7 +318,7 @@ export class ProxySession {
       this.#tools = undefined;
       entry = (await this.tools()).get(exposed);
     }
-    if (!entry) return failure(RPC.invalidParams, `Unknown tool: ${exposed}`);
+    if (!entry) return this.#callUnlisted(request, flight, extra, exposed);
     if (entry.status === "changed" || entry.status === "unpinned") return this.#refusePinned(entry);
     flight.upstream = entry.upstream;
     const context = this.#context(request, flight, extra, {
@@ -331,6 +331,20 @@ export class ProxySession {
       args: params["arguments"] ?? {},
     });
     return this.#guarded(context, entry.upstream, flight, (args) => withoutTasks({ ...params, name: entry.name, arguments: args as Record<string, unknown> }));
+  }
+
+  /**
+   * A tool no server lists: still a call the guard decides (and audits). Denied, it gets the same kind of answer as
+   * any refused call; granted, it goes to its server, which answers as it would without the proxy.
+   */
+  #callUnlisted(request: Request, flight: Flight, extra: MessageExtraInfo | undefined, exposed: string): Promise<Outcome> {
+    const target = this.#shared.naming.resolve(exposed);
+    const upstream = target ? this.#byName.get(target.server) : undefined;
+    if (!target || !upstream) return Promise.resolve(failure(RPC.invalidParams, `Unknown tool: ${exposed}`));
+    flight.upstream = upstream;
+    const params = request.params ?? {};
+    const context = this.#context(request, flight, extra, { kind: "tool", server: upstream.name, tool: target.name, target: exposed, args: params["arguments"] ?? {} });
+    return this.#guarded(context, upstream, flight, (args) => withoutTasks({ ...params, name: target.name, arguments: args as Record<string, unknown> }));
   }
 
   /**

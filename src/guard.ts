@@ -177,14 +177,15 @@ class GuardPipeline implements Guard {
       const findings = parts.classifier?.classify(call.args) ?? [];
       pending.classes = classesOf(findings);
       const flows: readonly FlowMatch[] = parts.flowStore ? await parts.flowStore.match(call.sessionId, call.args, findings) : [];
-      pending.callDigest = callDigest(call);
+      // The call digest (canonical arguments, µs per KB) is only needed where approvals are involved.
+      if (this.approvals.has(call.sessionId)) pending.callDigest = callDigest(call);
       const context = decisionContext({
         nowMs: now,
         runtime: parts.runtime,
         declaration: this.declaration.declaration,
         classes: pending.classes,
         session: parts.sessions.counters(session, now),
-        approvals: this.standingApproval(call.sessionId, pending.callDigest, now),
+        approvals: pending.callDigest ? this.standingApproval(call.sessionId, pending.callDigest, now) : [],
         call: { tool, args: call.args, flows, allowsDestination: this.allowsDestination },
       });
       pending.flows = context.flows;
@@ -318,6 +319,7 @@ class GuardPipeline implements Guard {
       case "halt":
         return { ...base, decision: outcome.kind, message: explain(outcome.kind, outcome.policies, subject) };
       case "ask":
+        pending.callDigest ??= pending.call ? callDigest(pending.call) : undefined;
         return { ...base, decision: "ask", message: explain("ask", outcome.policies, subject), callDigest: pending.callDigest ?? "" };
       case "redact":
         return this.redact(pending, base, outcome.policies, context, value, findings, subject);

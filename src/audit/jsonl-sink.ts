@@ -2,7 +2,7 @@ import { closeSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readFileSync,
 import { dirname } from "node:path";
 import { GuardError, messageOf } from "../errors.js";
 import type { AuditRecord, ChainedAuditRecord } from "../model/audit-record.js";
-import { chainRecord, GENESIS } from "./chain.js";
+import { chainLine, GENESIS } from "./chain.js";
 import type { AuditSink } from "./sink.js";
 
 export interface JsonlSinkOptions {
@@ -122,10 +122,10 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
     failure: () => failure,
     write(record: AuditRecord) {
       if (closed) throw new GuardError("AUDIT_FAILED", `the audit log ${path} is closed`);
-      const chained: ChainedAuditRecord = chainRecord(record, seq + 1, hash, options.key);
-      seq = chained.seq;
-      hash = chained.hash;
-      queue.push(`${JSON.stringify(chained)}\n`);
+      const link = chainLine(record, seq + 1, hash, options.key);
+      seq++;
+      hash = link.hash;
+      queue.push(`${link.line}\n`);
       if (queue.length >= MAX_QUEUE && !failure) {
         drain();
       } else if (!scheduled) {

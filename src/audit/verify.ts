@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { GuardError, messageOf } from "../errors.js";
 import type { ChainedAuditRecord } from "../model/audit-record.js";
-import { GENESIS, linkHash } from "./chain.js";
+import { GENESIS, linkHash, splitLine } from "./chain.js";
 
 /** The kinds of tampering a chain reveals. */
 export type Tampering = "malformed" | "altered" | "removed" | "reordered";
@@ -31,6 +31,8 @@ interface Entry {
   readonly file: string;
   readonly line: number;
   readonly record?: ChainedAuditRecord;
+  /** The bytes the record's hash covers. */
+  readonly body?: string;
   readonly error?: string;
 }
 
@@ -70,8 +72,7 @@ export async function verifyAuditLog(files: readonly string[], options: { key?: 
     const at = { file: entry.file, line: entry.line };
     const record = entry.record;
     if (!record) return report({ ...at, kind: "malformed", message: `not an audit record: ${entry.error}` });
-    const { hash, ...linked } = record;
-    if (linkHash(linked, options.key) !== hash) {
+    if (linkHash(record.prev, entry.body!, options.key) !== record.hash) {
       return report({ ...at, seq: record.seq, kind: "altered", message: `record ${record.seq} does not match its hash: its content was changed${options.key ? " (or the key is wrong)" : ""}` });
     }
     if (!previous) {
@@ -115,8 +116,9 @@ function parseEntry(file: string, line: number, text: string): Entry {
     return { file, line, error: messageOf(error) };
   }
   const record = value as Partial<ChainedAuditRecord>;
-  if (typeof record !== "object" || record === null || typeof record.seq !== "number" || typeof record.prev !== "string" || typeof record.hash !== "string") {
+  const split = splitLine(text);
+  if (typeof record !== "object" || record === null || typeof record.seq !== "number" || typeof record.prev !== "string" || typeof record.hash !== "string" || !split) {
     return { file, line, error: "missing seq, prev or hash" };
   }
-  return { file, line, record: record as ChainedAuditRecord };
+  return { file, line, record: record as ChainedAuditRecord, body: split.body };
 }

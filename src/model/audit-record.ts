@@ -47,6 +47,6 @@ export interface ChainedAuditRecord extends AuditRecord {
   readonly seq: number;
   /** `hash` of the previous record, or 64 zeros for the first record of a chain. */
   readonly prev: string;
-  /** Hex SHA-256 of `prev` and the canonical JSON of the record without `hash`. */
+  /** Hex SHA-256 of `prev`, a newline and the record's line as written up to (without) `,"hash":...`. */
   readonly hash: string;
 }

@@ -111,7 +111,7 @@ describe("verifyAuditLog", () => {
     rewriteLine(path, 1, (r) => {
       const { hash: _hash, ...rest } = r;
       const changed = { ...rest, decision: "deny" };
-      return { ...changed, hash: linkHash(changed as never) };
+      return { ...changed, hash: linkHash(String(rest["prev"]), JSON.stringify(changed)) };
     });
     expect(await verifyAuditLog([path])).toMatchObject({ ok: false, firstBreak: { kind: "altered", seq: 3, message: expect.stringContaining("does not link to record 2") } });
   });
@@ -145,7 +145,7 @@ describe("verifyAuditLog", () => {
     const forged = lines.map((r) => {
       const { hash: _hash, ...rest } = r;
       const changed = { ...rest, decision: "allow", prev };
-      const hash = linkHash(changed);
+      const hash = linkHash(prev, JSON.stringify(changed));
       prev = hash;
       return JSON.stringify({ ...changed, hash });
     });

@@ -29,7 +29,7 @@ const serverSchema = z.strictObject({
 const listenSchema = z.strictObject({
   address: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, "expected HOST:PORT, e.g. 127.0.0.1:8080").optional(),
   path: z.string().startsWith("/").optional(),
-  token: z.string().min(16, "a bearer token needs at least 16 characters").optional(),
+  token: z.string().min(1).optional(),
   allowedHosts: z.array(z.string().min(1)).optional(),
   allowedOrigins: z.array(z.string().url()).optional(),
   maxSessions: z.number().int().positive().optional(),
@@ -177,6 +177,9 @@ export function parseProxyConfig(text: string, file: string, env: Readonly<Recor
     const { host, port } = splitAddress(address);
     if (port > 65535) issues.push({ ...at(["listen", "address"]), message: `port ${port} is out of range`, fix: "use a port from 1 to 65535 (0 picks a free one)" });
     const token = config.listen.token === undefined ? undefined : expand(config.listen.token, ["listen", "token"]);
+    if (token !== undefined && token !== "" && token.length < 16) {
+      issues.push({ ...at(["listen", "token"]), message: "a bearer token needs at least 16 characters", fix: FIELD_FIXES["listen.token"]! });
+    }
     listen = {
       host,
       port,

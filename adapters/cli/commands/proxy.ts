@@ -143,6 +143,9 @@ async function runProxy(argv: readonly string[], io: CliIO): Promise<number> {
       const listen = address ?? (config?.listen ? { host: config.listen.host, port: config.listen.port } : undefined);
       if (listen) {
         const token = flags.token ?? config?.listen?.token ?? io.env["PURPOSE_GUARD_TOKEN"];
+        if (token !== undefined && token.length < 16) {
+          throw new GuardError("USAGE", "the bearer token is too short", { issues: [{ message: "a bearer token needs at least 16 characters", fix: "use e.g. `openssl rand -hex 32`" }] });
+        }
         const allowedHosts = flags["allowed-host"] ?? config?.listen?.allowedHosts;
         const allowedOrigins = flags["allowed-origin"] ?? config?.listen?.allowedOrigins;
         const listener = await listenHttp(proxy, {

@@ -77,6 +77,33 @@ describe("purpose-guard proxy: input errors", () => {
   });
 });
 
+describe("purpose-guard proxy over stdio", () => {
+  it("writes nothing but JSON-RPC messages to stdout, logs included (they go to stderr)", async () => {
+    const child = spawn(process.execPath, cliArgs("proxy", ["--declaration", declarationFile, "--environment", "test", "--at", AT, "--audit", "stderr", "--name", "memo", ...memoCommand]), { cwd: REPO, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`);
+    send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
+    await eventually(() => expect(stdout).toContain('"id":1'), 20_000);
+    send({ jsonrpc: "2.0", method: "notifications/initialized" });
+    send({ jsonrpc: "2.0", id: 2, method: "tools/list" });
+    send({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "read_note", arguments: { name: "welcome" } } });
+    send({ jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "list_roots", arguments: {} } });
+    await eventually(() => expect(stdout).toContain('"id":4'), 10_000);
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.stdin.end();
+    expect(await exited).toBe(0);
+    const lines = stdout.trim().split("\n");
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ jsonrpc: "2.0" });
+    // The memo server's own stderr, our logs and the audit records all went to stderr.
+    expect(stderr).toContain("[memo] memo: ready");
+    expect(stderr).toContain('"event":"call"');
+  });
+});
+
 describe("purpose-guard pin and proxy --pins", () => {
   it("hides a tool whose description changed after it was pinned, until it is pinned again", async () => {
     const pins = join(ws.dir, "memo.lock.json");

@@ -194,6 +194,28 @@ describe("createProxy (pinning)", () => {
 });
 
 describe("createProxy (upstream failures)", () => {
+  it("keeps serving the other servers when one cannot start, and says why calls to it fail", async () => {
+    const state = createMemoState();
+    const broken: UpstreamSpec = { name: "broken", transport: "in-process", connect: () => Promise.reject(new Error("no route to the vault")) };
+    const rig = await connectInMemory({ upstreams: [memo("memo", state), broken], enforcer: passThrough, upstream: { restart: { initialDelayMs: 60_000, maxDelayMs: 60_000, stableAfterMs: 60_000 } } });
+    rigs.push(rig);
+    const names = (await rig.client.listTools()).tools.map((tool) => tool.name);
+    expect(names).toContain("memo__read_note");
+    expect(names.some((name) => name.startsWith("broken__"))).toBe(false);
+    expect(textOf(await rig.client.callTool({ name: "memo__read_note", arguments: { name: "welcome" } }))).toBe("hello from memo");
+    await expect(rig.client.callTool({ name: "broken__open", arguments: {} })).rejects.toThrow(/upstream `broken` is unavailable: it could not be connected: no route to the vault; restart 1 in \d+ s; `tools\/call` was not forwarded/);
+  });
+
+  it("fails closed when the enforcer itself breaks: the call is not forwarded and the client gets an error", async () => {
+    const state = createMemoState();
+    const broken = { ...passThrough, name: "broken", before: async () => { throw new Error("policy store unreachable"); } };
+    const rig = await connectInMemory({ upstreams: [memo("memo", state)], enforcer: broken });
+    rigs.push(rig);
+    await expect(rig.client.callTool({ name: "save_note", arguments: { name: "x", text: "y" } })).rejects.toThrow(/purpose-guard proxy failed while handling `tools\/call`/);
+    expect(state.calls).toEqual([]);
+    expect(rig.proxyLog.some((line) => line.includes("policy store unreachable"))).toBe(true);
+  });
+
   it("fails a call that hangs with a timeout error and cancels it upstream", async () => {
     const state = createMemoState();
     const rig = await connectInMemory({ upstreams: [memo("memo", state, { timeoutMs: 150 })], enforcer: passThrough });

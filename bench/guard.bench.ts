@@ -42,10 +42,18 @@ const size = JSON.stringify(args0).length;
 
 async function guardOverhead(label: string, decisionCacheSize: number) {
   const dir = mkdtempSync(join(tmpdir(), "pg-bench-"));
-  const guard = await createGuard({ declaration: DECLARATION, audit: [{ type: "jsonl", path: join(dir, "audit.jsonl") }], runtime: RUNTIME, clock: () => NOW, decisionCacheSize });
+  // Time moves 100 ms per call: 64 sessions then call about 9 times a minute each, within the declaration's budgets
+  // (a frozen clock would have the monitor block and halt them, and the benchmark would measure halts).
+  let now = NOW;
+  const guard = await createGuard({ declaration: DECLARATION, audit: [{ type: "jsonl", path: join(dir, "audit.jsonl") }], runtime: RUNTIME, clock: () => now, decisionCacheSize });
   let i = 0;
-  // A new session per call in the cold case too: the counters then never decide, as with the base policies.
-  const samples = await sampleMicros(() => guard.beforeCall({ server: "crm", tool: "get_customer", args: realisticArgs(i++), sessionId: `s${i % 64}` }), N, 2_000);
+  let refused = 0;
+  const samples = await sampleMicros(async () => {
+    now += 100;
+    const verdict = await guard.beforeCall({ server: "crm", tool: "get_customer", args: realisticArgs(i++), sessionId: `s${i % 64}` });
+    if (verdict.decision !== "allow") refused++;
+  }, N, 2_000);
+  if (refused > 0) throw new Error(`bench setup: ${refused} calls were not allowed; the benchmark must measure the allow path`);
   const verdict = await guard.beforeCall({ server: "crm", tool: "get_customer", args: args0, sessionId: "check" });
   if (verdict.decision !== "allow") throw new Error(`bench setup: expected allow, got ${verdict.decision}`);
   await guard.close();

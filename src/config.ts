@@ -11,6 +11,7 @@ import { readKey } from "./declare/sign.js";
 import { GuardError } from "./errors.js";
 import type { FlowStore } from "./flow/flow-store.js";
 import type { Declaration } from "./model/declaration.js";
+import { monitorConfigSchema, type MonitorConfig } from "./monitor/rules.js";
 
 /** Everything `createGuard` accepts. Only `declaration` is required. */
 export interface GuardConfig {
@@ -46,6 +47,8 @@ export interface GuardConfig {
   /** Remembered engine decisions; default 4096, 0 turns the cache off. */
   readonly decisionCacheSize?: number;
   readonly maxSessions?: number;
+  /** Drift rules, their responses, notifications and remediation hooks (see docs/monitoring.md). */
+  readonly monitor?: MonitorConfig;
 }
 
 const positiveInt = z.number().int().positive();
@@ -82,6 +85,7 @@ const configSchema = z.object({
   tools: z.array(z.object({ server: z.string().min(1), name: z.string().min(1) }).passthrough()).optional(),
   decisionCacheSize: nonNegativeInt.optional(),
   maxSessions: positiveInt.optional(),
+  monitor: monitorConfigSchema.optional(),
 });
 
 /** Checks a configuration once, at construction; every problem is reported with its field and a fix. */

@@ -15,7 +15,7 @@ import type { Classifier, Redactor } from "./classify/classifier.js";
 import { runtimeFromEnv, trustedKeyObjects, validateConfig, type GuardConfig } from "./config.js";
 import { canonicalJson, sha256Hex } from "./declare/canonical.js";
 import { declarationFromObject, loadDeclarationFile } from "./declare/load.js";
-import { messageOf } from "./errors.js";
+import { GuardError, messageOf } from "./errors.js";
 import type { FlowMatch, FlowStore } from "./flow/flow-store.js";
 import type { AuditEvent } from "./model/audit-record.js";
 import type { ToolCall, ToolResult } from "./model/call.js";
@@ -24,7 +24,15 @@ import type { LoadedDeclaration } from "./model/declaration.js";
 import type { Finding } from "./model/finding.js";
 import { toolKey, type ToolDescriptor } from "./model/tool.js";
 import type { ApprovalRef, Verdict, VerdictBase } from "./model/verdict.js";
-import { SessionStore, type SessionState } from "./monitor/session.js";
+import { SessionStore } from "./monitor/session.js";
+// --- monitor stage (issue 6) ---
+import { ApprovalLedger } from "./approve/ledger.js";
+import { EMPTY_SESSION } from "./authorize/session-attributes.js";
+import type { DriftHit } from "./monitor/drift.js";
+import { mergeDrift } from "./monitor/merge.js";
+import { Monitor, type ContainmentStep } from "./monitor/monitor.js";
+import type { MonitorConfig } from "./monitor/rules.js";
+import { measureResult, type Volume } from "./monitor/volume.js";
 
 export type { GuardConfig } from "./config.js";
 
@@ -78,15 +86,16 @@ export async function createGuard(config: GuardConfig): Promise<Guard> {
   const declaration = typeof config.declaration === "string"
     ? await loadDeclarationFile(config.declaration, loadOptions)
     : declarationFromObject(config.declaration, loadOptions);
+  const compiled = config.engine ? undefined : await loadCedarPolicies({
+    ...(config.policies !== undefined ? { policies: config.policies } : {}),
+    ...(config.basePolicies !== undefined ? { basePolicies: config.basePolicies } : {}),
+  });
   const engine: PolicyEngine = config.engine ?? createCedarEngine({
-    policies: await loadCedarPolicies({
-      ...(config.policies !== undefined ? { policies: config.policies } : {}),
-      ...(config.basePolicies !== undefined ? { basePolicies: config.basePolicies } : {}),
-    }),
+    policies: compiled!,
     ...(config.decisionCacheSize !== undefined ? { cacheSize: config.decisionCacheSize } : {}),
   });
   const sinks = (config.audit ?? [DEFAULT_AUDIT]).map(createSink);
-  return new GuardPipeline({
+  const pipeline = new GuardPipeline({
     declaration,
     engine,
     sinks,
@@ -100,7 +109,17 @@ export async function createGuard(config: GuardConfig): Promise<Guard> {
     approvalTimeoutMs: config.approvalTimeoutMs ?? 120_000,
     approvalValidityMs: config.approvalValidityMs ?? 600_000,
     sessions: new SessionStore(config.maxSessions),
+    monitor: config.monitor,
   });
+  // Every remediation hook a policy or rule names must exist before the first call, not when it is needed.
+  const missing = pipeline.missingHooks(compiled?.policies.flatMap((policy) => policy.remediate ?? []) ?? []);
+  if (missing.length > 0) {
+    await pipeline.close();
+    throw new GuardError("CONFIG_INVALID", `remediation ${missing.join(", ")} names no configured hook`, {
+      issues: missing.map((action) => ({ path: "monitor.hooks", message: `\`${action}\` is used by a policy or rule but no hook \`${action.slice(5)}\` is configured`, fix: `add monitor.hooks["${action.slice(5)}"]` })),
+    });
+  }
+  return pipeline;
 }
 
 interface Parts {
@@ -117,6 +136,7 @@ interface Parts {
   readonly approvalTimeoutMs: number;
   readonly approvalValidityMs: number;
   readonly sessions: SessionStore;
+  readonly monitor: MonitorConfig | undefined;
 }
 
 /** A decision in the making: the facts gathered so far, for the verdict and its audit record. */
@@ -134,12 +154,6 @@ interface Pending {
   detail?: Record<string, string | number | boolean>;
 }
 
-/** Approvals a person gave in a session: call digest → the policies they lifted, until when. */
-interface StandingApproval extends ApprovalRef {
-  readonly callDigest: string;
-  readonly expiresAt: number;
-}
-
 /**
  * The pipeline of DESIGN.md, one method per moment. Every public method returns a verdict and never throws for a
  * call: whatever fails inside becomes a deny with the error recorded.
@@ -148,13 +162,27 @@ class GuardPipeline implements Guard {
   readonly declaration: LoadedDeclaration;
   readonly policyRevision: string;
   private readonly allowsDestination: (destination: string) => boolean;
-  private readonly approvals = new Map<string, StandingApproval[]>();
+  private readonly approvals = new ApprovalLedger();
+  private readonly monitor: Monitor;
   private closed = false;
 
   constructor(private readonly parts: Parts) {
     this.declaration = parts.declaration;
     this.policyRevision = parts.engine.revision;
     this.allowsDestination = compileEgressAllow(parts.declaration.declaration.egress?.allow ?? []);
+    const { id, agent, budgets } = parts.declaration.declaration;
+    this.monitor = new Monitor({
+      ...(parts.monitor ? { config: parts.monitor } : {}),
+      declaration: { id, agent, ...(budgets ? { budgets } : {}) },
+      sessions: parts.sessions,
+      ledger: this.approvals,
+      clock: parts.clock,
+      emit: (step) => this.auditStep(step),
+    });
+  }
+
+  missingHooks(actions: readonly string[]): string[] {
+    return this.monitor.missingHooks(actions);
   }
 
   isDeclared(server: string, tool: string): boolean {
@@ -179,20 +207,23 @@ class GuardPipeline implements Guard {
       const flows: readonly FlowMatch[] = parts.flowStore ? await parts.flowStore.match(call.sessionId, call.args, findings) : [];
       // The call digest (canonical arguments, µs per KB) is only needed where approvals are involved.
       if (this.approvals.has(call.sessionId)) pending.callDigest = callDigest(call);
+      const watch = this.monitor.beforeCall(session, tool, now);
       const context = decisionContext({
         nowMs: now,
         runtime: parts.runtime,
         declaration: this.declaration.declaration,
         classes: pending.classes,
-        session: parts.sessions.counters(session, now),
-        approvals: pending.callDigest ? this.standingApproval(call.sessionId, pending.callDigest, now) : [],
+        session: watch.session,
+        approvals: pending.callDigest ? this.approvals.standing(call.sessionId, pending.callDigest, this.declaration.digest, now) : [],
         call: { tool, args: call.args, flows, allowsDestination: this.allowsDestination },
       });
       pending.flows = context.flows;
-      let verdict = await this.decide(pending, "call_tool", context, call.args, findings);
-      if (verdict.decision === "ask") verdict = await this.resolveAsk(pending, verdict, context, call, findings, options);
-      this.countCall(session, tool, now, verdict);
-      return this.finish(pending, verdict);
+      let verdict = await this.decide(pending, "call_tool", context, call.args, findings, watch.hits);
+      if (verdict.decision === "ask") verdict = await this.resolveAsk(pending, verdict, context, call, findings, options, watch.hits);
+      // The decision's record first, then the containment steps it caused.
+      const finished = this.finish(pending, verdict);
+      this.monitor.afterCall(session, tool, verdict, context.flows.classes, call.trace, now);
+      return finished;
     } catch (error) {
       return this.finish(pending, this.failure(pending, error));
     }
@@ -209,22 +240,27 @@ class GuardPipeline implements Guard {
       const tool = pending.tool!;
       const findings = parts.classifier?.classify(result) ?? [];
       pending.classes = unique([...classesOf(findings), ...(tool.outputClasses ?? [])]);
+      const volume = measureResult(result, findings, tool.outputClasses);
+      const watch = this.monitor.beforeResult(session, volume, now);
       const context = decisionContext({
         nowMs: now,
         runtime: parts.runtime,
         declaration: this.declaration.declaration,
         classes: pending.classes,
-        session: parts.sessions.counters(session, now),
+        session: watch.session,
       });
-      const verdict = await this.decide(pending, "receive_result", context, result, findings);
+      const verdict = await this.decide(pending, "receive_result", context, result, findings, watch.hits);
+      let delivered: Volume | undefined;
       if (verdict.decision === "allow" || verdict.decision === "redact") {
         const seen = verdict.decision === "redact" ? verdict.value : result;
         const seenFindings = verdict.decision === "redact" ? parts.classifier?.classify(seen) ?? [] : findings;
         await parts.flowStore?.remember(call.sessionId, seen, seenFindings, { server: tool.server, tool: tool.name, untrusted: tool.zone === "open-world" });
-        countResult(session, seen);
+        const removed = verdict.decision === "redact" ? new Set(verdict.redactions.map((redaction) => redaction.class)) : undefined;
+        delivered = removed ? measureResult(seen, seenFindings, tool.outputClasses?.filter((cls) => !removed.has(cls))) : volume;
       }
-      if (verdict.decision === "halt") this.haltSession(session, verdict, now);
-      return this.finish(pending, verdict);
+      const finished = this.finish(pending, verdict);
+      this.monitor.afterResult(session, tool, verdict, delivered, call.trace, now);
+      return finished;
     } catch (error) {
       return this.finish(pending, this.failure(pending, error));
     }
@@ -241,7 +277,7 @@ class GuardPipeline implements Guard {
         runtime: bounds ?? this.parts.runtime,
         declaration: this.declaration.declaration,
         classes: [],
-        session: { calls: 0, callsLastMinute: 0, denials: 0, recordsRead: 0, bytesRead: 0, distinctTools: 0 },
+        session: EMPTY_SESSION,
       });
       return this.finish(pending, await this.decide(pending, "start", context, undefined, []));
     } catch (error) {
@@ -250,6 +286,19 @@ class GuardPipeline implements Guard {
   }
 
   alert(alert: GuardAlert): void {
+    this.recordAlert(alert);
+    const reason = alert.detail?.["detail"];
+    this.monitor.report({
+      rule: alert.rule,
+      ...(alert.server ? { server: alert.server } : {}),
+      ...(alert.tool ? { tool: alert.tool } : {}),
+      ...(alert.sessionId !== undefined ? { sessionId: alert.sessionId } : {}),
+      ...(alert.trace ? { trace: alert.trace } : {}),
+      ...(typeof reason === "string" ? { reason } : {}),
+    });
+  }
+
+  private recordAlert(alert: GuardAlert): void {
     const tool = alert.server && alert.tool ? this.parts.catalog.describe(alert.server, alert.tool) : undefined;
     const pending: Pending = { event: "alert", decisionId: randomUUID(), started: process.hrtime.bigint(), ...(tool ? { tool } : {}), classes: [], waitedUs: 0, detail: { rule: alert.rule, ...alert.detail } };
     const verdict: Verdict = { ...this.base(pending, [], []), decision: "allow", policyIds: [alert.rule] };
@@ -258,13 +307,16 @@ class GuardPipeline implements Guard {
 
   release(sessionId: string, operator: string): boolean {
     const released = this.parts.sessions.release(sessionId);
-    if (released) this.alert({ rule: "session-released", sessionId, detail: { operator } });
+    if (released) {
+      this.monitor.released(sessionId, operator);
+      this.recordAlert({ rule: "session-released", sessionId, detail: { operator } });
+    }
     return released;
   }
 
   async endSession(sessionId: string): Promise<void> {
     this.parts.sessions.delete(sessionId);
-    this.approvals.delete(sessionId);
+    this.approvals.forget(sessionId);
     await this.parts.flowStore?.forget(sessionId);
   }
 
@@ -272,6 +324,8 @@ class GuardPipeline implements Guard {
     if (this.closed) return;
     this.closed = true;
     this.parts.engine.close?.();
+    // Remediation hooks still running write their outcome to the audit log: let them, then close the sinks.
+    await this.monitor.close();
     await Promise.all(this.parts.sinks.map((sink) => sink.close()));
   }
 
@@ -301,9 +355,9 @@ class GuardPipeline implements Guard {
     return undefined;
   }
 
-  private async decide(pending: Pending, action: Action, context: DecisionContext, value: unknown, findings: readonly Finding[]): Promise<Verdict> {
+  private async decide(pending: Pending, action: Action, context: DecisionContext, value: unknown, findings: readonly Finding[], drift: readonly DriftHit[] = []): Promise<Verdict> {
     const request: AuthorizationRequest = { action, declaration: this.declaration, ...(pending.tool ? { tool: pending.tool } : {}), context };
-    const outcome = outcomeOf(await this.parts.engine.authorize(request));
+    const outcome = outcomeOf(mergeDrift(await this.parts.engine.authorize(request), drift, context.approvals));
     return this.verdictOf(pending, outcome, context, value, findings);
   }
 
@@ -354,7 +408,7 @@ class GuardPipeline implements Guard {
   }
 
   /** Asks a person when an approver is available; re-decides with the approval in the context. */
-  private async resolveAsk(pending: Pending, verdict: Verdict & { decision: "ask" }, context: DecisionContext, call: ToolCall, findings: readonly Finding[], options: CallOptions): Promise<Verdict> {
+  private async resolveAsk(pending: Pending, verdict: Verdict & { decision: "ask" }, context: DecisionContext, call: ToolCall, findings: readonly Finding[], options: CallOptions, drift: readonly DriftHit[]): Promise<Verdict> {
     const approver = options.approver ?? this.parts.approver;
     if (!approver) return verdict;
     const now = this.parts.clock();
@@ -378,45 +432,29 @@ class GuardPipeline implements Guard {
     const result = await requestApproval(approver, request, this.parts.approvalTimeoutMs, options.signal);
     pending.waitedUs += Number(process.hrtime.bigint() - waitStart) / 1000;
 
+    // The answer is an audit record of its own, beside the request and the call's final decision.
+    const answered = result.status === "answered" ? result.answer : undefined;
+    const phase = answered ? (answered.approved ? "approved" : "declined") : result.status;
+    const answerBase = this.base(pending, askIds, []);
+    this.audit(
+      { ...pending, event: "approval", detail: { approvalId: request.approvalId, approver: answered?.approver ?? approver.name, broker: approver.name, phase } },
+      answered?.approved ? { ...answerBase, decision: "allow" } : { ...answerBase, decision: "deny", message: `approval ${phase}` },
+      call.sessionId,
+      call.trace,
+    );
     if (result.status !== "answered" || !result.answer.approved) {
       const [id, why] = result.status === "answered"
         ? [GUARD_POLICY_IDS.approvalDenied, `${result.answer.approver} declined${result.answer.note ? `: ${result.answer.note}` : ""}`]
         : [result.status === "timeout" ? GUARD_POLICY_IDS.approvalTimeout : GUARD_POLICY_IDS.approvalDenied, result.error];
-      pending.detail = { approvalId: request.approvalId, phase: result.status === "answered" ? "declined" : result.status };
+      pending.detail = { approvalId: request.approvalId, phase };
       return this.guardDeny(pending, id, `approval for ${this.subject(pending)} was not given: ${why}`, askIds);
     }
     const approval: ApprovalRef = { approvalId: request.approvalId, approver: result.answer.approver, policyIds: askIds };
-    this.remember(call.sessionId, { ...approval, callDigest: request.callDigest, expiresAt: this.parts.clock() + this.parts.approvalValidityMs });
+    const grantedAt = this.parts.clock();
+    this.approvals.grant(call.sessionId, { ...approval, callDigest: request.callDigest, declarationDigest: this.declaration.digest, grantedAt, expiresAt: grantedAt + this.parts.approvalValidityMs });
     pending.detail = { approvalId: request.approvalId, approver: result.answer.approver, phase: "approved" };
-    const approved = await this.decide(pending, "call_tool", { ...context, approvals: askIds }, call.args, findings);
+    const approved = await this.decide(pending, "call_tool", { ...context, approvals: unique([...context.approvals, ...askIds]) }, call.args, findings, drift);
     return approved.decision === "allow" || approved.decision === "redact" ? { ...approved, approval } : approved;
-  }
-
-  private remember(sessionId: string, approval: StandingApproval): void {
-    if (this.parts.approvalValidityMs === 0) return;
-    const list = this.approvals.get(sessionId) ?? [];
-    list.push(approval);
-    if (list.length > 64) list.shift();
-    this.approvals.set(sessionId, list);
-  }
-
-  /** Policy ids approved earlier for this exact call, still valid now. */
-  private standingApproval(sessionId: string, digest: string, now: number): readonly string[] {
-    const list = this.approvals.get(sessionId);
-    if (!list) return [];
-    return unique(list.filter((approval) => approval.callDigest === digest && approval.expiresAt > now).flatMap((approval) => approval.policyIds));
-  }
-
-  private countCall(session: SessionState, tool: ToolDescriptor, now: number, verdict: Verdict): void {
-    session.calls++;
-    session.recent.push(now);
-    session.tools.add(toolKey(tool.server, tool.name));
-    if (verdict.decision === "deny" || verdict.decision === "ask" || verdict.decision === "halt") session.denials++;
-    if (verdict.decision === "halt") this.haltSession(session, verdict, now);
-  }
-
-  private haltSession(session: SessionState, verdict: Verdict & { decision: "halt" }, now: number): void {
-    session.halted ??= { decisionId: verdict.decisionId, policyIds: verdict.policyIds, message: verdict.message, at: now };
   }
 
   // --- verdict helpers ------------------------------------------------------------------------------------------
@@ -460,6 +498,15 @@ class GuardPipeline implements Guard {
     return verdict;
   }
 
+  /** A containment step of the monitor as an audit record (event `containment` or `alert`). */
+  private auditStep(step: ContainmentStep): void {
+    const tool = step.server && step.tool ? this.parts.catalog.describe(step.server, step.tool) : undefined;
+    const pending: Pending = { event: step.event, decisionId: randomUUID(), started: process.hrtime.bigint(), ...(tool ? { tool } : {}), classes: [], waitedUs: 0, detail: { ...step.detail } };
+    const base = this.base(pending, step.policyIds, []);
+    const verdict: Verdict = step.decision === "allow" ? { ...base, decision: "allow" } : { ...base, decision: step.decision === "halt" ? "halt" : "deny", message: `containment: ${step.level}` };
+    this.audit(pending, verdict, step.sessionId, step.trace);
+  }
+
   private audit(pending: Pending, verdict: Verdict, sessionId: string | undefined, trace: ToolCall["trace"]): void {
     if (this.parts.sinks.length === 0) return;
     const latencyUs = Math.max(0, Number(process.hrtime.bigint() - pending.started) / 1000 - pending.waitedUs);
@@ -489,19 +536,3 @@ export function callDigest(call: Pick<ToolCall, "server" | "tool" | "args">): st
   return sha256Hex(canonicalJson({ server: call.server, tool: call.tool, args: call.args ?? null }));
 }
 
-/** Counts what a result carried into the session: bytes, and records (the items of its main list). */
-function countResult(session: SessionState, result: unknown): void {
-  session.bytesRead += JSON.stringify(result ?? null).length;
-  session.recordsRead += recordCount(result);
-}
-
-function recordCount(result: unknown): number {
-  if (Array.isArray(result)) return result.length;
-  if (result === null || typeof result !== "object") return result === undefined ? 0 : 1;
-  const record = result as Record<string, unknown>;
-  // An MCP CallToolResult: prefer its structured content, else count its content items.
-  if ("structuredContent" in record) return recordCount(record["structuredContent"]);
-  if (Array.isArray(record["content"])) return record["content"].length;
-  const lists = Object.values(record).filter(Array.isArray);
-  return lists.length === 1 ? lists[0]!.length : 1;
-}

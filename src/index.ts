@@ -29,6 +29,18 @@ export type { Classifier, Redactor } from "./classify/classifier.js";
 export type { FlowMatch, FlowSource, FlowStore } from "./flow/flow-store.js";
 export type { ApprovalAnswer, ApprovalRequest, Approver } from "./approve/approver.js";
 
+// Approvals
+export { createCallbackApprover, type ApprovalCallback } from "./approve/callback-approver.js";
+export { startHttpApprover, type HttpApprover, type HttpApproverOptions, type PendingApproval } from "./approve/http-approver.js";
+export { createApprovalClient, readApprovalEndpoint, type ApprovalClient, type ApprovalDecision, type ApprovalEndpoint } from "./approve/http-client.js";
+export type { GrantedApproval } from "./approve/ledger.js";
+
+// Monitoring
+export { DRIFT_RULES, DEFAULT_SENSITIVE_CLASSES, type DriftRuleId, type MonitorConfig, type RuleResponse, type RuleSetting } from "./monitor/rules.js";
+export { createStreamNotifier, createWebhookNotifier, type Notification, type Notifier, type NotifierConfig } from "./monitor/notify.js";
+export type { RemediationEvent, RemediationHook } from "./monitor/remediate.js";
+export type { ContainmentLevel, FamilyCounts } from "./authorize/engine.js";
+
 // Audit
 export type { AuditSink } from "./audit/sink.js";
 export type { AuditSinkConfig } from "./audit/sinks.js";
@@ -36,3 +48,6 @@ export { createJsonlSink, type JsonlSink, type JsonlSinkOptions } from "./audit/
 export { createMemorySink, type MemorySink } from "./audit/memory-sink.js";
 export { createStreamSink } from "./audit/stream-sink.js";
 export { verifyAuditLog, type VerifyReport, type ChainBreak, type Tampering } from "./audit/verify.js";
+export { matchesAudit, queryAuditLog, readAuditLog, withRotated, type AuditFilter, type UnreadableLine } from "./audit/query.js";
+export { followAuditLog, type FollowOptions } from "./audit/follow.js";
+export { renderReport, type ReportOptions } from "./audit/report-html.js";

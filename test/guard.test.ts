@@ -159,7 +159,9 @@ describe("conditional approvals", () => {
     const verdict = await guard.beforeCall(mail());
     expect(verdict).toMatchObject({ decision: "allow", approval: { approver: "alice@acme.example", policyIds: ["ask-before-mail"] } });
     expect(approver.asked[0]).toMatchObject({ server: "mail", tool: "send_email", policyIds: ["ask-before-mail"], declarationDigest: guard.declaration.digest });
-    expect(sink.records.map((record) => [record.event, record.decision])).toEqual([["approval", "ask"], ["call", "allow"]]);
+    // request, answer, and the call's final decision: three records
+    expect(sink.records.map((record) => [record.event, record.decision])).toEqual([["approval", "ask"], ["approval", "allow"], ["call", "allow"]]);
+    expect(sink.records[1]?.detail).toMatchObject({ phase: "approved", approver: "alice@acme.example" });
     expect(sink.records.at(-1)?.detail).toMatchObject({ approver: "alice@acme.example", phase: "approved" });
   });
 

@@ -23,6 +23,11 @@ export interface ApprovalAnswer {
   /** Who answered (an email, a user id, `elicitation:<client>`). */
   readonly approver: string;
   readonly note?: string;
+  /**
+   * The call digest the person saw and answered for. When given, it must be the request's: an answer meant for other
+   * arguments is refused (and the call denied) rather than applied to this one.
+   */
+  readonly callDigest?: string;
 }
 
 /**

@@ -25,10 +25,15 @@ export async function requestApproval(approver: Approver, request: ApprovalReque
     signal?.addEventListener("abort", () => resolve({ status: "cancelled", error: "the call was cancelled while waiting for approval" }), { once: true });
   });
   const answered = approver.request(request, controller.signal).then(
-    (answer): ApprovalResult =>
-      answer && typeof answer.approved === "boolean" && typeof answer.approver === "string"
-        ? { status: "answered", answer }
-        : { status: "failed", error: `${approver.name} returned a malformed answer` },
+    (answer): ApprovalResult => {
+      if (!answer || typeof answer.approved !== "boolean" || typeof answer.approver !== "string" || answer.approver.trim() === "") {
+        return { status: "failed", error: `${approver.name} returned a malformed answer` };
+      }
+      if (answer.callDigest !== undefined && answer.callDigest !== request.callDigest) {
+        return { status: "failed", error: `${approver.name} answered for another call (digest ${String(answer.callDigest).slice(0, 12)}…, not ${request.callDigest.slice(0, 12)}…)` };
+      }
+      return { status: "answered", answer };
+    },
     (error: unknown): ApprovalResult => ({ status: "failed", error: `${approver.name} failed: ${messageOf(error)}` }),
   );
   try {

@@ -14,14 +14,54 @@ export interface RuntimeBounds {
   readonly tenant?: string;
 }
 
-/** Per-session counters the monitor keeps; policies may compare them with limits. */
+/** Counts per top-level class family; classes of families the guard does not know count under `other`. */
+export interface FamilyCounts {
+  readonly pii: number;
+  readonly financial: number;
+  readonly secret: number;
+  readonly health: number;
+  readonly network: number;
+  readonly commerce: number;
+  readonly tenant: number;
+  readonly other: number;
+}
+
+/** The rungs of the containment ladder a session has reached (remediation is recorded beside it). */
+export type ContainmentLevel = "none" | "alert" | "block" | "halt";
+
+/**
+ * Per-session state the monitor keeps; policies may compare it with limits. The fields after `distinctTools` are
+ * optional here (the guard's monitor always fills them; a policy engine sees their empty values when absent).
+ */
 export interface SessionCounters {
   readonly calls: number;
   readonly callsLastMinute: number;
   readonly denials: number;
+  /** Records read, counting the result under decision on `receive_result`. */
   readonly recordsRead: number;
   readonly bytesRead: number;
   readonly distinctTools: number;
+  /** Denials (deny, halt, unresolved ask) among the session's most recent decisions (default: the last 20). */
+  readonly recentDenials?: number;
+  /** Records whose values carried a class of each family. */
+  readonly recordsByFamily?: FamilyCounts;
+  /** Bytes of classified values read, per family. */
+  readonly bytesByFamily?: FamilyCounts;
+  /** Classes that results delivered to the agent carried. */
+  readonly classesRead?: readonly DataClass[];
+  /** Their top-level families (`secret` for `secret.aws_key`). */
+  readonly familiesRead?: readonly string[];
+  /** Classes that flowed from earlier results into later arguments. */
+  readonly flowClasses?: readonly DataClass[];
+  /** The intents of the session's recent calls, oldest first, space-separated (`read read egress`). */
+  readonly intentSequence?: string;
+  /** Approvals a person granted in this session that are still valid. */
+  readonly approvalsGranted?: number;
+  /** Decisions of this session that raised an alert. */
+  readonly alerts?: number;
+  readonly containment?: ContainmentLevel;
+  /** Ids of the drift rules that fire for the decision at hand. */
+  readonly drift?: readonly string[];
 }
 
 /**
@@ -74,6 +114,8 @@ export interface DeterminingPolicy {
   readonly reason: string;
   /** For `redact` forbids: the classes to remove (`@redact`); default, the classes outside the scope. */
   readonly redactClasses?: readonly string[];
+  /** Remediations to run when the policy decides (`@remediate`). */
+  readonly remediate?: readonly string[];
 }
 
 export interface EngineDecision {

@@ -14,44 +14,66 @@ export const GUARD_POLICY_IDS = {
   sessionHalted: "session-halted",
 } as const;
 
-/** What the engine's answer means for the call, before redaction and approval are applied. */
+/** The responses that stop or change a call; `alert` never does. */
+export type Blocking = Exclude<Response, "alert">;
+
+/**
+ * What the engine's answer means for the call, before redaction and approval are applied. `policies` lists the
+ * deciding policies first, then the alerts (the policies with `@response("alert")` that matched).
+ */
 export type Outcome =
   | { readonly kind: "allow"; readonly policies: readonly DeterminingPolicy[] }
-  | { readonly kind: Response; readonly policies: readonly DeterminingPolicy[]; readonly errors: readonly string[] };
+  | { readonly kind: Blocking; readonly policies: readonly DeterminingPolicy[]; readonly errors: readonly string[] };
 
 /** Strongest first: a halt outranks a deny, which outranks an approval, which outranks a redaction. */
-const SEVERITY: readonly Response[] = ["halt", "deny", "ask", "redact"];
+const SEVERITY: readonly Blocking[] = ["halt", "deny", "ask", "redact"];
+
+const DEFAULT_DENY: DeterminingPolicy = { id: GUARD_POLICY_IDS.defaultDeny, effect: "forbid", response: "deny", reason: "no policy permits this (deny by default)" };
+
+/** True for an alert: a policy that is recorded and notified but never decides (`@response("alert")`). */
+export function isAlert(policy: DeterminingPolicy): boolean {
+  return policy.response === "alert";
+}
 
 /**
  * Maps an engine decision to an outcome. Errors deny even when the engine allowed (Cedar skips a policy that
  * errors, and a skipped forbid must not turn into an allow). With several matching forbids, the most severe
- * response wins and all of them are cited.
+ * response wins and all of them are cited. Alerts ride along: the Cedar engine evaluates them as permits, so an
+ * allow that only alerts permitted is the default deny it would have been without them.
  */
 export function outcomeOf(decision: EngineDecision): Outcome {
+  const alerts = decision.determining.filter(isAlert);
   if (decision.errors.length > 0) {
     const engineError: DeterminingPolicy = { id: GUARD_POLICY_IDS.engineError, effect: "forbid", response: "deny", reason: `the policy engine reported an error: ${decision.errors[0]}` };
     return { kind: "deny", policies: [engineError, ...decision.determining.filter((policy) => policy.effect === "forbid")], errors: decision.errors };
   }
-  if (decision.decision === "allow") return { kind: "allow", policies: decision.determining };
-  const forbids = decision.determining.filter((policy) => policy.effect === "forbid");
-  if (forbids.length === 0) {
-    const defaultDeny: DeterminingPolicy = { id: GUARD_POLICY_IDS.defaultDeny, effect: "forbid", response: "deny", reason: "no policy permits this (deny by default)" };
-    return { kind: "deny", policies: [defaultDeny], errors: [] };
+  if (decision.decision === "allow") {
+    const permits = decision.determining.filter((policy) => !isAlert(policy));
+    if (permits.length === 0 && alerts.length > 0) return { kind: "deny", policies: [DEFAULT_DENY, ...alerts], errors: [] };
+    return { kind: "allow", policies: [...permits, ...alerts] };
   }
+  const forbids = decision.determining.filter((policy) => policy.effect === "forbid" && !isAlert(policy));
+  if (forbids.length === 0) return { kind: "deny", policies: [DEFAULT_DENY, ...alerts], errors: [] };
   const kind = SEVERITY.find((response) => forbids.some((policy) => (policy.response ?? "deny") === response)) ?? "deny";
-  return { kind, policies: sortBySeverity(forbids), errors: [] };
+  return { kind, policies: [...sortBySeverity(forbids), ...alerts], errors: [] };
 }
 
 function sortBySeverity(policies: readonly DeterminingPolicy[]): DeterminingPolicy[] {
-  return [...policies].sort((a, b) => SEVERITY.indexOf(a.response ?? "deny") - SEVERITY.indexOf(b.response ?? "deny"));
+  const rank = (policy: DeterminingPolicy) => SEVERITY.indexOf((policy.response ?? "deny") as Blocking);
+  return [...policies].sort((a, b) => rank(a) - rank(b));
 }
 
 export function reasonsOf(policies: readonly DeterminingPolicy[]): PolicyReason[] {
-  return policies.map((policy) => ({ policyId: policy.id, response: policy.effect === "permit" ? "permit" : (policy.response ?? "deny"), reason: policy.reason }));
+  return policies.map((policy) => ({
+    policyId: policy.id,
+    response: policy.effect === "permit" && !isAlert(policy) ? "permit" : (policy.response ?? "deny"),
+    reason: policy.reason,
+    ...(policy.remediate && policy.remediate.length > 0 ? { remediate: policy.remediate } : {}),
+  }));
 }
 
 /** One sentence for the agent and the user: what happened, which policies, why. */
-export function explain(kind: Response, policies: readonly DeterminingPolicy[], subject: string): string {
+export function explain(kind: Blocking, policies: readonly DeterminingPolicy[], subject: string): string {
   const lead = { deny: "denied", halt: "halted the session at", ask: "needs a person's approval for", redact: "redacted" }[kind];
   const cited = policies.map((policy) => `[${policy.id}] ${policy.reason}`).join("; ");
   return `purpose-guard ${lead} ${subject}: ${cited}`;

@@ -1,7 +1,10 @@
 import type { DataClass } from "./data-class.js";
 
-/** What a matching forbid policy asks the guard to do (its `@response` annotation). */
-export type Response = "deny" | "ask" | "redact" | "halt";
+/**
+ * What a matching forbid policy asks the guard to do (its `@response` annotation). `alert` is the lowest rung of the
+ * containment ladder: the call goes on, and the alert is recorded and notified.
+ */
+export type Response = "deny" | "ask" | "redact" | "halt" | "alert";
 
 export type Decision = "allow" | "deny" | "redact" | "ask" | "halt";
 
@@ -10,6 +13,8 @@ export interface PolicyReason {
   readonly policyId: string;
   readonly response: Response | "permit";
   readonly reason: string;
+  /** Remediations the policy requests when it decides (`@remediate`): `revoke-approvals`, `hook:<name>`. */
+  readonly remediate?: readonly string[];
 }
 
 /** Facts every verdict carries, so any decision can be traced to the exact policy set and declaration. */

@@ -1,4 +1,5 @@
-import type { SessionCounters } from "../authorize/engine.js";
+import type { ContainmentLevel, FamilyCounts, SessionCounters } from "../authorize/engine.js";
+import { NO_FAMILY_COUNTS } from "../authorize/session-attributes.js";
 
 /** Why a session was halted, so a halt can cite the decision that caused it on every later call. */
 export interface HaltState {
@@ -8,9 +9,11 @@ export interface HaltState {
   readonly at: number;
 }
 
-/** What the guard remembers of one agent session. */
+/** What the guard remembers of one agent session. Mutated only by the guard's monitor stage. */
 export interface SessionState {
   readonly id: string;
+  /** When the session was first seen (ms). */
+  readonly startedAt: number;
   calls: number;
   denials: number;
   recordsRead: number;
@@ -20,9 +23,37 @@ export interface SessionState {
   readonly recent: number[];
   halted?: HaltState;
   lastSeen: number;
+  readonly recordsByFamily: { -readonly [K in keyof FamilyCounts]: number };
+  readonly bytesByFamily: { -readonly [K in keyof FamilyCounts]: number };
+  readonly classesRead: Set<string>;
+  readonly familiesRead: Set<string>;
+  readonly flowClasses: Set<string>;
+  /** Intents of the most recent calls, oldest first (at most `INTENT_HISTORY`). */
+  readonly intents: string[];
+  /** Whether each of the most recent decisions was a denial, oldest first (at most `OUTCOME_HISTORY`). */
+  readonly outcomes: boolean[];
+  alerts: number;
+  containment: ContainmentLevel;
+  /** Rules and policies that already notified in this session (notify once per rule, not per call). */
+  readonly notified: Set<string>;
+  remediations: number;
+  /** What policies see of the slow-changing state, rebuilt only after it changed (the hot path allocates little). */
+  view?: SessionView;
+}
+
+/** The parts of the counters that change only when a result is delivered or a flow is seen. */
+interface SessionView {
+  readonly recordsByFamily: FamilyCounts;
+  readonly bytesByFamily: FamilyCounts;
+  readonly classesRead: readonly string[];
+  readonly familiesRead: readonly string[];
+  readonly flowClasses: readonly string[];
 }
 
 const MINUTE_MS = 60_000;
+const NO_DRIFT: readonly string[] = Object.freeze([]);
+export const INTENT_HISTORY = 16;
+export const OUTCOME_HISTORY = 20;
 
 /**
  * Sessions by id, bounded: past `maxSessions`, the longest-idle session that is not halted is forgotten. A halted
@@ -39,7 +70,7 @@ export class SessionStore {
       // Keep Map order = idle order, so eviction finds the longest-idle session first.
       this.sessions.delete(id);
     } else {
-      state = { id, calls: 0, denials: 0, recordsRead: 0, bytesRead: 0, tools: new Set(), recent: [], lastSeen: now };
+      state = newSession(id, now);
       this.evict();
     }
     state.lastSeen = now;
@@ -64,11 +95,20 @@ export class SessionStore {
   }
 
   /** The counters policies see. `recent` is pruned here, so it stays bounded by one minute of calls. */
-  counters(state: SessionState, now: number): SessionCounters {
+  counters(state: SessionState, now: number, approvalsGranted = 0): Required<SessionCounters> {
     const recent = state.recent;
     let drop = 0;
     while (drop < recent.length && recent[drop]! <= now - MINUTE_MS) drop++;
     if (drop > 0) recent.splice(0, drop);
+    let recentDenials = 0;
+    for (const denied of state.outcomes) if (denied) recentDenials++;
+    const view = (state.view ??= {
+      recordsByFamily: { ...state.recordsByFamily },
+      bytesByFamily: { ...state.bytesByFamily },
+      classesRead: [...state.classesRead],
+      familiesRead: [...state.familiesRead],
+      flowClasses: [...state.flowClasses],
+    });
     return {
       calls: state.calls,
       callsLastMinute: recent.length,
@@ -76,6 +116,17 @@ export class SessionStore {
       recordsRead: state.recordsRead,
       bytesRead: state.bytesRead,
       distinctTools: state.tools.size,
+      recentDenials,
+      recordsByFamily: view.recordsByFamily,
+      bytesByFamily: view.bytesByFamily,
+      classesRead: view.classesRead,
+      familiesRead: view.familiesRead,
+      flowClasses: view.flowClasses,
+      intentSequence: state.intents.join(" "),
+      approvalsGranted,
+      alerts: state.alerts,
+      containment: state.containment,
+      drift: NO_DRIFT,
     };
   }
 
@@ -88,4 +139,35 @@ export class SessionStore {
       }
     }
   }
+}
+
+function newSession(id: string, now: number): SessionState {
+  return {
+    id,
+    startedAt: now,
+    calls: 0,
+    denials: 0,
+    recordsRead: 0,
+    bytesRead: 0,
+    tools: new Set(),
+    recent: [],
+    lastSeen: now,
+    recordsByFamily: { ...NO_FAMILY_COUNTS },
+    bytesByFamily: { ...NO_FAMILY_COUNTS },
+    classesRead: new Set(),
+    familiesRead: new Set(),
+    flowClasses: new Set(),
+    intents: [],
+    outcomes: [],
+    alerts: 0,
+    containment: "none",
+    notified: new Set(),
+    remediations: 0,
+  };
+}
+
+/** Appends to a bounded history, dropping the oldest entry. */
+export function pushBounded<T>(history: T[], item: T, limit: number): void {
+  history.push(item);
+  if (history.length > limit) history.splice(0, history.length - limit);
 }

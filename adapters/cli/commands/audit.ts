@@ -1,8 +1,8 @@
-import { readdir } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { withRotated } from "../../../src/audit/query.js";
 import { verifyAuditLog } from "../../../src/audit/verify.js";
 import { GuardError } from "../../../src/errors.js";
 import { describeFlags, EXIT, parseArgs, type CliIO, type Command } from "../command.js";
+import { auditQueryCommand, auditTailCommand } from "./audit-query.js";
 
 const VERIFY_FLAGS = {
   "key-env": { type: "string", value: "VAR", description: "environment variable holding the log's HMAC key, if it was written with one" },
@@ -43,21 +43,12 @@ Example:
   },
 };
 
-/** A log and its rotated predecessors (`FILE.<last seq>`), oldest first. */
-async function withRotated(file: string): Promise<string[]> {
-  const dir = dirname(file);
-  const stem = basename(file);
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const rotated = names.filter((name) => name.startsWith(`${stem}.`) && /^\d{12}$/.test(name.slice(stem.length + 1))).sort();
-  return [...rotated.map((name) => join(dir, name)), file];
-}
-
-/** `audit` groups subcommands; more (query, tail) register here. */
-export const AUDIT_SUBCOMMANDS: Command[] = [auditVerifyCommand];
+/** `audit` groups subcommands; more register here. */
+export const AUDIT_SUBCOMMANDS: Command[] = [auditVerifyCommand, auditQueryCommand, auditTailCommand];
 
 export const auditCommand: Command = {
   name: "audit",
-  summary: "work with audit logs: verify",
+  summary: "work with audit logs: verify, query, tail",
   get help() {
     return `Usage: purpose-guard audit <subcommand> [flags]
 

@@ -170,6 +170,7 @@ function determiningPolicy(policies: CompiledPolicySet, id: string): Determining
     ...(policy.response ? { response: policy.response } : {}),
     reason: policy.reason,
     ...(policy.redactClasses ? { redactClasses: policy.redactClasses } : {}),
+    ...(policy.remediate ? { remediate: policy.remediate } : {}),
   };
 }
 

@@ -16,9 +16,14 @@ export interface CompiledPolicy {
   readonly reason: string;
   /** Classes a redact policy removes (`@redact("pii.ssn secret")`); default: the classes outside the scope. */
   readonly redactClasses?: readonly string[];
+  /** Remediations to run when the policy decides (`@remediate("revoke-approvals hook:page-oncall")`). */
+  readonly remediate?: readonly string[];
   readonly file: string;
   readonly line: number;
-  /** The policy's Cedar text, what the engine evaluates; `ask` forbids carry an extra `unless` that lifts them for an approved call. */
+  /**
+   * The policy's Cedar text, what the engine evaluates; `ask` forbids carry an extra `unless` that lifts them for an
+   * approved call, and `alert` forbids are evaluated as permits (see `observeAsPermit`).
+   */
   readonly text: string;
   /** The same policy as Cedar JSON, for analysis. */
   readonly json: PolicyJson;
@@ -37,7 +42,9 @@ export interface CompiledPolicySet {
   readonly revision: string;
 }
 
-const RESPONSES: readonly Response[] = ["deny", "ask", "redact", "halt"];
+const RESPONSES: readonly Response[] = ["deny", "ask", "redact", "halt", "alert"];
+/** `revoke-approvals`, or `hook:<name>` for a hook configured in `monitor.hooks`. */
+const REMEDIATION = /^(revoke-approvals|hook:[A-Za-z0-9_.-]+)$/;
 
 /**
  * Parses and strictly validates every policy against the schema, once, at start. Any problem stops start-up with the
@@ -120,7 +127,7 @@ function annotate(json: PolicyJson, text: string, file: string, line: number, in
   const id = annotations["id"] ?? `${basename(file, ".cedar")}:${index + 1}`;
   const response = annotations["response"];
   if (response !== undefined && !RESPONSES.includes(response as Response)) {
-    issues.push({ file, line, path: id, message: `@response("${response}") is not one of ${RESPONSES.join(", ")}`, fix: "use deny, ask, redact or halt" });
+    issues.push({ file, line, path: id, message: `@response("${response}") is not one of ${RESPONSES.join(", ")}`, fix: "use deny, ask, redact, halt or alert" });
     return undefined;
   }
   if (response !== undefined && json.effect === "permit") {
@@ -130,15 +137,26 @@ function annotate(json: PolicyJson, text: string, file: string, line: number, in
   const effect = json.effect;
   const reason = annotations["reason"] ?? `${effect === "permit" ? "permitted" : "forbidden"} by policy ${id}`;
   const redact = annotations["redact"]?.split(/[\s,]+/).filter(Boolean);
-  const lifted = response === "ask" ? liftOnApproval(json, id) : json;
+  const remediate = annotations["remediate"]?.split(/[\s,]+/).filter(Boolean);
+  const bad = remediate?.find((action) => !REMEDIATION.test(action));
+  if (bad !== undefined) {
+    issues.push({ file, line, path: id, message: `@remediate action \`${bad}\` is not known`, fix: "use revoke-approvals or hook:<name> (a hook configured in monitor.hooks)" });
+    return undefined;
+  }
+  if (remediate !== undefined && effect === "permit") {
+    issues.push({ file, line, path: id, message: "@remediate on a permit has no effect", fix: "put @remediate on forbid policies only" });
+    return undefined;
+  }
+  const lifted = response === "ask" ? liftOnApproval(json, id) : response === "alert" ? observeAsPermit(json) : json;
   return {
-    text: response === "ask" ? liftTextOnApproval(text, id) : text,
+    text: response === "ask" ? liftTextOnApproval(text, id) : response === "alert" ? textAsPermit(text) : text,
     exactAsJson: !hasUnsafeInteger(json),
     id,
     effect,
     ...(effect === "forbid" ? { response: (response as Response | undefined) ?? "deny" } : {}),
     reason,
     ...(redact && redact.length > 0 ? { redactClasses: redact } : {}),
+    ...(remediate && remediate.length > 0 ? { remediate } : {}),
     file,
     line,
     json: lifted,
@@ -153,6 +171,46 @@ function liftOnApproval(json: PolicyJson, id: string): PolicyJson {
   const approvals: cedar.Expr = { ".": { left: { Var: "context" }, attr: "approvals" } };
   const clause: cedar.Clause = { kind: "unless", body: { contains: { left: approvals, right: { Value: id } } } };
   return { ...json, conditions: [...json.conditions, clause] };
+}
+
+/**
+ * An `alert` forbid must be seen without deciding anything. Evaluated as a permit, it shows up among the determining
+ * policies of every allow it matches and can never turn an allow into a deny; the guard ignores it when it is the
+ * only permit (the call is then denied by default, as without it). On a deny, Cedar reports only the forbids, so an
+ * alert is not seen on calls another policy denies anyway.
+ */
+function observeAsPermit(json: PolicyJson): PolicyJson {
+  return { ...json, effect: "permit" };
+}
+
+/** The textual twin of `observeAsPermit`: the effect keyword after the annotations becomes `permit`. */
+export function textAsPermit(text: string): string {
+  let i = 0;
+  const skipSpace = () => {
+    for (;;) {
+      while (i < text.length && /\s/.test(text[i]!)) i++;
+      if (!text.startsWith("//", i)) return;
+      while (i < text.length && text[i] !== "\n") i++;
+    }
+  };
+  for (;;) {
+    skipSpace();
+    if (text[i] !== "@") break;
+    i++;
+    while (i < text.length && /[A-Za-z0-9_]/.test(text[i]!)) i++;
+    skipSpace();
+    if (text[i] !== "(") continue;
+    i++;
+    skipSpace();
+    if (text[i] === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+      i++;
+    }
+    skipSpace();
+    if (text[i] === ")") i++;
+  }
+  if (!text.startsWith("forbid", i)) throw new Error("an alert policy must be a forbid");
+  return `${text.slice(0, i)}permit${text.slice(i + "forbid".length)}`;
 }
 
 /** The textual twin of `liftOnApproval` (Cedar accepts any number of when/unless clauses). */

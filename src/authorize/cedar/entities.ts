@@ -2,6 +2,7 @@ import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import type { LoadedDeclaration } from "../../model/declaration.js";
 import { toolKey, type ToolDescriptor } from "../../model/tool.js";
 import type { DecisionContext } from "../engine.js";
+import { familiesOf, sessionAttributes } from "../session-attributes.js";
 
 export type EntityJson = cedar.EntityJson;
 export type EntityUid = { type: string; id: string };
@@ -75,18 +76,19 @@ export function cedarContext(context: DecisionContext): Record<string, cedar.Ced
     account: context.runtime.account ?? "",
     tenant: context.runtime.tenant ?? "",
     classes: context.classes as string[],
+    families: familiesOf(context.classes, context.flows.classes),
     classesOutsideReadScope: context.classesOutsideReadScope as string[],
     classesOutsideWriteScope: context.classesOutsideWriteScope as string[],
     foreignTenants: context.foreignTenants as string[],
     flows: { classes: context.flows.classes as string[], sources: context.flows.sources as string[], untrusted: context.flows.untrusted },
     egress: { destinations: context.egress.destinations as string[], outsideAllow: context.egress.outsideAllow as string[] },
     approvals: context.approvals as string[],
-    session: { ...context.session },
+    session: sessionAttributes(context.session) as unknown as Record<string, cedar.CedarValueJson>,
   };
 }
 
 /** The names of the context's top-level attributes: the unknowns of partial evaluation. */
 export const CONTEXT_ATTRIBUTES = [
-  "now", "environment", "region", "account", "tenant", "classes", "classesOutsideReadScope", "classesOutsideWriteScope",
+  "now", "environment", "region", "account", "tenant", "classes", "families", "classesOutsideReadScope", "classesOutsideWriteScope",
   "foreignTenants", "flows", "egress", "approvals", "session",
 ] as const;

@@ -203,8 +203,11 @@ export class RpcPeer {
   }
 }
 
+/** An error's message, with its cause when the message alone says little (fetch's "fetch failed"). */
 export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause.message : undefined;
+  return cause && !error.message.includes(cause) ? `${error.message} (${cause})` : error.message;
 }
 
 function asError(error: unknown): Error {

@@ -257,9 +257,10 @@ export class Upstream {
 
   #onError(peer: RpcPeer, error: Error): void {
     if (this.#peer !== peer || this.#state === "closed") return;
-    // An HTTP server that restarted no longer knows our session: start a new one.
-    if (error instanceof StreamableHTTPError && error.code === 404 && this.#state === "ready") {
-      this.#goDown(peer, "lost our session (HTTP 404)");
+    // An HTTP server that restarted no longer knows our session: start a new one. The spec says 404; some servers
+    // (server-everything among them) answer 400 with a message about the session id.
+    if (error instanceof StreamableHTTPError && this.#state === "ready" && (error.code === 404 || (error.code === 400 && /session/i.test(error.message)))) {
+      this.#goDown(peer, `lost our session (HTTP ${error.code})`);
       return;
     }
     this.#listener.log(`upstream \`${this.name}\`: ${error.message}`);

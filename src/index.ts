@@ -27,6 +27,14 @@ export { createToolCatalog, type ToolCatalog, type ToolConfig, type ToolHints } 
 // Stage interfaces
 export type { Classifier, Redactor } from "./classify/classifier.js";
 export type { FlowMatch, FlowSource, FlowStore } from "./flow/flow-store.js";
+
+// Classification, redaction, flow tracking
+export { createClassifier, DETECTOR_FAMILIES, type ClassifierOptions, type DetectorFamily } from "./classify/classify.js";
+export type { CustomClass, TenantPattern } from "./classify/detectors/configured.js";
+export { createRedactor, type RedactorOptions, type RedactionRule, type RedactionStyle } from "./classify/redact.js";
+export { normalizeValue } from "./classify/normalize.js";
+export { createMemoryFlowStore, type MemoryFlowStoreOptions } from "./flow/memory-flow-store.js";
+export { flowLabels, type FlowLabels } from "./flow/labels.js";
 export type { ApprovalAnswer, ApprovalRequest, Approver } from "./approve/approver.js";
 
 // Approvals

@@ -4,6 +4,7 @@ import type { ToolDescriptor } from "../model/tool.js";
 import type { FlowMatch } from "../flow/flow-store.js";
 import type { DecisionContext, RuntimeBounds, SessionCounters } from "./engine.js";
 import { egressDestinations } from "./egress.js";
+import { flowLabels } from "../flow/labels.js";
 
 export const NO_FLOWS: DecisionContext["flows"] = { classes: [], sources: [], untrusted: false };
 export const NO_EGRESS: DecisionContext["egress"] = { destinations: [], outsideAllow: [] };
@@ -50,11 +51,8 @@ export function decisionContext(input: ContextInput): DecisionContext {
 }
 
 function flowsOf(matches: readonly FlowMatch[]): DecisionContext["flows"] {
-  return {
-    classes: unique(matches.map((match) => match.class)),
-    sources: unique(matches.map((match) => `${match.source.server}/${match.source.tool}`)),
-    untrusted: matches.some((match) => match.source.untrusted),
-  };
+  // Provenance-only markers (a URL an open-world tool returned) count for `untrusted`, not as flowing data classes.
+  return flowLabels(matches);
 }
 
 /** Egress tools and open-world tools send their arguments out of the organization: both have destinations. */

@@ -29,4 +29,9 @@ export interface FlowStore {
   remember(sessionId: string, value: unknown, findings: readonly Finding[], source: FlowSource): MaybePromise<void>;
   match(sessionId: string, args: unknown, findings: readonly Finding[]): MaybePromise<readonly FlowMatch[]>;
   forget(sessionId: string): MaybePromise<void>;
+  /**
+   * Optional: values the user typed in this turn (`ToolCall.userValues`). A remembered untrusted value equal to one of
+   * them is trusted from then on: the user, not the attacker, chose it.
+   */
+  trust?(sessionId: string, values: readonly string[]): MaybePromise<void>;
 }

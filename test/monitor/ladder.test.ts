@@ -97,7 +97,10 @@ describe("containment ladder: ask before any write (support pack)", () => {
 
   it("denies writes outright under the read-only support declaration: a deny outranks an ask", async () => {
     const { guard } = await supportHarness({ policies: SUPPORT_PACK, tools: [{ server: "crm", name: "update_order", intent: "write" }] });
-    expect(await guard.beforeCall(crm("update_order", { id: 7 }))).toMatchObject({ decision: "deny", policyIds: ["write-under-read-only-purpose", "tool-outside-declaration", "support-ask-before-write"] });
+    const verdict = await guard.beforeCall(crm("update_order", { id: 7 }));
+    expect(verdict.decision).toBe("deny");
+    // Cedar reports the matching forbids in an order of its own, which moves when policies are added: compare sets.
+    expect([...verdict.policyIds].sort()).toEqual(["support-ask-before-write", "tool-outside-declaration", "write-under-read-only-purpose"]);
   });
 });
 

@@ -1,0 +1,40 @@
+import type { Detector, Match, ScanContext } from "../detector.js";
+
+// ICD-10(-CM) codes: a letter (not U), two characters, then an optional dotted extension (`E11.9`, `S72.001A`).
+const ICD10 = /(?<![A-Za-z0-9.])[A-TV-Z][0-9][0-9AB](?:\.[0-9A-Z]{1,4})?(?![A-Za-z0-9]|\.[0-9A-Z])/g;
+const ICD_CUE = /icd[- ]?(?:10|9)?(?:[- ]?cm)?|diagnos[ie]s|dx\b/i;
+
+const DIAGNOSIS_KEYS = new Set(["diagnosis", "diagnoses", "condition", "conditions", "dx", "icd", "icd10", "disease", "illness", "symptoms", "symptom", "allergies", "allergy", "disorder", "comorbidities", "problem"]);
+const MEDICATION_KEYS = new Set(["medication", "medications", "meds", "drug", "drugs", "prescription", "prescriptions", "rx", "dosage", "treatment", "treatments", "therapy"]);
+const HEALTH_OWNERS = new Set(["medical", "health", "patient", "clinical", "diagnosis", "mental", "chronic", "primary"]);
+
+/**
+ * Health data, which has no shape of its own: ICD-10 codes under a health-named key or after an ICD cue, and any value
+ * under diagnosis- or medication-named keys (`diagnosis`, `medical_condition`, `medications`).
+ */
+export function healthDetector(): Detector {
+  return {
+    family: "health",
+    scan: function scanHealth(text: string, context: ScanContext, out: Match[]) {
+      const words = context.keyWords;
+      const last = words[words.length - 1] ?? "";
+      const diagnosisKey = DIAGNOSIS_KEYS.has(last) && (last !== "condition" && last !== "conditions" && last !== "problem" || words.some((w) => HEALTH_OWNERS.has(w)) || words.length === 1 && last === "condition");
+      const medicationKey = MEDICATION_KEYS.has(last);
+      const healthKey = diagnosisKey || medicationKey || words.some((w) => HEALTH_OWNERS.has(w));
+      const cue = !healthKey && (text.includes("ICD") || text.includes("icd") || text.includes("iagnos") || text.includes("DX") || text.includes("Dx") || text.includes("dx")) && ICD_CUE.test(text);
+      if (!healthKey && !cue) return;
+      {
+        ICD10.lastIndex = 0;
+        for (let m = ICD10.exec(text); m !== null; m = ICD10.exec(text)) {
+          out.push({ class: "health.icd10", start: m.index, end: m.index + m[0].length, detector: healthKey ? "key:icd10" : "cue:icd10", confidence: healthKey ? 0.85 : 0.7 });
+        }
+      }
+      if (!diagnosisKey && !medicationKey) return;
+      const trimmed = text.trim();
+      if (trimmed.length === 0 || /^(?:none|n\/a|null|unknown|-)$/i.test(trimmed)) return;
+      const lead = text.indexOf(trimmed);
+      if (diagnosisKey) out.push({ class: "health.diagnosis", start: lead, end: lead + trimmed.length, detector: `key:${words.join("_")}`, confidence: 0.8 });
+      else if (medicationKey) out.push({ class: "health.medication", start: lead, end: lead + trimmed.length, detector: `key:${words.join("_")}`, confidence: 0.8 });
+    },
+  };
+}

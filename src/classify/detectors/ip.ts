@@ -1,0 +1,54 @@
+import type { Detector, Match, ScanContext } from "../detector.js";
+
+const OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+// Not preceded or followed by a digit, a dot-digit or a word character: `1.2.3.4.5` and `v1.2.3.4` are not addresses.
+const IPV4 = new RegExp(`(?<![0-9A-Za-z_.])${OCTET}(?:\\.${OCTET}){3}(?![0-9A-Za-z_]|\\.[0-9])`, "g");
+// Full and compressed IPv6 forms, 2 to 8 groups; validated afterwards so the pattern stays simple and bounded.
+const IPV6 = /(?<![0-9A-Fa-f:.])(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|(?::[0-9A-Fa-f]{1,4}){1,7}|[0-9A-Fa-f]{1,4})(?![0-9A-Fa-f:]|\.[0-9])/g;
+
+/**
+ * IPv4 and IPv6 addresses. Public addresses are `network.ip`; private, loopback, link-local and documentation
+ * ranges are `network.ip.internal` (covered by a `network.ip` scope, but tellable apart by policies).
+ */
+export function ipDetector(): Detector {
+  return {
+    family: "ip",
+    scan: function scanIp(text: string, _context: ScanContext, out: Match[]) {
+      if (text.includes(".")) {
+        IPV4.lastIndex = 0;
+        for (let m = IPV4.exec(text); m !== null; m = IPV4.exec(text)) {
+          const parts = m[0].split(".");
+          if (parts.some((part) => part.length > 1 && part.startsWith("0"))) continue; // 1.2.3.04: not canonical, usually a version
+          out.push({ class: internalV4(parts.map(Number)) ? "network.ip.internal" : "network.ip", start: m.index, end: m.index + m[0].length, detector: "regex:ipv4", confidence: 0.9 });
+        }
+      }
+      if (text.includes(":")) {
+        IPV6.lastIndex = 0;
+        for (let m = IPV6.exec(text); m !== null; m = IPV6.exec(text)) {
+          const value = m[0];
+          if (!validIpv6(value)) continue;
+          const lower = value.toLowerCase();
+          const internal = lower === "::1" || lower.startsWith("fe80:") || lower.startsWith("fc") || lower.startsWith("fd") || lower.startsWith("2001:db8:");
+          out.push({ class: internal ? "network.ip.internal" : "network.ip", start: m.index, end: m.index + value.length, detector: "regex:ipv6", confidence: 0.85 });
+        }
+      }
+    },
+  };
+}
+
+function internalV4([a, b]: number[]): boolean {
+  if (a === undefined || b === undefined) return false;
+  return a === 10 || a === 127 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) ||
+    (a === 100 && b >= 64 && b <= 127) || (a === 192 && b === 0) || (a === 198 && (b === 18 || b === 19 || b === 51)) || (a === 203 && b === 0) || a >= 224;
+}
+
+/** A real address has 8 groups, or fewer with exactly one `::`; needs at least 3 groups or a `::` to be told from a time. */
+function validIpv6(value: string): boolean {
+  const doubles = value.split("::").length - 1;
+  if (doubles > 1) return false;
+  const groups = value.split(":").filter((group) => group.length > 0);
+  if (doubles === 0) return groups.length === 8;
+  if (groups.length < 2) return value === "::1" || false;
+  // `12:30::` style clock times are rare; require a hex letter or 3+ groups.
+  return groups.length >= 3 || /[a-f]/i.test(value);
+}

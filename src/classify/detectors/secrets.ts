@@ -1,0 +1,460 @@
+import type { Detector, Match, ScanContext } from "../detector.js";
+import { charClasses, isPlaceholder, isSequential, keyWords, shannonEntropy } from "../text.js";
+
+/**
+ * A credential that starts with a vendor prefix (`ghp_`, `xoxb-`, `AKIA`). One pass of a single regex over the text
+ * finds every prefix at a token boundary; only there does the rule's own (sticky) pattern run.
+ */
+interface PrefixRule {
+  readonly class: string;
+  readonly prefixes: readonly string[];
+  /** The rest of the token after the prefix (regex source); the token must end there. */
+  readonly body: string;
+  /** Minimum Shannon entropy (bits/char) of the token: random bodies score above 3, `aaaa1111` below. */
+  readonly minEntropy?: number;
+  readonly check?: (value: string) => boolean;
+  /** Extra characters that must not precede the token (beyond letters, digits, `_` and `-`). */
+  readonly notAfter?: string;
+}
+
+/**
+ * A credential recognised by its surroundings (`AccountKey=`, `"type": "service_account"`) or by a shape without a
+ * prefix (Azure's `Q~`, Discord's three parts). `hints` are case-sensitive literals, at least one of which the text must
+ * contain before the pattern runs.
+ */
+interface ContextRule {
+  readonly class: string;
+  readonly hints: readonly string[];
+  readonly pattern: RegExp;
+  /** Capture group that holds the secret (0 = the whole match). */
+  readonly group?: number;
+  readonly minEntropy?: number;
+  readonly check?: (value: string) => boolean;
+  /** Only for texts at least this long (a cheap gate for prefix-less shapes). */
+  readonly minToken?: number;
+}
+
+// Boundaries: `(?<![\w-])` before and `(?![\w-])` after, so a token is never found inside a longer identifier.
+const B = "(?<![A-Za-z0-9_\\-])";
+const E = "(?![A-Za-z0-9_\\-])";
+const rx = (source: string, flags = "g") => new RegExp(source, flags);
+
+const mixedCase = (value: string) => /[a-z]/.test(value) && /[A-Z]/.test(value);
+const hasDigit = (value: string) => /[0-9]/.test(value);
+
+const PREFIX_RULES: readonly PrefixRule[] = [
+  // Cloud providers
+  { class: "secret.aws_access_key", prefixes: ["AKIA", "ASIA", "ABIA", "ACCA", "A3T"], body: "[A-Z0-9]{16,17}(?![A-Z0-9])", minEntropy: 3, check: (v) => !v.endsWith("EXAMPLE") && /^A3T[A-Z0-9][A-Z0-9]{16}$|^[A-Z0-9]{20}$/.test(v) },
+  { class: "secret.aws_bedrock_key", prefixes: ["ABSK"], body: "[A-Za-z0-9+/]{100,300}={0,2}(?![A-Za-z0-9+/=])" },
+  { class: "secret.aws_bedrock_key", prefixes: ["bedrock-api-key-"], body: "[A-Za-z0-9+/]{60,}={0,2}" },
+  { class: "secret.google_api_key", prefixes: ["AIzaSy"], body: `[0-9A-Za-z_\\-]{33}${E}`, minEntropy: 3.5 },
+  { class: "secret.digitalocean_token", prefixes: ["dop_v1_", "doo_v1_", "dor_v1_"], body: `[a-f0-9]{64}${E}` },
+  { class: "secret.flyio_token", prefixes: ["fo1_"], body: `[A-Za-z0-9_\\-]{43}${E}`, minEntropy: 3.5 },
+  { class: "secret.heroku_key", prefixes: ["HRKU-AA"], body: `[A-Za-z0-9_\\-]{58}${E}` },
+  { class: "secret.vault_token", prefixes: ["hvs.", "hvb."], body: `[A-Za-z0-9_\\-]{90,}${E}`, minEntropy: 3.5 },
+  { class: "secret.vault_token", prefixes: ["s."], body: `[A-Za-z0-9]{24}${E}`, check: (v) => mixedCase(v) && hasDigit(v), minEntropy: 3.5, notAfter: "." },
+  { class: "secret.databricks_token", prefixes: ["dapi"], body: `[a-f0-9]{32}(?:-[0-9])?${E}`, minEntropy: 3 },
+  { class: "secret.scalingo_token", prefixes: ["tk-us-"], body: `[A-Za-z0-9_\\-]{48}${E}` },
+  // Source hosting and package registries
+  { class: "secret.github_token", prefixes: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"], body: `[A-Za-z0-9]{36}${E}`, minEntropy: 3.5 },
+  { class: "secret.github_token", prefixes: ["github_pat_"], body: `[A-Za-z0-9]{22}_[A-Za-z0-9]{59}${E}`, minEntropy: 3.5 },
+  { class: "secret.gitlab_token", prefixes: ["glpat-", "gldt-", "glrt-", "glft-", "glsoat-", "glcbt-"], body: `(?:[0-9a-zA-Z]{1,5}_)?[A-Za-z0-9_\\-]{20,50}${E}`, check: (v) => !v.endsWith("_") },
+  { class: "secret.gitlab_token", prefixes: ["glptt-"], body: `[A-Za-z0-9_\\-]{40}${E}` },
+  { class: "secret.gitlab_token", prefixes: ["glimt-"], body: `[A-Za-z0-9_\\-]{25}${E}` },
+  { class: "secret.gitlab_token", prefixes: ["gloas-"], body: `[A-Za-z0-9_\\-]{64}${E}` },
+  { class: "secret.gitlab_token", prefixes: ["GR1348941"], body: `[A-Za-z0-9_\\-]{20,50}${E}`, check: (v) => !v.endsWith("_") && /[A-Za-z]/.test(v.slice(9)) },
+  { class: "secret.npm_token", prefixes: ["npm_"], body: `[A-Za-z0-9]{36}${E}`, minEntropy: 3.5 },
+  { class: "secret.pypi_token", prefixes: ["pypi-AgE"], body: "[A-Za-z0-9_\\-]{70,}" },
+  { class: "secret.artifactory_key", prefixes: ["AKCp"], body: `[A-Za-z0-9]{69}${E}`, minEntropy: 3.5 },
+  { class: "secret.artifactory_key", prefixes: ["cmVmdGtu"], body: `[A-Za-z0-9]{56}${E}`, minEntropy: 3.5 },
+  { class: "secret.sourcegraph_token", prefixes: ["sgp_"], body: `(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}${E}`, minEntropy: 3 },
+  // Chat and collaboration
+  { class: "secret.slack_token", prefixes: ["xoxa-", "xoxb-", "xoxe-", "xoxo-", "xoxp-", "xoxr-", "xoxs-"], body: `(?:[0-9]-)?(?:[0-9]{5,14}-){1,3}[A-Za-z0-9]{8,64}${E}` },
+  { class: "secret.slack_token", prefixes: ["xoxe.xoxb-", "xoxe.xoxp-", "xoxe-"], body: `[0-9]-[A-Za-z0-9]{100,}${E}` },
+  { class: "secret.slack_token", prefixes: ["xapp-"], body: `[0-9]-[A-Z0-9]{9,12}-[0-9]{10,14}-[a-f0-9]{64}${E}` },
+  { class: "secret.notion_token", prefixes: ["ntn_"], body: `[0-9]{11}[A-Za-z0-9]{35}${E}`, minEntropy: 3.5 },
+  { class: "secret.notion_token", prefixes: ["secret_"], body: `[A-Za-z0-9]{43}${E}`, minEntropy: 4 },
+  { class: "secret.atlassian_token", prefixes: ["ATATT3"], body: "[A-Za-z0-9_\\-=]{180,}" },
+  { class: "secret.onepassword_token", prefixes: ["ops_eyJ"], body: "[A-Za-z0-9+/]{250,}={0,3}" },
+  { class: "secret.onepassword_key", prefixes: ["A3-"], body: `[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}${E}`, minEntropy: 3 },
+  // AI providers
+  { class: "secret.anthropic_key", prefixes: ["sk-ant-api", "sk-ant-admin"], body: `[0-9]{2}-[A-Za-z0-9_\\-]{93}AA${E}` },
+  { class: "secret.openai_key", prefixes: ["sk-"], body: `(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\\-]{16,}T3BlbkFJ[A-Za-z0-9_\\-]{16,}${E}` },
+  { class: "secret.openai_key", prefixes: ["sk-proj-", "sk-svcacct-"], body: `[A-Za-z0-9_\\-]{100,200}${E}`, minEntropy: 4 },
+  { class: "secret.huggingface_token", prefixes: ["hf_"], body: `[A-Za-z]{34}${E}`, check: mixedCase, minEntropy: 3.5 },
+  { class: "secret.huggingface_token", prefixes: ["api_org_"], body: `[A-Za-z]{34}${E}`, check: mixedCase, minEntropy: 3.5 },
+  { class: "secret.perplexity_key", prefixes: ["pplx-"], body: `[A-Za-z0-9]{48}${E}`, minEntropy: 3.5 },
+  // Payments, mail, monitoring
+  { class: "secret.stripe_key", prefixes: ["sk_live_", "sk_test_", "sk_prod_", "rk_live_", "rk_test_", "rk_prod_"], body: `[A-Za-z0-9]{10,247}${E}`, minEntropy: 3 },
+  { class: "secret.square_token", prefixes: ["sq0atp-"], body: `[A-Za-z0-9_\\-]{22}${E}` },
+  { class: "secret.square_token", prefixes: ["sq0csp-"], body: `[A-Za-z0-9_\\-]{43}${E}` },
+  { class: "secret.square_token", prefixes: ["EAAA"], body: `[A-Za-z0-9_\\-]{60}${E}`, minEntropy: 3.5 },
+  { class: "secret.facebook_token", prefixes: ["EAAM", "EAAC"], body: `[A-Za-z0-9]{80,}${E}`, minEntropy: 3.5 },
+  { class: "secret.sendgrid_key", prefixes: ["SG."], body: `[A-Za-z0-9_\\-]{22}\\.[A-Za-z0-9_\\-]{43}${E}` },
+  { class: "secret.twilio_key", prefixes: ["AC", "SK"], body: `[0-9a-f]{32}${E}`, minEntropy: 3 },
+  { class: "secret.grafana_token", prefixes: ["glc_"], body: "[A-Za-z0-9+/]{32,400}={0,2}", minEntropy: 3.5 },
+  { class: "secret.grafana_token", prefixes: ["glsa_"], body: `[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}${E}`, minEntropy: 3.5 },
+  { class: "secret.sentry_token", prefixes: ["sntrys_", "sntryu_"], body: "[A-Za-z0-9+/=_\\-]{60,}" },
+  { class: "secret.infracost_token", prefixes: ["ico-"], body: `[A-Za-z0-9]{32}${E}`, minEntropy: 3.5, notAfter: "." },
+  { class: "secret.intra42_secret", prefixes: ["s-s4t2ud-", "s-s4t2af-"], body: `[a-f0-9]{64}${E}` },
+  { class: "secret.octopus_key", prefixes: ["API-"], body: `[A-Z0-9]{26}${E}`, minEntropy: 3.5 },
+  { class: "secret.openshift_token", prefixes: ["sha256~"], body: `[A-Za-z0-9_\\-]{43}${E}`, minEntropy: 3.5 },
+];
+
+const CONTEXT_RULES: readonly ContextRule[] = [
+  { class: "secret.aws_secret_key", hints: ["aws", "AWS", "Aws"], pattern: rx(`(?:aws|AWS|Aws)[\\w.\\-]{0,20}(?:secret|SECRET|Secret)[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=]{1,2}[ \\t]{0,3}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])`), group: 1, minEntropy: 3.5 },
+  { class: "secret.gcp_service_account", hints: ["service_account"], pattern: rx(`"type"\\s{0,3}:\\s{0,3}"service_account"`) },
+  { class: "secret.azure_client_secret", hints: ["Q~"], pattern: rx(`(?<![A-Za-z0-9_~.\\-])[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.\\-]{31,34}(?![A-Za-z0-9_~.\\-])`), minEntropy: 3.5 },
+  { class: "secret.azure_storage_key", hints: ["AccountKey="], pattern: rx(`AccountKey=([A-Za-z0-9+/]{86}==)`), group: 1 },
+  { class: "secret.flyio_token", hints: ["FlyV1 fm"], pattern: rx(`FlyV1 (fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3})`), group: 1 },
+  { class: "secret.npm_token", hints: [":_authToken="], pattern: rx(`//[A-Za-z0-9.\\-]{1,253}(?::[0-9]{1,5})?/(?:[A-Za-z0-9._\\-]{1,64}/)*:_authToken=[ \\t]?([^\\s"']{8,256})`), group: 1 },
+  { class: "secret.sourcegraph_token", hints: ["ourcegraph"], pattern: rx(`[Ss]ourcegraph[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?([a-fA-F0-9]{40})${E}`), group: 1, minEntropy: 3 },
+  { class: "secret.discord_token", hints: ["."], minToken: 59, pattern: rx(`[MNO](?<![A-Za-z0-9_\\-][MNO])[A-Za-z0-9_\\-]{23,25}\\.[A-Za-z0-9_\\-]{6}\\.[A-Za-z0-9_\\-]{27,38}${E}`), minEntropy: 3.5 },
+  { class: "secret.telegram_token", hints: [":AA"], pattern: rx(`(?<![A-Za-z0-9_:])[0-9]{8,10}:AA[A-Za-z0-9_\\-]{32,33}${E}`) },
+  { class: "secret.facebook_token", hints: ["|"], pattern: rx(`(?<![0-9])[0-9]{15,16}\\|[A-Za-z0-9_\\-]{27}${E}`) },
+  { class: "secret.mailchimp_key", hints: ["-us"], pattern: rx(`${B}[0-9a-f]{32}-us[0-9]{1,2}${E}`) },
+  { class: "secret.slack_webhook", hints: ["hooks.slack.com/"], pattern: rx(`hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\\-]{30,120}`) },
+  { class: "secret.terraform_token", hints: [".atlasv1."], pattern: rx(`${B}[A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=\\-]{60,70}${E}`), minEntropy: 3.5 },
+  { class: "secret.sumologic_key", hints: ["sumo", "Sumo", "SUMO"], pattern: rx(`[Ss][Uu][Mm][Oo][\\w.\\-]{0,24}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?(su[A-Za-z0-9]{12})${E}`), group: 1, minEntropy: 3 },
+  { class: "secret.sidekiq_secret", hints: ["CONTRIBSYS__COM"], pattern: rx(`BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?([0-9a-f]{8}:[0-9a-f]{8})`), group: 1 },
+];
+
+const escapeRegex = (literal: string) => literal.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** Every prefix with the rules it starts (longest prefixes first), each rule's sticky pattern compiled once. */
+const PREFIXES: { prefix: string; rules: { rule: PrefixRule; pattern: RegExp }[] }[] = [];
+for (const rule of PREFIX_RULES) {
+  for (const prefix of rule.prefixes) {
+    let entry = PREFIXES.find((p) => p.prefix === prefix);
+    if (!entry) PREFIXES.push((entry = { prefix, rules: [] }));
+    entry.rules.push({ rule, pattern: new RegExp(`${escapeRegex(prefix)}${rule.body}`, "y") });
+  }
+}
+PREFIXES.sort((a, b) => b.prefix.length - a.prefix.length);
+const BY_PREFIX = new Map(PREFIXES.map((entry) => [entry.prefix, entry.rules]));
+// One pass finds every prefix at a token boundary (alternatives longest first, so `sk-ant-api` wins over `sk-`).
+const PREFIX_SCAN = new RegExp(`${B}(?:${PREFIXES.map((entry) => escapeRegex(entry.prefix)).join("|")})`, "g");
+
+
+/** Words that, at the end of a property or variable name, mark its value as a credential. */
+const SECRET_WORDS = new Set([
+  "password", "passwd", "passphrase", "pwd", "pass", "secret", "secrets", "token", "apikey", "accesskey", "secretkey",
+  "privatekey", "auth", "authorization", "credential", "credentials", "cred", "creds", "bearer", "dsn", "signingkey",
+  "clientsecret", "accesstoken", "authtoken", "refreshtoken", "sessiontoken", "sessionid", "cookie", "connectionstring",
+]);
+/** Words that, anywhere in a name, mean the value is not secret (or is only about a secret). */
+const NOT_SECRET_WORDS = new Set([
+  "id", "ids", "name", "names", "url", "uri", "endpoint", "file", "path", "dir", "length", "size", "type", "count",
+  "version", "format", "header", "field", "prefix", "label", "expires", "expiry", "expiration", "ttl", "provider",
+  "algorithm", "alg", "public", "pub", "csrf", "xsrf", "nonce", "example", "hint", "policy", "mode", "source",
+  "results", "result", "required", "enabled", "timeout", "chars", "str", "min", "max", "store", "vault", "location",
+  "hash", "checksum", "fingerprint", "sha", "md5", "digest",
+]);
+/** First words that make `<word>Key` a lookup key, not a credential. */
+const NOT_SECRET_KEY_OWNERS = new Set([
+  "schema", "sort", "primary", "foreign", "partition", "cache", "map", "lookup", "index", "group", "sequence", "bucket",
+  "row", "column", "object", "entry", "routing", "idempotency", "dedup", "dedupe", "shard", "hot", "short", "keyboard",
+  "react", "unique", "composite", "translation", "i18n", "storage", "registry", "metric", "event",
+]);
+
+export type SecretStrength = "password" | "token";
+
+/** Whether a property or variable name holds a credential, and of which kind; undefined when it does not. */
+export function secretKeyKind(words: readonly string[]): SecretStrength | undefined {
+  if (words.length === 0 || words.length > 6) return undefined;
+  for (const word of words) if (NOT_SECRET_WORDS.has(word)) return undefined;
+  const last = words[words.length - 1]!;
+  const joined = words.join("");
+  if (last === "password" || last === "passwd" || last === "pwd" || last === "passphrase" || (last === "pass" && words.length > 1)) return "password";
+  if (SECRET_WORDS.has(last)) return "token";
+  if (joined.endsWith("apikey") || joined.endsWith("accesskey") || joined.endsWith("secretkey") || joined.endsWith("privatekey") || joined.endsWith("authkey") || joined.endsWith("signingkey")) return "token";
+  // `HEROKU_KEY`, `stripeKey`: a two-word name ending in `key` whose owner is not a lookup structure.
+  if (last === "key" && words.length >= 2 && !NOT_SECRET_KEY_OWNERS.has(words[words.length - 2]!)) return "token";
+  if (last === "login" && words.length >= 2) return "token"; // `SONAR_LOGIN` holds a token; checked for length below
+  return undefined;
+}
+
+const SLUG = /^[a-z0-9]+(?:[-_.][a-z0-9]+)+$/;
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const VERSION = /^v?[0-9]+(?:\.[0-9]+){1,3}(?:[-+][A-Za-z0-9.]+)?$/;
+const PATH_OR_URL = /^(?:[a-z][a-z0-9+.\-]*:\/\/|\/|\.{1,2}\/|~\/|[A-Za-z]:\\)|\.(?:pem|p12|pfx|key|crt|cer|json|ya?ml|txt|env|jks|keystore|keytab)$/i;
+
+/**
+ * Whether a value held by a credential-named property looks like a real credential rather than a template,
+ * an identifier, a path or a flag. Entropy is weighed against length, since a short password has little.
+ */
+export function looksLikeSecretValue(value: string, kind: SecretStrength, lastKeyWord = ""): boolean {
+  const v = value.trim();
+  const min = kind === "password" ? 6 : 10;
+  if (v.length < min || v.length > 512) return false;
+  if (isPlaceholder(v) || isSequential(v)) return false;
+  // A UUID under a credential-named key is a credential (Heroku, Octopus and many others issue them).
+  if (UUID.test(v)) return kind === "token" && !isSequential(v.replace(/-/g, ""));
+  if (VERSION.test(v) || PATH_OR_URL.test(v) || SLUG.test(v)) return false;
+  // `ACCESS_TOKEN`, `YOUR_API_KEY`: the name of a variable, not its value.
+  if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(v) && /[A-Z]{3}/.test(v)) return false;
+  if (/^(?:true|false|yes|no|on|off|null|none|nil|undefined|required|optional|bearer|basic)$/i.test(v)) return false;
+  if (/^[0-9]{1,11}$/.test(v)) return false;
+  if (/\s/.test(v) && !(kind === "password" && v.length <= 64)) return false;
+  if (lastKeyWord === "login" && v.length < 32) return false;
+  const classes = charClasses(v);
+  const entropy = shannonEntropy(v);
+  if (kind === "password") return classes >= 2 && entropy >= 2.3;
+  // A token: random-looking. Pure-letter values must be long and high-entropy (real words are not keys).
+  if (/^[A-Za-z]+$/.test(v)) return v.length >= 20 && entropy >= 3.8 && mixedCase(v);
+  if (/^[a-z_.\-]+$/.test(v)) return false;
+  return entropy >= (v.length >= 32 ? 3 : 2.6) && classes >= 2;
+}
+
+// Where a credential-named key may start: the assignment parser below runs only around these words.
+const KEY_HINT = /pass|pwd|secret|token|key|auth|cred|bearer|dsn|cookie|session|login/gi;
+
+// `Authorization: Bearer x`, `Authorization: Token x`, `Authorization: x`.
+const AUTH_HEADER = /[Aa]uthorization["']?[ \t]{0,3}[:=][ \t]{0,3}["']?(?:(Basic|Bearer|Token|Api-Token|Bot|Digest|JWT)[ \t]{1,3})?([A-Za-z0-9\-._~+/=!@#$%^&*]{6,4096})/g;
+
+// `curl -u user:pass`, `--user "user:pass"`, `--user "user":"pass"`, `--user user:'pass'`.
+const CURL_USER = /(?:^|[ \t])(?:-u|--user)[ \t]{1,3}(?:(["'])([^\s"':]{0,128}):([^\s"']{0,128})\1|(["']?)([^\s"':]{0,128})\4:(["']?)([^\s"']{0,128})\6)(?![^\s])/g;
+
+// `scheme://user:password@host`
+const URL_CREDENTIALS = /(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,20}:\/\/([^\s:/@'"<>]{0,128}):([^\s:/@'"<>]{1,128})@[A-Za-z0-9.\-\[\]]{1,253}/g;
+
+const PRIVATE_KEY_BEGIN = /-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
+
+const JWT = /(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{5,4096}\.eyJ[A-Za-z0-9_\-]{2,8192}(?:\.[A-Za-z0-9_\-]{0,4096})?(?![A-Za-z0-9_\-])/g;
+
+/**
+ * Credentials: vendor tokens by shape (AWS, GitHub, GitLab, Slack, OpenAI, Anthropic, Stripe, Google and ~40 more),
+ * private-key blocks, JWTs (header decoded), passwords in URLs, basic-auth and bearer headers, `curl -u`, and
+ * generic values under credential-named keys (in JSON, `key=value` text, headers and CLI flags) when their length
+ * and entropy look random.
+ */
+export function secretsDetector(): Detector {
+  return {
+    family: "secrets",
+    scan: function scanSecrets(this: Detector, text: string, context: ScanContext, out: Match[]) {
+      if (text.length < 6) return;
+      const profile = this.profile;
+      // Every vendor shape is a token of 16 or more characters; every assignment has `=`, `:`, `,` or `--`.
+      if (!profile || profile.maxRun >= 16) scanPrefixed(text, out);
+      // Every context rule's secret (or its anchor, like `service_account`) is a token of 12 or more characters.
+      if (!profile || profile.maxRun >= 12) scanContextRules(text, out);
+      scanPrivateKeys(text, out);
+      if ((!profile || profile.maxRun >= 16) && text.includes("eyJ")) scanJwts(text, out);
+      if (text.includes("://")) scanUrlCredentials(text, out);
+      if (text.includes("uthorization")) scanAuthHeaders(text, out);
+      if (text.includes("-u")) scanCurlUsers(text, out);
+      // `,` separates a quoted key from its value only in calls like `get("api_token", "...")`.
+      if (!profile || profile.assigns || (text.includes(",") && (text.includes('"') || text.includes("'")))) scanAssignments(text, out);
+      // A whole value under a credential-named key (JSON `{"password": "..."}`).
+      const kind = secretKeyKind(context.keyWords);
+      if (kind && looksLikeSecretValue(text, kind, context.keyWords[context.keyWords.length - 1])) {
+        const lead = text.length - text.trimStart().length;
+        out.push({ class: kind === "password" ? "secret.password" : "secret.token", start: lead, end: text.trimEnd().length, detector: `key:${context.keyWords.join("_")}`, confidence: 0.85 });
+      }
+    },
+  };
+}
+
+/** Vendor tokens: one regex pass finds the prefixes; only there does a rule's own pattern run. */
+function scanPrefixed(text: string, out: Match[]): void {
+  PREFIX_SCAN.lastIndex = 0;
+  for (let m = PREFIX_SCAN.exec(text); m !== null; m = PREFIX_SCAN.exec(text)) {
+    const at = m.index;
+    // Shorter prefixes of the same token (`sk-` for `sk-proj-`) are tried too: the longest alternative matched first.
+    let matched = false;
+    for (const entry of PREFIXES) {
+      if (entry.prefix.length > m[0].length || !text.startsWith(entry.prefix, at)) continue;
+      for (const { rule, pattern } of BY_PREFIX.get(entry.prefix) ?? []) {
+        if (rule.notAfter && at > 0 && rule.notAfter.includes(text[at - 1]!)) continue;
+        pattern.lastIndex = at;
+        const found = pattern.exec(text);
+        if (!found) continue;
+        const value = found[0];
+        if (isPlaceholder(value) || isSequential(value) || (rule.minEntropy !== undefined && shannonEntropy(value) < rule.minEntropy)) continue;
+        if (rule.check && !rule.check(value)) continue;
+        out.push({ class: rule.class, start: at, end: at + value.length, detector: `shape:${rule.class.slice(7)}`, confidence: 0.95 });
+        PREFIX_SCAN.lastIndex = at + value.length;
+        matched = true;
+        break;
+      }
+      if (matched) break;
+    }
+  }
+}
+
+function scanContextRules(text: string, out: Match[]): void {
+  for (const rule of CONTEXT_RULES) {
+    if (rule.minToken !== undefined && text.length < rule.minToken) continue;
+    let hinted = false;
+    for (const hint of rule.hints) {
+      if (text.includes(hint)) {
+        hinted = true;
+        break;
+      }
+    }
+    if (!hinted) continue;
+    const pattern = rule.pattern;
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+      const value = m[rule.group ?? 0] ?? "";
+      if (value.length === 0) continue;
+      if (isPlaceholder(value) || (rule.minEntropy !== undefined && shannonEntropy(value) < rule.minEntropy)) continue;
+      if (rule.check && !rule.check(value)) continue;
+      const start = m.index + (rule.group ? m[0].indexOf(value) : 0);
+      out.push({ class: rule.class, start, end: start + value.length, detector: `shape:${rule.class.slice(7)}`, confidence: 0.95 });
+    }
+  }
+}
+
+function scanPrivateKeys(text: string, out: Match[]): void {
+  if (!text.includes("PRIVATE KEY")) return;
+  PRIVATE_KEY_BEGIN.lastIndex = 0;
+  for (let m = PRIVATE_KEY_BEGIN.exec(text); m !== null; m = PRIVATE_KEY_BEGIN.exec(text)) {
+    const bodyStart = m.index + m[0].length;
+    const endMarker = text.indexOf("-----END", bodyStart);
+    const bodyEnd = endMarker === -1 ? Math.min(text.length, bodyStart + 8192) : endMarker;
+    // A real key has a base64 body; `anything` or an empty block between the markers is documentation.
+    let base64Chars = 0;
+    for (let i = bodyStart; i < bodyEnd; i++) {
+      const c = text.charCodeAt(i);
+      if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47) base64Chars++;
+    }
+    if (base64Chars < 40) continue;
+    const close = endMarker === -1 ? bodyEnd : text.indexOf("-----", endMarker + 8);
+    const end = close === -1 ? bodyEnd : close + 5;
+    out.push({ class: "secret.private_key", start: m.index, end, detector: "shape:private_key", confidence: 0.99 });
+    PRIVATE_KEY_BEGIN.lastIndex = end;
+  }
+}
+
+function scanJwts(text: string, out: Match[]): void {
+  JWT.lastIndex = 0;
+  for (let m = JWT.exec(text); m !== null; m = JWT.exec(text)) {
+    const header = decodeBase64Url(m[0].slice(0, m[0].indexOf(".")));
+    // A JWT's header is a JSON object naming its algorithm or type; anything else only starts like one.
+    let valid = false;
+    if (header !== undefined) {
+      try {
+        const parsed = JSON.parse(header) as unknown;
+        valid = typeof parsed === "object" && parsed !== null && ("alg" in parsed || "typ" in parsed);
+      } catch {
+        valid = false;
+      }
+    }
+    if (valid) out.push({ class: "secret.jwt", start: m.index, end: m.index + m[0].length, detector: "jwt:header", confidence: 0.95 });
+  }
+}
+
+function decodeBase64Url(part: string): string | undefined {
+  if (part.length > 4096) return undefined;
+  try {
+    return Buffer.from(part.replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+function scanUrlCredentials(text: string, out: Match[]): void {
+  URL_CREDENTIALS.lastIndex = 0;
+  for (let m = URL_CREDENTIALS.exec(text); m !== null; m = URL_CREDENTIALS.exec(text)) {
+    const password = m[2] ?? "";
+    if (isTemplate(password)) continue;
+    const start = m.index + m[0].indexOf(`:${password}@`) + 1;
+    out.push({ class: "secret.url_password", start, end: start + password.length, detector: "url:userinfo", confidence: 0.9 });
+  }
+}
+
+/** Templates and variables only (`${X}`, `<pw>`, `$PASS`, `***`): in URLs and curl, even `password` may be real. */
+function isTemplate(value: string): boolean {
+  const v = value.trim();
+  if (v.length === 0) return true;
+  if (/^[<{[][\s\w.\-]*[>}\]]$/.test(v)) return !/\d/.test(v); // `<password>`, `{PASSWORD}`; `{ZqL5kVrX1n8tA2}` is real
+  return /^[$%<{[`*]/.test(v) || v.includes("${") || v.includes("{{") || v.includes("$(") || /^x+$/i.test(v) || /^\*+$/.test(v) || /^\.+$/.test(v);
+}
+
+function scanAuthHeaders(text: string, out: Match[]): void {
+  AUTH_HEADER.lastIndex = 0;
+  for (let m = AUTH_HEADER.exec(text); m !== null; m = AUTH_HEADER.exec(text)) {
+    const scheme = m[1];
+    const value = m[2] ?? "";
+    if (isPlaceholder(value)) continue;
+    const start = m.index + m[0].length - value.length;
+    if (scheme === "Basic") {
+      const decoded = decodeBase64Url(value.replace(/=+$/, ""));
+      // `user:password` once decoded; a long opaque value after `Basic` is a credential all the same.
+      const userPass = decoded !== undefined && decoded.includes(":") && /^[\x20-\x7e]+$/.test(decoded);
+      if (!userPass && !(value.length >= 16 && shannonEntropy(value) >= 3.5)) continue;
+      out.push({ class: "secret.basic_auth", start, end: start + value.length, detector: "header:basic", confidence: 0.9 });
+      continue;
+    }
+    if (value.startsWith("eyJ")) continue; // the JWT scan reports it with a better class
+    if (value.length < 8 || shannonEntropy(value) < 2.5) continue;
+    out.push({ class: "secret.bearer_token", start, end: start + value.length, detector: "header:authorization", confidence: 0.85 });
+  }
+}
+
+function scanCurlUsers(text: string, out: Match[]): void {
+  CURL_USER.lastIndex = 0;
+  for (let m = CURL_USER.exec(text); m !== null; m = CURL_USER.exec(text)) {
+    const user = m[2] ?? m[5] ?? "";
+    const password = m[3] ?? m[7] ?? "";
+    // `-u ":token"` and `-u "token:"` are both how APIs take a bare token.
+    const secret = password.length > 0 ? password : user;
+    if (secret.length < 4 || isTemplate(secret) || isPlaceholder(secret) || (user.length > 0 && isTemplate(user))) continue;
+    const start = m.index + m[0].lastIndexOf(secret);
+    out.push({ class: "secret.basic_auth", start, end: start + secret.length, detector: "curl:user", confidence: 0.85 });
+  }
+}
+
+const isIdentCode = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45;
+const OPERATORS = [":::=", "::=", ":=", "?=", "=>", "==", "=", ":", ","] as const;
+const VALUE_STOP = new Set([32, 9, 10, 13, 34, 39, 96, 44, 59, 60, 62, 40, 41, 123, 125]);
+
+/**
+ * `key = value`, `key: "value"`, `KEY := value`, `"key": "value"`, `key => 'value'`, `--key value`, `("key", "value")`
+ * in free text. Parsed by hand from each credential word outward, so prose costs one regex pass and no allocation.
+ */
+function scanAssignments(text: string, out: Match[]): void {
+  KEY_HINT.lastIndex = 0;
+  for (let m = KEY_HINT.exec(text); m !== null; m = KEY_HINT.exec(text)) {
+    let s = m.index;
+    while (s > 0 && m.index - s < 64 && isIdentCode(text.charCodeAt(s - 1))) s--;
+    let e = m.index + m[0].length;
+    while (e < text.length && e - s < 96 && isIdentCode(text.charCodeAt(e))) e++;
+    KEY_HINT.lastIndex = e;
+    const flag = text.charCodeAt(s) === 45; // `--token value`
+    const key = text.slice(s, e);
+    const words = keyWords(key);
+    const kind = secretKeyKind(words);
+    if (!kind) continue;
+    let p = e;
+    const keyQuote = text.charCodeAt(p);
+    if (keyQuote === 34 || keyQuote === 39 || keyQuote === 96) p++;
+    const afterKey = p;
+    while (p < text.length && p - afterKey < 5 && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
+    const operator = OPERATORS.find((op) => text.startsWith(op, p));
+    // `("api_token", "value")` passes a credential; in `a_key, b_key` the comma only separates names.
+    if (operator === "," && !(keyQuote === 34 || keyQuote === 39)) continue;
+    if (operator) p += operator.length;
+    else if (!flag || p === afterKey) continue;
+    const afterOperator = p;
+    while (p < text.length && p - afterOperator < 5 && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
+    let valueStart = p;
+    let valueEnd: number;
+    const quote = text.charCodeAt(p);
+    if (quote === 34 || quote === 39 || quote === 96) {
+      valueStart = p + 1;
+      valueEnd = valueStart;
+      while (valueEnd < text.length && valueEnd - valueStart < 256 && text.charCodeAt(valueEnd) !== quote && text.charCodeAt(valueEnd) !== 10) valueEnd++;
+      if (text.charCodeAt(valueEnd) !== quote) continue;
+    } else {
+      valueEnd = valueStart;
+      while (valueEnd < text.length && valueEnd - valueStart < 512 && !VALUE_STOP.has(text.charCodeAt(valueEnd))) valueEnd++;
+    }
+    if (valueEnd <= valueStart) continue;
+    const value = text.slice(valueStart, valueEnd);
+    if (!looksLikeSecretValue(value, kind, words[words.length - 1])) continue;
+    out.push({ class: kind === "password" ? "secret.password" : "secret.token", start: valueStart, end: valueEnd, detector: `assign:${words.join("_")}`, confidence: 0.8 });
+    KEY_HINT.lastIndex = valueEnd;
+  }
+}

@@ -1,0 +1,177 @@
+import { createHmac, randomBytes } from "node:crypto";
+import { GuardError, type Issue } from "../errors.js";
+import { classCovers, type DataClass } from "../model/data-class.js";
+import type { Finding } from "../model/finding.js";
+import type { Redactor } from "./classifier.js";
+import { normalizeValue } from "./normalize.js";
+
+/**
+ * How a class is replaced:
+ * - `label`: `[REDACTED:pii.email]` (the default);
+ * - `mask`: format-preserving, letters and digits become `*` except the last few (`****-****-****-4242`);
+ * - `hash`: `[pii.email:1f3a…]`, an HMAC of the normalised value under the redactor's salt, so equal values stay
+ *   joinable without being readable.
+ */
+export type RedactionStyle = "label" | "mask" | "hash";
+
+export interface RedactionRule {
+  readonly style: RedactionStyle;
+  /** For `mask`: letters and digits left readable at the end (default 4 for cards, accounts, IBANs, phones, SSNs; else 0). */
+  readonly keepLast?: number;
+  /** For `mask`: the masking character (default `*`). */
+  readonly char?: string;
+}
+
+export interface RedactorOptions {
+  /** Style for classes no rule names (default `label`). */
+  readonly default?: RedactionStyle | RedactionRule;
+  /** Per class; the most specific entry wins (`financial.card` over `financial`). */
+  readonly classes?: Readonly<Record<DataClass, RedactionStyle | RedactionRule>>;
+  /** Key for `hash`; a random one per redactor when absent (hashes then only match within one process). */
+  readonly salt?: string | Uint8Array;
+}
+
+const KEEP_LAST_BY_DEFAULT = ["financial.card", "financial.account", "financial.iban", "pii.phone", "pii.ssn"];
+
+/**
+ * Builds a redactor: validated and compiled once. `redact` returns a new value (the input is never changed) of the
+ * same shape: strings stay strings, numbers stay numbers (zeroed, or masked digit by digit), objects keep their key
+ * count and arrays their length. A string whose finding sat in an encoded form (base64, hex, URL) is replaced whole.
+ */
+export function createRedactor(options: RedactorOptions = {}): Redactor {
+  const issues = validate(options);
+  if (issues.length > 0) throw new GuardError("CONFIG_INVALID", "invalid redactor options", { issues });
+  const salt = options.salt === undefined ? randomBytes(32) : typeof options.salt === "string" ? Buffer.from(options.salt, "utf8") : Buffer.from(options.salt);
+  const fallback = toRule(options.default ?? "label");
+  const rules = Object.entries(options.classes ?? {})
+    .map(([cls, rule]) => [cls, toRule(rule)] as const)
+    .sort((a, b) => b[0].length - a[0].length);
+  const ruleFor = (cls: DataClass): RedactionRule => rules.find(([scope]) => classCovers(scope, cls))?.[1] ?? fallback;
+
+  const replacement = (cls: DataClass, original: string): string => {
+    const rule = ruleFor(cls);
+    if (rule.style === "label") return `[REDACTED:${cls}]`;
+    if (rule.style === "hash") return `[${cls}:${createHmac("sha256", salt).update(normalizeValue(cls, original)).digest("hex").slice(0, 16)}]`;
+    const keep = rule.keepLast ?? (KEEP_LAST_BY_DEFAULT.some((scope) => classCovers(scope, cls)) ? 4 : 0);
+    return mask(original, keep, rule.char ?? "*");
+  };
+
+  const redactString = (text: string, findings: readonly Finding[]): string => {
+    const encoded = findings.filter((f) => f.encoding === "base64" || f.encoding === "hex" || f.encoding === "url" || f.start < 0 || f.end > text.length || f.end <= f.start);
+    if (encoded.length > 0) {
+      // The value sat inside an encoding: its decoded offsets do not address `text`, so nothing of it may stay.
+      const classes = [...new Set(findings.map((f) => f.class))];
+      return classes.length === 1 ? replacement(classes[0]!, text) : `[REDACTED:${classes.join(",")}]`;
+    }
+    // Merge overlapping spans (keeping the first class) and replace from the end, so offsets stay valid.
+    const spans = findings.map((f) => ({ start: f.start, end: f.end, cls: f.class })).sort((a, b) => a.start - b.start || b.end - a.end);
+    const merged: { start: number; end: number; cls: DataClass }[] = [];
+    for (const span of spans) {
+      const last = merged[merged.length - 1];
+      if (last && span.start < last.end) last.end = Math.max(last.end, span.end);
+      else merged.push({ ...span });
+    }
+    let out = text;
+    for (let i = merged.length - 1; i >= 0; i--) {
+      const { start, end, cls } = merged[i]!;
+      out = out.slice(0, start) + replacement(cls, text.slice(start, end)) + out.slice(end);
+    }
+    return out;
+  };
+
+  const redactNumber = (value: number, findings: readonly Finding[]): number => {
+    const rule = ruleFor(findings[0]!.class);
+    if (rule.style !== "mask") return 0;
+    const digits = String(Math.trunc(Math.abs(value)));
+    const keep = rule.keepLast ?? (KEEP_LAST_BY_DEFAULT.some((scope) => classCovers(scope, findings[0]!.class)) ? 4 : 0);
+    return Number(`${"0".repeat(Math.max(0, digits.length - keep))}${digits.slice(Math.max(0, digits.length - keep))}`) * Math.sign(value);
+  };
+
+  function rebuild(value: unknown, pointer: string, byPointer: Map<string, Finding[]>, keys: Map<string, Finding[]>, prefixes: Set<string>): unknown {
+    const own = byPointer.get(pointer);
+    if (typeof value === "string") return own ? redactString(value, own) : value;
+    if (typeof value === "number") return own ? redactNumber(value, own) : value;
+    if (typeof value === "bigint") return own ? 0n : value;
+    if (value === null || typeof value !== "object") return value;
+    if (!prefixes.has(pointer)) return value; // nothing below: share the original
+    if (Array.isArray(value)) return value.map((item, i) => rebuild(item, `${pointer}/${i}`, byPointer, keys, prefixes));
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const child = `${pointer}/${escapePointer(key)}`;
+      let name = key;
+      const keyFindings = keys.get(child);
+      if (keyFindings) {
+        name = redactString(key, keyFindings);
+        // Two keys redacted to the same text must not collapse into one property.
+        for (let n = 2; name in out; n++) name = `${redactString(key, keyFindings)}#${n}`;
+      }
+      out[name] = rebuild((value as Record<string, unknown>)[key], child, byPointer, keys, prefixes);
+    }
+    return out;
+  }
+
+  return {
+    redact: function redact(value: unknown, findings: readonly Finding[]): unknown {
+      if (findings.length === 0) return value;
+      const byPointer = new Map<string, Finding[]>();
+      const keys = new Map<string, Finding[]>();
+      const prefixes = new Set<string>();
+      for (const finding of findings) {
+        const target = finding.inKey ? keys : byPointer;
+        const list = target.get(finding.pointer) ?? [];
+        list.push(finding);
+        target.set(finding.pointer, list);
+        // Every ancestor of the pointer must be rebuilt; siblings are shared.
+        let p = finding.pointer;
+        while (p.length > 0) {
+          p = p.slice(0, p.lastIndexOf("/"));
+          prefixes.add(p);
+        }
+      }
+      return rebuild(value, "", byPointer, keys, prefixes);
+    },
+  };
+}
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+/** Letters and digits become `char`, except the last `keep` of them; punctuation and spacing stay. */
+export function mask(text: string, keep: number, char: string): string {
+  let alnum = 0;
+  for (const ch of text) if (/[\p{L}\p{N}]/u.test(ch)) alnum++;
+  // A short value would be given away by its last characters: mask it whole.
+  const visible = alnum > keep * 2 ? keep : 0;
+  let seen = 0;
+  let out = "";
+  for (const ch of text) {
+    if (/[\p{L}\p{N}]/u.test(ch)) {
+      seen++;
+      out += seen > alnum - visible ? ch : char;
+    } else out += ch;
+  }
+  return out;
+}
+
+function toRule(rule: RedactionStyle | RedactionRule): RedactionRule {
+  return typeof rule === "string" ? { style: rule } : rule;
+}
+
+function validate(options: RedactorOptions): Issue[] {
+  const issues: Issue[] = [];
+  const styles = new Set(["label", "mask", "hash"]);
+  const check = (path: string, rule: unknown) => {
+    const style = typeof rule === "string" ? rule : (rule as RedactionRule | undefined)?.style;
+    if (!styles.has(String(style))) issues.push({ path, message: `unknown redaction style \`${String(style)}\``, fix: "use label, mask or hash" });
+    if (typeof rule === "object" && rule !== null) {
+      const r = rule as RedactionRule;
+      if (r.keepLast !== undefined && !(Number.isInteger(r.keepLast) && r.keepLast >= 0 && r.keepLast <= 16)) issues.push({ path: `${path}.keepLast`, message: "must be an integer from 0 to 16" });
+      if (r.char !== undefined && ([...r.char].length !== 1 || /[\p{L}\p{N}"\\]/u.test(r.char))) issues.push({ path: `${path}.char`, message: "must be one character that is not a letter, digit, quote or backslash", fix: "use * or #" });
+    }
+  };
+  if (options.default !== undefined) check("default", options.default);
+  for (const [cls, rule] of Object.entries(options.classes ?? {})) check(`classes.${cls}`, rule);
+  if (typeof options.salt === "string" && options.salt.length < 16) issues.push({ path: "salt", message: "is shorter than 16 characters", fix: "use a random value of at least 16 characters (e.g. `openssl rand -hex 32`)" });
+  return issues;
+}

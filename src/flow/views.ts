@@ -1,0 +1,88 @@
+import { decodeCandidates } from "../classify/decode.js";
+import { normalizeValue } from "../classify/normalize.js";
+import type { DataClass } from "../model/data-class.js";
+import type { Encoding } from "../model/finding.js";
+
+/**
+ * How a remembered value is compared, matching the branches of `normalizeValue`: digits only (cards, phones),
+ * letters and digits upper-cased (IBANs, passports), exact (secrets), or lower-cased text (everything else).
+ */
+export type ViewKind = "digits" | "alnum" | "exact" | "text";
+
+export const VIEW_KINDS: readonly ViewKind[] = ["digits", "alnum", "exact", "text"];
+
+export function viewKindOf(cls: DataClass): ViewKind {
+  const probe = normalizeValue(cls, "Ab 1-2-3-4");
+  if (probe === "1234") return "digits";
+  if (probe === "AB1234") return "alnum";
+  if (probe === "Ab 1-2-3-4") return "exact";
+  return "text";
+}
+
+const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/g;
+
+/** `text` as a view of the given kind: the same transformation `normalizeValue` applies to a remembered value. */
+export function view(kind: ViewKind, text: string): string {
+  const clean = text.replace(INVISIBLE, "").normalize("NFKC");
+  switch (kind) {
+    case "digits":
+      return clean.replace(/[^0-9]/g, "");
+    case "alnum":
+      return clean.replace(/[^A-Za-z0-9]/g, "").toUpperCase();
+    case "exact":
+      return clean;
+    case "text":
+      return clean.toLowerCase().replace(/\s+/g, " ");
+  }
+}
+
+/** One piece of text of a call's arguments in which remembered values are looked for. */
+export interface Haystack {
+  readonly text: string;
+  readonly pointer: string;
+  readonly encoding: Encoding | "split";
+}
+
+/**
+ * Every string of `args` (keys included), each decoded string (base64, hex and URL-encoded runs, JSON documents,
+ * two levels deep), and the concatenation of all plain strings so a value split across fields reads whole again.
+ */
+export function haystacks(args: unknown, maxDecodeDepth = 2): Haystack[] {
+  const out: Haystack[] = [];
+  const plain: string[] = [];
+  const firstPointer: string[] = [];
+  const addString = (text: string, pointer: string, encoding: Encoding, depth: number) => {
+    out.push({ text, pointer, encoding });
+    if (encoding === "plain") {
+      plain.push(text);
+      firstPointer.push(pointer);
+    }
+    if (depth >= maxDecodeDepth || text.length < 8) return;
+    for (const decoded of decodeCandidates(text, { json: true, base64: true, hex: true, url: true })) {
+      if (decoded.encoding === "json") walk(decoded.value, pointer, depth + 1, "json");
+      else addString(decoded.text, pointer, decoded.encoding, depth + 1);
+    }
+    // Whitespace-wrapped base64 (MIME bodies) only decodes once the line breaks are gone.
+    if (/\s/.test(text) && /^[A-Za-z0-9+/=\s]{24,}$/.test(text)) {
+      const joined = text.replace(/\s+/g, "");
+      for (const decoded of decodeCandidates(joined, { json: false, base64: true, hex: false, url: false })) {
+        if (decoded.encoding !== "json") addString(decoded.text, pointer, "base64", depth + 1);
+      }
+    }
+  };
+  const walk = (value: unknown, pointer: string, depth: number, encoding: Encoding) => {
+    if (typeof value === "string") addString(value, pointer, encoding, depth);
+    else if (typeof value === "number" || typeof value === "bigint") addString(String(value), pointer, encoding, depth);
+    else if (Array.isArray(value)) value.forEach((item, i) => walk(item, encoding === "plain" ? `${pointer}/${i}` : pointer, depth, encoding));
+    else if (value !== null && typeof value === "object") {
+      for (const [key, child] of Object.entries(value)) {
+        const childPointer = encoding === "plain" ? `${pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}` : pointer;
+        if (key.length >= 4) addString(key, childPointer, encoding, depth);
+        walk(child, childPointer, depth, encoding);
+      }
+    }
+  };
+  walk(args, "", 0, "plain");
+  if (plain.length > 1) out.push({ text: plain.join(""), pointer: firstPointer[0] ?? "", encoding: "split" });
+  return out;
+}

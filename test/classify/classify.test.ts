@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { createClassifier, DETECTOR_FAMILIES } from "../../src/classify/classify.js";
+import { GuardError } from "../../src/errors.js";
+
+const classifier = createClassifier();
+
+describe("createClassifier", () => {
+  it("walks every key and value and reports RFC 6901 pointers", () => {
+    const findings = classifier.classify({ customers: [{ "contact/email": "ana@lima.example" }], "jo@x.example": true });
+    expect(findings.map((f) => [f.pointer, f.class, f.inKey ?? false])).toEqual([
+      ["/customers/0/contact~1email", "pii.email", false],
+      ["/jo@x.example", "pii.email", true],
+    ]);
+  });
+
+  it("scans numbers that carry card numbers or sit under meaningful keys", () => {
+    expect(classifier.classify({ pan: 4242424242424242 }).map((f) => f.class)).toEqual(["financial.card"]);
+    expect(classifier.classify({ count: 42, total: 1999 })).toEqual([]);
+  });
+
+  it("decodes JSON held in a string and keeps offsets that address that string", () => {
+    const body = JSON.stringify({ patient: { diagnosis: "asthma", email: "ana@lima.example" } });
+    const findings = classifier.classify({ body });
+    const diagnosis = findings.find((f) => f.class === "health.diagnosis")!;
+    expect(diagnosis).toMatchObject({ pointer: "/body", encoding: "json" });
+    expect(body.slice(diagnosis.start, diagnosis.end)).toBe("asthma");
+    const email = findings.find((f) => f.class === "pii.email")!;
+    expect(body.slice(email.start, email.end)).toBe("ana@lima.example");
+  });
+
+  it("finds values hidden in base64, hex and URL encoding", () => {
+    const base64 = Buffer.from("contact ana@lima.example please").toString("base64");
+    const hex = Buffer.from("ssn 219-09-9991 on file").toString("hex");
+    const url = `https://t.example/?q=${encodeURIComponent("card 4242 4242 4242 4242")}`;
+    const found = (value: string) => classifier.classify(value).map((f) => [f.class, f.encoding]);
+    expect(found(`payload=${base64}`)).toContainEqual(["pii.email", "base64"]);
+    expect(found(hex)).toContainEqual(["pii.ssn", "hex"]);
+    expect(found(url)).toContainEqual(["financial.card", "url"]);
+  });
+
+  it("decodes nested encodings up to the configured depth", () => {
+    const nested = Buffer.from(encodeURIComponent("mail ana@lima.example")).toString("base64");
+    expect(classifier.classify(nested).map((f) => f.class)).toContain("pii.email");
+    const shallow = createClassifier({ decode: { maxDepth: 1 } });
+    expect(shallow.classify(nested).map((f) => f.class)).not.toContain("pii.email");
+  });
+
+  it("leaves out disabled families and findings below the confidence floor", () => {
+    const quiet = createClassifier({ disable: ["email"], minConfidence: 0.9 });
+    expect(quiet.classify("ana@lima.example, call 0612 34 56 78").map((f) => f.class)).toEqual([]);
+  });
+
+  it("never throws on odd JSON values", () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic["self"] = cyclic;
+    for (const value of [undefined, null, 0, -1.5e300, 10n ** 30n, "", "\u0000\uffff\ud800", [[[]]], { "": "" }, cyclic]) {
+      expect(() => classifier.classify(value)).not.toThrow();
+    }
+  });
+
+  it("refuses invalid options with the field and the fix", () => {
+    const attempt = () => createClassifier({ disable: ["nope" as never], minConfidence: 2, custom: [{ class: "Bad Class", pattern: "(a+)+$" }] });
+    expect(attempt).toThrow(GuardError);
+    try {
+      attempt();
+    } catch (error) {
+      const paths = (error as GuardError).issues.map((issue) => issue.path);
+      expect(paths).toEqual(["disable[0]", "minConfidence", "custom[0].class", "custom[0].pattern"]);
+      expect((error as GuardError).issues[3]!.message).toMatch(/catastrophic backtracking/);
+    }
+  });
+
+  it("knows every family it documents", () => {
+    expect(DETECTOR_FAMILIES).toContain("secrets");
+    expect(() => createClassifier({ disable: [...DETECTOR_FAMILIES] })).not.toThrow();
+  });
+});
+
+// Linear time: each input is large and built to make a backtracking pattern retry from every position. A detector
+// with a catastrophic (quadratic or worse) pattern takes minutes on these and fails the test's timeout.
+describe("createClassifier on adversarial input", () => {
+  const n = 200_000;
+  const inputs: [string, string][] = [
+    ["email local part without domain", `${"a".repeat(n)}@`],
+    ["email-like runs", "a.".repeat(n / 2) + "@b"],
+    ["dotted digits", "1.".repeat(n / 2)],
+    ["digit groups", "1 ".repeat(n / 2)],
+    ["dash digit groups", "12-".repeat(n / 3)],
+    ["hex-like", "ab".repeat(n / 2) + "z"],
+    ["base64-like", "QUJD".repeat(n / 4) + "!"],
+    ["capitalised words", "Ab ".repeat(n / 3)],
+    ["key-value soup", "token=a".repeat(n / 7)],
+    ["colons", ":".repeat(n)],
+    ["percent signs", "%2".repeat(n / 2)],
+    ["JWT-like", `eyJ${"a".repeat(n)}.eyJ`],
+    ["street-like", "1 Ab ".repeat(n / 5)],
+    ["private key header", "-----BEGIN PRIVATE KEY-----".repeat(n / 27)],
+  ];
+  for (const [name, text] of inputs) {
+    it(`scans ${name} (${(text.length / 1000).toFixed(0)}k chars) in linear time`, { timeout: 20_000 }, () => {
+      expect(() => classifier.classify({ value: text })).not.toThrow();
+    });
+  }
+});

@@ -1,0 +1,222 @@
+import { describe, expect, it } from "vitest";
+import { createClassifier } from "../../src/classify/classify.js";
+
+const classifier = createClassifier();
+/** The classes found in a text, in order. */
+const classesIn = (value: unknown) => classifier.classify(value).map((f) => f.class);
+/** The substrings found for a class in a plain text. */
+const found = (text: string, cls: string) => classifier.classify(text).filter((f) => f.class === cls).map((f) => text.slice(f.start, f.end));
+
+describe("email detector", () => {
+  it("finds addresses in text, with subdomains and plus tags", () => {
+    expect(found("write to jane.doe+billing@mail.customer.example today", "pii.email")).toEqual(["jane.doe+billing@mail.customer.example"]);
+  });
+  it("ignores handles, a bare @ and credentials in URLs", () => {
+    expect(found("ping @jane or user@localhost or see https://bob:hunter22x@host.example/", "pii.email")).toEqual([]);
+  });
+});
+
+describe("phone detector", () => {
+  it("finds international numbers validated by libphonenumber", () => {
+    expect(found("reach me on +44 20 7946 0958 or +1 (415) 555-2671", "pii.phone")).toEqual(["+44 20 7946 0958", "+1 (415) 555-2671"]);
+  });
+  it("finds national numbers after a cue", () => {
+    expect(found("Mobile: 0612 34 56 78", "pii.phone")).toEqual(["0612 34 56 78"]);
+  });
+  it("does not take dates, IP addresses, versions or order numbers for phones", () => {
+    expect(found("shipped 2024-03-18, host 10.20.30.40, v1.2.3.4, order 83920147", "pii.phone")).toEqual([]);
+  });
+});
+
+describe("card detector", () => {
+  it("finds Luhn-valid numbers in issuer ranges, grouped or not", () => {
+    expect(found("card 4242 4242 4242 4242 and 5555-5555-5555-4444 and 378282246310005", "financial.card")).toEqual(["4242 4242 4242 4242", "5555-5555-5555-4444", "378282246310005"]);
+  });
+  it("rejects a wrong check digit, a number outside issuer ranges and mixed separators", () => {
+    expect(found("4242 4242 4242 4241, 9999999999999995, 4242-4242 4242-4242", "financial.card")).toEqual([]);
+  });
+});
+
+describe("IBAN detector", () => {
+  it("finds IBANs validated by mod 97, compact or printed in groups", () => {
+    expect(found("pay DE89370400440532013000 or GB82 WEST 1234 5698 7654 32 now", "financial.iban")).toEqual(["DE89370400440532013000", "GB82 WEST 1234 5698 7654 32"]);
+  });
+  it("rejects an IBAN with a wrong check number", () => {
+    expect(found("DE89370400440532013001", "financial.iban")).toEqual([]);
+  });
+});
+
+describe("national id detector", () => {
+  it("finds SSNs that follow the SSA area, group and serial rules", () => {
+    expect(found("SSN 219-09-9991", "pii.ssn")).toEqual(["219-09-9991"]);
+    expect(found("social security number: 219099991", "pii.ssn")).toEqual(["219099991"]);
+  });
+  it("rejects area 000, 666 and 9xx, group 00 and serial 0000, and bare 9 digits without a cue", () => {
+    expect(found("000-12-3456 666-12-3456 912-12-3456 219-00-9991 219-09-0000 219099991", "pii.ssn")).toEqual([]);
+  });
+  it("finds UK National Insurance numbers and Spanish DNIs with their check letter", () => {
+    expect(found("NINO AB 12 34 56 C", "pii.national_id")).toEqual(["AB 12 34 56 C"]);
+    expect(found("DNI 12345678Z", "pii.national_id")).toEqual(["12345678Z"]);
+    expect(found("DNI 12345678A", "pii.national_id")).toEqual([]);
+  });
+});
+
+describe("passport detector", () => {
+  it("finds a passport number after a cue and in a valid MRZ line", () => {
+    expect(found("passport number: X1234567", "pii.passport")).toEqual(["X1234567"]);
+    expect(found("L898902C36UTO7408122F1204159ZE184226B<<<<<10", "pii.passport")).toEqual(["L898902C3"]);
+  });
+  it("ignores id-shaped tokens without a cue and MRZ lines whose check digits fail", () => {
+    expect(found("ticket X1234567", "pii.passport")).toEqual([]);
+    expect(found("L898902C37UTO7408122F1204159ZE184226B<<<<<10", "pii.passport")).toEqual([]);
+  });
+});
+
+describe("account detector", () => {
+  it("finds account numbers after a cue and routing numbers with a valid checksum", () => {
+    expect(found("account number 000123456789", "financial.account")).toEqual(["000123456789"]);
+    expect(found("routing number 021000021", "financial.routing")).toEqual(["021000021"]);
+  });
+  it("ignores numbers without a cue and routing numbers with a bad checksum", () => {
+    expect(found("invoice 000123456789", "financial.account")).toEqual([]);
+    expect(found("routing number 021000022", "financial.routing")).toEqual([]);
+  });
+});
+
+describe("secrets detector", () => {
+  const cases: [string, string, string][] = [
+    ["secret.aws_access_key", "aws_access_key_id = AKIAZ7QRTXW2MP4YDN3B", "AKIAZ7QRTXW2MP4YDN3B"],
+    ["secret.aws_secret_key", "aws_secret_access_key = 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", "kJ8sQ2mZp9Xv4Lr7Tn1Wc6Yb3Hd5Fg0Ae2Su8Ki4"],
+    ["secret.github_token", "token ghp_4Fq8Zr2LmX9cV7bN1pK3sD6wT0yH5jG8aQ2e", "ghp_4Fq8Zr2LmX9cV7bN1pK3sD6wT0yH5jG8aQ2e"],
+    ["secret.gitlab_token", "GITLAB=glpat-Xr7Qm2Lp9Zt4Wv8Kc3Nd", "glpat-Xr7Qm2Lp9Zt4Wv8Kc3Nd"],
+    ["secret.slack_token", "xoxb-2408163264-4096819238475-Qm7Zr2Lp9Xt4Wv8Kc3Nd6Hy1", "xoxb-2408163264-4096819238475-Qm7Zr2Lp9Xt4Wv8Kc3Nd6Hy1"],
+    ["secret.openai_key", "OPENAI=sk-proj-Qm7Zr2Lp9Xt4Wv8KT3BlbkFJc3Nd6Hy1Bf5Gs0Je", "sk-proj-Qm7Zr2Lp9Xt4Wv8KT3BlbkFJc3Nd6Hy1Bf5Gs0Je"],
+    ["secret.stripe_key", "stripe: sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"],
+    ["secret.google_api_key", "key=AIzaSyD8xQm2Lp9Zt4Wv8Kc3Nd6Hy1Bf5Gs0JeR", "AIzaSyD8xQm2Lp9Zt4Wv8Kc3Nd6Hy1Bf5Gs0JeR"],
+    ["secret.url_password", "postgres://app:Xq9!rT2mLp@db.internal:5432/prod", "Xq9!rT2mLp"],
+    ["secret.basic_auth", "Authorization: Basic YWRtaW46czNjcjN0UGFzcw==", "YWRtaW46czNjcjN0UGFzcw=="],
+    ["secret.bearer_token", "Authorization: Bearer 7f3a9c2e81d4b6f05e2a9c7d3b1f8e46", "7f3a9c2e81d4b6f05e2a9c7d3b1f8e46"],
+    ["secret.token", 'api_token: "Zx81Qm2vLp9Rt4Wc7Kd3"', "Zx81Qm2vLp9Rt4Wc7Kd3"],
+    ["secret.password", "DB_PASSWORD=Tr0ub4dor&3x", "Tr0ub4dor&3x"],
+    ["secret.token", '-H "X-Service-ApiKey: 3a16750d-d363-41a4-8ebd-035408f7730f"', "3a16750d-d363-41a4-8ebd-035408f7730f"],
+    ["secret.basic_auth", 'curl -u ":Zq81vLp2Rt9x" https://api.example', "Zq81vLp2Rt9x"],
+  ];
+  for (const [cls, text, value] of cases) {
+    it(`finds ${cls}`, () => expect(found(text, cls)).toEqual([value]));
+  }
+  it("finds an Anthropic key and a private-key block", () => {
+    const anthropic = `sk-ant-api03-${"Qm7Zr2Lp9Xt4Wv8Kc3Nd6Hy1Bf5Gs0Je".repeat(3).slice(0, 93)}AA`;
+    expect(found(`ANTHROPIC_API_KEY=${anthropic}`, "secret.anthropic_key")).toEqual([anthropic]);
+    const pem = `-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\nVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n-----END RSA PRIVATE KEY-----`;
+    expect(found(pem, "secret.private_key")).toEqual([pem]);
+  });
+  it("finds a JWT whose header decodes to a JSON object with alg", () => {
+    const jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+    expect(found(`token=${jwt}`, "secret.jwt")).toEqual([jwt]);
+  });
+  it("flags nothing in near misses: placeholders, templates, wrong prefixes and lengths, identifiers", () => {
+    const nearMisses = [
+      "AKIAIOSFODNN7EXAMPLE",
+      "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+      "foo_4Fq8Zr2LmX9cV7bN1pK3sD6wT0yH5jG8aQ2e",
+      "glpat-short",
+      "api_key = ${API_KEY}",
+      'password: "<your password here>"',
+      "Authorization: Bearer $TOKEN",
+      "curl -u username:password https://api.example",
+      "client_id = 73082700-1f09-405b-80d0-3131bfd6272d",
+      "public_key = 9Cnzj4p4WGeKLs1Pt8QuKUpRKfFLfRYC9AIKjbJTWit",
+      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+      "eyJhbasdGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiJ9.abc",
+      "-----BEGIN PRIVATE KEY-----\nanything\n-----END PRIVATE KEY-----",
+      "password_length = 12",
+      "sk_live_",
+      "token_url = https://auth.example/oauth/token",
+      "secret_name = prod-db-credentials",
+      "aws_access_key: AKIAIOSFODNN7EXAMPLE",
+      "redirect?access_token=ACCESS_TOKEN",
+      "import { chain_Anvil1_Key, chain_Anvil2_Key } from './consts'",
+      "AIzaSyabcdefghijklmnopqrstuvwxyz1234567",
+    ];
+    for (const text of nearMisses) expect({ text, classes: classesIn(text).filter((c) => c.startsWith("secret.")) }).toEqual({ text, classes: [] });
+  });
+});
+
+describe("ip detector", () => {
+  it("finds public IPv4 and IPv6 addresses, and tells internal ranges apart", () => {
+    expect(found("from 203.0.113.9? no: 8.8.4.4 and 2001:4860:4860::8888", "network.ip")).toEqual(["8.8.4.4", "2001:4860:4860::8888"]);
+    expect(found("host 10.0.0.12 and 127.0.0.1", "network.ip.internal")).toEqual(["10.0.0.12", "127.0.0.1"]);
+  });
+  it("ignores version strings, out-of-range octets and clock times", () => {
+    expect(classesIn("v1.2.3.4.5 256.1.1.1 1.2.3 at 12:30:45").filter((c) => c.startsWith("network"))).toEqual([]);
+  });
+});
+
+describe("name and address detectors", () => {
+  it("finds person names by lexicon and cue words", () => {
+    expect(found("Please ask Maria Gonzalez about it.", "pii.name")).toEqual(["Maria Gonzalez"]);
+    expect(found("My name is Szabolcs Kertész", "pii.name")).toEqual(["Szabolcs Kertész"]);
+    expect(found("Dear Dr. Okonkwo,", "pii.name")).toEqual(["Okonkwo"]);
+  });
+  it("does not take capitalised common words, places or sentence starts for names", () => {
+    expect(found("The Annual Report covers New York and Paris. Monday Meeting at noon.", "pii.name")).toEqual([]);
+  });
+  it("finds street addresses in English and continental order", () => {
+    expect(found("ship to 1600 Pennsylvania Avenue NW, Washington, DC 20500", "pii.address")).toEqual(["1600 Pennsylvania Avenue NW, Washington, DC 20500"]);
+    expect(found("wohnt in der Augsburger Strasse 36", "pii.address")).toEqual(["Augsburger Strasse 36"]);
+  });
+  it("does not take a number followed by ordinary words for an address", () => {
+    expect(found("we sold 300 Large Boxes last week", "pii.address")).toEqual([]);
+  });
+});
+
+describe("date-of-birth detector", () => {
+  it("finds a date after a birth cue", () => {
+    expect(found("She was born on 10/5/1971 in Porto", "pii.dob")).toEqual(["10/5/1971"]);
+    expect(found("DOB: March 3, 1980", "pii.dob")).toEqual(["March 3, 1980"]);
+  });
+  it("ignores dates without a birth cue", () => {
+    expect(found("Invoice dated 10/5/1971, paid March 3, 1980", "pii.dob")).toEqual([]);
+  });
+});
+
+describe("key-driven classes", () => {
+  it("classifies values by their property names", () => {
+    const findings = classifier.classify({
+      first_name: "Ana", customerName: "Ana Lima", dateOfBirth: "1984-07-02", street: "Rua Augusta 12",
+      diagnosis: "Type 2 diabetes mellitus", medications: ["metformin 500 mg"], icd10: "E11.9", password: "hunter2!x",
+    });
+    const byPointer = Object.fromEntries(findings.map((f) => [f.pointer, f.class]));
+    expect(byPointer).toMatchObject({
+      "/first_name": "pii.name", "/customerName": "pii.name", "/dateOfBirth": "pii.dob", "/street": "pii.address",
+      "/diagnosis": "health.diagnosis", "/medications/0": "health.medication", "/icd10": "health.icd10", "/password": "secret.password",
+    });
+  });
+  it("takes a bare `name` for a person only when it reads like one", () => {
+    const findings = classifier.classify({ name: "Ana Lima", tool: { name: "Get Customer" }, item: { name: "Wireless Keyboard" } });
+    expect(findings.map((f) => [f.pointer, f.class])).toEqual([["/name", "pii.name"]]);
+  });
+  it("does not classify look-alike keys: email_address is no postal address, file_name no person", () => {
+    const classes = classesIn({ email_address: "not an address", file_name: "Report Final.pdf", condition: "ok", key_id: "k-1" });
+    expect(classes).not.toContain("pii.address");
+    expect(classes).not.toContain("pii.name");
+  });
+  it("finds ICD-10 codes only under health keys or after an ICD cue", () => {
+    expect(classesIn({ code: "E11.9" })).toEqual([]);
+    expect(found("ICD-10: E11.9", "health.icd10")).toEqual(["E11.9"]);
+  });
+});
+
+describe("configured classes", () => {
+  it("reports tenant ids from the configured pattern and tenant keys", () => {
+    const tenants = createClassifier({ tenants: { pattern: "\\borg_([a-z0-9]{6})\\b" } });
+    expect(tenants.classify({ note: "moved from org_acme01 to org_globex1", tenant_id: "initech" }).map((f) => f.class)).toEqual(["tenant:acme01", "tenant:initech"]);
+  });
+  it("reports custom classes by pattern with a validator, and by key", () => {
+    const custom = createClassifier({
+      custom: [{ class: "commerce.order_id", pattern: "ORD-[0-9]{6}", validate: (v) => v.endsWith("7") }, { class: "commerce.loyalty", keys: ["loyalty_number"] }],
+    });
+    const findings = custom.classify({ text: "ORD-123457 and ORD-123456", loyaltyNumber: "LX-99" });
+    expect(findings.map((f) => [f.class, f.pointer])).toEqual([["commerce.order_id", "/text"], ["commerce.loyalty", "/loyaltyNumber"]]);
+  });
+});

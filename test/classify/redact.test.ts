@@ -1,0 +1,123 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { createClassifier } from "../../src/classify/classify.js";
+import { createRedactor, mask } from "../../src/classify/redact.js";
+import { GuardError } from "../../src/errors.js";
+import type { Finding } from "../../src/model/finding.js";
+
+const classifier = createClassifier();
+
+describe("createRedactor", () => {
+  it("replaces each finding with a class label by default, leaving the rest of the string", () => {
+    const value = { note: "mail ana@lima.example or call +44 20 7946 0958", id: 7 };
+    const redacted = createRedactor().redact(value, classifier.classify(value));
+    expect(redacted).toEqual({ note: "mail [REDACTED:pii.email] or call [REDACTED:pii.phone]", id: 7 });
+  });
+
+  it("masks format-preservingly, keeping the last four digits of cards", () => {
+    const redactor = createRedactor({ classes: { "financial.card": "mask" } });
+    const value = { card: "4242-4242-4242-4242" };
+    expect(redactor.redact(value, classifier.classify(value))).toEqual({ card: "****-****-****-4242" });
+    expect(mask("ana@lima.example", 0, "#")).toBe("###@####.#######");
+  });
+
+  it("hashes with a salt: equal values give equal tokens, other salts other tokens", () => {
+    const a = createRedactor({ default: "hash", salt: "0123456789abcdef-salt-A" });
+    const b = createRedactor({ default: "hash", salt: "0123456789abcdef-salt-B" });
+    const one = { to: "Ana@Lima.example" };
+    const two = { to: "ana@lima.example" };
+    const tokenA1 = a.redact(one, classifier.classify(one)) as { to: string };
+    const tokenA2 = a.redact(two, classifier.classify(two)) as { to: string };
+    const tokenB = b.redact(two, classifier.classify(two)) as { to: string };
+    expect(tokenA1.to).toMatch(/^\[pii\.email:[0-9a-f]{16}\]$/);
+    expect(tokenA1.to).toBe(tokenA2.to); // normalised: case does not matter for emails
+    expect(tokenB.to).not.toBe(tokenA2.to);
+  });
+
+  it("picks the most specific class rule", () => {
+    const redactor = createRedactor({ classes: { financial: "hash", "financial.card": "mask" }, salt: "a-salt-of-sixteen-chars" });
+    const value = { card: "4242 4242 4242 4242", iban: "DE89370400440532013000" };
+    const out = redactor.redact(value, classifier.classify(value)) as Record<string, string>;
+    expect(out["card"]).toBe("**** **** **** 4242");
+    expect(out["iban"]).toMatch(/^\[financial\.iban:[0-9a-f]{16}\]$/);
+  });
+
+  it("replaces a whole string when the value sat inside an encoding", () => {
+    const value = { blob: Buffer.from("ssn 219-09-9991").toString("base64") };
+    expect(createRedactor().redact(value, classifier.classify(value))).toEqual({ blob: "[REDACTED:pii.ssn]" });
+  });
+
+  it("keeps numbers numbers and renames sensitive keys without merging them", () => {
+    const value = { pan: 4242424242424242, "ana@lima.example": 1, "bo@lima.example": 2 };
+    const out = createRedactor().redact(value, classifier.classify(value)) as Record<string, unknown>;
+    expect(out["pan"]).toBe(0);
+    expect(Object.keys(out)).toEqual(["pan", "[REDACTED:pii.email]", "[REDACTED:pii.email]#2"]);
+  });
+
+  it("redacts inside a JSON string so that it stays parseable", () => {
+    const value = { body: JSON.stringify({ patient: { diagnosis: "asthma", email: "ana@lima.example" } }) };
+    const out = createRedactor().redact(value, classifier.classify(value)) as { body: string };
+    expect(JSON.parse(out.body)).toEqual({ patient: { diagnosis: "[REDACTED:health.diagnosis]", email: "[REDACTED:pii.email]" } });
+  });
+
+  it("never changes its input", () => {
+    const value = { a: ["ana@lima.example"] };
+    const copy = structuredClone(value);
+    createRedactor().redact(value, classifier.classify(value));
+    expect(value).toEqual(copy);
+  });
+
+  it("refuses unknown styles and short salts", () => {
+    expect(() => createRedactor({ default: "blur" as never })).toThrow(GuardError);
+    try {
+      createRedactor({ salt: "short" });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as GuardError).describe()).toMatch(/salt: is shorter than 16 characters/);
+    }
+  });
+});
+
+// Values a classifier must find, planted in arbitrary JSON.
+const sensitive = fc.oneof(
+  fc.constantFrom("ana@lima.example", "j.doe+x@mail.customer.example", "4242 4242 4242 4242", "5555555555554444", "DE89370400440532013000", "219-09-9991", "+44 20 7946 0958", "ghp_4Fq8Zr2LmX9cV7bN1pK3sD6wT0yH5jG8aQ2e"),
+  fc.tuple(fc.stringMatching(/^[a-z]{1,10}$/), fc.stringMatching(/^[a-z]{2,8}$/)).map(([user, host]) => `${user}@${host}.example`),
+);
+const filler = fc.string({ maxLength: 12 }).filter((s) => !/[0-9@]/.test(s));
+const leaf = fc.oneof(fc.tuple(filler, sensitive, filler).map(([a, s, b]) => `${a} ${s} ${b}`), filler, fc.integer(), fc.boolean(), fc.constant(null));
+const json = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: "small" }, leaf, fc.array(tie("value"), { maxLength: 4 }), fc.dictionary(fc.stringMatching(/^[a-z_]{1,8}$/), tie("value"), { maxKeys: 4 })),
+})).value;
+
+function shape(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shape);
+  if (value !== null && typeof value === "object") return Object.values(value).map(shape);
+  return typeof value;
+}
+
+function detectedValues(value: unknown, findings: readonly Finding[]): string[] {
+  const at = (pointer: string): unknown => pointer.split("/").slice(1).reduce<unknown>((node, part) => (node as Record<string, unknown>)[part.replace(/~1/g, "/").replace(/~0/g, "~")], value);
+  return findings.filter((f) => !f.encoding && !f.inKey).map((f) => String(at(f.pointer)).slice(f.start, f.end));
+}
+
+describe("createRedactor (properties)", () => {
+  for (const style of ["label", "mask", "hash"] as const) {
+    it(`with ${style}: output never contains a detected value, and is JSON of the same shape`, () => {
+      const redactor = createRedactor({ default: style, salt: "property-test-salt-0001" });
+      fc.assert(
+        fc.property(json, (value) => {
+          const findings = classifier.classify(value);
+          const redacted = redactor.redact(value, findings);
+          const text = JSON.stringify(redacted) ?? "";
+          expect(JSON.parse(text === "" ? "null" : text)).toEqual(redacted === undefined ? null : redacted);
+          expect(shape(redacted)).toEqual(shape(value));
+          for (const detected of detectedValues(value, findings)) {
+            // Masks keep the last four characters of some classes by design; the whole value must be gone.
+            if (detected.length > 0) expect(text.includes(JSON.stringify(detected).slice(1, -1))).toBe(false);
+          }
+        }),
+        { numRuns: 150 },
+      );
+    });
+  }
+});

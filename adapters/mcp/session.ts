@@ -139,6 +139,16 @@ export class ProxySession {
     this.#resolveClosed();
   }
 
+  /**
+   * Closes once the requests in flight are answered (or after `graceMs`): for a stdio client that closed its input
+   * but still reads the answers to what it asked.
+   */
+  async closeWhenIdle(graceMs = 5000): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    while (this.#flights.size > 0 && Date.now() < deadline && !this.#closed) await new Promise((resolve) => setTimeout(resolve, 20));
+    await this.close();
+  }
+
   /** The tool list changed for a reason the upstream cannot know (pins reloaded): list again and tell the client. */
   toolsChanged(): void {
     this.#tools = undefined;

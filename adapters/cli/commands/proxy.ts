@@ -165,11 +165,12 @@ async function runProxy(argv: readonly string[], io: CliIO): Promise<number> {
       } else {
         const transport = new StdioServerTransport(io.stdin as Readable, io.stdout as unknown as Writable);
         const session = await proxy.connect(transport);
-        // The SDK's stdio transport does not notice the client closing stdin; the session must end then.
+        // The SDK's stdio transport does not notice the client closing stdin; the session ends then, once what the
+        // client asked before is answered.
         const ended = new Promise<void>((done) => {
           io.stdin.once("end", done);
           io.stdin.once("close", done);
-        });
+        }).then(() => session.closeWhenIdle());
         log("serving MCP on stdio");
         await Promise.race([session.closed, ended, stop.promise]);
       }

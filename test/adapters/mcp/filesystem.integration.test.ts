@@ -19,13 +19,15 @@ beforeAll(async () => {
   data = join(ws.dir, "data");
   await mkdir(data);
   await ws.file("data/handbook.md", "# Handbook\nAsk jane.doe@example.com about holidays.\n");
-  await ws.file("data/deploy-notes.txt", "deploy with key AKIAIOSFODNN7EXAMPLE\n");
+  // Not AWS's documentation key (the classifier ignores keys ending in EXAMPLE): one that looks real.
+  await ws.file("data/deploy-notes.txt", "Deploy with key AKIAZ7Q3K2M9X4TB8WLP, then watch the dashboards.\n");
+  await ws.file("data/vault-export.txt", "export 7f3c9a2e-credential-blob (format unknown to any detector)\n");
   declarationFile = await ws.declaration(testDeclaration({
     id: "docs-reader",
     tools: [
       { server: "fs", allow: ["list_directory", "read_text_file", "write_file", "list_allowed_directories"] },
-      // The deploy notes hold credentials: reading them brings a class the purpose does not cover.
-      { server: "fs", allow: ["read_multiple_files"], outputClasses: ["secret.aws_key"] },
+      // Declared to return credentials: when the classifier cannot locate them in a result, it is withheld whole.
+      { server: "fs", allow: ["read_multiple_files"], outputClasses: ["secret.vault_credential"] },
     ],
   }));
 });
@@ -86,11 +88,18 @@ describe("purpose-guard proxy in front of server-filesystem", () => {
         expect(existsSync(target)).toBe(false);
       });
 
-      it("withholds a read whose result carries a class outside the data scope", async () => {
-        const result = await client.callTool({ name: "read_multiple_files", arguments: { paths: [join(data, "deploy-notes.txt")] } });
+      it("redacts a secret found in a file read, and returns the rest", async () => {
+        const result = await client.callTool({ name: "read_text_file", arguments: { path: join(data, "deploy-notes.txt") } });
+        expect(result.isError).toBeFalsy();
+        expect(textOf(result)).toBe("Deploy with key [REDACTED:secret.aws_access_key], then watch the dashboards.\n");
+        expect(JSON.stringify(result)).not.toContain("AKIAZ7Q3K2M9X4TB8WLP");
+      });
+
+      it("withholds a result declared to carry a class outside the scope that cannot be located in it", async () => {
+        const result = await client.callTool({ name: "read_multiple_files", arguments: { paths: [join(data, "vault-export.txt")] } });
         expect(result.isError).toBe(true);
-        expect(JSON.stringify(result)).not.toContain("AKIA");
-        expect(textOf(result)).toMatch(/result-class-outside-read-scope|redaction-failed/);
+        expect(JSON.stringify(result)).not.toContain("7f3c9a2e");
+        expect(textOf(result)).toContain("[redaction-failed]");
       });
 
       it("denies a call to an undeclared (hidden) tool without reaching the server", async () => {
@@ -110,7 +119,8 @@ describe("purpose-guard proxy in front of server-filesystem", () => {
         const denied = records.find((record) => record["event"] === "call" && record["tool"] === "write_file");
         expect(denied).toMatchObject({ decision: "deny", server: "fs", policyIds: ["write-under-read-only-purpose"] });
         expect((denied?.["trace"] as Record<string, unknown>)["mcpSessionId"]).toBeTypeOf("string");
-        expect(JSON.stringify(records)).not.toContain("AKIA");
+        expect(JSON.stringify(records)).not.toContain("AKIAZ7Q3K2M9X4TB8WLP");
+        expect(records.find((record) => record["event"] === "result" && record["decision"] === "redact")).toMatchObject({ tool: "read_text_file", classes: ["secret.aws_access_key"] });
         const report = await verifyAuditLog([audit]);
         expect(report.ok).toBe(true);
       });

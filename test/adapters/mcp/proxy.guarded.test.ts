@@ -127,19 +127,31 @@ describe("guardedEnforcer", () => {
     expect(audit.records.filter((record) => record.event === "call").map((record) => record.decision)).toEqual(["deny"]);
   });
 
-  it("withholds a result that carries a class outside the read scope when it cannot be redacted", async () => {
-    const { rig, state } = await guarded({
-      declaration: declaration({
-        tools: [
-          { server: "memo", allow: ["read_note"], outputClasses: ["secret.aws_key"] },
-        ],
-      }),
-    });
+  it("redacts a secret in a result before the client sees it", async () => {
+    const { rig, audit } = await guarded();
     const result = await rig.client.callTool({ name: "read_note", arguments: { name: "secret" } });
+    expect(textOf(result)).toBe("deploy key [REDACTED:secret.aws_access_key], keep it safe");
+    expect(audit.records.find((record) => record.event === "result")).toMatchObject({ decision: "redact", classes: ["secret.aws_access_key"] });
+  });
+
+  it("withholds a result declared to carry a class outside the read scope when it cannot be located", async () => {
+    const { rig, state } = await guarded({
+      declaration: declaration({ tools: [{ server: "memo", allow: ["read_note"], outputClasses: ["secret.vault_credential"] }] }),
+    });
+    const result = await rig.client.callTool({ name: "read_note", arguments: { name: "welcome" } });
     expect(state.calls).toHaveLength(1); // the read ran: it is the result that is held back
     expect(result.isError).toBe(true);
-    expect(textOf(result)).not.toContain("AKIA");
-    expect(textOf(result)).toMatch(/result-class-outside-read-scope|redaction-failed/);
+    expect(textOf(result)).not.toContain("hello from memo");
+    expect(textOf(result)).toContain("[redaction-failed]");
+  });
+
+  it("redacts secrets in resource contents and prompt messages by the same rules", async () => {
+    const { rig } = await guarded();
+    const read = await rig.client.readResource({ uri: "memo://notes/secret" });
+    expect(JSON.stringify(read)).not.toContain("AKIAZ7Q3K2M9X4TB8WLP");
+    expect(JSON.stringify(read)).toContain("[REDACTED:secret.aws_access_key]");
+    const prompt = await rig.client.getPrompt({ name: "draft_reply", arguments: { note: "secret" } });
+    expect(JSON.stringify(prompt.messages)).toContain("Reply using this note: deploy key [REDACTED:secret.aws_access_key]");
   });
 
   it("asks the user through MCP elicitation and forwards the call once they approve", async () => {

@@ -6,6 +6,9 @@ import type { AuditSinkConfig } from "./audit/sinks.js";
 import type { PolicyEngine, RuntimeBounds } from "./authorize/engine.js";
 import type { ToolConfig } from "./catalog/tool-catalog.js";
 import type { Classifier, Redactor } from "./classify/classifier.js";
+import type { ClassifierOptions } from "./classify/classify.js";
+import type { RedactorOptions } from "./classify/redact.js";
+import type { MemoryFlowStoreOptions } from "./flow/memory-flow-store.js";
 import { formatPath } from "./declare/load.js";
 import { readKey } from "./declare/sign.js";
 import { GuardError } from "./errors.js";
@@ -33,9 +36,20 @@ export interface GuardConfig {
   readonly maxLifespanDays?: number;
   /** Another policy engine instead of Cedar (OPA, a TypeScript function); `policies` must then be unset. */
   readonly engine?: PolicyEngine;
+  /** Replaces the built-in classifier; or tune the built-in one with `classification`. */
   readonly classifier?: Classifier;
+  readonly classification?: ClassifierOptions;
+  /** Replaces the built-in redactor; or tune it (styles per class, salt) with `redaction`. */
   readonly redactor?: Redactor;
+  readonly redaction?: RedactorOptions;
+  /** Replaces the in-memory flow store (e.g. a shared one for several proxy replicas); or tune it with `flows`. */
   readonly flowStore?: FlowStore;
+  readonly flows?: MemoryFlowStoreOptions;
+  /**
+   * Key of the salted hashes the redactor and flow store keep. Set it (from a secret store) when several processes
+   * must agree on them; by default each process draws a random one.
+   */
+  readonly salt?: string;
   /** Resolves `ask` verdicts; adapters may pass their own per call (MCP elicitation). */
   readonly approver?: Approver;
   /** No answer within this many ms denies; default 120 000. */
@@ -77,8 +91,12 @@ const configSchema = z.object({
   maxLifespanDays: positiveInt.optional(),
   engine: object("a PolicyEngine", "authorize").optional(),
   classifier: object("a Classifier", "classify").optional(),
+  classification: z.record(z.string(), z.unknown()).optional(),
   redactor: object("a Redactor", "redact").optional(),
+  redaction: z.record(z.string(), z.unknown()).optional(),
   flowStore: object("a FlowStore", "match").optional(),
+  flows: z.record(z.string(), z.unknown()).optional(),
+  salt: z.string().min(16, { error: "a salt needs at least 16 characters" }).optional(),
   approver: object("an Approver", "request").optional(),
   approvalTimeoutMs: positiveInt.optional(),
   approvalValidityMs: nonNegativeInt.optional(),
@@ -94,6 +112,11 @@ export function validateConfig(config: GuardConfig): void {
   const issues = parsed.success
     ? []
     : parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message.replace(/^Invalid input: /, ""), fix: "see GuardConfig in the README" }));
+  for (const [instance, options] of [["classifier", "classification"], ["redactor", "redaction"], ["flowStore", "flows"]] as const) {
+    if (config[instance] && config[options]) {
+      issues.push({ path: options, message: `\`${options}\` tunes the built-in ${instance}, but another ${instance} is configured`, fix: `remove \`${options}\` or \`${instance}\`` });
+    }
+  }
   if (config.engine && config.policies !== undefined) {
     issues.push({ path: "policies", message: "policies are Cedar files, but a custom engine is configured", fix: "remove `policies` or `engine`" });
   }

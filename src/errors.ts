@@ -1,3 +1,5 @@
+import type { Verdict } from "./model/verdict.js";
+
 /**
  * Every error the guard raises has one code from this table, so users can search for it. Messages name the input
  * and say how to fix it. A deny is never an error: it is a `Verdict`.
@@ -17,6 +19,8 @@ export const ERROR_CODES = {
   AUDIT_CHAIN_BROKEN: "an audit log's hash chain does not verify",
   APPROVAL_FAILED: "an approval could not be obtained",
   GUARD_CLOSED: "the guard was closed",
+  CALL_REFUSED: "the guard refused a call where the framework can only be stopped by an exception",
+  SESSION_HALTED: "the guard halted the session; an operator must release it",
   USAGE: "a command was called with invalid arguments",
 } as const;
 
@@ -67,4 +71,29 @@ export function messageOf(error: unknown): string {
   if (error instanceof GuardError) return `${error.code}: ${error.message}`;
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/**
+ * A verdict that an adapter can only deliver by throwing: a halt (the run must end), or a refusal where the framework
+ * has no answer value to carry it (a plain `tool.invoke`, a callback handler). The verdict says which policies decided.
+ */
+export class RefusalError extends GuardError {
+  readonly verdict: Exclude<Verdict, { decision: "allow" }>;
+
+  constructor(verdict: Exclude<Verdict, { decision: "allow" }>, message = "message" in verdict ? verdict.message : `purpose-guard refused the call (decision ${verdict.decisionId})`) {
+    super(verdict.decision === "halt" ? "SESSION_HALTED" : "CALL_REFUSED", message);
+    this.verdict = verdict;
+  }
+}
+
+/**
+ * The `RefusalError` behind an error a framework threw, if any. Frameworks wrap what a tool or middleware throws
+ * (LangChain's `MiddlewareError`, the OpenAI SDK's `OpenAIError`) and keep the original as `cause`.
+ */
+export function refusalOf(error: unknown): RefusalError | undefined {
+  for (let current = error, depth = 0; current !== null && current !== undefined && depth < 16; depth++) {
+    if (current instanceof RefusalError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }

@@ -12,6 +12,9 @@ import type { Action, AuthorizationRequest, DecisionContext, DeterminingPolicy, 
 import { explain, GUARD_POLICY_IDS, outcomeOf, reasonsOf, type Outcome } from "./authorize/outcome.js";
 import { createToolCatalog, type ToolHints } from "./catalog/tool-catalog.js";
 import type { Classifier, Redactor } from "./classify/classifier.js";
+import { createClassifier } from "./classify/classify.js";
+import { createRedactor } from "./classify/redact.js";
+import { createMemoryFlowStore } from "./flow/memory-flow-store.js";
 import { runtimeFromEnv, trustedKeyObjects, validateConfig, type GuardConfig } from "./config.js";
 import { canonicalJson, sha256Hex } from "./declare/canonical.js";
 import { declarationFromObject, loadDeclarationFile } from "./declare/load.js";
@@ -19,7 +22,7 @@ import { GuardError, messageOf } from "./errors.js";
 import type { FlowMatch, FlowStore } from "./flow/flow-store.js";
 import type { AuditEvent } from "./model/audit-record.js";
 import type { ToolCall, ToolResult } from "./model/call.js";
-import { classCovers, type DataClass } from "./model/data-class.js";
+import { classCovers, scopeCovers, type DataClass } from "./model/data-class.js";
 import type { LoadedDeclaration } from "./model/declaration.js";
 import type { Finding } from "./model/finding.js";
 import { toolKey, type ToolDescriptor } from "./model/tool.js";
@@ -94,6 +97,10 @@ export async function createGuard(config: GuardConfig): Promise<Guard> {
     policies: compiled!,
     ...(config.decisionCacheSize !== undefined ? { cacheSize: config.decisionCacheSize } : {}),
   });
+  const salt = config.salt === undefined ? {} : { salt: config.salt };
+  const classifier = config.classifier ?? createClassifier(config.classification);
+  const redactor = config.redactor ?? createRedactor({ ...salt, ...config.redaction });
+  const flowStore = config.flowStore ?? createMemoryFlowStore({ ...salt, ...config.flows });
   const sinks = (config.audit ?? [DEFAULT_AUDIT]).map(createSink);
   const pipeline = new GuardPipeline({
     declaration,
@@ -102,9 +109,9 @@ export async function createGuard(config: GuardConfig): Promise<Guard> {
     clock: config.clock ?? Date.now,
     runtime: config.runtime ?? runtimeFromEnv(process.env),
     catalog: createToolCatalog(declaration.declaration, config.tools),
-    classifier: config.classifier,
-    redactor: config.redactor,
-    flowStore: config.flowStore,
+    classifier,
+    redactor,
+    flowStore,
     approver: config.approver,
     approvalTimeoutMs: config.approvalTimeoutMs ?? 120_000,
     approvalValidityMs: config.approvalValidityMs ?? 600_000,
@@ -129,9 +136,9 @@ interface Parts {
   readonly clock: () => number;
   readonly runtime: RuntimeBounds;
   readonly catalog: ReturnType<typeof createToolCatalog>;
-  readonly classifier: Classifier | undefined;
-  readonly redactor: Redactor | undefined;
-  readonly flowStore: FlowStore | undefined;
+  readonly classifier: Classifier;
+  readonly redactor: Redactor;
+  readonly flowStore: FlowStore;
   readonly approver: Approver | undefined;
   readonly approvalTimeoutMs: number;
   readonly approvalValidityMs: number;
@@ -202,9 +209,11 @@ class GuardPipeline implements Guard {
       const now = parts.clock();
       const session = parts.sessions.get(call.sessionId, now);
       const tool = pending.tool!;
-      const findings = parts.classifier?.classify(call.args) ?? [];
+      const findings = parts.classifier.classify(call.args);
       pending.classes = classesOf(findings);
-      const flows: readonly FlowMatch[] = parts.flowStore ? await parts.flowStore.match(call.sessionId, call.args, findings) : [];
+      // Values the user typed this turn are trusted: they may shape the call even if a tool result also held them.
+      if (call.userValues?.length) await parts.flowStore.trust?.(call.sessionId, call.userValues);
+      const flows: readonly FlowMatch[] = await parts.flowStore.match(call.sessionId, call.args, findings);
       // The call digest (canonical arguments, µs per KB) is only needed where approvals are involved.
       if (this.approvals.has(call.sessionId)) pending.callDigest = callDigest(call);
       const watch = this.monitor.beforeCall(session, tool, now);
@@ -238,7 +247,7 @@ class GuardPipeline implements Guard {
       const now = parts.clock();
       const session = parts.sessions.get(call.sessionId, now);
       const tool = pending.tool!;
-      const findings = parts.classifier?.classify(result) ?? [];
+      const findings = parts.classifier.classify(result);
       pending.classes = unique([...classesOf(findings), ...(tool.outputClasses ?? [])]);
       const volume = measureResult(result, findings, tool.outputClasses);
       const watch = this.monitor.beforeResult(session, volume, now);
@@ -253,8 +262,8 @@ class GuardPipeline implements Guard {
       let delivered: Volume | undefined;
       if (verdict.decision === "allow" || verdict.decision === "redact") {
         const seen = verdict.decision === "redact" ? verdict.value : result;
-        const seenFindings = verdict.decision === "redact" ? parts.classifier?.classify(seen) ?? [] : findings;
-        await parts.flowStore?.remember(call.sessionId, seen, seenFindings, { server: tool.server, tool: tool.name, untrusted: tool.zone === "open-world" });
+        const seenFindings = verdict.decision === "redact" ? parts.classifier.classify(seen) : findings;
+        await parts.flowStore.remember(call.sessionId, seen, seenFindings, { server: tool.server, tool: tool.name, untrusted: tool.zone === "open-world" });
         const removed = verdict.decision === "redact" ? new Set(verdict.redactions.map((redaction) => redaction.class)) : undefined;
         delivered = removed ? measureResult(seen, seenFindings, tool.outputClasses?.filter((cls) => !removed.has(cls))) : volume;
       }
@@ -317,7 +326,7 @@ class GuardPipeline implements Guard {
   async endSession(sessionId: string): Promise<void> {
     this.parts.sessions.delete(sessionId);
     this.approvals.forget(sessionId);
-    await this.parts.flowStore?.forget(sessionId);
+    await this.parts.flowStore.forget(sessionId);
   }
 
   async close(): Promise<void> {
@@ -390,8 +399,8 @@ class GuardPipeline implements Guard {
     const chosen = findings.filter((finding) => targets.some((target) => classCovers(target, finding.class)));
     const { redactor, classifier } = this.parts;
     const unlocated = targets.filter((target) => context.classes.some((cls) => classCovers(target, cls)) && !chosen.some((finding) => classCovers(target, finding.class)));
-    if (!redactor || !classifier || chosen.length === 0 || unlocated.length > 0) {
-      const why = !redactor || !classifier ? "no redactor is configured" : `the data of class ${(unlocated[0] ?? targets[0]) ?? "?"} cannot be located in the value`;
+    if (chosen.length === 0 || unlocated.length > 0) {
+      const why = `the data of class ${(unlocated[0] ?? targets[0]) ?? "?"} cannot be located in the value`;
       return this.guardDeny(pending, GUARD_POLICY_IDS.redactionFailed, `${subject} must be redacted, but ${why}`, base.policyIds);
     }
     const redacted = redactor.redact(value, chosen);
@@ -423,7 +432,7 @@ class GuardPipeline implements Guard {
       server: call.server,
       tool: call.tool,
       sessionId: call.sessionId,
-      argsPreview: this.parts.redactor && findings.length > 0 ? this.parts.redactor.redact(call.args, findings) : call.args,
+      argsPreview: this.previewFor(call.args, findings),
       requestedAt: new Date(now).toISOString(),
       expiresAt: new Date(now + this.parts.approvalTimeoutMs).toISOString(),
     };
@@ -455,6 +464,16 @@ class GuardPipeline implements Guard {
     pending.detail = { approvalId: request.approvalId, approver: result.answer.approver, phase: "approved" };
     const approved = await this.decide(pending, "call_tool", { ...context, approvals: unique([...context.approvals, ...askIds]) }, call.args, findings, drift);
     return approved.decision === "allow" || approved.decision === "redact" ? { ...approved, approval } : approved;
+  }
+
+  /**
+   * What an approver sees of the arguments: what the declaration lets the agent read stays readable (a person must
+   * see the recipient to judge a mail), anything outside the read scope and every secret is redacted.
+   */
+  private previewFor(args: unknown, findings: readonly Finding[]): unknown {
+    const read = this.declaration.declaration.dataScope.read;
+    const hidden = findings.filter((finding) => finding.class.startsWith("secret") || !scopeCovers(read, finding.class));
+    return hidden.length > 0 ? this.parts.redactor.redact(args, hidden) : args;
   }
 
   // --- verdict helpers ------------------------------------------------------------------------------------------

@@ -196,6 +196,16 @@ describe("conditional approvals", () => {
     expect(verdict.decision === "deny" && verdict.message).toContain("webhook 500");
   });
 
+  it("shows the approver what the agent may read, and hides secrets and classes outside the read scope", async () => {
+    const approver = scriptedApprover(() => false);
+    const declaration = supportDeclaration({ dataScope: { read: ["pii.email", "secret.aws_access_key"], write: [] } });
+    const { guard } = await supportGuard({ declaration: declaration as never, policies: packFile(ASK_PACK), approver });
+    await guard.beforeCall(call("send_email", { to: "ops@acme.example", body: "the new key is AKIAIOSFODNN7EXAMPLF" }, "s1", "mail"));
+    const preview = approver.asked[0]!.argsPreview as { to: string; body: string };
+    expect(preview.to).toBe("ops@acme.example");
+    expect(preview.body).not.toContain("AKIAIOSFODNN7EXAMPLF");
+  });
+
   it("uses the adapter's per-call approver over the configured one", async () => {
     const configured = scriptedApprover(() => false);
     const perCall = scriptedApprover(() => true);

@@ -11,7 +11,7 @@ export interface ApprovalRequest {
   readonly server: string;
   readonly tool: string;
   readonly sessionId: string;
-  /** The arguments with every finding redacted: enough for a person to judge, nothing sensitive. */
+  /** The arguments with secrets and every class outside the read scope redacted: enough to judge, nothing more. */
   readonly argsPreview: unknown;
   readonly requestedAt: string;
   /** No answer by then means deny. */

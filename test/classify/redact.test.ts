@@ -112,8 +112,9 @@ describe("createRedactor (properties)", () => {
           expect(JSON.parse(text === "" ? "null" : text)).toEqual(redacted === undefined ? null : redacted);
           expect(shape(redacted)).toEqual(shape(value));
           for (const detected of detectedValues(value, findings)) {
-            // Masks keep the last four characters of some classes by design; the whole value must be gone.
-            if (detected.length > 0) expect(text.includes(JSON.stringify(detected).slice(1, -1))).toBe(false);
+            // Masks keep the last four characters of some classes by design; the whole value must be gone. A value of
+            // one or two characters may occur elsewhere in the output by coincidence (a key `_a`), so it is not checked.
+            if (detected.length > 2) expect(text.includes(JSON.stringify(detected).slice(1, -1))).toBe(false);
           }
         }),
         { numRuns: 150 },

@@ -102,7 +102,8 @@ describe("drift rule sensitive-read-then-egress", () => {
   const ops = supportDeclaration({
     id: "ops-agent",
     use: { id: "operations", description: "Rotate the team's service credentials" },
-    dataScope: { read: ["secret.aws_access_key"], write: [] },
+    // The mails' recipients are addresses: reading them is part of the purpose.
+    dataScope: { read: ["secret.aws_access_key", "pii.email"], write: [] },
     tools: [
       { server: "vault", allow: ["read_secret"], outputClasses: ["secret.aws_access_key"] },
       { server: "mail", allow: ["send_email"], intent: "egress" },

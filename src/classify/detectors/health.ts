@@ -31,7 +31,8 @@ export function healthDetector(): Detector {
       }
       if (!diagnosisKey && !medicationKey) return;
       const trimmed = text.trim();
-      if (trimmed.length === 0 || /^(?:none|n\/a|null|unknown|-)$/i.test(trimmed)) return;
+      // A value with no letter or digit (`_`, `-`, `?`) says nothing about anyone's health.
+      if (!/[\p{L}\p{N}]/u.test(trimmed) || /^(?:none|n\/a|null|unknown)$/i.test(trimmed)) return;
       const lead = text.indexOf(trimmed);
       if (diagnosisKey) out.push({ class: "health.diagnosis", start: lead, end: lead + trimmed.length, detector: `key:${words.join("_")}`, confidence: 0.8 });
       else if (medicationKey) out.push({ class: "health.medication", start: lead, end: lead + trimmed.length, detector: `key:${words.join("_")}`, confidence: 0.8 });

@@ -1,0 +1,116 @@
+import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
+import type { Serialized } from "@langchain/core/load/serializable";
+import { permitsForwarding, RefusalError, type CallOptions, type Guard, type ToolCall } from "../../src/index.js";
+import { DEFAULT_LABEL_KEYS } from "../common/active-trace.js";
+import { argumentsOf } from "../common/arguments.js";
+import { createToolResolver, type ResolvedTool } from "../common/tool-names.js";
+import { sessionIdOf, type PurposeGuardCallbackHandlerOptions } from "./options.js";
+import { outputView } from "./tool-output.js";
+import { traceOf } from "./trace.js";
+
+/**
+ * Guards tool runs from LangChain's callbacks, for stacks where neither the middleware nor `guardTools` fits (an
+ * executor that builds its own tools, a third-party chain). Pass it in `callbacks` at invocation so it sees every run.
+ *
+ * Enforcing (the default) sets `raiseError` and `awaitHandlers`, so `handleToolStart` runs before the tool and a
+ * refusal thrown there stops it, and `handleToolEnd` runs before the caller gets the result. The trade-off: a
+ * callback can only throw, never answer. A refusal reaches the model as whatever the caller makes of a tool error
+ * (`ToolNode` turns it into an error message; a plain `invoke` rejects), arguments and results cannot be redacted (a
+ * redact verdict refuses instead), a halt cannot end an agent whose `ToolNode` catches tool errors (each later call is
+ * refused instead), approvals go through an approver only, and LangChain logs each refusal to the console. Prefer
+ * `purposeGuardMiddleware` or `guardTools` wherever they fit.
+ *
+ * With `enforce: false` it is a shadow: every run is decided and audited in the background and nothing is blocked,
+ * to try a declaration against real traffic before enforcing it.
+ */
+export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
+  readonly name = "PurposeGuardCallbackHandler";
+  readonly enforce: boolean;
+  private readonly guard: Guard;
+  private readonly options: PurposeGuardCallbackHandlerOptions;
+  private readonly resolve: (name: string) => ResolvedTool;
+  private readonly callOptions: CallOptions;
+  private readonly labelKeys: readonly string[];
+  private readonly maxPending: number;
+  /** Tool runs between start and end: the call their result belongs to. */
+  private readonly pending = new Map<string, ToolCall>();
+  /** Live runs → the root run of their tree: the session of a run that has no thread id. */
+  private readonly roots = new Map<string, string>();
+
+  constructor(guard: Guard, options: PurposeGuardCallbackHandlerOptions = {}) {
+    const enforce = options.enforce ?? true;
+    super({ raiseError: enforce, _awaitHandler: enforce, ignoreLLM: true, ignoreRetriever: true, ignoreCustomEvent: true });
+    this.enforce = enforce;
+    this.guard = guard;
+    this.options = options;
+    this.resolve = createToolResolver(guard, options.tools, options.server ?? "langchain");
+    this.callOptions = options.approver ? { approver: options.approver } : {};
+    this.labelKeys = options.labelKeys ?? DEFAULT_LABEL_KEYS;
+    this.maxPending = options.maxPendingRuns ?? 10_000;
+  }
+
+  /** LangChain copies handlers in places; the copy must share the pending runs, so it is this handler. */
+  override copy(): this {
+    return this;
+  }
+
+  override handleChainStart(_chain: Serialized, _inputs: unknown, runId: string, _runType?: string, _tags?: string[], _metadata?: Record<string, unknown>, _runName?: string, parentRunId?: string): void {
+    remember(this.roots, runId, parentRunId ? (this.roots.get(parentRunId) ?? parentRunId) : runId, this.maxPending);
+  }
+
+  override handleChainEnd(_outputs: unknown, runId: string): void {
+    this.roots.delete(runId);
+  }
+
+  override handleChainError(_error: unknown, runId: string): void {
+    this.roots.delete(runId);
+  }
+
+  override async handleToolStart(tool: Serialized, input: string, runId: string, parentRunId?: string, _tags?: string[], metadata?: Record<string, unknown>, runName?: string, toolCallId?: string): Promise<void> {
+    const resolved = this.resolve(runName ?? nameOf(tool));
+    const meta = metadata ?? {};
+    const threadId = typeof meta["thread_id"] === "string" ? meta["thread_id"] : undefined;
+    const root = parentRunId ? (this.roots.get(parentRunId) ?? parentRunId) : runId;
+    const call: ToolCall = {
+      server: resolved.server,
+      tool: resolved.tool,
+      args: argumentsOf(input),
+      sessionId: sessionIdOf(this.options.sessionId, { threadId, parentRunId, metadata: meta }) ?? threadId ?? `langchain:${root}`,
+      trace: traceOf({ threadId, runId, parentRunId, toolCallId }, meta, this.labelKeys),
+      ...(resolved.hints ? { hints: resolved.hints } : {}),
+    };
+    const verdict = await this.guard.beforeCall(call, this.callOptions);
+    if (this.enforce && verdict.decision !== "allow") {
+      if (verdict.decision === "redact") throw new RefusalError(verdict, `purpose-guard refused the call to ${call.server}/${call.tool}: its arguments must be redacted (${verdict.policyIds.join(", ")}), which a callback handler cannot do`);
+      throw new RefusalError(verdict);
+    }
+    if (permitsForwarding(verdict) || !this.enforce) remember(this.pending, runId, call, this.maxPending);
+  }
+
+  override async handleToolEnd(output: unknown, runId: string): Promise<void> {
+    const call = this.pending.get(runId);
+    if (!call) return;
+    this.pending.delete(runId);
+    const verdict = await this.guard.afterCall(call, outputView(output).value);
+    if (this.enforce && verdict.decision !== "allow") {
+      if (verdict.decision === "redact") throw new RefusalError(verdict, `purpose-guard withheld the result of ${call.server}/${call.tool}: it must be redacted (${verdict.policyIds.join(", ")}), which a callback handler cannot do`);
+      throw new RefusalError(verdict);
+    }
+  }
+
+  override handleToolError(_error: unknown, runId: string): void {
+    this.pending.delete(runId);
+  }
+}
+
+/** A tool's name from its serialized form, when the run has no name (LangChain sets the tool name as run name). */
+function nameOf(tool: Serialized): string {
+  const named = (tool as { name?: unknown; kwargs?: { name?: unknown } }).kwargs?.name ?? (tool as { name?: unknown }).name;
+  return typeof named === "string" && named ? named : "<unnamed tool>";
+}
+
+/** Sets a key in a bounded map: past `max` entries the oldest goes (a run that never ended must not leak). */
+function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value!);
+}

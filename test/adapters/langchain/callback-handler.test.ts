@@ -1,0 +1,99 @@
+import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
+import { fakeModel } from "@langchain/core/testing";
+import { createAgent } from "langchain";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { PurposeGuardCallbackHandler, refusalOf } from "../../../adapters/langchain/index.js";
+import type { Guard } from "../../../src/index.js";
+import { supportGuard } from "../support.js";
+import { supportTools, ToolRunRecorder } from "./tools.js";
+
+const guards: Guard[] = [];
+async function setup() {
+  const test = await supportGuard();
+  guards.push(test.guard);
+  return test;
+}
+afterEach(async () => {
+  await Promise.all(guards.splice(0).map((guard) => guard.close()));
+  vi.restoreAllMocks();
+});
+
+describe("PurposeGuardCallbackHandler", () => {
+  it("enforces on its own: a declared call runs, an undeclared one never runs and the model reads the refusal", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {}); // LangChain logs every error a raising handler throws
+    const { guard, decisions } = await setup();
+    const crm = supportTools();
+    const model = fakeModel()
+      .respondWithTools([
+        { name: "get_customer", args: { id: "c-7" }, id: "call_read" },
+        { name: "delete_customer", args: { id: "c-7" }, id: "call_delete" },
+      ])
+      .respond(new AIMessage("done"));
+    const agent = createAgent({ model, tools: crm.all });
+    const handler = new PurposeGuardCallbackHandler(guard);
+    const runs = new ToolRunRecorder();
+
+    const result = await agent.invoke(
+      { messages: [new HumanMessage("read and delete c-7")] },
+      { configurable: { thread_id: "thread-cb" }, metadata: { user: "agent-3" }, callbacks: [handler, runs] },
+    );
+
+    expect(handler.raiseError).toBe(true);
+    expect(handler.awaitHandlers).toBe(true);
+    expect(crm.effects).toEqual(["get_customer:c-7"]);
+    const byId = new Map(result.messages.filter((message) => ToolMessage.isInstance(message)).map((message) => [(message as ToolMessage).tool_call_id, message as ToolMessage]));
+    expect(byId.get("call_read")?.status).toBe("success");
+    expect(byId.get("call_delete")?.status).toBe("error");
+    expect(String(byId.get("call_delete")?.content)).toContain("[tool-outside-declaration]");
+
+    const records = decisions();
+    const read = records.find((record) => record.event === "call" && record.tool === "get_customer");
+    expect(read).toMatchObject({ decision: "allow", sessionId: "thread-cb", trace: { threadId: "thread-cb", toolCallId: "call_read", labels: { user: "agent-3" } } });
+    const run = runs.runs.find((entry) => entry.toolCallId === "call_read");
+    expect(read?.trace).toMatchObject({ runId: run?.runId, parentRunId: run?.parentRunId });
+    expect(records.find((record) => record.event === "result")).toMatchObject({ decision: "allow", tool: "get_customer", trace: { runId: run?.runId } });
+    expect(records.find((record) => record.tool === "delete_customer")).toMatchObject({ event: "call", decision: "deny", trace: { toolCallId: "call_delete" } });
+  });
+
+  it("makes a plain invoke of an undeclared tool reject with a RefusalError before the tool runs", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const { guard } = await setup();
+    const crm = supportTools();
+
+    const error = await crm.deleteCustomer.invoke({ id: "c-1" }, { callbacks: [new PurposeGuardCallbackHandler(guard)] }).then(() => undefined, (thrown: unknown) => thrown);
+
+    expect(refusalOf(error)?.verdict.policyIds).toContain("tool-outside-declaration");
+    expect(crm.effects).toEqual([]);
+  });
+
+  it("in shadow mode audits what it would refuse and blocks nothing", async () => {
+    const { guard, sink } = await setup();
+    const crm = supportTools();
+    const handler = new PurposeGuardCallbackHandler(guard, { enforce: false, sessionId: "shadow-1" });
+
+    await expect(crm.deleteCustomer.invoke({ id: "c-1" }, { callbacks: [handler] })).resolves.toBe("deleted c-1");
+    await vi.waitFor(() => expect(sink.records.some((record) => record.event === "call")).toBe(true));
+
+    expect(handler.raiseError).toBe(false);
+    expect(crm.effects).toEqual(["delete_customer:c-1"]);
+    expect(sink.records.find((record) => record.event === "call")).toMatchObject({ decision: "deny", tool: "delete_customer", sessionId: "shadow-1" });
+  });
+
+  it("uses the root run as the session of a run without a thread id", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const { guard, decisions } = await setup();
+    const crm = supportTools();
+    const model = fakeModel()
+      .respondWithTools([{ name: "get_customer", args: { id: "c-1" } }])
+      .respondWithTools([{ name: "list_orders", args: { customerId: "c-1" } }])
+      .respond(new AIMessage("ok"));
+    const agent = createAgent({ model, tools: crm.all });
+
+    await agent.invoke({ messages: [new HumanMessage("orders of c-1")] }, { callbacks: [new PurposeGuardCallbackHandler(guard)] });
+
+    const sessions = decisions().filter((record) => record.event === "call").map((record) => record.sessionId);
+    expect(sessions).toHaveLength(2);
+    expect(sessions[0]).toMatch(/^langchain:/);
+    expect(sessions[1]).toBe(sessions[0]);
+  });
+});

@@ -69,7 +69,7 @@ try {
   const runbook = await client.callTool({ name: "ops__read_text_file", arguments: { path: join(work, "ops/deploy-runbook.md") } });
   const runbookText = textOf(runbook);
   const leaked = runbookText.includes("AKIA");
-  say(`4. ${runbook.isError ? "WITHHELD " : "REDACTED "}  ops__read_text_file ops/deploy-runbook.md (the file holds an AWS key)`);
+  say(`4. ${runbook.isError ? "WITHHELD" : "REDACTED"}  ops__read_text_file ops/deploy-runbook.md (the file holds an AWS key)`);
   say(indent(runbook.isError ? runbookText : runbookText.split("\n").slice(0, 6).join("\n")));
   say(`     the key reached the agent: ${leaked ? "YES (this is a bug)" : "no"}`);
   say();

@@ -15,6 +15,8 @@ import type { Classifier, Redactor } from "./classify/classifier.js";
 import { createClassifier } from "./classify/classify.js";
 import { createRedactor } from "./classify/redact.js";
 import { createMemoryFlowStore } from "./flow/memory-flow-store.js";
+import { userTrustedValues } from "./flow/user-values.js";
+import { DecisionCache } from "./authorize/decision-cache.js";
 import { runtimeFromEnv, trustedKeyObjects, validateConfig, type GuardConfig } from "./config.js";
 import { canonicalJson, sha256Hex } from "./declare/canonical.js";
 import { declarationFromObject, loadDeclarationFile } from "./declare/load.js";
@@ -170,6 +172,8 @@ class GuardPipeline implements Guard {
   readonly policyRevision: string;
   private readonly allowsDestination: (destination: string) => boolean;
   private readonly approvals = new ApprovalLedger();
+  /** User messages already trusted, per session. */
+  private readonly trusted = new DecisionCache<true>(4096);
   private readonly monitor: Monitor;
   private closed = false;
 
@@ -211,8 +215,7 @@ class GuardPipeline implements Guard {
       const tool = pending.tool!;
       const findings = parts.classifier.classify(call.args);
       pending.classes = classesOf(findings);
-      // Values the user typed this turn are trusted: they may shape the call even if a tool result also held them.
-      if (call.userValues?.length) await parts.flowStore.trust?.(call.sessionId, call.userValues);
+      if (call.userValues?.length) await this.trustUserValues(call.sessionId, call.userValues);
       const flows: readonly FlowMatch[] = await parts.flowStore.match(call.sessionId, call.args, findings);
       // The call digest (canonical arguments, µs per KB) is only needed where approvals are involved.
       if (this.approvals.has(call.sessionId)) pending.callDigest = callDigest(call);
@@ -464,6 +467,19 @@ class GuardPipeline implements Guard {
     pending.detail = { approvalId: request.approvalId, approver: result.answer.approver, phase: "approved" };
     const approved = await this.decide(pending, "call_tool", { ...context, approvals: unique([...context.approvals, ...askIds]) }, call.args, findings, drift);
     return approved.decision === "allow" || approved.decision === "redact" ? { ...approved, approval } : approved;
+  }
+
+  /**
+   * Values the user typed this turn are trusted: they may shape the call even if an untrusted result also held them.
+   * Adapters pass the same message with every call of a turn, so each message is classified once.
+   */
+  private async trustUserValues(sessionId: string, values: readonly string[]): Promise<void> {
+    const { flowStore, classifier } = this.parts;
+    if (!flowStore.trust) return;
+    const key = `${sessionId}\u0000${values.join("\u0000")}`;
+    if (this.trusted.get(key)) return;
+    await flowStore.trust(sessionId, userTrustedValues(values, classifier));
+    this.trusted.set(key, true);
   }
 
   /**

@@ -1,0 +1,706 @@
+/**
+ * One downstream MCP session (a stdio client, or one `Mcp-Session-Id` over HTTP) and its own connections to every
+ * upstream. Each session has its own upstream connections so that everything that is per-session in MCP stays
+ * exact: the client's capabilities and identity reach the servers, sampling/elicitation/roots requests go back to
+ * the session that caused them, log levels and subscriptions do not leak between clients.
+ *
+ * Messages are relayed as raw JSON-RPC. The session reads only what it routes on (method, ids, names, URIs,
+ * progress tokens); results and errors pass through unchanged, so an upstream error reaches the client once, as
+ * the upstream worded it.
+ */
+import { randomUUID } from "node:crypto";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { MessageExtraInfo } from "@modelcontextprotocol/sdk/types.js";
+import { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
+import { PROMPT_GET, RESOURCE_READ, type CallContext, type Enforcer } from "./enforcer.js";
+import {
+  RPC,
+  failure,
+  isRecord,
+  progressTokenOf,
+  success,
+  type Notification,
+  type Outcome,
+  type Params,
+  type Request,
+  type RequestId,
+} from "./jsonrpc.js";
+import type { Naming } from "./naming.js";
+import { RpcPeer } from "./peer.js";
+import { pinKey, toolDigest, type PinStore } from "./pins.js";
+import { traceOf } from "./trace.js";
+import { Upstream, fetchAllPages, type UpstreamListener, type UpstreamOptions, type UpstreamSpec } from "./upstream.js";
+
+/** What every session of one proxy shares. */
+export interface SessionShared {
+  readonly upstreams: readonly UpstreamSpec[];
+  readonly naming: Naming;
+  readonly pins: PinStore;
+  readonly enforcer: Enforcer;
+  readonly upstreamOptions: UpstreamOptions;
+  /** Announced to clients when several servers are aggregated (a single server announces itself). */
+  readonly serverInfo: { readonly name: string; readonly version: string };
+  log(line: string): void;
+}
+
+/** Why a tool is not offered: its definition changed, no pin covers it, or the declaration does not grant it. */
+export type ToolStatus = "visible" | "changed" | "unpinned" | "undeclared";
+
+export interface ToolEntry {
+  readonly exposed: string;
+  readonly upstream: Upstream;
+  readonly name: string;
+  readonly definition: Readonly<Record<string, unknown>>;
+  readonly digest: string;
+  readonly status: ToolStatus;
+  /** The pinned digest, when the status is `changed`. */
+  readonly expected?: string;
+}
+
+interface Flight {
+  readonly method: string;
+  readonly controller: AbortController;
+  readonly progressToken: string | number | undefined;
+  upstream: Upstream | undefined;
+}
+
+/** Methods whose list a session aggregates across upstreams, with the key of the list in the result. */
+const LISTS = {
+  "resources/list": "resources",
+  "resources/templates/list": "resourceTemplates",
+  "prompts/list": "prompts",
+} as const;
+
+export class ProxySession {
+  readonly id: string;
+  readonly #shared: SessionShared;
+  readonly #downstream: RpcPeer;
+  readonly #upstreams: readonly Upstream[];
+  readonly #byName: ReadonlyMap<string, Upstream>;
+  readonly #flights = new Map<RequestId, Flight>();
+  /** Requests an upstream sent to the client, by `server\0id`, so the upstream can cancel them. */
+  readonly #relayed = new Map<string, AbortController>();
+  /** Progress tokens of relayed server-to-client requests, so the client's progress reaches the right upstream. */
+  readonly #relayedTokens = new Map<string | number, Upstream>();
+  #tools: Map<string, ToolEntry> | undefined;
+  #toolsLoading: Promise<Map<string, ToolEntry>> | undefined;
+  readonly #resourceOwners = new Map<string, Upstream>();
+  #templates: { readonly template: UriTemplate; readonly upstream: Upstream }[] = [];
+  readonly #subscriptions = new Map<string, Upstream>();
+  #logLevel: string | undefined;
+  #clientCapabilities: Readonly<Record<string, unknown>> = {};
+  #clientName: string | undefined;
+  #initialized = false;
+  #closed = false;
+  readonly #closedPromise: Promise<void>;
+  #resolveClosed!: () => void;
+
+  constructor(transport: Transport, shared: SessionShared, sessionId?: string) {
+    this.id = sessionId ?? `stdio-${randomUUID()}`;
+    this.#shared = shared;
+    this.#closedPromise = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.#downstream = new RpcPeer(transport, {
+      name: "the client",
+      onRequest: (request, extra) => void this.#onClientRequest(request, extra),
+      onNotification: (notification) => this.#onClientNotification(notification),
+      onClose: () => void this.close(),
+      onError: (error) => shared.log(`session ${this.id}: ${error.message}`),
+    });
+    const listener: UpstreamListener = {
+      onRequest: (upstream, request) => void this.#onUpstreamRequest(upstream, request),
+      onNotification: (upstream, notification) => this.#onUpstreamNotification(upstream, notification),
+      onRecovered: (upstream) => this.#onUpstreamRecovered(upstream),
+      log: (line) => shared.log(line),
+    };
+    this.#upstreams = shared.upstreams.map((spec) => new Upstream(spec, listener, shared.upstreamOptions));
+    this.#byName = new Map(this.#upstreams.map((upstream) => [upstream.name, upstream]));
+  }
+
+  start(): Promise<void> {
+    return this.#downstream.start();
+  }
+
+  /** Settles when the client disconnects or `close()` is called. */
+  get closed(): Promise<void> {
+    return this.#closedPromise;
+  }
+
+  get upstreams(): readonly Upstream[] {
+    return this.#upstreams;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const flight of this.#flights.values()) flight.controller.abort();
+    for (const controller of this.#relayed.values()) controller.abort();
+    await Promise.all([this.#downstream.close(), ...this.#upstreams.map((upstream) => upstream.close())]);
+    await this.#shared.enforcer.endSession(this.id).catch((error: unknown) => this.#shared.log(`session ${this.id}: ${String(error)}`));
+    this.#resolveClosed();
+  }
+
+  /**
+   * Closes once the requests in flight are answered (or after `graceMs`): for a stdio client that closed its input
+   * but still reads the answers to what it asked.
+   */
+  async closeWhenIdle(graceMs = 5000): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    while (this.#flights.size > 0 && Date.now() < deadline && !this.#closed) await new Promise((resolve) => setTimeout(resolve, 20));
+    await this.close();
+  }
+
+  /** The tool list changed for a reason the upstream cannot know (pins reloaded): list again and tell the client. */
+  toolsChanged(): void {
+    this.#tools = undefined;
+    if (this.#initialized) void this.#downstream.notify("notifications/tools/list_changed");
+  }
+
+  /** Resolves every tool of every ready upstream, with its pin and declaration status. */
+  async tools(): Promise<ReadonlyMap<string, ToolEntry>> {
+    if (this.#tools) return this.#tools;
+    this.#toolsLoading ??= this.#loadTools().finally(() => (this.#toolsLoading = undefined));
+    return this.#toolsLoading;
+  }
+
+  // ---- client to server -------------------------------------------------------------------------------------
+
+  async #onClientRequest(request: Request, extra: MessageExtraInfo | undefined): Promise<void> {
+    const flight: Flight = {
+      method: request.method,
+      controller: new AbortController(),
+      progressToken: progressTokenOf(request.params),
+      upstream: undefined,
+    };
+    this.#flights.set(request.id, flight);
+    let outcome: Outcome;
+    try {
+      outcome = await this.#dispatch(request, flight, extra);
+    } catch (error) {
+      // A bug of ours must still answer the client, and must not have forwarded anything half-decided.
+      this.#shared.log(`session ${this.id}: ${request.method} failed inside the proxy: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      outcome = failure(RPC.internalError, `purpose-guard proxy failed while handling \`${request.method}\``);
+    }
+    this.#flights.delete(request.id);
+    // A cancelled request gets no answer (MCP cancellation), whatever arrived meanwhile.
+    if (flight.controller.signal.aborted) return;
+    await this.#downstream.respond(request.id, outcome);
+  }
+
+  #dispatch(request: Request, flight: Flight, extra: MessageExtraInfo | undefined): Promise<Outcome> {
+    const params = request.params;
+    switch (request.method) {
+      case "initialize":
+        return this.#initialize(params);
+      case "ping":
+        return Promise.resolve(success({}));
+      case "tools/list":
+        return this.#listTools();
+      case "tools/call":
+        return this.#callTool(request, flight, extra);
+      case "resources/list":
+      case "resources/templates/list":
+      case "prompts/list":
+        return this.#list(request.method, params, flight);
+      case "resources/read":
+        return this.#readResource(request, flight, extra);
+      case "resources/subscribe":
+      case "resources/unsubscribe":
+        return this.#subscription(request.method, params, flight);
+      case "prompts/get":
+        return this.#getPrompt(request, flight, extra);
+      case "completion/complete":
+        return this.#complete(request, flight, extra);
+      case "logging/setLevel":
+        return this.#setLevel(params);
+      default:
+        return this.#other(request, flight);
+    }
+  }
+
+  async #initialize(params: Params | undefined): Promise<Outcome> {
+    if (this.#initialized) return failure(RPC.invalidRequest, "the session is already initialized");
+    const clientParams = withoutTasks(params ?? {}, "capabilities");
+    this.#clientCapabilities = isRecord(clientParams["capabilities"]) ? clientParams["capabilities"] : {};
+    const clientInfo = clientParams["clientInfo"];
+    if (isRecord(clientInfo) && typeof clientInfo["name"] === "string") this.#clientName = clientInfo["name"];
+    const answers = await Promise.all(this.#upstreams.map((upstream) => upstream.start(clientParams)));
+    const ready = this.#upstreams.filter((upstream) => upstream.init !== undefined);
+    if (ready.length === 0) {
+      const first = answers.find((answer) => answer.error);
+      if (this.#upstreams.length === 1 && first) return first; // the one server's own refusal, unchanged
+      const reasons = answers.map((answer, i) => `${this.#upstreams[i]!.name}: ${answer.error?.message ?? "?"}`).join("; ");
+      return failure(RPC.internalError, `no upstream server could be started (${reasons})`, { reason: "no-upstream" });
+    }
+    this.#initialized = true;
+    if (this.#upstreams.length === 1) return success(adjustCapabilities(ready[0]!.init!.raw));
+    return success(this.#mergedInit(ready, String(clientParams["protocolVersion"] ?? "")));
+  }
+
+  #mergedInit(ready: readonly Upstream[], requested: string): Record<string, unknown> {
+    const versions = ready.map((upstream) => upstream.init!.protocolVersion);
+    // Servers may settle on different versions; answer with the oldest so every server can follow the client.
+    const protocolVersion = versions.every((version) => version === requested) ? requested : [...versions].sort()[0]!;
+    const capabilities: Record<string, Record<string, unknown>> = {};
+    for (const upstream of ready) {
+      for (const [key, value] of Object.entries(upstream.init!.capabilities)) {
+        if (key === "tasks" || !isRecord(value)) continue;
+        capabilities[key] = { ...capabilities[key], ...value };
+      }
+    }
+    // Aggregated lists change whenever any upstream restarts or recovers, whatever each one declared.
+    for (const key of ["tools", "prompts", "resources"] as const) {
+      if (capabilities[key]) capabilities[key] = { ...capabilities[key], listChanged: true };
+    }
+    capabilities["tools"] ??= { listChanged: true };
+    const instructions = ready
+      .filter((upstream) => upstream.init!.instructions)
+      .map((upstream) => `## ${upstream.name}\n${upstream.init!.instructions}`)
+      .join("\n\n");
+    return {
+      protocolVersion,
+      capabilities,
+      serverInfo: { name: this.#shared.serverInfo.name, version: this.#shared.serverInfo.version },
+      ...(instructions ? { instructions } : {}),
+    };
+  }
+
+  async #listTools(): Promise<Outcome> {
+    const tools = await this.tools();
+    const visible: Record<string, unknown>[] = [];
+    for (const entry of tools.values()) {
+      if (entry.status === "visible") visible.push(entry.exposed === entry.name ? { ...entry.definition } : { ...entry.definition, name: entry.exposed });
+    }
+    return success({ tools: visible });
+  }
+
+  async #loadTools(): Promise<Map<string, ToolEntry>> {
+    const { naming, pins, enforcer } = this.#shared;
+    const catalog = new Map<string, ToolEntry>();
+    const lists = await Promise.all(
+      this.#upstreams.map(async (upstream) => (upstream.has("tools") && upstream.state === "ready" ? this.#fetchAll(upstream, "tools/list", "tools") : [])),
+    );
+    lists.forEach((list, i) => {
+      const upstream = this.#upstreams[i]!;
+      for (const definition of list) {
+        if (!isRecord(definition) || typeof definition["name"] !== "string") continue;
+        const name = definition["name"];
+        const exposed = naming.expose(upstream.name, name);
+        const digest = toolDigest(definition);
+        const pin = pins.check(upstream.name, name, digest);
+        let status: ToolStatus = pin.status === "pinned" ? "visible" : pin.status;
+        if (status === "visible" && !enforcer.visible(upstream.name, name)) status = "undeclared";
+        if (pin.status !== "pinned" && pin.firstReport) this.#alertPin(upstream.name, name, pin.status, digest, pin.expected);
+        catalog.set(exposed, { exposed, upstream, name, definition, digest, status, ...(pin.expected ? { expected: pin.expected } : {}) });
+      }
+    });
+    this.#tools = catalog;
+    return catalog;
+  }
+
+  #alertPin(server: string, tool: string, status: "changed" | "unpinned", digest: string, expected?: string): void {
+    const detail = status === "changed"
+      ? `definition changed since it was pinned (pinned ${short(expected)}, now ${short(digest)}); the tool is hidden until re-approved with \`purpose-guard pin\``
+      : `not in the pins file ${this.#shared.pins.file ?? ""}; the tool is hidden until approved with \`purpose-guard pin\``;
+    this.#shared.log(`ALERT ${pinKey(server, tool)}: ${detail}`);
+    this.#shared.enforcer.alert({
+      server,
+      tool,
+      sessionId: this.id,
+      rule: status === "changed" ? "tool-definition-changed" : "tool-unpinned",
+      detail,
+    });
+  }
+
+  /** Reads every page of a list from one upstream (aggregated lists are returned as one page). */
+  async #fetchAll(upstream: Upstream, method: string, key: string, signal?: AbortSignal): Promise<unknown[]> {
+    const { items, error } = await fetchAllPages(upstream, method, key, signal ? { signal } : {});
+    if (error) this.#shared.log(`upstream \`${upstream.name}\` failed \`${method}\`: ${error}`);
+    return items;
+  }
+
+  async #callTool(request: Request, flight: Flight, extra: MessageExtraInfo | undefined): Promise<Outcome> {
+    const params = request.params ?? {};
+    const exposed = params["name"];
+    if (typeof exposed !== "string") return failure(RPC.invalidParams, "tools/call needs a string `name`");
+    let entry = (await this.tools()).get(exposed);
+    if (!entry && this.#tools !== undefined) {
+      // The client may know a tool we have not listed since the upstream added it: list once more.
+      this.#tools = undefined;
+      entry = (await this.tools()).get(exposed);
+    }
+    if (!entry) return this.#callUnlisted(request, flight, extra, exposed);
+    if (entry.status === "changed" || entry.status === "unpinned") return this.#refusePinned(entry);
+    flight.upstream = entry.upstream;
+    const context = this.#context(request, flight, extra, {
+      kind: "tool",
+      server: entry.upstream.name,
+      tool: entry.name,
+      target: exposed,
+      definition: entry.definition,
+      digest: entry.digest,
+      args: params["arguments"] ?? {},
+    });
+    return this.#guarded(context, entry.upstream, flight, (args) => withoutTasks({ ...params, name: entry.name, arguments: args as Record<string, unknown> }));
+  }
+
+  /**
+   * A tool no server lists: still a call the guard decides (and audits). Denied, it gets the same kind of answer as
+   * any refused call; granted, it goes to its server, which answers as it would without the proxy.
+   */
+  #callUnlisted(request: Request, flight: Flight, extra: MessageExtraInfo | undefined, exposed: string): Promise<Outcome> {
+    const target = this.#shared.naming.resolve(exposed);
+    const upstream = target ? this.#byName.get(target.server) : undefined;
+    if (!target || !upstream) return Promise.resolve(failure(RPC.invalidParams, `Unknown tool: ${exposed}`));
+    flight.upstream = upstream;
+    const params = request.params ?? {};
+    const context = this.#context(request, flight, extra, { kind: "tool", server: upstream.name, tool: target.name, target: exposed, args: params["arguments"] ?? {} });
+    return this.#guarded(context, upstream, flight, (args) => withoutTasks({ ...params, name: target.name, arguments: args as Record<string, unknown> }));
+  }
+
+  /**
+   * The one path by which anything that acts or returns data is forwarded: a verdict first, the upstream only when
+   * the verdict permits, and the answer through the enforcer again.
+   */
+  async #guarded(context: CallContext, upstream: Upstream, flight: Flight, paramsFor: (args: unknown) => Params): Promise<Outcome> {
+    const { enforcer } = this.#shared;
+    const admission = await enforcer.before(context);
+    if (!admission.forward) return admission.outcome;
+    if (flight.controller.signal.aborted) return failure(RPC.requestTimeout, "request cancelled");
+    const method = context.kind === "tool" ? "tools/call" : context.kind === "resource" ? RESOURCE_READ : PROMPT_GET;
+    const outcome = await upstream.request(method, paramsFor(admission.args), { signal: flight.controller.signal });
+    return enforcer.after(context, outcome);
+  }
+
+  #context(
+    request: Request,
+    flight: Flight,
+    extra: MessageExtraInfo | undefined,
+    call: Pick<CallContext, "kind" | "server" | "tool" | "target" | "args"> & Partial<Pick<CallContext, "definition" | "digest">>,
+  ): CallContext {
+    const elicit = this.#canElicit()
+      ? (params: Params, signal: AbortSignal) => this.#downstream.request("elicitation/create", params, { signal, relatedRequestId: request.id })
+      : undefined;
+    return {
+      ...call,
+      sessionId: this.id,
+      trace: traceOf(this.id, request.id, request.params, extra?.requestInfo?.headers),
+      signal: flight.controller.signal,
+      ...(elicit ? { elicit } : {}),
+      ...(this.#clientName ? { clientName: this.#clientName } : {}),
+    };
+  }
+
+  #refusePinned(entry: ToolEntry): Outcome {
+    const why = entry.status === "changed"
+      ? `its definition changed since it was pinned (pinned ${short(entry.expected)}, now ${short(entry.digest)})`
+      : "no pin covers it";
+    const text = `purpose-guard: tool \`${entry.exposed}\` is hidden because ${why}; an operator must approve it with \`purpose-guard pin\``;
+    this.#shared.enforcer.alert({
+      server: entry.upstream.name,
+      tool: entry.name,
+      sessionId: this.id,
+      rule: entry.status === "changed" ? "tool-definition-changed" : "tool-unpinned",
+      detail: `call refused: ${why}`,
+    });
+    return success({ content: [{ type: "text", text }], isError: true });
+  }
+
+  /** Lists: relayed as they are from a single unprefixed server; aggregated (one page) otherwise. */
+  async #list(method: keyof typeof LISTS, params: Params | undefined, flight: Flight): Promise<Outcome> {
+    const key = LISTS[method];
+    const capability = method === "prompts/list" ? "prompts" : "resources";
+    const sources = this.#upstreams.filter((upstream) => upstream.has(capability));
+    if (sources.length === 0) return failure(RPC.methodNotFound, `Method not found: ${method}`);
+    if (this.#upstreams.length === 1 && !this.#shared.naming.prefixed) {
+      const upstream = sources[0]!;
+      flight.upstream = upstream;
+      // Not granted by the declaration (and hidden): an empty list, as from a server that has none.
+      if (!this.#shared.enforcer.visible(upstream.name, method === "prompts/list" ? PROMPT_GET : RESOURCE_READ)) return success({ [key]: [] });
+      return upstream.request(method, params, { signal: flight.controller.signal });
+    }
+    if (typeof params?.["cursor"] === "string") return success({ [key]: [] }); // we never hand out cursors
+    const lists = await Promise.all(sources.map((upstream) => this.#fetchAll(upstream, method, key, flight.controller.signal)));
+    const grant = method === "prompts/list" ? PROMPT_GET : RESOURCE_READ;
+    const items: unknown[] = [];
+    lists.forEach((list, i) => {
+      const upstream = sources[i]!;
+      const offered = this.#shared.enforcer.visible(upstream.name, grant);
+      for (const item of list) {
+        if (!isRecord(item)) continue;
+        if (!offered) {
+          if (method !== "prompts/list") this.#noteResource(upstream, item); // routing still needs to know the owner
+          continue;
+        }
+        if (method === "prompts/list" && typeof item["name"] === "string") {
+          items.push({ ...item, name: this.#shared.naming.expose(upstream.name, item["name"]) });
+        } else {
+          this.#noteResource(upstream, item);
+          items.push(item);
+        }
+      }
+    });
+    return success({ [key]: items });
+  }
+
+  #noteResource(upstream: Upstream, item: Readonly<Record<string, unknown>>): void {
+    if (typeof item["uri"] === "string") this.#resourceOwners.set(item["uri"], upstream);
+    if (typeof item["uriTemplate"] === "string") {
+      const source = item["uriTemplate"];
+      try {
+        if (!this.#templates.some((known) => known.upstream === upstream && known.template.toString() === source)) {
+          this.#templates.push({ template: new UriTemplate(source), upstream });
+        }
+      } catch {
+        // An invalid template cannot route anything; reads of its URIs fall back to the other rules.
+      }
+    }
+  }
+
+  /** Which upstream serves a resource URI: the only one, the one that listed it, or the one whose template matches. */
+  async #ownerOf(uri: string, signal: AbortSignal): Promise<Upstream | undefined> {
+    const sources = this.#upstreams.filter((upstream) => upstream.has("resources"));
+    if (sources.length <= 1) return sources[0];
+    const known = this.#resourceOwners.get(uri) ?? this.#matchTemplate(uri);
+    if (known) return known;
+    // The client did not list (or the lists changed): learn the URIs and templates once more.
+    await Promise.all(sources.flatMap((upstream) => [
+      this.#fetchAll(upstream, "resources/list", "resources", signal).then((list) => list.forEach((item) => isRecord(item) && this.#noteResource(upstream, item))),
+      this.#fetchAll(upstream, "resources/templates/list", "resourceTemplates", signal).then((list) => list.forEach((item) => isRecord(item) && this.#noteResource(upstream, item))),
+    ]));
+    return this.#resourceOwners.get(uri) ?? this.#matchTemplate(uri);
+  }
+
+  #matchTemplate(uri: string): Upstream | undefined {
+    for (const { template, upstream } of this.#templates) if (template.match(uri) !== null) return upstream;
+    return undefined;
+  }
+
+  async #readResource(request: Request, flight: Flight, extra: MessageExtraInfo | undefined): Promise<Outcome> {
+    const params = request.params ?? {};
+    const uri = params["uri"];
+    if (typeof uri !== "string") return failure(RPC.invalidParams, "resources/read needs a string `uri`");
+    const upstream = await this.#ownerOf(uri, flight.controller.signal);
+    if (!upstream) return failure(RPC.resourceNotFound, `Resource not found: no upstream server lists \`${uri}\``, { uri });
+    flight.upstream = upstream;
+    const context = this.#context(request, flight, extra, { kind: "resource", server: upstream.name, tool: RESOURCE_READ, target: uri, args: { uri } });
+    return this.#guarded(context, upstream, flight, (args) => ({ ...params, uri: isRecord(args) && typeof args["uri"] === "string" ? args["uri"] : uri }));
+  }
+
+  async #subscription(method: "resources/subscribe" | "resources/unsubscribe", params: Params | undefined, flight: Flight): Promise<Outcome> {
+    const uri = params?.["uri"];
+    if (typeof uri !== "string") return failure(RPC.invalidParams, `${method} needs a string \`uri\``);
+    const upstream = method === "resources/unsubscribe" ? this.#subscriptions.get(uri) ?? (await this.#ownerOf(uri, flight.controller.signal)) : await this.#ownerOf(uri, flight.controller.signal);
+    if (!upstream) return failure(RPC.resourceNotFound, `Resource not found: no upstream server lists \`${uri}\``, { uri });
+    flight.upstream = upstream;
+    const outcome = await upstream.request(method, params, { signal: flight.controller.signal });
+    if (!outcome.error) {
+      if (method === "resources/subscribe") this.#subscriptions.set(uri, upstream);
+      else this.#subscriptions.delete(uri);
+    }
+    return outcome;
+  }
+
+  async #getPrompt(request: Request, flight: Flight, extra: MessageExtraInfo | undefined): Promise<Outcome> {
+    const params = request.params ?? {};
+    const exposed = params["name"];
+    if (typeof exposed !== "string") return failure(RPC.invalidParams, "prompts/get needs a string `name`");
+    const target = this.#shared.naming.resolve(exposed);
+    const upstream = target ? this.#byName.get(target.server) : undefined;
+    if (!target || !upstream || !upstream.has("prompts")) return failure(RPC.invalidParams, `Unknown prompt: ${exposed}`);
+    flight.upstream = upstream;
+    const args = { name: target.name, arguments: params["arguments"] ?? {} };
+    const context = this.#context(request, flight, extra, { kind: "prompt", server: upstream.name, tool: PROMPT_GET, target: exposed, args });
+    return this.#guarded(context, upstream, flight, (admitted) => ({
+      ...params,
+      name: target.name,
+      ...(isRecord(admitted) && isRecord(admitted["arguments"]) ? { arguments: admitted["arguments"] } : {}),
+    }));
+  }
+
+  /**
+   * Completions suggest argument values, which are data too: they are offered only where the declaration grants the
+   * prompt or resource they complete, and their values pass the same result check.
+   */
+  async #complete(request: Request, flight: Flight, extra: MessageExtraInfo | undefined): Promise<Outcome> {
+    const params = request.params ?? {};
+    const ref = params["ref"];
+    if (!isRecord(ref)) return failure(RPC.invalidParams, "completion/complete needs a `ref`");
+    let upstream: Upstream | undefined;
+    let forwarded: Params = params;
+    let kind: "prompt" | "resource" = "prompt";
+    if (ref["type"] === "ref/prompt" && typeof ref["name"] === "string") {
+      const target = this.#shared.naming.resolve(ref["name"]);
+      upstream = target ? this.#byName.get(target.server) : undefined;
+      if (target) forwarded = { ...forwarded, ref: { ...ref, name: target.name } };
+    } else if (ref["type"] === "ref/resource" && typeof ref["uri"] === "string") {
+      kind = "resource";
+      upstream = this.#upstreams.length === 1 ? this.#upstreams[0] : this.#matchTemplateSource(ref["uri"]) ?? (await this.#ownerOf(ref["uri"], flight.controller.signal));
+    }
+    if (!upstream) return failure(RPC.invalidParams, `no upstream server knows the completion reference ${JSON.stringify(ref)}`);
+    const grant = kind === "prompt" ? PROMPT_GET : RESOURCE_READ;
+    if (!this.#shared.enforcer.visible(upstream.name, grant)) return failure(RPC.invalidParams, `no upstream server knows the completion reference ${JSON.stringify(ref)}`);
+    flight.upstream = upstream;
+    const outcome = await upstream.request("completion/complete", forwarded, { signal: flight.controller.signal });
+    const context = this.#context(request, flight, extra, { kind, server: upstream.name, tool: grant, target: String(ref["name"] ?? ref["uri"]), args: forwarded });
+    return this.#shared.enforcer.after(context, outcome);
+  }
+
+  #matchTemplateSource(source: string): Upstream | undefined {
+    return this.#templates.find((known) => known.template.toString() === source)?.upstream;
+  }
+
+  async #setLevel(params: Params | undefined): Promise<Outcome> {
+    const level = params?.["level"];
+    if (typeof level !== "string") return failure(RPC.invalidParams, "logging/setLevel needs a string `level`");
+    const targets = this.#upstreams.filter((upstream) => upstream.has("logging"));
+    if (targets.length === 0) return failure(RPC.methodNotFound, "Method not found: logging/setLevel");
+    this.#logLevel = level;
+    const outcomes = await Promise.all(targets.map((upstream) => upstream.request("logging/setLevel", params)));
+    return outcomes.find((outcome) => outcome.error) ?? success({});
+  }
+
+  /** Methods the proxy does not route by content: relayed to a single server, unknown when aggregating. */
+  #other(request: Request, flight: Flight): Promise<Outcome> {
+    if (this.#upstreams.length !== 1 || request.method.startsWith("tasks/")) {
+      return Promise.resolve(failure(RPC.methodNotFound, `Method not found: ${request.method}`));
+    }
+    const upstream = this.#upstreams[0]!;
+    flight.upstream = upstream;
+    return upstream.request(request.method, request.params, { signal: flight.controller.signal });
+  }
+
+  #onClientNotification(notification: Notification): void {
+    const params = notification.params;
+    switch (notification.method) {
+      case "notifications/initialized":
+        for (const upstream of this.#upstreams) upstream.initialized();
+        return;
+      case "notifications/cancelled": {
+        const id = params?.["requestId"];
+        if (typeof id === "string" || typeof id === "number") this.#flights.get(id)?.controller.abort();
+        return;
+      }
+      case "notifications/progress": {
+        const token = params?.["progressToken"];
+        const upstream = typeof token === "string" || typeof token === "number" ? this.#relayedTokens.get(token) : undefined;
+        upstream?.notify(notification.method, params);
+        return;
+      }
+      default:
+        // roots/list_changed and anything newer concern every server.
+        for (const upstream of this.#upstreams) upstream.notify(notification.method, params);
+    }
+  }
+
+  #canElicit(): boolean {
+    const elicitation = this.#clientCapabilities["elicitation"];
+    // `{}` is form mode (2025-06-18); since 2025-11-25 clients may declare `form` and/or `url`.
+    return isRecord(elicitation) && (Object.keys(elicitation).length === 0 || isRecord(elicitation["form"]));
+  }
+
+  // ---- server to client -------------------------------------------------------------------------------------
+
+  async #onUpstreamRequest(upstream: Upstream, request: Request): Promise<void> {
+    if (request.method === "ping") {
+      upstream.respond(request.id, success({}));
+      return;
+    }
+    const key = `${upstream.name}\0${request.id}`;
+    const controller = new AbortController();
+    this.#relayed.set(key, controller);
+    const token = progressTokenOf(request.params);
+    if (token !== undefined) this.#relayedTokens.set(token, upstream);
+    const related = this.#relatedTo(upstream);
+    const outcome = await this.#downstream.request(request.method, request.params, {
+      signal: controller.signal,
+      ...(related === undefined ? {} : { relatedRequestId: related }),
+    });
+    this.#relayed.delete(key);
+    if (token !== undefined) this.#relayedTokens.delete(token);
+    if (!controller.signal.aborted) upstream.respond(request.id, outcome);
+  }
+
+  #onUpstreamNotification(upstream: Upstream, notification: Notification): void {
+    const params = notification.params;
+    switch (notification.method) {
+      case "notifications/progress": {
+        const token = params?.["progressToken"];
+        const related = this.#flightWithToken(token);
+        void this.#downstream.notify(notification.method, params, related);
+        return;
+      }
+      case "notifications/cancelled": {
+        const id = params?.["requestId"];
+        this.#relayed.get(`${upstream.name}\0${String(id)}`)?.abort();
+        return;
+      }
+      case "notifications/tools/list_changed":
+        this.#tools = undefined;
+        void this.#downstream.notify(notification.method, params);
+        return;
+      case "notifications/message":
+        void this.#downstream.notify(notification.method, params, this.#relatedTo(upstream));
+        return;
+      default:
+        void this.#downstream.notify(notification.method, params);
+    }
+  }
+
+  #onUpstreamRecovered(upstream: Upstream): void {
+    if (this.#closed) return;
+    if (this.#logLevel !== undefined && upstream.has("logging")) void upstream.request("logging/setLevel", { level: this.#logLevel });
+    for (const [uri, owner] of this.#subscriptions) {
+      if (owner === upstream) void upstream.request("resources/subscribe", { uri });
+    }
+    if (!this.#initialized) return;
+    this.#tools = undefined;
+    void this.#downstream.notify("notifications/tools/list_changed");
+    if (upstream.has("prompts")) void this.#downstream.notify("notifications/prompts/list_changed");
+    if (upstream.has("resources")) void this.#downstream.notify("notifications/resources/list_changed");
+  }
+
+  /**
+   * The client request a server-initiated message most likely belongs to: the latest one still waiting on that
+   * upstream. Over HTTP this puts the message on that request's stream, which the client is reading for sure.
+   */
+  #relatedTo(upstream: Upstream): RequestId | undefined {
+    let related: RequestId | undefined;
+    for (const [id, flight] of this.#flights) if (flight.upstream === upstream) related = id;
+    return related;
+  }
+
+  #flightWithToken(token: unknown): RequestId | undefined {
+    if (typeof token !== "string" && typeof token !== "number") return undefined;
+    for (const [id, flight] of this.#flights) if (flight.progressToken === token) return id;
+    return undefined;
+  }
+}
+
+/** The initialize result of a single server, with the capabilities the proxy changes. */
+function adjustCapabilities(result: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const capabilities = isRecord(result["capabilities"]) ? { ...result["capabilities"] } : {};
+  delete capabilities["tasks"];
+  // Pins can hide or reveal tools at any time, so the tool list can change even if the server's never does.
+  if (isRecord(capabilities["tools"])) capabilities["tools"] = { ...capabilities["tools"], listChanged: true };
+  return { ...result, capabilities };
+}
+
+/**
+ * Task-augmented requests (experimental in MCP 2025-11-25) return their result through `tasks/result`, outside the
+ * call the guard decided on; the proxy does not offer them, in either direction.
+ */
+function withoutTasks(params: Params, capabilitiesKey?: "capabilities"): Record<string, unknown> {
+  if (capabilitiesKey) {
+    const capabilities = params[capabilitiesKey];
+    if (!isRecord(capabilities) || !("tasks" in capabilities)) return { ...params };
+    const { tasks: _tasks, ...rest } = capabilities;
+    return { ...params, [capabilitiesKey]: rest };
+  }
+  if (!("task" in params)) return params;
+  const { task: _task, ...rest } = params;
+  return rest;
+}
+
+function short(digest: string | undefined): string {
+  return digest ? digest.slice(0, 19) : "none";
+}

@@ -1,0 +1,58 @@
+/** The Streamable HTTP listener in-process: session lifecycle and limits, with the memo server behind it. */
+import { afterEach, describe, expect, it } from "vitest";
+import { passThrough } from "../../../adapters/mcp/enforcer.js";
+import { listenHttp, type HttpListener } from "../../../adapters/mcp/http.js";
+import { createProxy, type Proxy } from "../../../adapters/mcp/proxy.js";
+import { connectMemo, createMemoState } from "./fixtures/memo-server.js";
+import { connectHttp } from "./processes.js";
+import { eventually, textOf } from "./helpers.js";
+
+let proxy: Proxy | undefined;
+let listener: HttpListener | undefined;
+afterEach(async () => {
+  await listener?.close();
+  await proxy?.close();
+  listener = undefined;
+  proxy = undefined;
+});
+
+async function serve(options: { maxSessions?: number; sessionIdleMs?: number } = {}) {
+  const state = createMemoState();
+  proxy = createProxy({ upstreams: [{ name: "memo", transport: "in-process", connect: () => connectMemo(state) }], enforcer: passThrough, log: () => undefined });
+  listener = await listenHttp(proxy, { port: 0, log: () => undefined, ...options });
+  return { state, url: listener.url };
+}
+
+describe("listenHttp", () => {
+  it("serves each session with its own upstream connection and closes both on DELETE", async () => {
+    const { state, url } = await serve();
+    const first = await connectHttp(url);
+    const second = await connectHttp(url);
+    expect(proxy!.sessions.size).toBe(2);
+    expect(state.connections).toBe(2);
+    expect(textOf(await first.client.callTool({ name: "read_note", arguments: { name: "welcome" } }))).toBe("hello from memo");
+    await first.transport.terminateSession();
+    await eventually(() => expect(proxy!.sessions.size).toBe(1));
+    await eventually(() => expect(state.servers.size).toBe(1));
+    await second.close();
+  });
+
+  it("answers 404 for an unknown session and 503 past the session limit", async () => {
+    const { url } = await serve({ maxSessions: 1 });
+    const unknown = await fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-session-id": "nope" }, body: "{}" });
+    expect(unknown.status).toBe(404);
+    const first = await connectHttp(url);
+    await expect(connectHttp(url)).rejects.toThrow(/503|too many sessions/);
+    await first.close();
+  });
+
+  it("closes sessions that stay idle, with their upstream", async () => {
+    const { state, url } = await serve({ sessionIdleMs: 300 });
+    const { client } = await connectHttp(url);
+    await client.ping();
+    // The client's standalone GET stream counts as activity: close it so the session is truly idle.
+    await (client.transport as { close(): Promise<void> }).close();
+    await eventually(() => expect(proxy!.sessions.size).toBe(0), 5000);
+    await eventually(() => expect(state.servers.size).toBe(0));
+  });
+});

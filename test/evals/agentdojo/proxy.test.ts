@@ -8,15 +8,16 @@ import { agentdojo } from "../data.js";
 
 // The proxy path needs `purpose-guard proxy` (adapters/mcp); builds without it have nothing to test here.
 describe.runIf(STAGES.proxy)("the AgentDojo driver through purpose-guard proxy", () => {
-  it("stops every banking attack of two user tasks and keeps the task that pays a saved beneficiary", async () => {
+  it("stops every workspace attack against two user tasks and keeps both tasks", async () => {
     const data = await agentdojo();
     const paths = guardedPaths(data, { via: "proxy", declarations: join(ROOT, "evals/agentdojo/declarations"), root: ROOT });
-    const { path } = await paths("banking");
+    const { path } = await paths("workspace");
     try {
-      const run = await runSuite(data, "banking", path, { userTasks: ["user_task_0", "user_task_3"] });
-      expect(run.pairs).toHaveLength(18);
+      const run = await runSuite(data, "workspace", path, { userTasks: ["user_task_0", "user_task_6"] });
+      expect(run.pairs).toHaveLength(12);
       expect(run.pairs.filter((pair) => pair.attack.succeeded).map((pair) => `${pair.userTask}×${pair.injectionTask}`)).toEqual([]);
-      expect(run.utility.find((u) => u.userTask === "user_task_3")!.judgement.holds).toBe(true);
+      expect(run.utility.every((u) => u.judgement.holds)).toBe(true);
+      expect(run.pairs.every((pair) => pair.utility.holds)).toBe(true);
       // A call the proxy refused never reached the suite's server, and the refusal names its policy.
       const refused = run.pairs.flatMap((pair) => pair.records.filter((record) => !record.forwarded));
       expect(refused.length).toBeGreaterThan(0);

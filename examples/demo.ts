@@ -1,5 +1,5 @@
 /**
- * `npm run demo`: the deploy gate and a guarded session on the bundled support declaration, offline.
+ * `npm run demo:core`: the deploy gate and a guarded session on the bundled support declaration, offline.
  *
  * The declaration is valid 2026-11-24 .. 2026-12-24 (a purpose must be re-approved at least every 90 days), so the
  * demo runs on a fixed clock inside that window rather than on today's date.

@@ -1,5 +1,5 @@
 /**
- * `npm run demo:mcp`: a scripted MCP session through the guarded proxy, offline. A real MCP client (the official
+ * `npm run demo`: a scripted MCP session through the guarded proxy, offline. A real MCP client (the official
  * SDK) starts `purpose-guard proxy --config examples/mcp/purpose-guard.yaml` over stdio, exactly as a desktop client
  * would, and the proxy fronts two real @modelcontextprotocol/server-filesystem servers. The session shows an allowed
  * call, a result the purpose may not see, a denied write, and where the audit log is.

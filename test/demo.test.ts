@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "./helpers.js";
 
-describe("npm run demo", () => {
+describe("npm run demo:core", () => {
   it("runs offline and shows the gate, allowed and denied calls, and an intact audit log", () => {
     const run = spawnSync(process.execPath, ["--import", "tsx", "examples/demo.ts"], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
     expect(run.stderr).toBe("");

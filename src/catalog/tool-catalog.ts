@@ -35,13 +35,14 @@ export function createToolCatalog(declaration: Declaration, config: readonly Too
   const grants = new Map<string, ToolGrant>();
   for (const grant of declaration.tools) for (const name of grant.allow) grants.set(toolKey(grant.server, name), grant);
   const configured = new Map(config.map((tool) => [toolKey(tool.server, tool.name), tool]));
-  // Descriptors without hints are stable per tool: memoize them for the hot path.
-  const plain = new Map<string, ToolDescriptor>();
+  // A descriptor depends only on the tool and its hints: memoize it for the hot path (bounded).
+  const memo = new Map<string, ToolDescriptor>();
 
   function describe(server: string, name: string, hints?: ToolHints): ToolDescriptor {
     const key = toolKey(server, name);
-    const memo = hints ? undefined : plain.get(key);
-    if (memo) return memo;
+    const memoKey = hints ? `${key}\u0000${hintsKey(hints)}` : key;
+    const known = memo.get(memoKey);
+    if (known) return known;
     const grant = grants.get(key);
     const tool = configured.get(key);
     const annotated = intentFromAnnotations(hints?.annotations);
@@ -71,9 +72,17 @@ export function createToolCatalog(declaration: Declaration, config: readonly Too
       ...(outputClasses ? { outputClasses } : {}),
       ...(hints?.digest ? { digest: hints.digest } : {}),
     };
-    if (!hints && plain.size < 4096) plain.set(key, descriptor);
+    if (memo.size < 4096) memo.set(memoKey, descriptor);
     return descriptor;
   }
 
   return { describe, isDeclared: (server, name) => grants.has(toolKey(server, name)) };
+}
+
+/** Every field of the hints that can change a descriptor, as a short string. */
+function hintsKey(hints: ToolHints): string {
+  const a = hints.annotations;
+  const flag = (value: boolean | undefined) => (value === undefined ? "-" : value ? "1" : "0");
+  const annotations = a ? `${flag(a.readOnlyHint)}${flag(a.destructiveHint)}${flag(a.idempotentHint)}${flag(a.openWorldHint)}` : "";
+  return `${hints.intent ?? ""}|${hints.zone ?? ""}|${annotations}|${hints.digest ?? ""}`;
 }

@@ -1,5 +1,5 @@
 /**
- * The MCP examples run as shipped: the scripted demo (`npm run demo:mcp`), the desktop client configuration, and
+ * The MCP examples run as shipped: the scripted demo (`npm run demo`), the desktop client configuration, and
  * the aggregated proxy configuration with its pins.
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -14,7 +14,7 @@ import { REPO, cliArgs, connectStdioProxy } from "./processes.js";
 const EXAMPLE_AT = "2026-12-01T09:00:00Z";
 import { textOf } from "./helpers.js";
 
-describe("examples/mcp-demo.ts (npm run demo:mcp)", () => {
+describe("examples/mcp-demo.ts (npm run demo)", () => {
   it("runs offline and shows an allowed call, a withheld secret, a denied write and an intact audit log", () => {
     const run = spawnSync(process.execPath, ["--import", "tsx", "examples/mcp-demo.ts"], { cwd: REPO, encoding: "utf8", timeout: 120_000 });
     expect(run.status, run.stderr).toBe(0);

@@ -266,8 +266,11 @@ class GuardPipeline implements Guard {
       if (verdict.decision === "allow" || verdict.decision === "redact") {
         const seen = verdict.decision === "redact" ? verdict.value : result;
         const seenFindings = verdict.decision === "redact" ? parts.classifier.classify(seen) : findings;
-        await parts.flowStore.remember(call.sessionId, seen, seenFindings, { server: tool.server, tool: tool.name, untrusted: tool.zone === "open-world" });
+        // Remember what the agent saw: the original result, less the values redaction removed. (Remembering the
+        // redacted value instead would lose the values beside a redacted one when a whole encoded string is replaced.)
         const removed = verdict.decision === "redact" ? new Set(verdict.redactions.map((redaction) => redaction.class)) : undefined;
+        const visible = removed ? findings.filter((finding) => !removed.has(finding.class)) : findings;
+        await parts.flowStore.remember(call.sessionId, result, visible, { server: tool.server, tool: tool.name, untrusted: tool.zone === "open-world" });
         delivered = removed ? measureResult(seen, seenFindings, tool.outputClasses?.filter((cls) => !removed.has(cls))) : volume;
       }
       const finished = this.finish(pending, verdict);

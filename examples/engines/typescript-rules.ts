@@ -28,7 +28,7 @@ const forbids: Rule[] = [
   { id: "write-class-outside-write-scope", reason: "the tool would write classes outside the write scope", applies: (r) => r.action === "call_tool" && r.tool?.intent === "write" && !readOnly(r) && r.context.classesOutsideWriteScope.length > 0 },
   { id: "cross-tenant-data", reason: "the data belongs to another tenant", applies: (r) => r.action !== "start" && r.context.foreignTenants.length > 0 },
   { id: "egress-outside-allow", reason: "the destination is not in egress.allow", applies: (r) => r.action === "call_tool" && r.tool?.intent === "egress" && r.context.egress.outsideAllow.length > 0 },
-  { id: "egress-destination-unknown", reason: "the egress tool's destination cannot be determined", applies: (r) => r.action === "call_tool" && r.tool?.intent === "egress" && r.context.egress.destinations.length === 0 },
+  { id: "egress-destination-unknown", reason: "the egress tool's destination cannot be determined", applies: (r) => r.action === "call_tool" && r.tool?.intent === "egress" && r.context.egress.undetermined },
 ];
 
 function declared(request: AuthorizationRequest): boolean {

@@ -1,7 +1,8 @@
 import type { ToolDescriptor } from "../model/tool.js";
+import { webAddresses } from "../flow/web-address.js";
 
 /** Argument names that usually hold where an egress tool sends data, when the declaration names none. */
-const DESTINATION_KEYS = new Set(["to", "cc", "bcc", "recipient", "recipients", "email", "emails", "address", "url", "uri", "endpoint", "webhook", "webhook_url", "host", "destination", "target", "channel", "user", "iban", "account"]);
+export const DESTINATION_KEYS: ReadonlySet<string> = new Set(["to", "cc", "bcc", "recipient", "recipients", "email", "emails", "address", "url", "uri", "endpoint", "webhook", "webhook_url", "host", "destination", "target", "channel", "user", "iban", "account"]);
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 const URL_RE = /\bhttps?:\/\/[^\s"'<>]+/gi;
 
@@ -21,6 +22,7 @@ export function egressDestinations(tool: ToolDescriptor, args: unknown): string[
       if (!explicit) {
         for (const match of value.matchAll(EMAIL)) found.add(match[0].toLowerCase());
         for (const match of value.matchAll(URL_RE)) found.add(normalizeDestination(match[0]));
+        for (const address of webAddresses(value)) if (!/^https?:/i.test(value)) found.add(normalizeDestination(address));
       }
     } else if (Array.isArray(value)) {
       for (const item of value) visit(item, key, depth + 1);
@@ -43,7 +45,24 @@ export function normalizeDestination(value: string): string {
       return trimmed.toLowerCase();
     }
   }
+  if (/^www\./i.test(trimmed)) return trimmed.toLowerCase();
   return trimmed.includes("@") ? trimmed.toLowerCase() : trimmed;
+}
+
+/**
+ * True when the tool's declaration names its destination arguments and the call passes none of them: the call sends
+ * nothing to a new place (an amount-only update of a standing order), so its destination is not unknown.
+ */
+export function keepsDestination(tool: ToolDescriptor, args: unknown): boolean {
+  const names = tool.destinationArgs;
+  if (!names || names.length === 0 || args === null || typeof args !== "object") return false;
+  return !containsKey(args, new Set(names), 0);
+}
+
+function containsKey(value: unknown, names: ReadonlySet<string>, depth: number): boolean {
+  if (depth > 32 || value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) return value.some((item) => containsKey(item, names, depth + 1));
+  return Object.entries(value).some(([key, child]) => (names.has(key) && child !== null && child !== undefined) || containsKey(child, names, depth + 1));
 }
 
 /**
@@ -54,6 +73,7 @@ export function compileEgressAllow(patterns: readonly string[]): (destination: s
   const regexes = patterns.map((pattern) => new RegExp(`^${pattern.split("*").map(escapeRegex).join(".*")}$`, "i"));
   return (destination) => {
     const candidates = [destination];
+    if (/^www\./i.test(destination)) candidates.push(destination.split("/")[0]!);
     if (/^https?:\/\//i.test(destination)) {
       try {
         const url = new URL(destination);

@@ -84,12 +84,19 @@ export interface DecisionContext {
     readonly sources: readonly string[];
     /** True when a value from an open-world tool shapes this call. */
     readonly untrusted: boolean;
+    /** True when such a value decides where the call sends something: it sits in a destination argument. */
+    readonly untrustedDestination: boolean;
   };
   readonly egress: {
     /** Where an egress tool sends data: addresses, hosts, or the values of its destination arguments. */
     readonly destinations: readonly string[];
     /** The destinations that `egress.allow` does not match. */
     readonly outsideAllow: readonly string[];
+    /**
+     * True when an egress or open-world call's destination cannot be determined: none was found, and the call does
+     * not simply leave out every destination argument the declaration names (which keeps the destination it had).
+     */
+    readonly undetermined: boolean;
   };
   /** Ids of `ask` policies a person approved for this exact call. */
   readonly approvals: readonly string[];

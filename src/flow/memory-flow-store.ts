@@ -5,6 +5,7 @@ import { GuardError } from "../errors.js";
 import type { DataClass } from "../model/data-class.js";
 import type { Finding } from "../model/finding.js";
 import type { FlowMatch, FlowSource, FlowStore } from "./flow-store.js";
+import { webAddresses } from "./web-address.js";
 import { haystacks, VIEW_KINDS, view, viewKindOf, type ViewKind } from "./views.js";
 
 export interface MemoryFlowStoreOptions {
@@ -38,9 +39,10 @@ interface Session {
   readonly entries: Map<string, Entry>;
   /** Distinct lengths per view kind, so a scan only tries windows that can match. */
   lengths: Map<ViewKind, Map<number, number>>;
+  /** Ids of values the user typed: never reported as flowing, whatever result also carried them. */
+  readonly trusted: Set<string>;
 }
 
-const URL_PATTERN = /\bhttps?:\/\/[^\s"'<>()\]\[{}]{4,2048}/gi;
 const MOD = 2147483647; // 2^31 - 1: fingerprints stay exact in double arithmetic
 
 /**
@@ -77,7 +79,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
       return session;
     }
     if (!create) return undefined;
-    session = { entries: new Map(), lengths: new Map() };
+    session = { entries: new Map(), lengths: new Map(), trusted: new Set() };
     sessions.set(id, session);
     if (sessions.size > maxSessions) sessions.delete(sessions.keys().next().value as string);
     return session;
@@ -160,8 +162,8 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
       }
       if (source.untrusted && rememberUrls) {
         for (const text of strings(value)) {
-          URL_PATTERN.lastIndex = 0;
-          for (let m = URL_PATTERN.exec(text); m !== null; m = URL_PATTERN.exec(text)) add(session, "network.url", m[0].replace(/[.,;:!?]+$/, "").replace(/\/$/, ""), source);
+          // Without its scheme, so `https://x.example/a` is also found where the agent writes `x.example/a`.
+          for (const address of webAddresses(text)) add(session, "network.url", address, source);
         }
       }
     },
@@ -180,7 +182,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
           const found = new Map<string, Entry>();
           scan(session, kind, view(kind, stack.text), found);
           for (const [id, entry] of found) {
-            if (seen.has(id)) continue;
+            if (seen.has(id) || session.trusted.has(id)) continue;
             seen.add(id);
             matches.push({ class: entry.class, source: entry.source, pointer: stack.pointer, encoding: stack.encoding });
           }
@@ -194,19 +196,18 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
     },
 
     /**
-     * Marks values the user typed (provenance: the user's own request is trusted) so that, when an untrusted result
-     * carried the same value, its reappearance no longer counts as untrusted shaping.
+     * Values the user typed (provenance: the user's own request is trusted). A remembered value equal to one of them
+     * is never reported as flowing: the user chose it, whichever result also carried it, before or after.
      */
     trust(sessionId: string, values: readonly string[]): void {
-      const session = sessionFor(sessionId, false);
-      if (!session) return;
+      const session = sessionFor(sessionId, true)!;
       for (const value of values) {
+        const trimmed = value.trim();
         for (const kind of VIEW_KINDS) {
-          const normalized = view(kind, value.trim().toLowerCase() === value.trim() || kind !== "text" ? value : value.toLowerCase());
-          const id = `${kind}:${hmac(kind, kind === "text" ? normalized.trim() : normalized)}`;
-          const entry = session.entries.get(id);
-          if (entry?.source.untrusted) session.entries.set(id, { ...entry, source: { ...entry.source, untrusted: false } });
+          const normalized = view(kind, trimmed);
+          if (normalized.length > 0) session.trusted.add(`${kind}:${hmac(kind, normalized)}`);
         }
+        if (session.trusted.size > maxValues * 2) session.trusted.delete(session.trusted.values().next().value as string);
       }
     },
 

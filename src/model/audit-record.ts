@@ -32,7 +32,12 @@ export interface AuditRecord {
   /** Pointers replaced by redaction. */
   readonly redacted?: readonly string[];
   /** Classes that reached this call from earlier results, and the tools they came from. */
-  readonly flows?: { readonly classes: readonly DataClass[]; readonly sources: readonly string[]; readonly untrusted: boolean };
+  readonly flows?: {
+    readonly classes: readonly DataClass[];
+    readonly sources: readonly string[];
+    readonly untrusted: boolean;
+    readonly untrustedDestination?: boolean;
+  };
   /** SHA-256 of tool + canonical arguments: ties approvals to the exact call. */
   readonly callDigest?: string;
   /** Microseconds the guard spent on this decision (excluding time waiting for a person). */

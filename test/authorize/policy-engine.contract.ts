@@ -20,6 +20,13 @@ const billing = declarationFromObject(supportDeclaration({
   bounds: { environment: "production", tenant: "globex" },
 }));
 
+const bank = declarationFromObject(supportDeclaration({
+  id: "bank-assistant",
+  dataScope: { read: ["financial.iban"], write: [] },
+  tools: [{ server: "bank", allow: ["update_scheduled_transaction"], intent: "egress", destinations: ["recipient"] }],
+  egress: { allow: ["DE89*"] },
+}));
+
 interface Case {
   readonly name: string;
   readonly request: AuthorizationRequest;
@@ -76,6 +83,9 @@ export const CASES: readonly Case[] = [
   { name: "allows egress to a destination in egress.allow", request: request({ server: "mail", tool: "send_email", args: { to: "ops@acme.example", body: "hi" } }), decision: "allow", policies: ["declared-tool"] },
   { name: "denies egress to a destination outside egress.allow", request: request({ server: "mail", tool: "send_email", args: { to: "eve@evil.example", body: "hi" } }), decision: "deny", policies: ["egress-outside-allow"] },
   { name: "denies egress whose destination cannot be determined", request: request({ server: "mail", tool: "send_email", args: { body: "hi" } }), decision: "deny", policies: ["egress-destination-unknown"] },
+  { name: "allows an egress call that leaves out its declared destination arguments (it keeps its destination)", request: request({ declaration: bank, server: "bank", tool: "update_scheduled_transaction", args: { id: 7, amount: 1200 } }), decision: "allow", policies: ["declared-tool"] },
+  { name: "denies an egress call whose declared destination argument is empty", request: request({ declaration: bank, server: "bank", tool: "update_scheduled_transaction", args: { id: 7, recipient: " " } }), decision: "deny", policies: ["egress-destination-unknown"] },
+  { name: "denies an egress call to a declared destination argument outside egress.allow", request: request({ declaration: bank, server: "bank", tool: "update_scheduled_transaction", args: { id: 7, recipient: "GB29NWBK60161331926819" } }), decision: "deny", policies: ["egress-outside-allow"] },
   { name: "lets the declaration start where it is bound", request: request({ action: "start" }), decision: "allow", policies: ["deploy-declared-purpose"] },
   { name: "refuses to start in another environment", request: request({ action: "start", runtime: { ...SUPPORT_RUNTIME, environment: "dev" } }), decision: "deny", policies: ["environment-mismatch"] },
   { name: "refuses to start an expired declaration", request: request({ action: "start", nowMs: AFTER_SUPPORT }), decision: "deny", policies: ["declaration-expired"] },

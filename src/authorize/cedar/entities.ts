@@ -80,8 +80,8 @@ export function cedarContext(context: DecisionContext): Record<string, cedar.Ced
     classesOutsideReadScope: context.classesOutsideReadScope as string[],
     classesOutsideWriteScope: context.classesOutsideWriteScope as string[],
     foreignTenants: context.foreignTenants as string[],
-    flows: { classes: context.flows.classes as string[], sources: context.flows.sources as string[], untrusted: context.flows.untrusted },
-    egress: { destinations: context.egress.destinations as string[], outsideAllow: context.egress.outsideAllow as string[] },
+    flows: { classes: context.flows.classes as string[], sources: context.flows.sources as string[], untrusted: context.flows.untrusted, untrustedDestination: context.flows.untrustedDestination },
+    egress: { destinations: context.egress.destinations as string[], outsideAllow: context.egress.outsideAllow as string[], undetermined: context.egress.undetermined },
     approvals: context.approvals as string[],
     session: sessionAttributes(context.session) as unknown as Record<string, cedar.CedarValueJson>,
   };

@@ -21,7 +21,7 @@ import { ChatOpenAI } from "@langchain/openai";
 import { createAgent, tool } from "langchain";
 import { z } from "zod";
 import { purposeGuardMiddleware } from "../adapters/langchain/index.js";
-import { createClassifier, createGuard, createMemoryFlowStore, createMemorySink, createRedactor, verifyAuditLog } from "../src/index.js";
+import { createGuard, createMemorySink, verifyAuditLog } from "../src/index.js";
 import { CUSTOMERS, EXAMPLE_CLOCK, ORDERS, SUPPORT_RUNTIME } from "./support/crm.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -31,11 +31,9 @@ const guard = await createGuard({
   declaration: join(root, "examples/declarations/support.yaml"),
   runtime: SUPPORT_RUNTIME,
   clock: () => EXAMPLE_CLOCK,
+  // The guard classifies arguments and results, redacts what the scope does not cover, and remembers what
+  // results carried (flow tracking), by default.
   audit: [{ type: "jsonl", path: auditPath }, memory],
-  // Classify arguments and results, redact what the scope does not cover, and remember what results carried.
-  classifier: createClassifier(),
-  redactor: createRedactor(),
-  flowStore: createMemoryFlowStore(),
 });
 
 // The agent's tools: the CRM (declared on server `crm`), the mailer (declared on `mail`), and one the declaration

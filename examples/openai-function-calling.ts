@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import type { RunnableToolFunctionWithParse } from "openai/lib/RunnableFunction";
 import { guardResponsesFunctions, guardRunToolsFunctions } from "../adapters/openai/index.js";
-import { createClassifier, createGuard, createMemoryFlowStore, createMemorySink, createRedactor, verifyAuditLog } from "../src/index.js";
+import { createGuard, createMemorySink, verifyAuditLog } from "../src/index.js";
 import { CUSTOMERS, EXAMPLE_CLOCK, ORDERS, SUPPORT_RUNTIME } from "./support/crm.js";
 import { loadCassette, startReplayServer } from "./support/openai-replay-server.js";
 
@@ -34,11 +34,9 @@ const guard = await createGuard({
   declaration: join(root, "examples/declarations/support.yaml"),
   runtime: SUPPORT_RUNTIME,
   clock: () => EXAMPLE_CLOCK,
+  // The guard classifies arguments and results, redacts what the scope does not cover, and remembers what
+  // results carried (flow tracking), by default.
   audit: [{ type: "jsonl", path: auditPath }, memory],
-  // Classify arguments and results, redact what the scope does not cover, and remember what results carried.
-  classifier: createClassifier(),
-  redactor: createRedactor(),
-  flowStore: createMemoryFlowStore(),
 });
 
 const objectOf = (properties: Record<string, { type: "string" }>) => ({ type: "object" as const, properties, required: Object.keys(properties), additionalProperties: false });

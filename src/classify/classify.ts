@@ -19,7 +19,8 @@ import { passportDetector } from "./detectors/passport.js";
 import { phoneDetector } from "./detectors/phone.js";
 import { secretsDetector } from "./detectors/secrets.js";
 import { decodeCandidates } from "./decode.js";
-import { keyWords, profileOf, type TextProfile } from "./text.js";
+import { Profile, type TextProfile } from "./profile.js";
+import { keyWords } from "./text.js";
 
 /** The detector families, in the order they run. */
 export const DETECTOR_FAMILIES = [
@@ -65,10 +66,29 @@ const GATES: Partial<Record<DetectorFamily, (p: TextProfile, keyed: boolean) => 
 
 const DEFAULT_TENANT_KEYS = ["tenant", "tenant_id", "tenantId", "org_id", "organization_id", "organisation_id"];
 
+/** A detector as the stage runs it: its gate compiled in, and its place in every context's key facts. */
+interface Slot {
+  readonly detector: Detector<unknown>;
+  readonly gate: ((p: TextProfile, keyed: boolean) => boolean) | undefined;
+  readonly index: number;
+}
+
+/** A context as the stage keeps it: the key words and what each detector made of them, computed once per key. */
+interface CompiledContext extends ScanContext {
+  readonly keyed: boolean;
+  readonly facts: readonly unknown[];
+}
+
+/** A match found in a key, cached per key string: keys repeat across calls (they are the tools' schemas). */
+type KeyMatches = readonly Match[];
+
 /**
  * The classification stage: every string and key of a JSON value through every detector family, strings holding
  * JSON, base64, hex or URL-encoded text decoded and scanned too. Options are validated and detectors compiled here,
  * once; `classify` never throws on a JSON value.
+ *
+ * The hot path allocates little: one profile and one match list per nesting level are reused for every string, the
+ * JSON pointer of a string is only built when something is found in it, and each distinct key is compiled once.
  */
 export function createClassifier(options: ClassifierOptions = {}): Classifier {
   const issues = validate(options);
@@ -78,8 +98,8 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   const decode = { json: true, base64: true, hex: true, url: true, maxDepth: 3, ...options.decode };
   const maxLength = options.maxStringLength ?? 1 << 20;
 
-  const detectors: Detector[] = [];
-  const add = (family: DetectorFamily, make: () => Detector) => {
+  const detectors: Detector<unknown>[] = [];
+  const add = (family: DetectorFamily, make: () => Detector<unknown>) => {
     if (!disabled.has(family)) detectors.push(make());
   };
   add("secrets", secretsDetector);
@@ -111,44 +131,68 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     }));
     detectors.push(customDetector(compiled));
   }
+  const slots: Slot[] = detectors.map((detector, index) => ({ detector, gate: GATES[detector.family as DetectorFamily], index }));
   // Keys are short and rarely names or addresses; scanning them with the word-level families only adds noise.
-  const keyDetectors = detectors.filter((d) => d.family !== "names" && d.family !== "address" && d.family !== "keys" && d.family !== "health");
+  const keySlots = slots.filter((s) => s.detector.family !== "names" && s.detector.family !== "address" && s.detector.family !== "keys" && s.detector.family !== "health");
 
-  const contexts = new Map<string, ScanContext>();
-  const contextFor = (key: string | undefined): ScanContext => {
-    if (key === undefined) return EMPTY_CONTEXT;
+  const compileContext = (words: readonly string[]): CompiledContext => ({
+    keyWords: words,
+    keyed: words.length > 0,
+    facts: detectors.map((d) => (d.forKey ? d.forKey(words) : undefined)),
+  });
+  const emptyContext = compileContext([]);
+  const contexts = new Map<string, CompiledContext>();
+  const contextFor = (key: string): CompiledContext => {
     let context = contexts.get(key);
     if (!context) {
-      context = { keyWords: keyWords(key) };
+      context = compileContext(keyWords(key));
       if (contexts.size < 4096) contexts.set(key, context);
     }
     return context;
   };
+  const keyCache = new Map<string, KeyMatches>();
 
-  function scanText(text: string, pointer: string, context: ScanContext, encoding: Encoding, depth: number, inKey: boolean, out: Finding[]): void {
-    const matches: Match[] = [];
-    const family = inKey ? keyDetectors : detectors;
-    let textProfile: TextProfile | undefined;
+  // Reused per nesting level (decoded text is scanned one level deeper while the outer string's scan is still open).
+  const profiles: Profile[] = [];
+  const keyProfile = new Profile();
+  const matchLists: Match[][] = [];
+
+  // The JSON path of the value being walked; a pointer string is only built when a finding needs one.
+  const path: (string | number)[] = [];
+  const pointerOf = (): string => {
+    let pointer = "";
+    for (let i = 0; i < path.length; i++) {
+      const segment = path[i]!;
+      pointer += typeof segment === "number" ? `/${segment}` : `/${escapePointer(segment)}`;
+    }
+    return pointer;
+  };
+
+  /** Runs the detectors over `text` (window by window when it is long) into `matches`, and returns its profile. */
+  function detect(text: string, context: CompiledContext, family: readonly Slot[], profile: Profile, matches: Match[]): Profile {
     for (let offset = 0; offset < text.length || offset === 0; offset += maxLength) {
       const window = text.length > maxLength ? text.slice(offset, offset + maxLength) : text;
       const before = matches.length;
-      const profile = window === text ? (textProfile ??= profileOf(text)) : profileOf(window);
-      const keyed = context.keyWords.length > 0;
-      for (const detector of family) {
-        const gate = GATES[detector.family as DetectorFamily];
-        if (gate && !gate(profile, keyed)) continue;
+      profile.fill(window);
+      for (let i = 0; i < family.length; i++) {
+        const slot = family[i]!;
+        if (slot.gate !== undefined && !slot.gate(profile, context.keyed)) continue;
         try {
-          detector.profile = profile;
-          detector.scan(window, context, matches);
+          slot.detector.scan(window, context, matches, profile, context.facts[slot.index]);
         } catch {
           // A detector bug must not let a value through unclassified, nor break the call: report what it was on.
-          matches.push({ class: "unknown", start: 0, end: window.length, detector: `error:${detector.family}`, confidence: 1 });
+          matches.push({ class: "unknown", start: 0, end: window.length, detector: `error:${slot.detector.family}`, confidence: 1 });
         }
       }
       if (offset > 0) for (let i = before; i < matches.length; i++) matches[i] = { ...matches[i]!, start: matches[i]!.start + offset, end: matches[i]!.end + offset };
       if (text.length <= maxLength) break;
     }
-    const kept = matches.length === 0 ? matches : resolveOverlaps(matches);
+    // The decoding step reads the profile of the whole text.
+    if (text.length > maxLength) profile.fill(text);
+    return profile;
+  }
+
+  function emit(kept: readonly Match[], pointer: string, encoding: Encoding, inKey: boolean, out: Finding[]): void {
     for (const match of kept) {
       if (match.confidence < minConfidence) continue;
       out.push({
@@ -162,25 +206,49 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
         ...(inKey ? { inKey: true } : {}),
       });
     }
-    if (inKey || depth >= decode.maxDepth || text.length < 8) return;
-    const profile = (textProfile ??= profileOf(text));
+  }
+
+  function scanKey(key: string, out: Finding[]): void {
+    let kept = keyCache.get(key);
+    if (kept === undefined) {
+      const matches: Match[] = [];
+      detect(key, emptyContext, keySlots, keyProfile, matches);
+      kept = matches.length === 0 ? NO_MATCHES : resolveOverlaps(matches);
+      if (keyCache.size < 4096 && key.length <= 256) keyCache.set(key, kept);
+    }
+    if (kept.length > 0) emit(kept, pointerOf(), "plain", true, out);
+  }
+
+  function scanText(text: string, pointer: string | undefined, context: CompiledContext, encoding: Encoding, depth: number, out: Finding[]): void {
+    const matches = (matchLists[depth] ??= []);
+    matches.length = 0;
+    const profile = detect(text, context, slots, (profiles[depth] ??= new Profile()), matches);
+    const kept = matches.length <= 1 ? matches : resolveOverlaps(matches);
+    if (kept.length > 0) emit(kept, (pointer ??= pointerOf()), encoding, false, out);
+    if (depth >= decode.maxDepth || text.length < 8) return;
     const longRun = profile.maxRun >= 16;
-    const maybeJson = decode.json && (text.charCodeAt(0) === 123 || text.charCodeAt(0) === 91 || /^\s+[[{]/.test(text));
+    const first = text.charCodeAt(0);
+    const maybeJson = decode.json && (first === 123 || first === 91 || ((first === 32 || first === 9 || first === 10 || first === 13) && /^\s+[[{]/.test(text)));
     if (!maybeJson && !(longRun && (decode.base64 || decode.hex)) && !(profile.percent && decode.url)) return;
     const switches = { json: maybeJson, base64: decode.base64 && longRun, hex: decode.hex && longRun, url: decode.url && profile.percent };
-    let plainValues: Set<string> | undefined;
     // A run that is itself a credential (a JWT, a vendor token) is reported as such; what it decodes to adds nothing.
-    const secretSpans = kept.filter((m) => m.class.startsWith("secret."));
-    const insideSecret = secretSpans.length === 0 ? undefined : (start: number, end: number) => secretSpans.some((m) => start >= m.start && end <= m.end);
-    for (const candidate of decodeCandidates(text, switches, insideSecret)) {
+    let secretSpans: Match[] | undefined;
+    for (const m of kept) if (m.class.startsWith("secret.")) (secretSpans ??= []).push(m);
+    const insideSecret = secretSpans === undefined ? undefined : (start: number, end: number) => secretSpans!.some((m) => start >= m.start && end <= m.end);
+    const candidates = decodeCandidates(text, switches, insideSecret, profile);
+    if (candidates.length === 0) return;
+    // `kept` may be this level's reused list: copy what the comparisons below need before scanning deeper.
+    const plainKept = kept.filter((m) => m.confidence >= minConfidence);
+    let plainValues: Set<string> | undefined;
+    for (const candidate of candidates) {
       if (candidate.encoding === "json") {
-        walk(candidate.value, pointer, context, depth + 1, out, text);
+        walk(candidate.value, context, depth + 1, out, text);
       } else {
         // A value readable in the plain text too (a URL-encoded string whose `%20`s were the only encoding) is
         // reported once, where its offsets address the string itself.
         const inner: Finding[] = [];
-        scanText(candidate.text, pointer, context, candidate.encoding, depth + 1, false, inner);
-        if (inner.length > 0) plainValues ??= new Set(kept.filter((m) => m.confidence >= minConfidence).map((m) => `${m.class}\u0000${text.slice(m.start, m.end)}`));
+        scanText(candidate.text, (pointer ??= pointerOf()), context, candidate.encoding, depth + 1, inner);
+        if (inner.length > 0) plainValues ??= new Set(plainKept.map((m) => `${m.class}\u0000${text.slice(m.start, m.end)}`));
         for (const finding of inner) {
           if (finding.encoding === candidate.encoding && plainValues!.has(`${finding.class}\u0000${candidate.text.slice(finding.start, finding.end)}`)) continue;
           out.push(finding);
@@ -193,14 +261,14 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
    * Walks a JSON value. Inside a string that held JSON (`rawJson`), findings keep the outer pointer and are moved to
    * where their string literal sits in that raw text, so redaction can replace them in place.
    */
-  function walk(value: unknown, pointer: string, context: ScanContext, depth: number, out: Finding[], rawJson?: string): void {
+  function walk(value: unknown, context: CompiledContext, depth: number, out: Finding[], rawJson?: string): void {
     if (typeof value === "string") {
       if (rawJson === undefined) {
-        scanText(value, pointer, context, "plain", depth, false, out);
+        scanText(value, undefined, context, "plain", depth, out);
         return;
       }
       const inner: Finding[] = [];
-      scanText(value, pointer, context, "plain", depth, false, inner);
+      scanText(value, undefined, context, "plain", depth, inner);
       if (inner.length === 0) return;
       const literal = JSON.stringify(value);
       const at = rawJson.indexOf(literal);
@@ -215,27 +283,39 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     }
     if (typeof value === "number" || typeof value === "bigint") {
       // Numbers carry card numbers, SSNs and phone numbers too; small ones (counts, ids) are not worth a scan.
-      if (context.keyWords.length > 0 || Math.abs(Number(value)) >= 1e6) walk(String(value), pointer, context, depth, out, rawJson);
+      if (context.keyed || Math.abs(Number(value)) >= 1e6) walk(String(value), context, depth, out, rawJson);
       return;
     }
     if (value === null || typeof value !== "object") return;
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) walk(value[i], rawJson === undefined ? `${pointer}/${i}` : pointer, context, depth, out, rawJson);
+      for (let i = 0; i < value.length; i++) {
+        // Inside a JSON string, findings keep the pointer of that string: it is what redaction can address.
+        if (rawJson === undefined) path.push(i);
+        try {
+          walk(value[i], context, depth, out, rawJson);
+        } finally {
+          if (rawJson === undefined) path.pop();
+        }
+      }
       return;
     }
     for (const key of Object.keys(value)) {
-      // Inside a JSON string, findings keep the pointer of that string: it is what redaction can address.
-      const child = rawJson === undefined ? `${pointer}/${escapePointer(key)}` : pointer;
-      if (key.length >= 6 && rawJson === undefined) scanText(key, child, EMPTY_CONTEXT, "plain", depth, true, out);
-      walk((value as Record<string, unknown>)[key], child, contextFor(key), depth, out, rawJson);
+      if (rawJson === undefined) path.push(key);
+      try {
+        if (key.length >= 6 && rawJson === undefined) scanKey(key, out);
+        walk((value as Record<string, unknown>)[key], contextFor(key), depth, out, rawJson);
+      } finally {
+        if (rawJson === undefined) path.pop();
+      }
     }
   }
 
   return {
     classify: function classify(value: unknown): readonly Finding[] {
       const out: Finding[] = [];
+      path.length = 0;
       try {
-        walk(value, "", EMPTY_CONTEXT, 0, out);
+        walk(value, emptyContext, 0, out);
       } catch (error) {
         // Fail closed: a value we could not walk is reported as unknown data at the root.
         out.push({ class: "unknown", pointer: "", start: 0, end: 0, detector: `error:walk:${error instanceof Error ? error.name : "throw"}`, confidence: 1 });
@@ -245,7 +325,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   };
 }
 
-const EMPTY_CONTEXT: ScanContext = { keyWords: [] };
+const NO_MATCHES: readonly Match[] = [];
 
 export function escapePointer(key: string): string {
   return key.replace(/~/g, "~0").replace(/\//g, "~1");

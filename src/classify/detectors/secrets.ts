@@ -1,4 +1,5 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
+import type { TextProfile } from "../profile.js";
 import { charClasses, isPlaceholder, isSequential, keyWords, shannonEntropy } from "../text.js";
 
 /**
@@ -231,9 +232,8 @@ const JWT = /(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{5,4096}\.eyJ[A-Za-z0-9_\-]{2,8
 export function secretsDetector(): Detector {
   return {
     family: "secrets",
-    scan: function scanSecrets(this: Detector, text: string, context: ScanContext, out: Match[]) {
+    scan: function scanSecrets(text: string, context: ScanContext, out: Match[], profile: TextProfile) {
       if (text.length < 6) return;
-      const profile = this.profile;
       // Every vendor shape is a token of 16 or more characters; every assignment has `=`, `:`, `,` or `--`.
       if (!profile || profile.maxRun >= 16) scanPrefixed(text, out);
       // Every context rule's secret (or its anchor, like `service_account`) is a token of 12 or more characters.

@@ -221,7 +221,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
 
   function scanText(text: string, pointer: string | undefined, context: CompiledContext, encoding: Encoding, depth: number, out: Finding[]): void {
     const matches = (matchLists[depth] ??= []);
-    matches.length = 0;
+    if (matches.length !== 0) matches.length = 0;
     const profile = detect(text, context, slots, (profiles[depth] ??= new Profile()), matches);
     const kept = matches.length <= 1 ? matches : resolveOverlaps(matches);
     if (kept.length > 0) emit(kept, (pointer ??= pointerOf()), encoding, false, out);

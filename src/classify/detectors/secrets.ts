@@ -33,6 +33,11 @@ interface ContextRule {
   readonly check?: (value: string) => boolean;
   /** Only for texts at least this long (a cheap gate for prefix-less shapes). */
   readonly minToken?: number;
+  /**
+   * The longest run of token characters (letters, digits, `+/_-.=~`) a match implies: the rule is skipped for texts
+   * without one (every rule's secret, or its anchor, is a token of 12 or more characters).
+   */
+  readonly minRun?: number;
 }
 
 // Boundaries: `(?<![\w-])` before and `(?![\w-])` after, so a token is never found inside a longer identifier.
@@ -103,21 +108,21 @@ const PREFIX_RULES: readonly PrefixRule[] = [
 ];
 
 const CONTEXT_RULES: readonly ContextRule[] = [
-  { class: "secret.aws_secret_key", hints: ["aws", "AWS", "Aws"], pattern: rx(`(?:aws|AWS|Aws)[\\w.\\-]{0,20}(?:secret|SECRET|Secret)[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=]{1,2}[ \\t]{0,3}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])`), group: 1, minEntropy: 3.5 },
-  { class: "secret.gcp_service_account", hints: ["service_account"], pattern: rx(`"type"\\s{0,3}:\\s{0,3}"service_account"`) },
-  { class: "secret.azure_client_secret", hints: ["Q~"], pattern: rx(`(?<![A-Za-z0-9_~.\\-])[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.\\-]{31,34}(?![A-Za-z0-9_~.\\-])`), minEntropy: 3.5 },
-  { class: "secret.azure_storage_key", hints: ["AccountKey="], pattern: rx(`AccountKey=([A-Za-z0-9+/]{86}==)`), group: 1 },
-  { class: "secret.flyio_token", hints: ["FlyV1 fm"], pattern: rx(`FlyV1 (fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3})`), group: 1 },
+  { class: "secret.aws_secret_key", hints: ["aws", "AWS", "Aws"], minRun: 40, pattern: rx(`(?:aws|AWS|Aws)[\\w.\\-]{0,20}(?:secret|SECRET|Secret)[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=]{1,2}[ \\t]{0,3}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])`), group: 1, minEntropy: 3.5 },
+  { class: "secret.gcp_service_account", hints: ["service_account"], minRun: 15, pattern: rx(`"type"\\s{0,3}:\\s{0,3}"service_account"`) },
+  { class: "secret.azure_client_secret", hints: ["Q~"], minRun: 37, pattern: rx(`(?<![A-Za-z0-9_~.\\-])[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.\\-]{31,34}(?![A-Za-z0-9_~.\\-])`), minEntropy: 3.5 },
+  { class: "secret.azure_storage_key", hints: ["AccountKey="], minRun: 99, pattern: rx(`AccountKey=([A-Za-z0-9+/]{86}==)`), group: 1 },
+  { class: "secret.flyio_token", hints: ["FlyV1 fm"], minRun: 104, pattern: rx(`FlyV1 (fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3})`), group: 1 },
   { class: "secret.npm_token", hints: [":_authToken="], pattern: rx(`//[A-Za-z0-9.\\-]{1,253}(?::[0-9]{1,5})?/(?:[A-Za-z0-9._\\-]{1,64}/)*:_authToken=[ \\t]?([^\\s"']{8,256})`), group: 1 },
-  { class: "secret.sourcegraph_token", hints: ["ourcegraph"], pattern: rx(`[Ss]ourcegraph[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?([a-fA-F0-9]{40})${E}`), group: 1, minEntropy: 3 },
-  { class: "secret.discord_token", hints: ["."], minToken: 59, pattern: rx(`[MNO](?<![A-Za-z0-9_\\-][MNO])[A-Za-z0-9_\\-]{23,25}\\.[A-Za-z0-9_\\-]{6}\\.[A-Za-z0-9_\\-]{27,38}${E}`), minEntropy: 3.5 },
-  { class: "secret.telegram_token", hints: [":AA"], pattern: rx(`(?<![A-Za-z0-9_:])[0-9]{8,10}:AA[A-Za-z0-9_\\-]{32,33}${E}`) },
-  { class: "secret.facebook_token", hints: ["|"], pattern: rx(`(?<![0-9])[0-9]{15,16}\\|[A-Za-z0-9_\\-]{27}${E}`) },
-  { class: "secret.mailchimp_key", hints: ["-us"], pattern: rx(`${B}[0-9a-f]{32}-us[0-9]{1,2}${E}`) },
-  { class: "secret.slack_webhook", hints: ["hooks.slack.com/"], pattern: rx(`hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\\-]{30,120}`) },
-  { class: "secret.terraform_token", hints: [".atlasv1."], pattern: rx(`${B}[A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=\\-]{60,70}${E}`), minEntropy: 3.5 },
-  { class: "secret.sumologic_key", hints: ["sumo", "Sumo", "SUMO"], pattern: rx(`[Ss][Uu][Mm][Oo][\\w.\\-]{0,24}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?(su[A-Za-z0-9]{12})${E}`), group: 1, minEntropy: 3 },
-  { class: "secret.sidekiq_secret", hints: ["CONTRIBSYS__COM"], pattern: rx(`BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?([0-9a-f]{8}:[0-9a-f]{8})`), group: 1 },
+  { class: "secret.sourcegraph_token", hints: ["ourcegraph"], minRun: 40, pattern: rx(`[Ss]ourcegraph[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?([a-fA-F0-9]{40})${E}`), group: 1, minEntropy: 3 },
+  { class: "secret.discord_token", hints: ["."], minRun: 59, minToken: 59, pattern: rx(`[MNO](?<![A-Za-z0-9_\\-][MNO])[A-Za-z0-9_\\-]{23,25}\\.[A-Za-z0-9_\\-]{6}\\.[A-Za-z0-9_\\-]{27,38}${E}`), minEntropy: 3.5 },
+  { class: "secret.telegram_token", hints: [":AA"], minRun: 34, pattern: rx(`(?<![A-Za-z0-9_:])[0-9]{8,10}:AA[A-Za-z0-9_\\-]{32,33}${E}`) },
+  { class: "secret.facebook_token", hints: ["|"], minRun: 27, pattern: rx(`(?<![0-9])[0-9]{15,16}\\|[A-Za-z0-9_\\-]{27}${E}`) },
+  { class: "secret.mailchimp_key", hints: ["-us"], minRun: 36, pattern: rx(`${B}[0-9a-f]{32}-us[0-9]{1,2}${E}`) },
+  { class: "secret.slack_webhook", hints: ["hooks.slack.com/"], minRun: 55, pattern: rx(`hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\\-]{30,120}`) },
+  { class: "secret.terraform_token", hints: [".atlasv1."], minRun: 83, pattern: rx(`${B}[A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=\\-]{60,70}${E}`), minEntropy: 3.5 },
+  { class: "secret.sumologic_key", hints: ["sumo", "Sumo", "SUMO"], minRun: 14, pattern: rx(`[Ss][Uu][Mm][Oo][\\w.\\-]{0,24}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?(su[A-Za-z0-9]{12})${E}`), group: 1, minEntropy: 3 },
+  { class: "secret.sidekiq_secret", hints: ["CONTRIBSYS__COM"], minRun: 28, pattern: rx(`BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?([0-9a-f]{8}:[0-9a-f]{8})`), group: 1 },
 ];
 
 const escapeRegex = (literal: string) => literal.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -223,67 +228,127 @@ const PRIVATE_KEY_BEGIN = /-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/
 
 const JWT = /(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{5,4096}\.eyJ[A-Za-z0-9_\-]{2,8192}(?:\.[A-Za-z0-9_\-]{0,4096})?(?![A-Za-z0-9_\-])/g;
 
+/** What a property name says about its value: a credential of some strength, or nothing. */
+export interface SecretKey {
+  readonly kind: SecretStrength | undefined;
+  readonly last: string;
+  readonly detector: string;
+}
+
 /**
  * Credentials: vendor tokens by shape (AWS, GitHub, GitLab, Slack, OpenAI, Anthropic, Stripe, Google and ~40 more),
  * private-key blocks, JWTs (header decoded), passwords in URLs, basic-auth and bearer headers, `curl -u`, and
  * generic values under credential-named keys (in JSON, `key=value` text, headers and CLI flags) when their length
  * and entropy look random.
  */
-export function secretsDetector(): Detector {
+export function secretsDetector(): Detector<SecretKey> {
   return {
     family: "secrets",
-    scan: function scanSecrets(text: string, context: ScanContext, out: Match[], profile: TextProfile) {
+    forKey(words) {
+      return { kind: secretKeyKind(words), last: words[words.length - 1] ?? "", detector: `key:${words.join("_")}` };
+    },
+    scan: function scanSecrets(text: string, _context: ScanContext, out: Match[], profile: TextProfile, key: SecretKey) {
       if (text.length < 6) return;
-      // Every vendor shape is a token of 16 or more characters; every assignment has `=`, `:`, `,` or `--`.
-      if (!profile || profile.maxRun >= 16) scanPrefixed(text, out);
+      // Every vendor shape is a token of 20 or more characters; every assignment has `=`, `:`, `,` or `--`.
+      if (profile.maxRun >= 20) scanPrefixed(text, out, profile);
       // Every context rule's secret (or its anchor, like `service_account`) is a token of 12 or more characters.
-      if (!profile || profile.maxRun >= 12) scanContextRules(text, out);
+      if (profile.maxRun >= 12) scanContextRules(text, out, profile.maxRun);
       scanPrivateKeys(text, out);
-      if ((!profile || profile.maxRun >= 16) && text.includes("eyJ")) scanJwts(text, out);
-      if (text.includes("://")) scanUrlCredentials(text, out);
+      if (profile.maxRun >= 16 && text.includes("eyJ")) scanJwts(text, out);
+      const scheme = text.indexOf("://");
+      // A password in a URL sits before an `@` that follows the scheme.
+      if (scheme >= 0 && text.indexOf("@", scheme) >= 0) scanUrlCredentials(text, out);
       if (text.includes("uthorization")) scanAuthHeaders(text, out);
       if (text.includes("-u")) scanCurlUsers(text, out);
       // `,` separates a quoted key from its value only in calls like `get("api_token", "...")`.
-      if (!profile || profile.assigns || (text.includes(",") && (text.includes('"') || text.includes("'")))) scanAssignments(text, out);
+      if ((profile.assigns || (text.includes(",") && (text.includes('"') || text.includes("'")))) && mayAssign(text)) scanAssignments(text, out);
       // A whole value under a credential-named key (JSON `{"password": "..."}`).
-      const kind = secretKeyKind(context.keyWords);
-      if (kind && looksLikeSecretValue(text, kind, context.keyWords[context.keyWords.length - 1])) {
+      if (key.kind && looksLikeSecretValue(text, key.kind, key.last)) {
         const lead = text.length - text.trimStart().length;
-        out.push({ class: kind === "password" ? "secret.password" : "secret.token", start: lead, end: text.trimEnd().length, detector: `key:${context.keyWords.join("_")}`, confidence: 0.85 });
+        out.push({ class: key.kind === "password" ? "secret.password" : "secret.token", start: lead, end: text.trimEnd().length, detector: key.detector, confidence: 0.85 });
       }
     },
   };
 }
 
-/** Vendor tokens: one regex pass finds the prefixes; only there does a rule's own pattern run. */
-function scanPrefixed(text: string, out: Match[]): void {
-  PREFIX_SCAN.lastIndex = 0;
-  for (let m = PREFIX_SCAN.exec(text); m !== null; m = PREFIX_SCAN.exec(text)) {
-    const at = m.index;
-    // Shorter prefixes of the same token (`sk-` for `sk-proj-`) are tried too: the longest alternative matched first.
-    let matched = false;
-    for (const entry of PREFIXES) {
-      if (entry.prefix.length > m[0].length || !text.startsWith(entry.prefix, at)) continue;
-      for (const { rule, pattern } of BY_PREFIX.get(entry.prefix) ?? []) {
-        if (rule.notAfter && at > 0 && rule.notAfter.includes(text[at - 1]!)) continue;
-        pattern.lastIndex = at;
-        const found = pattern.exec(text);
-        if (!found) continue;
-        const value = found[0];
-        if (isPlaceholder(value) || isSequential(value) || (rule.minEntropy !== undefined && shannonEntropy(value) < rule.minEntropy)) continue;
-        if (rule.check && !rule.check(value)) continue;
-        out.push({ class: rule.class, start: at, end: at + value.length, detector: `shape:${rule.class.slice(7)}`, confidence: 0.95 });
-        PREFIX_SCAN.lastIndex = at + value.length;
-        matched = true;
-        break;
+// Prefixes by their first character, longest first (the order `PREFIX_SCAN` tries them in).
+const PREFIXES_BY_FIRST = new Map<number, typeof PREFIXES>();
+for (const entry of PREFIXES) {
+  const first = entry.prefix.charCodeAt(0);
+  const list = PREFIXES_BY_FIRST.get(first) ?? [];
+  list.push(entry);
+  PREFIXES_BY_FIRST.set(first, list);
+}
+
+/**
+ * Vendor tokens. A token lies inside a run of 20 or more token characters and starts where no letter, digit, `_` or
+ * `-` precedes it: at the run's start or after a `.`, `+`, `/`, `=` or `~` inside it. Only there are the prefixes
+ * compared and, where one matches, its rules' patterns run. Equivalent to searching `PREFIX_SCAN` over the text.
+ */
+function scanPrefixed(text: string, out: Match[], profile: TextProfile): void {
+  const runs = profile.tokenRuns;
+  if (runs < 0) {
+    scanPrefixedEverywhere(text, out);
+    return;
+  }
+  let next = 0;
+  for (let r = 0; r < runs; r++) {
+    const runEnd = profile.tokenEnd[r]!;
+    for (let at = Math.max(profile.tokenStart[r]!, next); at <= runEnd - 20; at++) {
+      if (at > profile.tokenStart[r]! && !isBoundaryCode(text.charCodeAt(at - 1))) continue;
+      const entries = PREFIXES_BY_FIRST.get(text.charCodeAt(at));
+      if (entries === undefined) continue;
+      let longest = 0;
+      for (const entry of entries) {
+        if (text.startsWith(entry.prefix, at)) {
+          longest = entry.prefix.length;
+          break;
+        }
       }
-      if (matched) break;
+      if (longest === 0) continue;
+      const end = tryPrefixRules(text, at, longest, entries, out);
+      // After a token, or after a prefix that led nowhere, the search resumes past it (as `PREFIX_SCAN` would).
+      next = end > 0 ? end : at + longest;
+      at = next - 1;
     }
   }
 }
 
-function scanContextRules(text: string, out: Match[]): void {
+/** Inside a token run, `.`, `+`, `/`, `=` and `~` end one token and may begin another. */
+const isBoundaryCode = (c: number) => c === 46 || c === 43 || c === 47 || c === 61 || c === 126;
+
+/** Tries the rules of every prefix (of at most `longest` characters) found at `at`; returns the token's end or 0. */
+function tryPrefixRules(text: string, at: number, longest: number, entries: typeof PREFIXES, out: Match[]): number {
+  for (const entry of entries) {
+    if (entry.prefix.length > longest || !text.startsWith(entry.prefix, at)) continue;
+    for (const { rule, pattern } of entry.rules) {
+      if (rule.notAfter && at > 0 && rule.notAfter.includes(text[at - 1]!)) continue;
+      pattern.lastIndex = at;
+      const found = pattern.exec(text);
+      if (!found) continue;
+      const value = found[0];
+      if (isPlaceholder(value) || isSequential(value) || (rule.minEntropy !== undefined && shannonEntropy(value) < rule.minEntropy)) continue;
+      if (rule.check && !rule.check(value)) continue;
+      out.push({ class: rule.class, start: at, end: at + value.length, detector: `shape:${rule.class.slice(7)}`, confidence: 0.95 });
+      return at + value.length;
+    }
+  }
+  return 0;
+}
+
+/** The same search by one regex pass, for texts with more long runs than the profile lists. */
+function scanPrefixedEverywhere(text: string, out: Match[]): void {
+  PREFIX_SCAN.lastIndex = 0;
+  for (let m = PREFIX_SCAN.exec(text); m !== null; m = PREFIX_SCAN.exec(text)) {
+    const at = m.index;
+    const end = tryPrefixRules(text, at, m[0].length, PREFIXES_BY_FIRST.get(text.charCodeAt(at)) ?? [], out);
+    if (end > 0) PREFIX_SCAN.lastIndex = end;
+  }
+}
+
+function scanContextRules(text: string, out: Match[], maxRun: number): void {
   for (const rule of CONTEXT_RULES) {
+    if (rule.minRun !== undefined && maxRun < rule.minRun) continue;
     if (rule.minToken !== undefined && text.length < rule.minToken) continue;
     let hinted = false;
     for (const hint of rule.hints) {
@@ -409,6 +474,45 @@ function scanCurlUsers(text: string, out: Match[]): void {
 const isIdentCode = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45;
 const OPERATORS = [":::=", "::=", ":=", "?=", "=>", "==", "=", ":", ","] as const;
 const VALUE_STOP = new Set([32, 9, 10, 13, 34, 39, 96, 44, 59, 60, 62, 40, 41, 123, 125]);
+
+const KEY_HINT_IN = /pass|pwd|secret|token|key|auth|cred|bearer|dsn|cookie|session|login/i;
+
+/** Whether the identifier that ends at `end` (its last 96 characters) holds a credential word. */
+function hintedKeyEndsAt(text: string, end: number): boolean {
+  let start = end;
+  while (start > 0 && end - start < 96 && isIdentCode(text.charCodeAt(start - 1))) start--;
+  return end - start >= 3 && KEY_HINT_IN.test(text.slice(start, end));
+}
+
+/**
+ * A cheap test that `scanAssignments` can find something: some identifier holding a credential word is followed, past
+ * an optional quote and up to five spaces, by an operator (`:`, `=`, `?=`, or `,` after a quoted key), or is a flag
+ * (an identifier with a `-`) followed by a space. Prose with a colon or a comma rarely passes.
+ */
+function mayAssign(text: string): boolean {
+  for (const operator of ASSIGNMENT_STARTS) {
+    for (let at = text.indexOf(operator); at >= 0; at = text.indexOf(operator, at + 1)) {
+      let p = at;
+      while (p > 0 && at - p < 5 && (text.charCodeAt(p - 1) === 32 || text.charCodeAt(p - 1) === 9)) p--;
+      const quote = p > 0 ? text.charCodeAt(p - 1) : 0;
+      const quoted = quote === 34 || quote === 39 || quote === 96;
+      if (operator === "," && quote !== 34 && quote !== 39) continue;
+      if (hintedKeyEndsAt(text, quoted ? p - 1 : p)) return true;
+    }
+  }
+  for (let at = text.indexOf("-"); at >= 0; at = text.indexOf("-", at + 1)) {
+    let end = at;
+    while (end < text.length && end - at < 96 && isIdentCode(text.charCodeAt(end))) end++;
+    const quote = text.charCodeAt(end);
+    const after = quote === 34 || quote === 39 || quote === 96 ? text.charCodeAt(end + 1) : quote;
+    if ((after === 32 || after === 9) && hintedKeyEndsAt(text, end)) return true;
+    // Every `-` up to the identifier's end shares that end (unless the identifier was longer than the window).
+    if (end < text.length && !isIdentCode(text.charCodeAt(end))) at = end;
+  }
+  return false;
+}
+
+const ASSIGNMENT_STARTS = [":", "=", "?", ","] as const;
 
 /**
  * `key = value`, `key: "value"`, `KEY := value`, `"key": "value"`, `key => 'value'`, `--key value`, `("key", "value")`

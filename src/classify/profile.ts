@@ -27,8 +27,10 @@ export interface TextProfile {
   readonly assigns: boolean;
   /** Has letters beyond ASCII (which may be capitals: `Ørsted`, `Ángel`). */
   readonly nonAscii: boolean;
-  /** Every character is ASCII (below 128): hand-written matchers stand in for Unicode patterns. */
+  /** Every character is ASCII (below 128). */
   readonly ascii: boolean;
+  /** Has surrogate code units (characters beyond the Basic Multilingual Plane): hand-written matchers step aside. */
+  readonly surrogates: boolean;
   /** Maximal runs of ASCII digits: `runStart[i]` to `runEnd[i]` (exclusive), in order; -1 when there are too many. */
   readonly digitRuns: number;
   readonly runStart: Int32Array;
@@ -66,6 +68,7 @@ const WIDE = 512;
 /** Above 191 and not `’`: letters beyond ASCII, mostly. */
 const WIDE_LETTER = 1024;
 const DASH = 2048;
+const SURROGATE = 4096;
 
 const CLASS = new Uint16Array(65536);
 for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT | TOKEN | JOINS;
@@ -82,6 +85,7 @@ CLASS[61]! |= EQUALS;
 CLASS[45]! |= DASH;
 for (let c = 128; c < 65536; c++) CLASS[c] = WIDE | (c > 191 && c !== 0x2019 ? WIDE_LETTER | JOINS : 0);
 CLASS[0x2019]! |= JOINS;
+for (let c = 0xd800; c <= 0xdfff; c++) CLASS[c]! |= SURROGATE;
 
 const isTokenCode = (c: number) => (CLASS[c]! & TOKEN) !== 0;
 
@@ -105,6 +109,7 @@ export class Profile implements TextProfile {
   assigns = false;
   nonAscii = false;
   ascii = true;
+  surrogates = false;
   private flags = 0;
   private text = "";
   private runs = -2;
@@ -154,6 +159,7 @@ export class Profile implements TextProfile {
     this.assigns = (flags & (COLON | EQUALS)) !== 0 || dashes !== 0;
     this.nonAscii = (flags & WIDE_LETTER) !== 0;
     this.ascii = (flags & WIDE) === 0;
+    this.surrogates = (flags & SURROGATE) !== 0;
     this.maxRun = maxRun;
     this.runs = -2;
     this.caps = -2;

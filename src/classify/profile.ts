@@ -6,8 +6,8 @@
  *
  * Measured on Node 20: a per-character JavaScript loop costs a few nanoseconds per character, about as much as a
  * regular-expression scan and far more than a native `indexOf`; branches that depend on the character (is it a
- * digit?) mispredict on mixed text. So the pass is one branch-free loop over a typed-array copy of the text, and the
- * lists come from native searches.
+ * digit?) mispredict on mixed text, and a regular-expression call costs some 50 ns. So the pass is one branch-free loop
+ * over a typed-array copy of the text, and the lists are gathered lazily.
  */
 
 /** Cheap facts about a string. Lists hold at most `LIST_CAPACITY` entries; a longer list reads as -1 (unknown). */
@@ -35,7 +35,7 @@ export interface TextProfile {
   readonly digitRuns: number;
   readonly runStart: Int32Array;
   readonly runEnd: Int32Array;
-  /** Capital letters A-Z that no letter, digit or `_@.'-` precedes (where a capitalised word may begin); -1: too many. */
+  /** Positions of the capital letters A-Z, in order; -1 when there are too many. */
   readonly capitals: number;
   readonly capitalAt: Int32Array;
   /** Maximal runs of 16 or more token characters, `tokenStart[i]` to `tokenEnd[i]`; -1 when there are too many. */
@@ -56,7 +56,7 @@ const DIGIT = 1;
 const UPPER = 2;
 /** Letters, digits and `+ / _ - . = ~`: characters of tokens, keys and encoded runs. */
 const TOKEN = 4;
-/** Letters, digits, `_ @ . ' -`, `’` and letters beyond ASCII: a capital after one of these does not begin a word. */
+/** Letters, digits, `_ @ . ' -`, `’` and letters beyond ASCII: characters that continue a word. */
 const JOINS = 8;
 const DOT = 16;
 const COLON = 32;
@@ -89,15 +89,11 @@ for (let c = 0xd800; c <= 0xdfff; c++) CLASS[c]! |= SURROGATE;
 
 const isTokenCode = (c: number) => (CLASS[c]! & TOKEN) !== 0;
 
-const DIGIT_AT = /[0-9]/g;
-const NON_DIGIT_AT = /[^0-9]/g;
-const CAPITAL_AT = /[A-Z]/g;
 
 /**
  * A reusable profile: `fill` overwrites it, so a caller keeps one per nesting level and allocates nothing per string.
- * `fill` makes one branch-free pass for the counts and flags; the position lists are built on first use (a detector
- * that needs digit runs asks for them), by native searches rather than per-character branches, which mispredict on
- * text where digits and capitals alternate with letters.
+ * `fill` makes one branch-free pass for the counts and flags; the position lists are built on first use, only for
+ * the strings whose detectors ask for them.
  */
 export class Profile implements TextProfile {
   length = 0;
@@ -182,7 +178,7 @@ export class Profile implements TextProfile {
   }
 
   get digitRuns(): number {
-    if (this.runs === -2) this.runs = this.digits === 0 ? 0 : listDigitRuns(this.text, this.digits, this.runStarts, this.runEnds);
+    if (this.runs === -2) this.runs = this.digits === 0 ? 0 : listDigitRuns(this.codes, this.length, this.digits, this.runStarts, this.runEnds);
     return this.runs;
   }
 
@@ -195,7 +191,7 @@ export class Profile implements TextProfile {
   }
 
   get capitals(): number {
-    if (this.caps === -2) this.caps = this.upper === 0 ? 0 : listCapitals(this.text, this.codes, this.capitalsAt);
+    if (this.caps === -2) this.caps = this.upper === 0 ? 0 : listCapitals(this.codes, this.length, this.capitalsAt);
     return this.caps;
   }
 
@@ -224,32 +220,27 @@ function countUpTo(text: string, char: string, limit: number): number {
   return count;
 }
 
-/** Digit runs by native search: where the next digit is, then where the next non-digit is; stops at `digits` digits. */
-function listDigitRuns(text: string, digits: number, starts: Int32Array, ends: Int32Array): number {
+/** Maximal runs of ASCII digits in `codes[0..n)`; stops once `digits` digits are seen. */
+function listDigitRuns(codes: Uint16Array, n: number, digits: number, starts: Int32Array, ends: Int32Array): number {
   let count = 0;
   let seen = 0;
-  let from = 0;
-  while (seen < digits) {
-    DIGIT_AT.lastIndex = from;
-    if (!DIGIT_AT.test(text)) break;
-    const start = DIGIT_AT.lastIndex - 1;
-    NON_DIGIT_AT.lastIndex = start;
-    const end = NON_DIGIT_AT.test(text) ? NON_DIGIT_AT.lastIndex - 1 : text.length;
+  for (let i = 0; i < n && seen < digits; i++) {
+    if (codes[i]! - 48 >>> 0 > 9) continue;
+    let j = i + 1;
+    while (j < n && codes[j]! - 48 >>> 0 <= 9) j++;
     if (count >= LIST_CAPACITY) return -1;
-    starts[count] = start;
-    ends[count++] = end;
-    seen += end - start;
-    from = end;
+    starts[count] = i;
+    ends[count++] = j;
+    seen += j - i;
+    i = j;
   }
   return count;
 }
 
-function listCapitals(text: string, codes: Uint16Array, at: Int32Array): number {
+function listCapitals(codes: Uint16Array, n: number, at: Int32Array): number {
   let count = 0;
-  CAPITAL_AT.lastIndex = 0;
-  while (CAPITAL_AT.test(text)) {
-    const i = CAPITAL_AT.lastIndex - 1;
-    if (i > 0 && (CLASS[codes[i - 1]!]! & JOINS) !== 0) continue;
+  for (let i = 0; i < n; i++) {
+    if (codes[i]! - 65 >>> 0 > 25) continue;
     if (count >= LIST_CAPACITY) return -1;
     at[count++] = i;
   }

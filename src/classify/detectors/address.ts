@@ -19,12 +19,19 @@ const PO_BOX = /(?<![\p{L}\p{N}])(?:P\.? ?O\.? ?Box|Post Office Box|PSC|Unit) [0
 
 const STREET_FIRST_AT = new RegExp(STREET_FIRST.source, "uy");
 const PREFIX_STREET_WORDS = ["Rue", "Via", "Viale", "Calle", "Avenida", "Rua", "Carrer", "Plaza", "Piazza", "Corso", "Boulevard", "Chemin", "Allée", "Place", "Largo", "Travessa", "Paseo"];
-const PREFIX_STREET = new RegExp(`(?:${PREFIX_STREET_WORDS.join("|")}) `);
 // Street words that end the word right before the house number (`Augsburger Strasse 36`, `Koskikatu 25`), lowercase
-// but for the first letter, which the patterns take in either case.
+// but for the first letter, which the patterns take in either case; by their last character.
 const SUFFIX_STREET_WORDS = ["strasse", "straße", "str.", "gasse", "weg", "allee", "platz", "gatan", "gata", "vägen", "vej", "veien", "vegur", "katu", "tie", "straat", "laan", "gracht", "utca", "ulica", "ul."];
-const UNIT_WORDS = new Set(["apt", "apartment", "suite", "ste", "unit", "flat", "floor", "fl"]);
+const SUFFIXES_BY_LAST = groupBy(SUFFIX_STREET_WORDS, (word) => word.charCodeAt(word.length - 1));
+const PREFIXES_BY_FIRST = groupBy(PREFIX_STREET_WORDS.map((word) => `${word} `), (word) => word.charCodeAt(0));
+const UNIT_WORDS = ["apt", "apartment", "suite", "ste", "unit", "flat", "floor", "fl"];
 const BOX_ENDINGS = ["box", "psc", "unit", "aa", "ae", "ap"];
+
+function groupBy(words: readonly string[], key: (word: string) => number): Map<number, string[]> {
+  const map = new Map<number, string[]>();
+  for (const word of words) map.set(key(word), [...(map.get(key(word)) ?? []), word]);
+  return map;
+}
 
 /**
  * Postal addresses: street lines in English (`number name suffix`) and continental (`name-strasse number`, `Rua name
@@ -110,22 +117,24 @@ function someRun(codes: Uint16Array, profile: TextProfile, test: (codes: Uint16A
   return false;
 }
 
-/** The lowercase ASCII letters of the word that ends at `end`, at most the last 12. */
-function wordBefore(codes: Uint16Array, end: number): string {
-  let start = end;
-  while (start > 0 && end - start < 12 && isLetter(codes[start - 1]!)) start--;
-  let word = "";
-  for (let i = start; i < end; i++) word += String.fromCharCode(codes[i]! | (codes[i]! >= 65 && codes[i]! <= 90 ? 32 : 0));
-  return word;
-}
-
 const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/** Whether the ASCII letters right before `end` spell `word` (lowercase), ignoring case. */
+function lettersEndWith(codes: Uint16Array, end: number, word: string): boolean {
+  if (end < word.length) return false;
+  const start = end - word.length;
+  for (let i = 0; i < word.length; i++) {
+    const c = codes[start + i]!;
+    if (!isLetter(c) || (c | 32) !== word.charCodeAt(i)) return false;
+  }
+  return true;
+}
 
 /** `Box 12`, `PSC 3`, `Unit 4`, `APO AE 09012`: a space and a word ending in one of those before the number. */
 function afterBoxWord(codes: Uint16Array, start: number): boolean {
   if (start < 3 || codes[start - 1] !== 32) return false;
-  const word = wordBefore(codes, start - 1);
-  return BOX_ENDINGS.some((ending) => word.endsWith(ending));
+  for (const ending of BOX_ENDINGS) if (lettersEndWith(codes, start - 1, ending)) return true;
+  return false;
 }
 
 /** `Apt 5`, `Suite #210`, `Fl. 3`: a unit word, then an optional space and `#`, before a number of up to five digits. */
@@ -135,12 +144,18 @@ function afterUnitWord(codes: Uint16Array, start: number, end: number): boolean 
   if (p > 0 && codes[p - 1] === 35) p--;
   if (p > 0 && codes[p - 1] === 32) p--;
   if (p > 0 && codes[p - 1] === 46) p--;
-  return p > 0 && UNIT_WORDS.has(wordBefore(codes, p));
+  if (p === 0 || !isLetter(codes[p - 1]!)) return false;
+  for (const word of UNIT_WORDS) {
+    // The whole word: no letter before it.
+    if (lettersEndWith(codes, p, word) && (p === word.length || !isLetter(codes[p - word.length - 1]!))) return true;
+  }
+  return false;
 }
 
 /**
  * Whether a continental street line may end at some number: a street word right before a number of up to five digits
- * (`Strasse 36`, `Koskikatu 25`), or a street word that begins a line (`Rua`, `Via`, `Calle`) somewhere in the text.
+ * (`Strasse 36`, `Koskikatu 25`), or a street word that begins a line (`Rua`, `Via`, `Calle`) at a capital that no
+ * letter or digit precedes.
  */
 function mayHaveContinentalStreet(text: string, codes: Uint16Array, profile: TextProfile): boolean {
   let numbered = false;
@@ -149,14 +164,25 @@ function mayHaveContinentalStreet(text: string, codes: Uint16Array, profile: Tex
     if (profile.runEnd[r]! - start > 5) continue;
     numbered = true;
     const end = start > 0 && codes[start - 1] === 32 ? start - 1 : start;
-    for (const word of SUFFIX_STREET_WORDS) {
+    if (end === 0) continue;
+    const words = SUFFIXES_BY_LAST.get(codes[end - 1]!);
+    if (words === undefined) continue;
+    for (const word of words) {
       if (end < word.length) continue;
       const at = end - word.length;
-      const first = codes[at]!;
-      if ((first | 32) === word.charCodeAt(0) && text.startsWith(word.slice(1), at + 1)) return true;
+      if ((codes[at]! | 32) === word.charCodeAt(0) && text.startsWith(word.slice(1), at + 1)) return true;
     }
   }
-  return numbered && PREFIX_STREET.test(text);
+  if (!numbered) return false;
+  const capitals = profile.capitals;
+  if (capitals < 0) return true;
+  for (let c = 0; c < capitals; c++) {
+    const at = profile.capitalAt[c]!;
+    if (at > 0 && (isLetter(codes[at - 1]!) || (codes[at - 1]! >= 48 && codes[at - 1]! <= 57))) continue;
+    const words = PREFIXES_BY_FIRST.get(codes[at]!);
+    if (words !== undefined) for (const word of words) if (text.startsWith(word, at)) return true;
+  }
+  return false;
 }
 
 // After a street: `, Apt. 652`, ` Suite 568`, `, Tallinn, Estonia 02151`, `, 28014 Madrid` while on the same line.

@@ -159,13 +159,10 @@ export function namesDetector(options: NameOptions = {}): Detector {
       let done = 0;
       const candidates = profile.ascii ? profile.capitals : n;
       for (let c = 0; c < candidates; c++) {
-        let start: number;
-        if (profile.ascii) start = profile.capitalAt[c]!;
-        else {
-          // Beyond ASCII: every capital (\p{Lu}) that no letter, digit or `_@.'’-` precedes.
-          start = c;
-          if ((cats[codes[c]!]! & UPPERCASE) === 0 || (c > 0 && joinsWord(cats, codes[c - 1]!))) continue;
-        }
+        // A capital (\p{Lu}; in ASCII text the profile lists them) that no letter, digit or `_@.'’-` precedes.
+        const start = profile.ascii ? profile.capitalAt[c]! : c;
+        if (!profile.ascii && (cats[codes[c]!]! & UPPERCASE) === 0) continue;
+        if (start > 0 && joinsWord(cats, codes[start - 1]!)) continue;
         if (start < done) continue;
         const end = matchWord(cats, codes, n, start);
         if (end < 0) continue;

@@ -500,14 +500,19 @@ function mayAssign(text: string): boolean {
       if (hintedKeyEndsAt(text, quoted ? p - 1 : p)) return true;
     }
   }
+  // A flag's identifier ends where its run of identifier characters ends, within 96 characters of its `-`.
+  let runEnd = -1;
   for (let at = text.indexOf("-"); at >= 0; at = text.indexOf("-", at + 1)) {
-    let end = at;
-    while (end < text.length && end - at < 96 && isIdentCode(text.charCodeAt(end))) end++;
-    const quote = text.charCodeAt(end);
-    const after = quote === 34 || quote === 39 || quote === 96 ? text.charCodeAt(end + 1) : quote;
-    if ((after === 32 || after === 9) && hintedKeyEndsAt(text, end)) return true;
-    // Every `-` up to the identifier's end shares that end (unless the identifier was longer than the window).
-    if (end < text.length && !isIdentCode(text.charCodeAt(end))) at = end;
+    if (at >= runEnd) {
+      runEnd = at + 1;
+      while (runEnd < text.length && isIdentCode(text.charCodeAt(runEnd))) runEnd++;
+    }
+    if (runEnd - at > 96) continue;
+    const quote = text.charCodeAt(runEnd);
+    const after = quote === 34 || quote === 39 || quote === 96 ? text.charCodeAt(runEnd + 1) : quote;
+    if ((after === 32 || after === 9) && hintedKeyEndsAt(text, runEnd)) return true;
+    // Every `-` up to the identifier's end shares that end.
+    at = runEnd;
   }
   return false;
 }

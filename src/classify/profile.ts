@@ -29,6 +29,8 @@ export interface TextProfile {
   readonly nonAscii: boolean;
   /** Every character is ASCII (below 128). */
   readonly ascii: boolean;
+  /** Which punctuation the text holds: bits of `Char`. */
+  readonly chars: number;
   /** Has surrogate code units (characters beyond the Basic Multilingual Plane): hand-written matchers step aside. */
   readonly surrogates: boolean;
   /** Maximal runs of ASCII digits: `runStart[i]` to `runEnd[i]` (exclusive), in order; -1 when there are too many. */
@@ -52,37 +54,50 @@ export interface TextProfile {
 export const LIST_CAPACITY = 256;
 
 // Character classes of every UTF-16 code unit, one table lookup per character and no branch for the common ones.
+// The low bits drive the pass; `Char` bits say which punctuation the text holds (detectors test them before searching).
 const DIGIT = 1;
 const UPPER = 2;
 /** Letters, digits and `+ / _ - . = ~`: characters of tokens, keys and encoded runs. */
 const TOKEN = 4;
 /** Letters, digits, `_ @ . ' -`, `’` and letters beyond ASCII: characters that continue a word. */
 const JOINS = 8;
-const DOT = 16;
-const COLON = 32;
-const AT = 64;
-const PERCENT = 128;
-const EQUALS = 256;
 /** At or above 128. */
-const WIDE = 512;
+const WIDE = 16;
 /** Above 191 and not `’`: letters beyond ASCII, mostly. */
-const WIDE_LETTER = 1024;
-const DASH = 2048;
-const SURROGATE = 4096;
+const WIDE_LETTER = 32;
+const SURROGATE = 64;
 
-const CLASS = new Uint16Array(65536);
+/** Characters a text holds, as bits of `TextProfile.chars`. */
+export const Char = {
+  dot: 1 << 8,
+  colon: 1 << 9,
+  at: 1 << 10,
+  percent: 1 << 11,
+  equals: 1 << 12,
+  dash: 1 << 13,
+  slash: 1 << 14,
+  pipe: 1 << 15,
+  tilde: 1 << 16,
+  underscore: 1 << 17,
+  /** `"` or `'` */
+  quote: 1 << 18,
+  lessThan: 1 << 19,
+  comma: 1 << 20,
+  space: 1 << 21,
+  upper: UPPER,
+  digit: DIGIT,
+} as const;
+
+const CLASS = new Uint32Array(65536);
 for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT | TOKEN | JOINS;
 for (let c = 65; c <= 90; c++) CLASS[c] = UPPER | TOKEN | JOINS;
 for (let c = 97; c <= 122; c++) CLASS[c] = TOKEN | JOINS;
 for (const ch of "+/=~") CLASS[ch.charCodeAt(0)]! |= TOKEN;
 for (const ch of "_.-") CLASS[ch.charCodeAt(0)]! |= TOKEN | JOINS;
 for (const ch of "@'") CLASS[ch.charCodeAt(0)]! |= JOINS;
-CLASS[46]! |= DOT;
-CLASS[58]! |= COLON;
-CLASS[64]! |= AT;
-CLASS[37]! |= PERCENT;
-CLASS[61]! |= EQUALS;
-CLASS[45]! |= DASH;
+for (const [ch, bit] of [[".", Char.dot], [":", Char.colon], ["@", Char.at], ["%", Char.percent], ["=", Char.equals], ["-", Char.dash], ["/", Char.slash], ["|", Char.pipe], ["~", Char.tilde], ["_", Char.underscore], ['"', Char.quote], ["'", Char.quote], ["<", Char.lessThan], [",", Char.comma], [" ", Char.space]] as const) {
+  CLASS[ch.charCodeAt(0)]! |= bit;
+}
 for (let c = 128; c < 65536; c++) CLASS[c] = WIDE | (c > 191 && c !== 0x2019 ? WIDE_LETTER | JOINS : 0);
 CLASS[0x2019]! |= JOINS;
 for (let c = 0xd800; c <= 0xdfff; c++) CLASS[c]! |= SURROGATE;
@@ -106,7 +121,8 @@ export class Profile implements TextProfile {
   nonAscii = false;
   ascii = true;
   surrogates = false;
-  private flags = 0;
+  /** Which `Char`s the text holds (and `Char.upper`, `Char.digit`). */
+  chars = 0;
   private text = "";
   private runs = -2;
   private readonly runStarts = new Int32Array(LIST_CAPACITY);
@@ -140,19 +156,19 @@ export class Profile implements TextProfile {
       const k = CLASS[codes[i]!]!;
       flags |= k;
       digits += k & DIGIT;
-      dashes |= k & prev & DASH;
+      dashes |= k & prev & Char.dash;
       run = (run + 1) & -((k >>> 2) & 1);
       if (run > maxRun) maxRun = run;
       prev = k;
     }
     this.text = text;
     this.length = n;
-    this.flags = flags;
+    this.chars = flags;
     this.digits = digits;
     this.upper = (flags & UPPER) !== 0 ? 1 : 0;
-    this.at = (flags & AT) !== 0;
-    this.percent = (flags & PERCENT) !== 0;
-    this.assigns = (flags & (COLON | EQUALS)) !== 0 || dashes !== 0;
+    this.at = (flags & Char.at) !== 0;
+    this.percent = (flags & Char.percent) !== 0;
+    this.assigns = (flags & (Char.colon | Char.equals)) !== 0 || dashes !== 0;
     this.nonAscii = (flags & WIDE_LETTER) !== 0;
     this.ascii = (flags & WIDE) === 0;
     this.surrogates = (flags & SURROGATE) !== 0;
@@ -167,13 +183,13 @@ export class Profile implements TextProfile {
 
   /** `.` in the text, counted up to 3 (IPv4 needs three). */
   get dots(): number {
-    if (this.dotCount < 0) this.dotCount = (this.flags & DOT) === 0 ? 0 : countUpTo(this.text, ".", 3);
+    if (this.dotCount < 0) this.dotCount = (this.chars & Char.dot) === 0 ? 0 : countUpTo(this.text, ".", 3);
     return this.dotCount;
   }
 
   /** `:` in the text, counted up to 2 (IPv6 needs two). */
   get colons(): number {
-    if (this.colonCount < 0) this.colonCount = (this.flags & COLON) === 0 ? 0 : countUpTo(this.text, ":", 2);
+    if (this.colonCount < 0) this.colonCount = (this.chars & Char.colon) === 0 ? 0 : countUpTo(this.text, ":", 2);
     return this.colonCount;
   }
 

@@ -1,5 +1,5 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
-import type { TextProfile } from "../profile.js";
+import { Char, type TextProfile } from "../profile.js";
 import { charClasses, isPlaceholder, isSequential, keyWords, shannonEntropy } from "../text.js";
 
 /**
@@ -38,6 +38,9 @@ interface ContextRule {
    * without one (every rule's secret, or its anchor, is a token of 12 or more characters).
    */
   readonly minRun?: number;
+  /** `Char` bits the text must all hold (`:` for `key: value`), and bits of which it must hold one. */
+  readonly chars?: number;
+  readonly anyChar?: number;
 }
 
 // Boundaries: `(?<![\w-])` before and `(?![\w-])` after, so a token is never found inside a longer identifier.
@@ -108,21 +111,21 @@ const PREFIX_RULES: readonly PrefixRule[] = [
 ];
 
 const CONTEXT_RULES: readonly ContextRule[] = [
-  { class: "secret.aws_secret_key", hints: ["aws", "AWS", "Aws"], minRun: 40, pattern: rx(`(?:aws|AWS|Aws)[\\w.\\-]{0,20}(?:secret|SECRET|Secret)[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=]{1,2}[ \\t]{0,3}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])`), group: 1, minEntropy: 3.5 },
-  { class: "secret.gcp_service_account", hints: ["service_account"], minRun: 15, pattern: rx(`"type"\\s{0,3}:\\s{0,3}"service_account"`) },
-  { class: "secret.azure_client_secret", hints: ["Q~"], minRun: 37, pattern: rx(`(?<![A-Za-z0-9_~.\\-])[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.\\-]{31,34}(?![A-Za-z0-9_~.\\-])`), minEntropy: 3.5 },
-  { class: "secret.azure_storage_key", hints: ["AccountKey="], minRun: 99, pattern: rx(`AccountKey=([A-Za-z0-9+/]{86}==)`), group: 1 },
-  { class: "secret.flyio_token", hints: ["FlyV1 fm"], minRun: 104, pattern: rx(`FlyV1 (fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3})`), group: 1 },
-  { class: "secret.npm_token", hints: [":_authToken="], pattern: rx(`//[A-Za-z0-9.\\-]{1,253}(?::[0-9]{1,5})?/(?:[A-Za-z0-9._\\-]{1,64}/)*:_authToken=[ \\t]?([^\\s"']{8,256})`), group: 1 },
-  { class: "secret.sourcegraph_token", hints: ["ourcegraph"], minRun: 40, pattern: rx(`[Ss]ourcegraph[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?([a-fA-F0-9]{40})${E}`), group: 1, minEntropy: 3 },
-  { class: "secret.discord_token", hints: ["."], minRun: 59, minToken: 59, pattern: rx(`[MNO](?<![A-Za-z0-9_\\-][MNO])[A-Za-z0-9_\\-]{23,25}\\.[A-Za-z0-9_\\-]{6}\\.[A-Za-z0-9_\\-]{27,38}${E}`), minEntropy: 3.5 },
-  { class: "secret.telegram_token", hints: [":AA"], minRun: 34, pattern: rx(`(?<![A-Za-z0-9_:])[0-9]{8,10}:AA[A-Za-z0-9_\\-]{32,33}${E}`) },
-  { class: "secret.facebook_token", hints: ["|"], minRun: 27, pattern: rx(`(?<![0-9])[0-9]{15,16}\\|[A-Za-z0-9_\\-]{27}${E}`) },
-  { class: "secret.mailchimp_key", hints: ["-us"], minRun: 36, pattern: rx(`${B}[0-9a-f]{32}-us[0-9]{1,2}${E}`) },
-  { class: "secret.slack_webhook", hints: ["hooks.slack.com/"], minRun: 55, pattern: rx(`hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\\-]{30,120}`) },
-  { class: "secret.terraform_token", hints: [".atlasv1."], minRun: 83, pattern: rx(`${B}[A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=\\-]{60,70}${E}`), minEntropy: 3.5 },
-  { class: "secret.sumologic_key", hints: ["sumo", "Sumo", "SUMO"], minRun: 14, pattern: rx(`[Ss][Uu][Mm][Oo][\\w.\\-]{0,24}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?(su[A-Za-z0-9]{12})${E}`), group: 1, minEntropy: 3 },
-  { class: "secret.sidekiq_secret", hints: ["CONTRIBSYS__COM"], minRun: 28, pattern: rx(`BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?([0-9a-f]{8}:[0-9a-f]{8})`), group: 1 },
+  { class: "secret.aws_secret_key", hints: ["aws", "AWS", "Aws"], minRun: 40, anyChar: Char.colon | Char.equals, pattern: rx(`(?:aws|AWS|Aws)[\\w.\\-]{0,20}(?:secret|SECRET|Secret)[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=]{1,2}[ \\t]{0,3}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])`), group: 1, minEntropy: 3.5 },
+  { class: "secret.gcp_service_account", hints: ["service_account"], minRun: 15, chars: Char.colon | Char.quote, pattern: rx(`"type"\\s{0,3}:\\s{0,3}"service_account"`) },
+  { class: "secret.azure_client_secret", hints: ["Q~"], minRun: 37, chars: Char.tilde, pattern: rx(`(?<![A-Za-z0-9_~.\\-])[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.\\-]{31,34}(?![A-Za-z0-9_~.\\-])`), minEntropy: 3.5 },
+  { class: "secret.azure_storage_key", hints: ["AccountKey="], minRun: 99, chars: Char.equals, pattern: rx(`AccountKey=([A-Za-z0-9+/]{86}==)`), group: 1 },
+  { class: "secret.flyio_token", hints: ["FlyV1 fm"], minRun: 104, chars: Char.space | Char.upper, pattern: rx(`FlyV1 (fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3})`), group: 1 },
+  { class: "secret.npm_token", hints: [":_authToken="], chars: Char.colon | Char.equals | Char.slash, pattern: rx(`//[A-Za-z0-9.\\-]{1,253}(?::[0-9]{1,5})?/(?:[A-Za-z0-9._\\-]{1,64}/)*:_authToken=[ \\t]?([^\\s"']{8,256})`), group: 1 },
+  { class: "secret.sourcegraph_token", hints: ["ourcegraph"], minRun: 40, anyChar: Char.colon | Char.equals, pattern: rx(`[Ss]ourcegraph[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?([a-fA-F0-9]{40})${E}`), group: 1, minEntropy: 3 },
+  { class: "secret.discord_token", hints: ["."], minRun: 59, chars: Char.dot, minToken: 59, pattern: rx(`[MNO](?<![A-Za-z0-9_\\-][MNO])[A-Za-z0-9_\\-]{23,25}\\.[A-Za-z0-9_\\-]{6}\\.[A-Za-z0-9_\\-]{27,38}${E}`), minEntropy: 3.5 },
+  { class: "secret.telegram_token", hints: [":AA"], minRun: 34, chars: Char.colon, pattern: rx(`(?<![A-Za-z0-9_:])[0-9]{8,10}:AA[A-Za-z0-9_\\-]{32,33}${E}`) },
+  { class: "secret.facebook_token", hints: ["|"], minRun: 27, chars: Char.pipe, pattern: rx(`(?<![0-9])[0-9]{15,16}\\|[A-Za-z0-9_\\-]{27}${E}`) },
+  { class: "secret.mailchimp_key", hints: ["-us"], minRun: 36, chars: Char.dash, pattern: rx(`${B}[0-9a-f]{32}-us[0-9]{1,2}${E}`) },
+  { class: "secret.slack_webhook", hints: ["hooks.slack.com/"], minRun: 55, chars: Char.dot | Char.slash, pattern: rx(`hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\\-]{30,120}`) },
+  { class: "secret.terraform_token", hints: [".atlasv1."], minRun: 83, chars: Char.dot, pattern: rx(`${B}[A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=\\-]{60,70}${E}`), minEntropy: 3.5 },
+  { class: "secret.sumologic_key", hints: ["sumo", "Sumo", "SUMO"], minRun: 14, anyChar: Char.colon | Char.equals, pattern: rx(`[Ss][Uu][Mm][Oo][\\w.\\-]{0,24}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?(su[A-Za-z0-9]{12})${E}`), group: 1, minEntropy: 3 },
+  { class: "secret.sidekiq_secret", hints: ["CONTRIBSYS__COM"], minRun: 28, chars: Char.underscore, anyChar: Char.colon | Char.equals, pattern: rx(`BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?([0-9a-f]{8}:[0-9a-f]{8})`), group: 1 },
 ];
 
 const escapeRegex = (literal: string) => literal.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -252,16 +255,20 @@ export function secretsDetector(): Detector<SecretKey> {
       // Every vendor shape is a token of 20 or more characters; every assignment has `=`, `:`, `,` or `--`.
       if (profile.maxRun >= 20) scanPrefixed(text, out, profile);
       // Every context rule's secret (or its anchor, like `service_account`) is a token of 12 or more characters.
-      if (profile.maxRun >= 12) scanContextRules(text, out, profile.maxRun);
-      scanPrivateKeys(text, out);
-      if (profile.maxRun >= 16 && text.includes("eyJ")) scanJwts(text, out);
-      const scheme = text.indexOf("://");
-      // A password in a URL sits before an `@` that follows the scheme.
-      if (scheme >= 0 && text.indexOf("@", scheme) >= 0) scanUrlCredentials(text, out);
-      if (text.includes("uthorization")) scanAuthHeaders(text, out);
-      if (text.includes("-u")) scanCurlUsers(text, out);
+      if (profile.maxRun >= 12) scanContextRules(text, out, profile.maxRun, profile.chars);
+      const chars = profile.chars;
+      // A private-key block opens with `-----BEGIN`; a JWT has dots; headers and assignments have `:` or `=`.
+      if ((chars & Char.dash) !== 0) scanPrivateKeys(text, out);
+      if (profile.maxRun >= 16 && (chars & Char.dot) !== 0 && text.includes("eyJ")) scanJwts(text, out);
+      if ((chars & (Char.colon | Char.slash | Char.at)) === (Char.colon | Char.slash | Char.at)) {
+        const scheme = text.indexOf("://");
+        // A password in a URL sits before an `@` that follows the scheme.
+        if (scheme >= 0 && text.indexOf("@", scheme) >= 0) scanUrlCredentials(text, out);
+      }
+      if ((chars & (Char.colon | Char.equals)) !== 0 && text.includes("uthorization")) scanAuthHeaders(text, out);
+      if ((chars & Char.dash) !== 0 && text.includes("-u")) scanCurlUsers(text, out);
       // `,` separates a quoted key from its value only in calls like `get("api_token", "...")`.
-      if ((profile.assigns || (text.includes(",") && (text.includes('"') || text.includes("'")))) && mayAssign(text)) scanAssignments(text, out);
+      if ((profile.assigns || (chars & (Char.comma | Char.quote)) === (Char.comma | Char.quote)) && mayAssign(text, chars)) scanAssignments(text, out);
       // A whole value under a credential-named key (JSON `{"password": "..."}`).
       if (key.kind && looksLikeSecretValue(text, key.kind, key.last)) {
         const lead = text.length - text.trimStart().length;
@@ -346,9 +353,11 @@ function scanPrefixedEverywhere(text: string, out: Match[]): void {
   }
 }
 
-function scanContextRules(text: string, out: Match[], maxRun: number): void {
+function scanContextRules(text: string, out: Match[], maxRun: number, chars: number): void {
   for (const rule of CONTEXT_RULES) {
     if (rule.minRun !== undefined && maxRun < rule.minRun) continue;
+    if (rule.chars !== undefined && (chars & rule.chars) !== rule.chars) continue;
+    if (rule.anyChar !== undefined && (chars & rule.anyChar) === 0) continue;
     if (rule.minToken !== undefined && text.length < rule.minToken) continue;
     let hinted = false;
     for (const hint of rule.hints) {
@@ -489,8 +498,9 @@ function hintedKeyEndsAt(text: string, end: number): boolean {
  * an optional quote and up to five spaces, by an operator (`:`, `=`, `?=`, or `,` after a quoted key), or is a flag
  * (an identifier with a `-`) followed by a space. Prose with a colon or a comma rarely passes.
  */
-function mayAssign(text: string): boolean {
+function mayAssign(text: string, chars: number): boolean {
   for (const operator of ASSIGNMENT_STARTS) {
+    if ((chars & OPERATOR_CHARS[operator]) === 0) continue;
     for (let at = text.indexOf(operator); at >= 0; at = text.indexOf(operator, at + 1)) {
       let p = at;
       while (p > 0 && at - p < 5 && (text.charCodeAt(p - 1) === 32 || text.charCodeAt(p - 1) === 9)) p--;
@@ -500,6 +510,7 @@ function mayAssign(text: string): boolean {
       if (hintedKeyEndsAt(text, quoted ? p - 1 : p)) return true;
     }
   }
+  if ((chars & Char.dash) === 0) return false;
   // A flag's identifier ends where its run of identifier characters ends, within 96 characters of its `-`.
   let runEnd = -1;
   for (let at = text.indexOf("-"); at >= 0; at = text.indexOf("-", at + 1)) {
@@ -518,6 +529,8 @@ function mayAssign(text: string): boolean {
 }
 
 const ASSIGNMENT_STARTS = [":", "=", "?", ","] as const;
+// `?` has no bit of its own: `?=` holds an `=`.
+const OPERATOR_CHARS: Record<(typeof ASSIGNMENT_STARTS)[number], number> = { ":": Char.colon, "=": Char.equals, "?": Char.equals, ",": Char.comma };
 
 /**
  * `key = value`, `key: "value"`, `KEY := value`, `"key": "value"`, `key => 'value'`, `--key value`, `("key", "value")`

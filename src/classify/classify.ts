@@ -49,27 +49,62 @@ export interface ClassifierOptions {
 /**
  * Which families can possibly find something in a string, judged from its profile: an email needs an `@`, a card
  * twelve digits. A family without a gate always runs (secrets gate themselves; key-driven families need the key).
+ * One `switch` rather than a closure per family: the stage asks this for every string and family.
  */
-const GATES: Partial<Record<DetectorFamily, (p: TextProfile, keyed: boolean) => boolean>> = {
-  email: (p) => p.at,
-  card: (p) => p.digits >= 12,
-  iban: (p) => p.digits >= 2 && p.length >= 15,
-  "national-id": (p) => p.digits >= 6,
-  passport: (p, keyed) => p.digits >= 1 && (keyed || p.upper >= 1 || p.length >= 30),
-  account: (p) => p.digits >= 6,
-  phone: (p) => p.digits >= 7,
-  ip: (p) => p.digits >= 2 && (p.dots >= 3 || p.colons >= 2),
-  dob: (p) => p.digits >= 2,
-  names: (p) => p.upper >= 1 || p.nonAscii,
-  address: (p) => p.digits >= 1 && (p.upper >= 1 || p.nonAscii),
+const enum Gate {
+  None,
+  Email,
+  Card,
+  Iban,
+  NationalId,
+  Passport,
+  Account,
+  Phone,
+  Ip,
+  Dob,
+  Names,
+  Address,
+}
+
+const GATE_OF: Partial<Record<DetectorFamily, Gate>> = {
+  email: Gate.Email, card: Gate.Card, iban: Gate.Iban, "national-id": Gate.NationalId, passport: Gate.Passport, account: Gate.Account,
+  phone: Gate.Phone, ip: Gate.Ip, dob: Gate.Dob, names: Gate.Names, address: Gate.Address,
 };
+
+function passes(gate: Gate, p: TextProfile, keyed: boolean): boolean {
+  switch (gate) {
+    case Gate.None:
+      return true;
+    case Gate.Email:
+      return p.at;
+    case Gate.Card:
+      return p.digits >= 12;
+    case Gate.Iban:
+      return p.digits >= 2 && p.length >= 15;
+    case Gate.NationalId:
+    case Gate.Account:
+      return p.digits >= 6;
+    case Gate.Passport:
+      return p.digits >= 1 && (keyed || p.upper >= 1 || p.length >= 30);
+    case Gate.Phone:
+      return p.digits >= 7;
+    case Gate.Ip:
+      return p.digits >= 2 && (p.dots >= 3 || p.colons >= 2);
+    case Gate.Dob:
+      return p.digits >= 2;
+    case Gate.Names:
+      return p.upper >= 1 || p.nonAscii;
+    case Gate.Address:
+      return p.digits >= 1 && (p.upper >= 1 || p.nonAscii);
+  }
+}
 
 const DEFAULT_TENANT_KEYS = ["tenant", "tenant_id", "tenantId", "org_id", "organization_id", "organisation_id"];
 
 /** A detector as the stage runs it: its gate compiled in, and its place in every context's key facts. */
 interface Slot {
   readonly detector: Detector<unknown>;
-  readonly gate: ((p: TextProfile, keyed: boolean) => boolean) | undefined;
+  readonly gate: Gate;
   readonly index: number;
 }
 
@@ -131,7 +166,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     }));
     detectors.push(customDetector(compiled));
   }
-  const slots: Slot[] = detectors.map((detector, index) => ({ detector, gate: GATES[detector.family as DetectorFamily], index }));
+  const slots: Slot[] = detectors.map((detector, index) => ({ detector, gate: GATE_OF[detector.family as DetectorFamily] ?? Gate.None, index }));
   // Keys are short and rarely names or addresses; scanning them with the word-level families only adds noise.
   const keySlots = slots.filter((s) => s.detector.family !== "names" && s.detector.family !== "address" && s.detector.family !== "keys" && s.detector.family !== "health");
 
@@ -176,7 +211,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
       profile.fill(window);
       for (let i = 0; i < family.length; i++) {
         const slot = family[i]!;
-        if (slot.gate !== undefined && !slot.gate(profile, context.keyed)) continue;
+        if (!passes(slot.gate, profile, context.keyed)) continue;
         try {
           slot.detector.scan(window, context, matches, profile, context.facts[slot.index]);
         } catch {
@@ -290,23 +325,18 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         // Inside a JSON string, findings keep the pointer of that string: it is what redaction can address.
+        // A throw leaves the path as it was; `classify` resets it before each value.
         if (rawJson === undefined) path.push(i);
-        try {
-          walk(value[i], context, depth, out, rawJson);
-        } finally {
-          if (rawJson === undefined) path.pop();
-        }
+        walk(value[i], context, depth, out, rawJson);
+        if (rawJson === undefined) path.pop();
       }
       return;
     }
     for (const key of Object.keys(value)) {
       if (rawJson === undefined) path.push(key);
-      try {
-        if (key.length >= 6 && rawJson === undefined) scanKey(key, out);
-        walk((value as Record<string, unknown>)[key], contextFor(key), depth, out, rawJson);
-      } finally {
-        if (rawJson === undefined) path.pop();
-      }
+      if (key.length >= 6 && rawJson === undefined) scanKey(key, out);
+      walk((value as Record<string, unknown>)[key], contextFor(key), depth, out, rawJson);
+      if (rawJson === undefined) path.pop();
     }
   }
 

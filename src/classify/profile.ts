@@ -143,9 +143,11 @@ export class Profile implements TextProfile {
       this.buffer = Buffer.alloc(2 * Math.max(n, 2 * this.codes.length));
       this.codes = new Uint16Array(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length / 2);
     }
-    // One native copy, then a typed-array loop: about half the cost of `charCodeAt` per character.
-    this.buffer.write(text, 0, "utf16le");
     const codes = this.codes;
+    // One native copy, then a typed-array loop: about half the cost of `charCodeAt` per character. The copy has a
+    // fixed cost that short strings (keys, ids, enum values) do not repay.
+    if (n > 32) this.buffer.write(text, 0, "utf16le");
+    else for (let i = 0; i < n; i++) codes[i] = text.charCodeAt(i);
     let digits = 0;
     let flags = 0;
     let dashes = 0;

@@ -112,6 +112,9 @@ interface Slot {
 interface CompiledContext extends ScanContext {
   readonly keyed: boolean;
   readonly facts: readonly unknown[];
+  /** The detectors that can find something under this key, in order. */
+  readonly slots: readonly Slot[];
+  readonly keySlots: readonly Slot[];
 }
 
 /** A match found in a key, cached per key string: keys repeat across calls (they are the tools' schemas). */
@@ -170,11 +173,11 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   // Keys are short and rarely names or addresses; scanning them with the word-level families only adds noise.
   const keySlots = slots.filter((s) => s.detector.family !== "names" && s.detector.family !== "address" && s.detector.family !== "keys" && s.detector.family !== "health");
 
-  const compileContext = (words: readonly string[]): CompiledContext => ({
-    keyWords: words,
-    keyed: words.length > 0,
-    facts: detectors.map((d) => (d.forKey ? d.forKey(words) : undefined)),
-  });
+  const compileContext = (words: readonly string[]): CompiledContext => {
+    const facts = detectors.map((d) => (d.forKey ? d.forKey(words) : undefined));
+    const active = (slot: Slot) => !slot.detector.idleFor?.(facts[slot.index]);
+    return { keyWords: words, keyed: words.length > 0, facts, slots: slots.filter(active), keySlots: keySlots.filter(active) };
+  };
   const emptyContext = compileContext([]);
   const contexts = new Map<string, CompiledContext>();
   const contextFor = (key: string): CompiledContext => {
@@ -247,7 +250,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     let kept = keyCache.get(key);
     if (kept === undefined) {
       const matches: Match[] = [];
-      detect(key, emptyContext, keySlots, keyProfile, matches);
+      detect(key, emptyContext, emptyContext.keySlots, keyProfile, matches);
       kept = matches.length === 0 ? NO_MATCHES : resolveOverlaps(matches);
       if (keyCache.size < 4096 && key.length <= 256) keyCache.set(key, kept);
     }
@@ -257,7 +260,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   function scanText(text: string, pointer: string | undefined, context: CompiledContext, encoding: Encoding, depth: number, out: Finding[]): void {
     const matches = (matchLists[depth] ??= []);
     if (matches.length !== 0) matches.length = 0;
-    const profile = detect(text, context, slots, (profiles[depth] ??= new Profile()), matches);
+    const profile = detect(text, context, context.slots, (profiles[depth] ??= new Profile()), matches);
     const kept = matches.length <= 1 ? matches : resolveOverlaps(matches);
     if (kept.length > 0) emit(kept, (pointer ??= pointerOf()), encoding, false, out);
     if (depth >= decode.maxDepth || text.length < 8) return;

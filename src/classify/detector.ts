@@ -30,6 +30,8 @@ export interface Detector<K = undefined> {
   readonly family: string;
   /** What this family makes of the key words of a context; called once per distinct key (and once for no key). */
   forKey?(words: readonly string[]): K;
+  /** True when the family can find nothing in any text under this key (families driven by keys alone): not run there. */
+  idleFor?(key: K): boolean;
   /**
    * `profile` holds cheap facts and candidate positions of `text` (see `Profile`): families look only there.
    * `key` is `forKey(context.keyWords)`.

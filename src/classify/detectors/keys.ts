@@ -30,6 +30,7 @@ export function keysDetector(): Detector<KeyKind> {
       if (last === "cvv" || last === "cvc" || last === "cvv2" || last === "csc" || joined.endsWith("securitycode")) return { kind: "cvv", detector };
       return NONE;
     },
+    idleFor: (key) => key.kind === undefined,
     scan: function scanKeys(text: string, _context: ScanContext, out: Match[], _profile: unknown, key: KeyKind) {
       if (key.kind === undefined) return;
       const value = text.trim();

@@ -346,7 +346,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   return {
     classify: function classify(value: unknown): readonly Finding[] {
       const out: Finding[] = [];
-      path.length = 0;
+      if (path.length !== 0) path.length = 0;
       try {
         walk(value, emptyContext, 0, out);
       } catch (error) {

@@ -84,6 +84,7 @@ export const Char = {
   lessThan: 1 << 19,
   comma: 1 << 20,
   space: 1 << 21,
+  tab: 1 << 22,
   upper: UPPER,
   digit: DIGIT,
 } as const;
@@ -95,7 +96,7 @@ for (let c = 97; c <= 122; c++) CLASS[c] = TOKEN | JOINS;
 for (const ch of "+/=~") CLASS[ch.charCodeAt(0)]! |= TOKEN;
 for (const ch of "_.-") CLASS[ch.charCodeAt(0)]! |= TOKEN | JOINS;
 for (const ch of "@'") CLASS[ch.charCodeAt(0)]! |= JOINS;
-for (const [ch, bit] of [[".", Char.dot], [":", Char.colon], ["@", Char.at], ["%", Char.percent], ["=", Char.equals], ["-", Char.dash], ["/", Char.slash], ["|", Char.pipe], ["~", Char.tilde], ["_", Char.underscore], ['"', Char.quote], ["'", Char.quote], ["<", Char.lessThan], [",", Char.comma], [" ", Char.space]] as const) {
+for (const [ch, bit] of [[".", Char.dot], [":", Char.colon], ["@", Char.at], ["%", Char.percent], ["=", Char.equals], ["-", Char.dash], ["/", Char.slash], ["|", Char.pipe], ["~", Char.tilde], ["_", Char.underscore], ['"', Char.quote], ["'", Char.quote], ["<", Char.lessThan], [",", Char.comma], [" ", Char.space], ["\t", Char.tab]] as const) {
   CLASS[ch.charCodeAt(0)]! |= bit;
 }
 for (let c = 128; c < 65536; c++) CLASS[c] = WIDE | (c > 191 && c !== 0x2019 ? WIDE_LETTER | JOINS : 0);

@@ -1,6 +1,6 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
 import type { TextProfile } from "../profile.js";
-import { hasRunAtLeast, hasRunOf, isAsciiUpper } from "../runs.js";
+import { hasRunAtLeast, hasRunOf, isAsciiUpper, longestChain } from "../runs.js";
 import { before, luhnValid } from "../text.js";
 
 const SSN_DASHED = /(?<![0-9A-Za-z\-])([0-9]{3})([- ])([0-9]{2})\2([0-9]{4})(?![0-9A-Za-z]|-[0-9])/g;
@@ -86,14 +86,14 @@ export function nationalIdDetector(): Detector<NationalIdKey> {
           if (DNI_LETTERS[number % 23] === m[3]) out.push({ class: "pii.national_id", start: m.index, end: m.index + m[0].length, detector: prefix ? "rules:es_nie" : "rules:es_dni", confidence: 0.85 });
         }
       }
-      if (hasRunOf(profile, SIN_RUNS)) {
+      if (hasRunOf(profile, SIN_RUNS) && longestChain(profile, DASH_OR_SPACE) >= 9) {
         SIN.lastIndex = 0;
         for (let m = SIN.exec(text); m !== null; m = SIN.exec(text)) {
           if (!SIN_CUE.test(before(text, m.index, 40)) && !key.sin) continue;
           if (luhnValid(m[0])) out.push({ class: "pii.national_id", start: m.index, end: m.index + m[0].length, detector: "rules:ca_sin", confidence: 0.85 });
         }
       }
-      if (hasRunOf(profile, AADHAAR_RUNS)) {
+      if (hasRunOf(profile, AADHAAR_RUNS) && longestChain(profile, SPACE) >= 12) {
         AADHAAR.lastIndex = 0;
         for (let m = AADHAAR.exec(text); m !== null; m = AADHAAR.exec(text)) {
           if (!AADHAAR_CUE.test(before(text, m.index, 40)) && !key.aadhaar) continue;
@@ -108,6 +108,8 @@ const NINE = [9];
 // `123-456-789`, `123 456789`, `123456 789`, `123456789`; `2345 6789 0123`, `23456789 0123`, `2345 67890123`, `234567890123`.
 const SIN_RUNS = [3, 6, 9];
 const AADHAAR_RUNS = [4, 8, 12];
+const DASH_OR_SPACE = [45, 32];
+const SPACE = [32];
 
 /** Three, two and four digits joined by the same `-` or space. */
 function hasDashedSsnShape(profile: TextProfile): boolean {

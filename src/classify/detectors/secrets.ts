@@ -258,15 +258,15 @@ export function secretsDetector(): Detector<SecretKey> {
       if (profile.maxRun >= 12) scanContextRules(text, out, profile.maxRun, profile.chars);
       const chars = profile.chars;
       // A private-key block opens with `-----BEGIN`; a JWT has dots; headers and assignments have `:` or `=`.
-      if ((chars & Char.dash) !== 0) scanPrivateKeys(text, out);
+      if ((chars & Char.dash) !== 0 && profile.maxRun >= 10 && profile.upper > 0) scanPrivateKeys(text, out);
       if (profile.maxRun >= 16 && (chars & Char.dot) !== 0 && text.includes("eyJ")) scanJwts(text, out);
       if ((chars & (Char.colon | Char.slash | Char.at)) === (Char.colon | Char.slash | Char.at)) {
         const scheme = text.indexOf("://");
         // A password in a URL sits before an `@` that follows the scheme.
         if (scheme >= 0 && text.indexOf("@", scheme) >= 0) scanUrlCredentials(text, out);
       }
-      if ((chars & (Char.colon | Char.equals)) !== 0 && text.includes("uthorization")) scanAuthHeaders(text, out);
-      if ((chars & Char.dash) !== 0 && text.includes("-u")) scanCurlUsers(text, out);
+      if ((chars & (Char.colon | Char.equals)) !== 0 && profile.maxRun >= 12 && text.includes("uthorization")) scanAuthHeaders(text, out);
+      if ((chars & Char.dash) !== 0 && (chars & (Char.space | Char.tab)) !== 0 && text.includes("-u")) scanCurlUsers(text, out);
       // `,` separates a quoted key from its value only in calls like `get("api_token", "...")`.
       if ((profile.assigns || (chars & (Char.comma | Char.quote)) === (Char.comma | Char.quote)) && mayAssign(text, chars)) scanAssignments(text, out);
       // A whole value under a credential-named key (JSON `{"password": "..."}`).
@@ -486,11 +486,15 @@ const VALUE_STOP = new Set([32, 9, 10, 13, 34, 39, 96, 44, 59, 60, 62, 40, 41, 1
 
 const KEY_HINT_IN = /pass|pwd|secret|token|key|auth|cred|bearer|dsn|cookie|session|login/i;
 
-/** Whether the identifier that ends at `end` (its last 96 characters) holds a credential word. */
+/** Whether the identifier that ends at `end` (its last 96 characters) holds a credential word (three letters or more). */
 function hintedKeyEndsAt(text: string, end: number): boolean {
   let start = end;
-  while (start > 0 && end - start < 96 && isIdentCode(text.charCodeAt(start - 1))) start--;
-  return end - start >= 3 && KEY_HINT_IN.test(text.slice(start, end));
+  let letters = 0;
+  while (start > 0 && end - start < 96 && isIdentCode(text.charCodeAt(start - 1))) {
+    start--;
+    if ((text.charCodeAt(start) | 32) >= 97 && (text.charCodeAt(start) | 32) <= 122) letters++;
+  }
+  return letters >= 3 && KEY_HINT_IN.test(text.slice(start, end));
 }
 
 /**

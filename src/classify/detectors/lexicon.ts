@@ -67,6 +67,10 @@ export class WordTable {
   private readonly flagsOf: number[] = [];
   private readonly infos: (WordInfo | undefined)[] = [];
   private readonly mask: number;
+  /** Every word's characters, one after another; `offsets[i]` and `lengths[i]` address word `i`. */
+  private readonly pool: Uint16Array;
+  private readonly offsets: Int32Array;
+  private readonly lengths: Int32Array;
 
   /** `entries`: lowercase ASCII words with their flags and, for lexicon words, what the lexicon says of them. */
   constructor(entries: Iterable<readonly [string, number, WordInfo | undefined]>) {
@@ -80,13 +84,24 @@ export class WordTable {
     while (size < unique.size * 2) size <<= 1;
     this.slots = new Int32Array(size);
     this.mask = size - 1;
+    let total = 0;
+    for (const word of unique.keys()) total += word.length;
+    this.pool = new Uint16Array(total);
+    this.offsets = new Int32Array(unique.size);
+    this.lengths = new Int32Array(unique.size);
+    let offset = 0;
     for (const [word, [flags, info]] of unique) {
       let slot = hashWord(word) & this.mask;
       while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
+      const index = this.words.length;
       this.words.push(word);
       this.flagsOf.push(flags);
       this.infos.push(info);
-      this.slots[slot] = this.words.length;
+      this.offsets[index] = offset;
+      this.lengths[index] = word.length;
+      for (let i = 0; i < word.length; i++) this.pool[offset + i] = word.charCodeAt(i);
+      offset += word.length;
+      this.slots[slot] = index + 1;
     }
   }
 
@@ -105,21 +120,17 @@ export class WordTable {
   /** The entry of `codes[start..end)` (ASCII and `’`, any case), or -1. */
   find(codes: Uint16Array, start: number, end: number): number {
     let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ fold(codes[i]!), 0x01000193);
+    for (let i = start; i < end; i++) h = Math.imul(h ^ FOLD[codes[i]!]!, 0x01000193);
     const length = end - start;
-    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
-      const index = this.slots[slot]! - 1;
+    const { slots, lengths, offsets, pool, mask } = this;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const index = slots[slot]! - 1;
       if (index < 0) return -1;
-      const word = this.words[index]!;
-      if (word.length !== length) continue;
-      let same = true;
-      for (let i = 0; i < length; i++) {
-        if (word.charCodeAt(i) !== fold(codes[start + i]!)) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return index;
+      if (lengths[index] !== length) continue;
+      const offset = offsets[index]!;
+      let i = 0;
+      while (i < length && pool[offset + i] === FOLD[codes[start + i]!]) i++;
+      if (i === length) return index;
     }
   }
 
@@ -141,7 +152,10 @@ export class WordTable {
   }
 }
 
-const fold = (c: number) => (c >= 65 && c <= 90 ? c | 32 : c === 0x2019 ? 39 : c);
+/** Capitals folded to lowercase and `’` to `'`: how a word of a text is compared with the table's. */
+const FOLD = new Uint16Array(65536);
+for (let c = 0; c < 65536; c++) FOLD[c] = c >= 65 && c <= 90 ? c | 32 : c === 0x2019 ? 39 : c;
+
 
 function hashWord(word: string): number {
   let h = 0x811c9dc5;

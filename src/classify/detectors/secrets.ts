@@ -73,7 +73,8 @@ const PREFIX_RULES: readonly PrefixRule[] = [
   { class: "secret.gitlab_token", prefixes: ["gloas-"], body: `[A-Za-z0-9_\\-]{64}${E}` },
   { class: "secret.gitlab_token", prefixes: ["GR1348941"], body: `[A-Za-z0-9_\\-]{20,50}${E}`, check: (v) => !v.endsWith("_") && /[A-Za-z]/.test(v.slice(9)) },
   { class: "secret.npm_token", prefixes: ["npm_"], body: `[A-Za-z0-9]{36}${E}`, minEntropy: 3.5 },
-  { class: "secret.pypi_token", prefixes: ["pypi-AgE"], body: "[A-Za-z0-9_\\-]{70,}" },
+  // A macaroon for pypi.org or test.pypi.org (its location is the first field), as PyPI documents.
+  { class: "secret.pypi_token", prefixes: ["pypi-AgEIcHlwaS5vcmc", "pypi-AgENdGVzdC5weXBpLm9yZw"], body: "[A-Za-z0-9_\\-]{70,}" },
   { class: "secret.artifactory_key", prefixes: ["AKCp"], body: `[A-Za-z0-9]{69}${E}`, minEntropy: 3.5 },
   { class: "secret.artifactory_key", prefixes: ["cmVmdGtu"], body: `[A-Za-z0-9]{56}${E}`, minEntropy: 3.5 },
   { class: "secret.sourcegraph_token", prefixes: ["sgp_"], body: `(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}${E}`, minEntropy: 3 },
@@ -209,6 +210,9 @@ export function looksLikeSecretValue(value: string, kind: SecretStrength, lastKe
   const classes = charClasses(v);
   const entropy = shannonEntropy(v);
   if (kind === "password") return classes >= 2 && entropy >= 2.3;
+  // A value that opens with a vendor's prefix but does not have that vendor's shape is an example or a near miss
+  // (`dapi123...defg5` is no Databricks token): a real one is reported by its shape, never here.
+  if (malformedVendorToken(v)) return false;
   // A token: random-looking. Pure-letter values must be long and high-entropy (real words are not keys).
   if (/^[A-Za-z]+$/.test(v)) return v.length >= 20 && entropy >= 3.8 && mixedCase(v);
   if (/^[a-z_.\-]+$/.test(v)) return false;
@@ -351,6 +355,18 @@ function scanPrefixedEverywhere(text: string, out: Match[]): void {
     const end = tryPrefixRules(text, at, m[0].length, PREFIXES_BY_FIRST.get(text.charCodeAt(at)) ?? [], out);
     if (end > 0) PREFIX_SCAN.lastIndex = end;
   }
+}
+
+/** Whether `value` opens with a distinctive vendor prefix (four characters or more) but fails every rule of it. */
+function malformedVendorToken(value: string): boolean {
+  const entries = PREFIXES_BY_FIRST.get(value.charCodeAt(0));
+  if (entries === undefined) return false;
+  for (const entry of entries) {
+    if (entry.prefix.length < 4 || !value.startsWith(entry.prefix)) continue;
+    const sink: Match[] = [];
+    return tryPrefixRules(value, 0, entry.prefix.length, entries, sink) !== value.length;
+  }
+  return false;
 }
 
 function scanContextRules(text: string, out: Match[], maxRun: number, chars: number): void {

@@ -13,6 +13,11 @@ describe("createClassifier", () => {
     ]);
   });
 
+  it("reports a key found in several places under each place's pointer, scanned once", () => {
+    const findings = classifier.classify({ "ana@lima.example": 1, nested: [{ "ana@lima.example": 2 }], "a/b~c": { "ana@lima.example": 3 } });
+    expect(findings.map((f) => f.pointer)).toEqual(["/ana@lima.example", "/nested/0/ana@lima.example", "/a~1b~0c/ana@lima.example"]);
+  });
+
   it("scans numbers that carry card numbers or sit under meaningful keys", () => {
     expect(classifier.classify({ pan: 4242424242424242 }).map((f) => f.class)).toEqual(["financial.card"]);
     expect(classifier.classify({ count: 42, total: 1999 })).toEqual([]);

@@ -9,7 +9,11 @@ import { charClasses, isPlaceholder, isSequential, keyWords, shannonEntropy } fr
 interface PrefixRule {
   readonly class: string;
   readonly prefixes: readonly string[];
-  /** The rest of the token after the prefix (regex source); the token must end there. */
+  /**
+   * The rest of the token after the prefix (regex source); the token must end there. Repetitions are bounded (1024,
+   * 2048 for 1Password's service tokens: beyond any real token), since an attempt that fails is made again at the
+   * next prefix inside the same run.
+   */
   readonly body: string;
   /** Minimum Shannon entropy (bits/char) of the token: random bodies score above 3, `aaaa1111` below. */
   readonly minEntropy?: number;
@@ -55,12 +59,12 @@ const PREFIX_RULES: readonly PrefixRule[] = [
   // Cloud providers
   { class: "secret.aws_access_key", prefixes: ["AKIA", "ASIA", "ABIA", "ACCA", "A3T"], body: "[A-Z0-9]{16,17}(?![A-Z0-9])", minEntropy: 3, check: (v) => !v.endsWith("EXAMPLE") && /^A3T[A-Z0-9][A-Z0-9]{16}$|^[A-Z0-9]{20}$/.test(v) },
   { class: "secret.aws_bedrock_key", prefixes: ["ABSK"], body: "[A-Za-z0-9+/]{100,300}={0,2}(?![A-Za-z0-9+/=])" },
-  { class: "secret.aws_bedrock_key", prefixes: ["bedrock-api-key-"], body: "[A-Za-z0-9+/]{60,}={0,2}" },
+  { class: "secret.aws_bedrock_key", prefixes: ["bedrock-api-key-"], body: "[A-Za-z0-9+/]{60,1024}={0,2}" },
   { class: "secret.google_api_key", prefixes: ["AIzaSy"], body: `[0-9A-Za-z_\\-]{33}${E}`, minEntropy: 3.5 },
   { class: "secret.digitalocean_token", prefixes: ["dop_v1_", "doo_v1_", "dor_v1_"], body: `[a-f0-9]{64}${E}` },
   { class: "secret.flyio_token", prefixes: ["fo1_"], body: `[A-Za-z0-9_\\-]{43}${E}`, minEntropy: 3.5 },
   { class: "secret.heroku_key", prefixes: ["HRKU-AA"], body: `[A-Za-z0-9_\\-]{58}${E}` },
-  { class: "secret.vault_token", prefixes: ["hvs.", "hvb."], body: `[A-Za-z0-9_\\-]{90,}${E}`, minEntropy: 3.5 },
+  { class: "secret.vault_token", prefixes: ["hvs.", "hvb."], body: `[A-Za-z0-9_\\-]{90,1024}${E}`, minEntropy: 3.5 },
   { class: "secret.vault_token", prefixes: ["s."], body: `[A-Za-z0-9]{24}${E}`, check: (v) => mixedCase(v) && hasDigit(v), minEntropy: 3.5, notAfter: "." },
   { class: "secret.databricks_token", prefixes: ["dapi"], body: `[a-f0-9]{32}(?:-[0-9])?${E}`, minEntropy: 3 },
   { class: "secret.scalingo_token", prefixes: ["tk-us-"], body: `[A-Za-z0-9_\\-]{48}${E}` },
@@ -74,22 +78,22 @@ const PREFIX_RULES: readonly PrefixRule[] = [
   { class: "secret.gitlab_token", prefixes: ["GR1348941"], body: `[A-Za-z0-9_\\-]{20,50}${E}`, check: (v) => !v.endsWith("_") && /[A-Za-z]/.test(v.slice(9)) },
   { class: "secret.npm_token", prefixes: ["npm_"], body: `[A-Za-z0-9]{36}${E}`, minEntropy: 3.5 },
   // A macaroon for pypi.org or test.pypi.org (its location is the first field), as PyPI documents.
-  { class: "secret.pypi_token", prefixes: ["pypi-AgEIcHlwaS5vcmc", "pypi-AgENdGVzdC5weXBpLm9yZw"], body: "[A-Za-z0-9_\\-]{70,}" },
+  { class: "secret.pypi_token", prefixes: ["pypi-AgEIcHlwaS5vcmc", "pypi-AgENdGVzdC5weXBpLm9yZw"], body: "[A-Za-z0-9_\\-]{70,1024}" },
   { class: "secret.artifactory_key", prefixes: ["AKCp"], body: `[A-Za-z0-9]{69}${E}`, minEntropy: 3.5 },
   { class: "secret.artifactory_key", prefixes: ["cmVmdGtu"], body: `[A-Za-z0-9]{56}${E}`, minEntropy: 3.5 },
   { class: "secret.sourcegraph_token", prefixes: ["sgp_"], body: `(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}${E}`, minEntropy: 3 },
   // Chat and collaboration
   { class: "secret.slack_token", prefixes: ["xoxa-", "xoxb-", "xoxe-", "xoxo-", "xoxp-", "xoxr-", "xoxs-"], body: `(?:[0-9]-)?(?:[0-9]{5,14}-){1,3}[A-Za-z0-9]{8,64}${E}` },
-  { class: "secret.slack_token", prefixes: ["xoxe.xoxb-", "xoxe.xoxp-", "xoxe-"], body: `[0-9]-[A-Za-z0-9]{100,}${E}` },
+  { class: "secret.slack_token", prefixes: ["xoxe.xoxb-", "xoxe.xoxp-", "xoxe-"], body: `[0-9]-[A-Za-z0-9]{100,1024}${E}` },
   { class: "secret.slack_token", prefixes: ["xapp-"], body: `[0-9]-[A-Z0-9]{9,12}-[0-9]{10,14}-[a-f0-9]{64}${E}` },
   { class: "secret.notion_token", prefixes: ["ntn_"], body: `[0-9]{11}[A-Za-z0-9]{35}${E}`, minEntropy: 3.5 },
   { class: "secret.notion_token", prefixes: ["secret_"], body: `[A-Za-z0-9]{43}${E}`, minEntropy: 4 },
-  { class: "secret.atlassian_token", prefixes: ["ATATT3"], body: "[A-Za-z0-9_\\-=]{180,}" },
-  { class: "secret.onepassword_token", prefixes: ["ops_eyJ"], body: "[A-Za-z0-9+/]{250,}={0,3}" },
+  { class: "secret.atlassian_token", prefixes: ["ATATT3"], body: "[A-Za-z0-9_\\-=]{180,1024}" },
+  { class: "secret.onepassword_token", prefixes: ["ops_eyJ"], body: "[A-Za-z0-9+/]{250,2048}={0,3}" },
   { class: "secret.onepassword_key", prefixes: ["A3-"], body: `[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}${E}`, minEntropy: 3 },
   // AI providers
   { class: "secret.anthropic_key", prefixes: ["sk-ant-api", "sk-ant-admin"], body: `[0-9]{2}-[A-Za-z0-9_\\-]{93}AA${E}` },
-  { class: "secret.openai_key", prefixes: ["sk-"], body: `(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\\-]{16,}T3BlbkFJ[A-Za-z0-9_\\-]{16,}${E}` },
+  { class: "secret.openai_key", prefixes: ["sk-"], body: `(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\\-]{16,1024}T3BlbkFJ[A-Za-z0-9_\\-]{16,1024}${E}` },
   { class: "secret.openai_key", prefixes: ["sk-proj-", "sk-svcacct-"], body: `[A-Za-z0-9_\\-]{100,200}${E}`, minEntropy: 4 },
   { class: "secret.huggingface_token", prefixes: ["hf_"], body: `[A-Za-z]{34}${E}`, check: mixedCase, minEntropy: 3.5 },
   { class: "secret.huggingface_token", prefixes: ["api_org_"], body: `[A-Za-z]{34}${E}`, check: mixedCase, minEntropy: 3.5 },
@@ -99,12 +103,12 @@ const PREFIX_RULES: readonly PrefixRule[] = [
   { class: "secret.square_token", prefixes: ["sq0atp-"], body: `[A-Za-z0-9_\\-]{22}${E}` },
   { class: "secret.square_token", prefixes: ["sq0csp-"], body: `[A-Za-z0-9_\\-]{43}${E}` },
   { class: "secret.square_token", prefixes: ["EAAA"], body: `[A-Za-z0-9_\\-]{60}${E}`, minEntropy: 3.5 },
-  { class: "secret.facebook_token", prefixes: ["EAAM", "EAAC"], body: `[A-Za-z0-9]{80,}${E}`, minEntropy: 3.5 },
+  { class: "secret.facebook_token", prefixes: ["EAAM", "EAAC"], body: `[A-Za-z0-9]{80,1024}${E}`, minEntropy: 3.5 },
   { class: "secret.sendgrid_key", prefixes: ["SG."], body: `[A-Za-z0-9_\\-]{22}\\.[A-Za-z0-9_\\-]{43}${E}` },
   { class: "secret.twilio_key", prefixes: ["AC", "SK"], body: `[0-9a-f]{32}${E}`, minEntropy: 3 },
   { class: "secret.grafana_token", prefixes: ["glc_"], body: "[A-Za-z0-9+/]{32,400}={0,2}", minEntropy: 3.5 },
   { class: "secret.grafana_token", prefixes: ["glsa_"], body: `[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}${E}`, minEntropy: 3.5 },
-  { class: "secret.sentry_token", prefixes: ["sntrys_", "sntryu_"], body: "[A-Za-z0-9+/=_\\-]{60,}" },
+  { class: "secret.sentry_token", prefixes: ["sntrys_", "sntryu_"], body: "[A-Za-z0-9+/=_\\-]{60,1024}" },
   { class: "secret.infracost_token", prefixes: ["ico-"], body: `[A-Za-z0-9]{32}${E}`, minEntropy: 3.5, notAfter: "." },
   { class: "secret.intra42_secret", prefixes: ["s-s4t2ud-", "s-s4t2af-"], body: `[a-f0-9]{64}${E}` },
   { class: "secret.octopus_key", prefixes: ["API-"], body: `[A-Z0-9]{26}${E}`, minEntropy: 3.5 },

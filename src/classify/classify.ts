@@ -104,6 +104,8 @@ const DEFAULT_TENANT_KEYS = ["tenant", "tenant_id", "tenantId", "org_id", "organ
 /** A detector as the stage runs it: its gate compiled in, and its place in every context's key facts. */
 interface Slot {
   readonly detector: Detector<unknown>;
+  /** `detector.scan`, read once (it does not use `this`). */
+  readonly scan: Detector<unknown>["scan"];
   readonly gate: Gate;
   readonly index: number;
 }
@@ -117,8 +119,11 @@ interface CompiledContext extends ScanContext {
   readonly keySlots: readonly Slot[];
 }
 
-/** A match found in a key, cached per key string: keys repeat across calls (they are the tools' schemas). */
-type KeyMatches = readonly Match[];
+/** What the stage keeps of a property name: its context, and what the name itself holds once scanned. */
+interface KeyEntry {
+  readonly context: CompiledContext;
+  matches: readonly Match[] | undefined;
+}
 
 /**
  * The classification stage: every string and key of a JSON value through every detector family, strings holding
@@ -169,7 +174,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     }));
     detectors.push(customDetector(compiled));
   }
-  const slots: Slot[] = detectors.map((detector, index) => ({ detector, gate: GATE_OF[detector.family as DetectorFamily] ?? Gate.None, index }));
+  const slots: Slot[] = detectors.map((detector, index) => ({ detector, scan: detector.scan, gate: GATE_OF[detector.family as DetectorFamily] ?? Gate.None, index }));
   // Keys are short and rarely names or addresses; scanning them with the word-level families only adds noise.
   const keySlots = slots.filter((s) => s.detector.family !== "names" && s.detector.family !== "address" && s.detector.family !== "keys" && s.detector.family !== "health");
 
@@ -179,16 +184,17 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     return { keyWords: words, keyed: words.length > 0, facts, slots: slots.filter(active), keySlots: keySlots.filter(active) };
   };
   const emptyContext = compileContext([]);
-  const contexts = new Map<string, CompiledContext>();
-  const contextFor = (key: string): CompiledContext => {
-    let context = contexts.get(key);
-    if (!context) {
-      context = compileContext(keyWords(key));
-      if (contexts.size < 4096) contexts.set(key, context);
+  // Per distinct property name: its compiled context and, once scanned, what the name itself holds (keys repeat across
+  // calls: they are the tools' schemas). Bounded; past the bound, names are compiled each time.
+  const keys = new Map<string, KeyEntry>();
+  const keyEntry = (key: string): KeyEntry => {
+    let entry = keys.get(key);
+    if (!entry) {
+      entry = { context: compileContext(keyWords(key)), matches: undefined };
+      if (keys.size < 4096 && key.length <= 256) keys.set(key, entry);
     }
-    return context;
+    return entry;
   };
-  const keyCache = new Map<string, KeyMatches>();
 
   // Reused per nesting level (decoded text is scanned one level deeper while the outer string's scan is still open).
   const profiles: Profile[] = [];
@@ -216,7 +222,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
         const slot = family[i]!;
         if (!passes(slot.gate, profile, context.keyed)) continue;
         try {
-          slot.detector.scan(window, context, matches, profile, context.facts[slot.index]);
+          slot.scan(window, context, matches, profile, context.facts[slot.index]);
         } catch {
           // A detector bug must not let a value through unclassified, nor break the call: report what it was on.
           matches.push({ class: "unknown", start: 0, end: window.length, detector: `error:${slot.detector.family}`, confidence: 1 });
@@ -246,13 +252,12 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     }
   }
 
-  function scanKey(key: string, out: Finding[]): void {
-    let kept = keyCache.get(key);
+  function scanKey(key: string, entry: KeyEntry, out: Finding[]): void {
+    let kept = entry.matches;
     if (kept === undefined) {
       const matches: Match[] = [];
       detect(key, emptyContext, emptyContext.keySlots, keyProfile, matches);
-      kept = matches.length === 0 ? NO_MATCHES : resolveOverlaps(matches);
-      if (keyCache.size < 4096 && key.length <= 256) keyCache.set(key, kept);
+      kept = entry.matches = matches.length === 0 ? NO_MATCHES : resolveOverlaps(matches);
     }
     if (kept.length > 0) emit(kept, pointerOf(), "plain", true, out);
   }
@@ -337,8 +342,9 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     }
     for (const key of Object.keys(value)) {
       if (rawJson === undefined) path.push(key);
-      if (key.length >= 6 && rawJson === undefined) scanKey(key, out);
-      walk((value as Record<string, unknown>)[key], contextFor(key), depth, out, rawJson);
+      const entry = keyEntry(key);
+      if (key.length >= 6 && rawJson === undefined) scanKey(key, entry, out);
+      walk((value as Record<string, unknown>)[key], entry.context, depth, out, rawJson);
       if (rawJson === undefined) path.pop();
     }
   }

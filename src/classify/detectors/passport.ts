@@ -1,5 +1,5 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
-import type { TextProfile } from "../profile.js";
+import { Char, type TextProfile } from "../profile.js";
 import { isAsciiAlnum } from "../runs.js";
 import { before } from "../text.js";
 
@@ -62,7 +62,8 @@ export function passportDetector(): Detector<PassportKey> {
       const keyPassport = key.passport;
       const keyLicense = key.license;
       // Without a key, a finding needs a cue word and an id-shaped token or an MRZ line (`<`); `<<` alone opens the MRZ search.
-      if (!keyPassport && !keyLicense && !text.includes("<<") && !((hasIdToken(profile) || text.includes("<")) && CUE.test(text))) return;
+      const angle = (profile.chars & Char.lessThan) !== 0;
+      if (!keyPassport && !keyLicense && !(angle && text.includes("<<")) && !((angle || hasIdToken(profile)) && CUE.test(text))) return;
       TOKEN.lastIndex = 0;
       for (let m = TOKEN.exec(text); m !== null; m = TOKEN.exec(text)) {
         if (!/[0-9]/.test(m[0])) continue;
@@ -70,7 +71,7 @@ export function passportDetector(): Detector<PassportKey> {
         if (keyPassport || PASSPORT_CUE.test(preceding)) out.push({ class: "pii.passport", start: m.index, end: m.index + m[0].length, detector: "cue:passport", confidence: 0.8 });
         else if (keyLicense || LICENSE_CUE.test(preceding)) out.push({ class: "pii.driver_license", start: m.index, end: m.index + m[0].length, detector: "cue:driver_license", confidence: 0.75 });
       }
-      if (text.includes("<")) {
+      if (angle) {
         MRZ.lastIndex = 0;
         for (let m = MRZ.exec(text); m !== null; m = MRZ.exec(text)) {
           if (mrzCheck(m[1]!) === Number(m[2]) && mrzCheck(m[4]!) === Number(m[5]) && mrzCheck(m[7]!) === Number(m[8])) {

@@ -410,17 +410,34 @@ export function resolveOverlaps(matches: Match[]): Match[] {
 
 function dedupe(findings: Finding[]): Finding[] {
   if (findings.length <= 1) return findings;
+  // A few findings (the usual case) are compared pairwise; many through a set of their identities.
+  if (findings.length <= 16) {
+    let out: Finding[] | undefined;
+    for (let i = 1; i < findings.length; i++) {
+      let duplicate = false;
+      // Sameness is an equivalence: a repeat of a dropped finding repeats the kept one it repeated.
+      for (let j = 0; j < i && !duplicate; j++) duplicate = sameFinding(findings[i]!, findings[j]!);
+      if (duplicate) out ??= findings.slice(0, i);
+      else out?.push(findings[i]!);
+    }
+    return out ?? findings;
+  }
   const seen = new Set<string>();
   const out: Finding[] = [];
   for (const f of findings) {
-    // A finding inside a JSON string addresses the string like a plain one: the same span is the same finding.
-    const encoding = f.encoding === "json" ? "" : f.encoding ?? "";
-    const id = `${f.pointer}\u0000${f.class}\u0000${f.start}\u0000${f.end}\u0000${encoding}\u0000${f.inKey ? 1 : 0}`;
+    const id = `${f.pointer}\u0000${f.class}\u0000${f.start}\u0000${f.end}\u0000${encodingKey(f)}\u0000${f.inKey ? 1 : 0}`;
     if (seen.has(id)) continue;
     seen.add(id);
     out.push(f);
   }
   return out;
+}
+
+// A finding inside a JSON string addresses the string like a plain one: the same span is the same finding.
+const encodingKey = (f: Finding) => (f.encoding === "json" ? "" : f.encoding ?? "");
+
+function sameFinding(a: Finding, b: Finding): boolean {
+  return a.start === b.start && a.end === b.end && a.class === b.class && a.pointer === b.pointer && encodingKey(a) === encodingKey(b) && (a.inKey === true) === (b.inKey === true);
 }
 
 function validate(options: ClassifierOptions): Issue[] {

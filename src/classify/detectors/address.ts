@@ -24,13 +24,14 @@ const PREFIX_STREET_WORDS = ["Rue", "Via", "Viale", "Calle", "Avenida", "Rua", "
 const SUFFIX_STREET_WORDS = ["strasse", "straße", "str.", "gasse", "weg", "allee", "platz", "gatan", "gata", "vägen", "vej", "veien", "vegur", "katu", "tie", "straat", "laan", "gracht", "utca", "ulica", "ul."];
 const SUFFIXES_BY_LAST = groupBy(SUFFIX_STREET_WORDS, (word) => word.charCodeAt(word.length - 1));
 const PREFIXES_BY_FIRST = groupBy(PREFIX_STREET_WORDS.map((word) => `${word} `), (word) => word.charCodeAt(0));
-const UNIT_WORDS = ["apt", "apartment", "suite", "ste", "unit", "flat", "floor", "fl"];
+const UNIT_WORDS_BY_LAST = groupBy(["apt", "apartment", "suite", "ste", "unit", "flat", "floor", "fl"], (word) => word.charCodeAt(word.length - 1));
 const BOX_ENDINGS = ["box", "psc", "unit", "aa", "ae", "ap"];
 
-function groupBy(words: readonly string[], key: (word: string) => number): Map<number, string[]> {
-  const map = new Map<number, string[]>();
-  for (const word of words) map.set(key(word), [...(map.get(key(word)) ?? []), word]);
-  return map;
+/** Words by a character code of theirs (below 128), in an array indexed by that code. */
+function groupBy(words: readonly string[], key: (word: string) => number): (readonly string[] | undefined)[] {
+  const groups: (string[] | undefined)[] = new Array(128).fill(undefined);
+  for (const word of words) (groups[key(word)] ??= []).push(word);
+  return groups;
 }
 
 /**
@@ -145,7 +146,9 @@ function afterUnitWord(codes: Uint16Array, start: number, end: number): boolean 
   if (p > 0 && codes[p - 1] === 32) p--;
   if (p > 0 && codes[p - 1] === 46) p--;
   if (p === 0 || !isLetter(codes[p - 1]!)) return false;
-  for (const word of UNIT_WORDS) {
+  const words = UNIT_WORDS_BY_LAST[codes[p - 1]! | 32];
+  if (words === undefined) return false;
+  for (const word of words) {
     // The whole word: no letter before it.
     if (lettersEndWith(codes, p, word) && (p === word.length || !isLetter(codes[p - word.length - 1]!))) return true;
   }
@@ -165,7 +168,8 @@ function mayHaveContinentalStreet(text: string, codes: Uint16Array, profile: Tex
     numbered = true;
     const end = start > 0 && codes[start - 1] === 32 ? start - 1 : start;
     if (end === 0) continue;
-    const words = SUFFIXES_BY_LAST.get(codes[end - 1]!);
+    const last = codes[end - 1]!;
+    const words = last < 128 ? SUFFIXES_BY_LAST[last] : undefined;
     if (words === undefined) continue;
     for (const word of words) {
       if (end < word.length) continue;
@@ -179,7 +183,7 @@ function mayHaveContinentalStreet(text: string, codes: Uint16Array, profile: Tex
   for (let c = 0; c < capitals; c++) {
     const at = profile.capitalAt[c]!;
     if (at > 0 && (isLetter(codes[at - 1]!) || (codes[at - 1]! >= 48 && codes[at - 1]! <= 57))) continue;
-    const words = PREFIXES_BY_FIRST.get(codes[at]!);
+    const words = PREFIXES_BY_FIRST[codes[at]!];
     if (words !== undefined) for (const word of words) if (text.startsWith(word, at)) return true;
   }
   return false;

@@ -114,8 +114,9 @@ interface Slot {
 interface CompiledContext extends ScanContext {
   readonly keyed: boolean;
   readonly facts: readonly unknown[];
-  /** The detectors that can find something under this key, in order. */
+  /** The detectors that can find something under this key, in order; and those that can in a quiet text. */
   readonly slots: readonly Slot[];
+  readonly quietSlots: readonly Slot[];
   readonly keySlots: readonly Slot[];
 }
 
@@ -181,7 +182,8 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   const compileContext = (words: readonly string[]): CompiledContext => {
     const facts = detectors.map((d) => (d.forKey ? d.forKey(words) : undefined));
     const active = (slot: Slot) => !slot.detector.idleFor?.(facts[slot.index]);
-    return { keyWords: words, keyed: words.length > 0, facts, slots: slots.filter(active), keySlots: keySlots.filter(active) };
+    const readsQuiet = (slot: Slot) => active(slot) && slot.detector.readsQuietText?.(facts[slot.index]) === true;
+    return { keyWords: words, keyed: words.length > 0, facts, slots: slots.filter(active), quietSlots: slots.filter(readsQuiet), keySlots: keySlots.filter(active) };
   };
   const emptyContext = compileContext([]);
   // Per distinct property name: its compiled context and, once scanned, what the name itself holds (keys repeat across
@@ -218,8 +220,9 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
       const window = text.length > maxLength ? text.slice(offset, offset + maxLength) : text;
       const before = matches.length;
       profile.fill(window);
-      for (let i = 0; i < family.length; i++) {
-        const slot = family[i]!;
+      const run = profile.quiet && family === context.slots ? context.quietSlots : family;
+      for (let i = 0; i < run.length; i++) {
+        const slot = run[i]!;
         if (!passes(slot.gate, profile, context.keyed)) continue;
         try {
           slot.scan(window, context, matches, profile, context.facts[slot.index]);

@@ -33,6 +33,11 @@ export interface Detector<K = undefined> {
   /** True when the family can find nothing in any text under this key (families driven by keys alone): not run there. */
   idleFor?(key: K): boolean;
   /**
+   * True when the family may find something in a quiet text under this key (see `TextProfile.quiet`: no digit,
+   * capital, `@`, letter beyond ASCII, long token or assignment). Families without it never do, and are not run there.
+   */
+  readsQuietText?(key: K): boolean;
+  /**
    * `profile` holds cheap facts and candidate positions of `text` (see `Profile`): families look only there.
    * `key` is `forKey(context.keyWords)`.
    */

@@ -31,6 +31,12 @@ export interface TextProfile {
   readonly ascii: boolean;
   /** Which punctuation the text holds: bits of `Char`. */
   readonly chars: number;
+  /**
+   * Plain lowercase ASCII text: no digit, capital, `@`, `%`, `-`, character beyond ASCII, assignment (`:`, `=`), comma
+   * next to a quote, nor a token of 12 characters or more (`processing`, `en route`). Only families driven by the key
+   * can find something in it.
+   */
+  readonly quiet: boolean;
   /** Has surrogate code units (characters beyond the Basic Multilingual Plane): hand-written matchers step aside. */
   readonly surrogates: boolean;
   /** Maximal runs of ASCII digits: `runStart[i]` to `runEnd[i]` (exclusive), in order; -1 when there are too many. */
@@ -89,6 +95,9 @@ export const Char = {
   digit: DIGIT,
 } as const;
 
+/** What a quiet text holds none of. */
+const LOUD = DIGIT | UPPER | WIDE | Char.at | Char.percent | Char.dash | Char.colon | Char.equals;
+
 const CLASS = new Uint32Array(65536);
 for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT | TOKEN | JOINS;
 for (let c = 65; c <= 90; c++) CLASS[c] = UPPER | TOKEN | JOINS;
@@ -124,6 +133,7 @@ export class Profile implements TextProfile {
   surrogates = false;
   /** Which `Char`s the text holds (and `Char.upper`, `Char.digit`). */
   chars = 0;
+  quiet = false;
   private text = "";
   private runs = -2;
   private readonly runStarts = new Int32Array(LIST_CAPACITY);
@@ -176,6 +186,7 @@ export class Profile implements TextProfile {
     this.ascii = (flags & WIDE) === 0;
     this.surrogates = (flags & SURROGATE) !== 0;
     this.maxRun = maxRun;
+    this.quiet = (flags & LOUD) === 0 && maxRun < 12 && (flags & (Char.comma | Char.quote)) !== (Char.comma | Char.quote);
     this.runs = -2;
     this.caps = -2;
     this.tokens = -2;

@@ -9,6 +9,8 @@ import { emailDetector } from "../../src/classify/detectors/email.js";
 import { healthDetector } from "../../src/classify/detectors/health.js";
 import { ibanDetector } from "../../src/classify/detectors/iban.js";
 import { ipDetector } from "../../src/classify/detectors/ip.js";
+import { customDetector, tenantDetector } from "../../src/classify/detectors/configured.js";
+import { keysDetector } from "../../src/classify/detectors/keys.js";
 import { namesDetector } from "../../src/classify/detectors/names.js";
 import { nationalIdDetector } from "../../src/classify/detectors/national-id.js";
 import { passportDetector } from "../../src/classify/detectors/passport.js";
@@ -26,7 +28,7 @@ function knowingNothing(real: TextProfile): TextProfile {
   return {
     length: real.length, digits: real.digits, upper: real.upper, codes: real.codes,
     at: true, percent: true, dots: 3, colons: 2, maxRun: real.length, assigns: true, nonAscii: real.nonAscii, ascii: real.ascii,
-    surrogates: true, chars: 0x7fffffff,
+    surrogates: true, chars: 0x7fffffff, quiet: false,
     digitRuns: -1, runStart: real.runStart, runEnd: real.runEnd,
     capitals: -1, capitalAt: real.capitalAt,
     tokenRuns: -1, tokenStart: real.tokenStart, tokenEnd: real.tokenEnd,
@@ -101,5 +103,34 @@ describe("detector gates", () => {
       }),
       { numRuns: 4000 },
     );
+  });
+
+  it("skip quiet text (plain lowercase words) only where the family cannot find anything in it", () => {
+    const all: [string, Detector<unknown>][] = [
+      ...families, ["keys", keysDetector()], ["tenant", tenantDetector(undefined, new Set(["tenantid"]))],
+      ["custom", customDetector([{ class: "x.y", keys: new Set(["loyaltynumber"]), confidence: 0.9 }])],
+    ];
+    const quietWord = fc.stringMatching(/^[a-z]{1,11}$/);
+    const quietText = fc.array(fc.tuple(quietWord, fc.constantFrom(" ", " ", ". ", "! ", "? ", "; ", " (", ") ", "'", "\"", "/", "_", "\n")), { minLength: 1, maxLength: 8 })
+      .map((parts) => parts.map(([w, sep]) => w + sep).join(""));
+    const anyKey = fc.constantFrom("", "notes", "password", "api_key", "diagnosis", "medications", "first_name", "name", "address", "cvv", "card_number", "tenant_id", "loyalty_number", "ssn", "dob", "passport", "phone");
+    const profile = new Profile();
+    let quiet = 0;
+    fc.assert(
+      fc.property(quietText, anyKey, (value, name) => {
+        if (!profile.fill(value).quiet) return;
+        quiet++;
+        const words = keyWords(name);
+        for (const [family, detector] of all) {
+          const facts = detector.forKey?.(words);
+          if (detector.readsQuietText?.(facts) === true) continue;
+          const found: Match[] = [];
+          detector.scan(value, { keyWords: words }, found, knowingNothing(profile), facts);
+          expect({ family, value, name, found }).toEqual({ family, value, name, found: [] });
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    expect(quiet).toBeGreaterThan(1000);
   });
 });

@@ -39,6 +39,7 @@ export function customDetector(classes: readonly CompiledCustom[]): Detector<str
     family: "custom",
     forKey: (words) => words.join(""),
     idleFor: (key) => !classes.some((custom) => custom.pattern !== undefined || (key !== "" && custom.keys.has(key))),
+    readsQuietText: () => true,
     scan: function scanCustom(text: string, _context: ScanContext, out: Match[], _profile: unknown, key: string) {
       for (const custom of classes) {
         if (key && custom.keys.has(key) && text.trim().length > 0) {
@@ -70,6 +71,7 @@ export function tenantDetector(pattern: RegExp | undefined, keys: ReadonlySet<st
     family: "tenant",
     forKey: (words) => words.length > 0 && keys.has(words.join("")),
     idleFor: (tenantKey) => !tenantKey && pattern === undefined,
+    readsQuietText: () => true,
     scan: function scanTenants(text: string, _context: ScanContext, out: Match[], _profile: unknown, tenantKey: boolean) {
       if (tenantKey) {
         const value = text.trim();

@@ -32,6 +32,7 @@ export function healthDetector(): Detector<HealthKey> {
       const medication = MEDICATION_KEYS.has(last);
       return { diagnosis, medication, health: diagnosis || medication || words.some((w) => HEALTH_OWNERS.has(w)), detector: `key:${words.join("_")}` };
     },
+    readsQuietText: (key) => key.health,
     scan: function scanHealth(text: string, _context: ScanContext, out: Match[], profile: TextProfile, key: HealthKey) {
       const diagnosisKey = key.diagnosis;
       const medicationKey = key.medication;

@@ -31,6 +31,7 @@ export function keysDetector(): Detector<KeyKind> {
       return NONE;
     },
     idleFor: (key) => key.kind === undefined,
+    readsQuietText: (key) => key.kind !== undefined,
     scan: function scanKeys(text: string, _context: ScanContext, out: Match[], _profile: unknown, key: KeyKind) {
       if (key.kind === undefined) return;
       const value = text.trim();

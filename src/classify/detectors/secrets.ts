@@ -258,6 +258,7 @@ export function secretsDetector(): Detector<SecretKey> {
     forKey(words) {
       return { kind: secretKeyKind(words), last: words[words.length - 1] ?? "", detector: `key:${words.join("_")}` };
     },
+    readsQuietText: (key) => key.kind !== undefined,
     scan: function scanSecrets(text: string, _context: ScanContext, out: Match[], profile: TextProfile, key: SecretKey) {
       if (text.length < 6) return;
       // Every vendor shape is a token of 20 or more characters; every assignment has `=`, `:`, `,` or `--`.

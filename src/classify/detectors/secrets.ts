@@ -3,8 +3,9 @@ import { Char, type TextProfile } from "../profile.js";
 import { charClasses, isPlaceholder, isSequential, keyWords, shannonEntropy } from "../text.js";
 
 /**
- * A credential that starts with a vendor prefix (`ghp_`, `xoxb-`, `AKIA`). One pass of a single regex over the text
- * finds every prefix at a token boundary; only there does the rule's own (sticky) pattern run.
+ * A credential that starts with a vendor prefix (`ghp_`, `xoxb-`, `AKIA`). Prefixes are compared only where a token
+ * may begin inside the text's long token runs (see `scanPrefixed`); only there does the rule's own (sticky) pattern
+ * run.
  */
 interface PrefixRule {
   readonly class: string;
@@ -145,7 +146,6 @@ for (const rule of PREFIX_RULES) {
   }
 }
 PREFIXES.sort((a, b) => b.prefix.length - a.prefix.length);
-const BY_PREFIX = new Map(PREFIXES.map((entry) => [entry.prefix, entry.rules]));
 // One pass finds every prefix at a token boundary (alternatives longest first, so `sk-ant-api` wins over `sk-`).
 const PREFIX_SCAN = new RegExp(`${B}(?:${PREFIXES.map((entry) => escapeRegex(entry.prefix)).join("|")})`, "g");
 

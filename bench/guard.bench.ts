@@ -1,12 +1,15 @@
 /**
  * Guard overhead on the call path: `beforeCall` with a realistic 2 KB argument object, cold (decision cache off:
  * every call reaches Cedar) and warm (steady state with the cache), beside raw Cedar `isAuthorized` calls measured
- * in the same process, so the ratios hold on any machine.
+ * in the same process, so the ratios hold on any machine. The classifier's share is measured apart: the same calls
+ * through a guard whose classifier finds nothing, and `classify` alone on the same arguments.
  */
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createClassifier } from "../src/classify/classify.js";
+import type { Classifier } from "../src/classify/classifier.js";
 import { createGuard } from "../src/guard.js";
 import { loadCedarPolicies } from "../src/authorize/cedar/load-policies.js";
 import { agentEntity, cedarContext, toolEntity } from "../src/authorize/cedar/entities.js";
@@ -40,12 +43,15 @@ function realisticArgs(i: number): Record<string, unknown> {
 const args0 = realisticArgs(0);
 const size = JSON.stringify(args0).length;
 
-async function guardOverhead(label: string, decisionCacheSize: number) {
+/** A classifier that finds nothing: the rest of the pipeline, for the share classification takes of a call. */
+const findsNothing: Classifier = { classify: () => [] };
+
+async function guardOverhead(label: string, decisionCacheSize: number, classifier?: Classifier) {
   const dir = mkdtempSync(join(tmpdir(), "pg-bench-"));
   // Time moves 100 ms per call: 64 sessions then call about 9 times a minute each, within the declaration's budgets
   // (a frozen clock would have the monitor block and halt them, and the benchmark would measure halts).
   let now = NOW;
-  const guard = await createGuard({ declaration: DECLARATION, audit: [{ type: "jsonl", path: join(dir, "audit.jsonl") }], runtime: RUNTIME, clock: () => now, decisionCacheSize });
+  const guard = await createGuard({ declaration: DECLARATION, audit: [{ type: "jsonl", path: join(dir, "audit.jsonl") }], runtime: RUNTIME, clock: () => now, decisionCacheSize, ...(classifier ? { classifier } : {}) });
   let i = 0;
   let refused = 0;
   const samples = await sampleMicros(async () => {
@@ -86,12 +92,26 @@ async function rawCedar() {
   ] as const;
 }
 
+/** `classify` alone on the same argument objects as the guard rows. */
+async function classifyAlone() {
+  const classifier = createClassifier();
+  let i = 0;
+  let found = 0;
+  const samples = await sampleMicros(() => {
+    found += classifier.classify(realisticArgs(i++)).length;
+  }, N, 2_000);
+  if (found !== 0) throw new Error(`bench setup: the argument object should hold no sensitive data, found ${found}`);
+  return ["classifier.classify alone (same arguments)", percentiles(samples)] as const;
+}
+
 const [rawUnparsed, rawPreparsedRow] = await rawCedar();
 const rows = [
   rawUnparsed,
   rawPreparsedRow,
   await guardOverhead("guard.beforeCall, cold (decision cache off: residual Cedar set each call)", 0),
   await guardOverhead("guard.beforeCall, warm (decision cache on)", 4096),
+  await guardOverhead("guard.beforeCall, warm, classifier that finds nothing (the rest of the path)", 4096, findsNothing),
+  await classifyAlone(),
 ];
 const rawPreparsed = rawPreparsedRow[1].p50;
 console.log(`## Guard overhead: beforeCall with a ${(size / 1024).toFixed(1)} KB argument object (${N} calls, JSONL audit on)\n`);

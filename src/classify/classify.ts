@@ -19,7 +19,8 @@ import { passportDetector } from "./detectors/passport.js";
 import { phoneDetector } from "./detectors/phone.js";
 import { secretsDetector } from "./detectors/secrets.js";
 import { decodeCandidates } from "./decode.js";
-import { keyWords, profileOf, type TextProfile } from "./text.js";
+import { Profile, type TextProfile } from "./profile.js";
+import { keyWords } from "./text.js";
 
 /** The detector families, in the order they run. */
 export const DETECTOR_FAMILIES = [
@@ -48,27 +49,90 @@ export interface ClassifierOptions {
 /**
  * Which families can possibly find something in a string, judged from its profile: an email needs an `@`, a card
  * twelve digits. A family without a gate always runs (secrets gate themselves; key-driven families need the key).
+ * One `switch` rather than a closure per family: the stage asks this for every string and family.
  */
-const GATES: Partial<Record<DetectorFamily, (p: TextProfile, keyed: boolean) => boolean>> = {
-  email: (p) => p.at,
-  card: (p) => p.digits >= 12,
-  iban: (p) => p.digits >= 2 && p.length >= 15,
-  "national-id": (p) => p.digits >= 6,
-  passport: (p, keyed) => p.digits >= 1 && (keyed || p.upper >= 1 || p.length >= 30),
-  account: (p) => p.digits >= 6,
-  phone: (p) => p.digits >= 7,
-  ip: (p) => p.digits >= 2 && (p.dots >= 3 || p.colons >= 2),
-  dob: (p) => p.digits >= 2,
-  names: (p) => p.upper >= 1 || p.nonAscii,
-  address: (p) => p.digits >= 1 && (p.upper >= 1 || p.nonAscii),
+const enum Gate {
+  None,
+  Email,
+  Card,
+  Iban,
+  NationalId,
+  Passport,
+  Account,
+  Phone,
+  Ip,
+  Dob,
+  Names,
+  Address,
+}
+
+const GATE_OF: Partial<Record<DetectorFamily, Gate>> = {
+  email: Gate.Email, card: Gate.Card, iban: Gate.Iban, "national-id": Gate.NationalId, passport: Gate.Passport, account: Gate.Account,
+  phone: Gate.Phone, ip: Gate.Ip, dob: Gate.Dob, names: Gate.Names, address: Gate.Address,
 };
 
+function passes(gate: Gate, p: TextProfile, keyed: boolean): boolean {
+  switch (gate) {
+    case Gate.None:
+      return true;
+    case Gate.Email:
+      return p.at;
+    case Gate.Card:
+      return p.digits >= 12;
+    case Gate.Iban:
+      return p.digits >= 2 && p.length >= 15;
+    case Gate.NationalId:
+    case Gate.Account:
+      return p.digits >= 6;
+    case Gate.Passport:
+      return p.digits >= 1 && (keyed || p.upper >= 1 || p.length >= 30);
+    case Gate.Phone:
+      return p.digits >= 7;
+    case Gate.Ip:
+      return p.digits >= 2 && (p.dots >= 3 || p.colons >= 2);
+    case Gate.Dob:
+      return p.digits >= 2;
+    case Gate.Names:
+      return p.upper >= 1 || p.nonAscii;
+    case Gate.Address:
+      return p.digits >= 1 && (p.upper >= 1 || p.nonAscii);
+  }
+}
+
 const DEFAULT_TENANT_KEYS = ["tenant", "tenant_id", "tenantId", "org_id", "organization_id", "organisation_id"];
+
+/** A detector as the stage runs it: its gate compiled in, and its place in every context's key facts. */
+interface Slot {
+  readonly detector: Detector<unknown>;
+  /** `detector.scan`, read once (it does not use `this`). */
+  readonly scan: Detector<unknown>["scan"];
+  readonly gate: Gate;
+  readonly index: number;
+}
+
+/** A context as the stage keeps it: the key words and what each detector made of them, computed once per key. */
+interface CompiledContext extends ScanContext {
+  readonly keyed: boolean;
+  readonly facts: readonly unknown[];
+  /** The detectors that can find something under this key, in order; and those that can in a quiet text. */
+  readonly slots: readonly Slot[];
+  readonly quietSlots: readonly Slot[];
+  readonly keySlots: readonly Slot[];
+}
+
+/** What the stage keeps of a property name: its context, and what the name itself holds once scanned. */
+interface KeyEntry {
+  readonly context: CompiledContext;
+  matches: readonly Match[] | undefined;
+}
 
 /**
  * The classification stage: every string and key of a JSON value through every detector family, strings holding
  * JSON, base64, hex or URL-encoded text decoded and scanned too. Options are validated and detectors compiled here,
  * once; `classify` never throws on a JSON value.
+ *
+ * The hot path allocates little: one profile and one match list per nesting level are reused for every string, the
+ * JSON pointer of a string is only built when something is found in it, and each distinct key is compiled once.
  */
 export function createClassifier(options: ClassifierOptions = {}): Classifier {
   const issues = validate(options);
@@ -78,8 +142,8 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   const decode = { json: true, base64: true, hex: true, url: true, maxDepth: 3, ...options.decode };
   const maxLength = options.maxStringLength ?? 1 << 20;
 
-  const detectors: Detector[] = [];
-  const add = (family: DetectorFamily, make: () => Detector) => {
+  const detectors: Detector<unknown>[] = [];
+  const add = (family: DetectorFamily, make: () => Detector<unknown>) => {
     if (!disabled.has(family)) detectors.push(make());
   };
   add("secrets", secretsDetector);
@@ -111,44 +175,71 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     }));
     detectors.push(customDetector(compiled));
   }
+  const slots: Slot[] = detectors.map((detector, index) => ({ detector, scan: detector.scan, gate: GATE_OF[detector.family as DetectorFamily] ?? Gate.None, index }));
   // Keys are short and rarely names or addresses; scanning them with the word-level families only adds noise.
-  const keyDetectors = detectors.filter((d) => d.family !== "names" && d.family !== "address" && d.family !== "keys" && d.family !== "health");
+  const keySlots = slots.filter((s) => s.detector.family !== "names" && s.detector.family !== "address" && s.detector.family !== "keys" && s.detector.family !== "health");
 
-  const contexts = new Map<string, ScanContext>();
-  const contextFor = (key: string | undefined): ScanContext => {
-    if (key === undefined) return EMPTY_CONTEXT;
-    let context = contexts.get(key);
-    if (!context) {
-      context = { keyWords: keyWords(key) };
-      if (contexts.size < 4096) contexts.set(key, context);
+  const compileContext = (words: readonly string[]): CompiledContext => {
+    const facts = detectors.map((d) => (d.forKey ? d.forKey(words) : undefined));
+    const active = (slot: Slot) => !slot.detector.idleFor?.(facts[slot.index]);
+    const readsQuiet = (slot: Slot) => active(slot) && slot.detector.readsQuietText?.(facts[slot.index]) === true;
+    return { keyWords: words, keyed: words.length > 0, facts, slots: slots.filter(active), quietSlots: slots.filter(readsQuiet), keySlots: keySlots.filter(active) };
+  };
+  const emptyContext = compileContext([]);
+  // Per distinct property name: its compiled context and, once scanned, what the name itself holds (keys repeat across
+  // calls: they are the tools' schemas). Bounded; past the bound, names are compiled each time.
+  const keys = new Map<string, KeyEntry>();
+  const keyEntry = (key: string): KeyEntry => {
+    let entry = keys.get(key);
+    if (!entry) {
+      entry = { context: compileContext(keyWords(key)), matches: undefined };
+      if (keys.size < 4096 && key.length <= 256) keys.set(key, entry);
     }
-    return context;
+    return entry;
   };
 
-  function scanText(text: string, pointer: string, context: ScanContext, encoding: Encoding, depth: number, inKey: boolean, out: Finding[]): void {
-    const matches: Match[] = [];
-    const family = inKey ? keyDetectors : detectors;
-    let textProfile: TextProfile | undefined;
+  // Reused per nesting level (decoded text is scanned one level deeper while the outer string's scan is still open).
+  const profiles: Profile[] = [];
+  const keyProfile = new Profile();
+  const matchLists: Match[][] = [];
+
+  // The JSON path of the value being walked; a pointer string is only built when a finding needs one.
+  const path: (string | number)[] = [];
+  const pointerOf = (): string => {
+    let pointer = "";
+    for (let i = 0; i < path.length; i++) {
+      const segment = path[i]!;
+      pointer += typeof segment === "number" ? `/${segment}` : `/${escapePointer(segment)}`;
+    }
+    return pointer;
+  };
+
+  /** Runs the detectors over `text` (window by window when it is long) into `matches`, and returns its profile. */
+  function detect(text: string, context: CompiledContext, family: readonly Slot[], profile: Profile, matches: Match[]): Profile {
     for (let offset = 0; offset < text.length || offset === 0; offset += maxLength) {
       const window = text.length > maxLength ? text.slice(offset, offset + maxLength) : text;
       const before = matches.length;
-      const profile = window === text ? (textProfile ??= profileOf(text)) : profileOf(window);
-      const keyed = context.keyWords.length > 0;
-      for (const detector of family) {
-        const gate = GATES[detector.family as DetectorFamily];
-        if (gate && !gate(profile, keyed)) continue;
+      profile.fill(window);
+      const run = profile.quiet && family === context.slots ? context.quietSlots : family;
+      for (let i = 0; i < run.length; i++) {
+        const slot = run[i]!;
+        if (!passes(slot.gate, profile, context.keyed)) continue;
         try {
-          detector.profile = profile;
-          detector.scan(window, context, matches);
+          slot.scan(window, context, matches, profile, context.facts[slot.index]);
         } catch {
           // A detector bug must not let a value through unclassified, nor break the call: report what it was on.
-          matches.push({ class: "unknown", start: 0, end: window.length, detector: `error:${detector.family}`, confidence: 1 });
+          matches.push({ class: "unknown", start: 0, end: window.length, detector: `error:${slot.detector.family}`, confidence: 1 });
         }
       }
       if (offset > 0) for (let i = before; i < matches.length; i++) matches[i] = { ...matches[i]!, start: matches[i]!.start + offset, end: matches[i]!.end + offset };
       if (text.length <= maxLength) break;
     }
-    const kept = matches.length === 0 ? matches : resolveOverlaps(matches);
+    // The decoding step reads the profile of the whole text.
+    if (text.length > maxLength) profile.fill(text);
+    return profile;
+  }
+
+  function emit(kept: readonly Match[], pointer: string, encoding: Encoding, inKey: boolean, out: Finding[]): void {
     for (const match of kept) {
       if (match.confidence < minConfidence) continue;
       out.push({
@@ -162,25 +253,48 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
         ...(inKey ? { inKey: true } : {}),
       });
     }
-    if (inKey || depth >= decode.maxDepth || text.length < 8) return;
-    const profile = (textProfile ??= profileOf(text));
+  }
+
+  function scanKey(key: string, entry: KeyEntry, out: Finding[]): void {
+    let kept = entry.matches;
+    if (kept === undefined) {
+      const matches: Match[] = [];
+      detect(key, emptyContext, emptyContext.keySlots, keyProfile, matches);
+      kept = entry.matches = matches.length === 0 ? NO_MATCHES : resolveOverlaps(matches);
+    }
+    if (kept.length > 0) emit(kept, pointerOf(), "plain", true, out);
+  }
+
+  function scanText(text: string, pointer: string | undefined, context: CompiledContext, encoding: Encoding, depth: number, out: Finding[]): void {
+    const matches = (matchLists[depth] ??= []);
+    if (matches.length !== 0) matches.length = 0;
+    const profile = detect(text, context, context.slots, (profiles[depth] ??= new Profile()), matches);
+    const kept = matches.length <= 1 ? matches : resolveOverlaps(matches);
+    if (kept.length > 0) emit(kept, (pointer ??= pointerOf()), encoding, false, out);
+    if (depth >= decode.maxDepth || text.length < 8) return;
     const longRun = profile.maxRun >= 16;
-    const maybeJson = decode.json && (text.charCodeAt(0) === 123 || text.charCodeAt(0) === 91 || /^\s+[[{]/.test(text));
+    const first = text.charCodeAt(0);
+    const maybeJson = decode.json && (first === 123 || first === 91 || ((first === 32 || first === 9 || first === 10 || first === 13) && /^\s+[[{]/.test(text)));
     if (!maybeJson && !(longRun && (decode.base64 || decode.hex)) && !(profile.percent && decode.url)) return;
     const switches = { json: maybeJson, base64: decode.base64 && longRun, hex: decode.hex && longRun, url: decode.url && profile.percent };
-    let plainValues: Set<string> | undefined;
     // A run that is itself a credential (a JWT, a vendor token) is reported as such; what it decodes to adds nothing.
-    const secretSpans = kept.filter((m) => m.class.startsWith("secret."));
-    const insideSecret = secretSpans.length === 0 ? undefined : (start: number, end: number) => secretSpans.some((m) => start >= m.start && end <= m.end);
-    for (const candidate of decodeCandidates(text, switches, insideSecret)) {
+    let secretSpans: Match[] | undefined;
+    for (const m of kept) if (m.class.startsWith("secret.")) (secretSpans ??= []).push(m);
+    const insideSecret = secretSpans === undefined ? undefined : (start: number, end: number) => secretSpans!.some((m) => start >= m.start && end <= m.end);
+    const candidates = decodeCandidates(text, switches, insideSecret, profile);
+    if (candidates.length === 0) return;
+    // `kept` may be this level's reused list: copy what the comparisons below need before scanning deeper.
+    const plainKept = kept.filter((m) => m.confidence >= minConfidence);
+    let plainValues: Set<string> | undefined;
+    for (const candidate of candidates) {
       if (candidate.encoding === "json") {
-        walk(candidate.value, pointer, context, depth + 1, out, text);
+        walk(candidate.value, context, depth + 1, out, text);
       } else {
         // A value readable in the plain text too (a URL-encoded string whose `%20`s were the only encoding) is
         // reported once, where its offsets address the string itself.
         const inner: Finding[] = [];
-        scanText(candidate.text, pointer, context, candidate.encoding, depth + 1, false, inner);
-        if (inner.length > 0) plainValues ??= new Set(kept.filter((m) => m.confidence >= minConfidence).map((m) => `${m.class}\u0000${text.slice(m.start, m.end)}`));
+        scanText(candidate.text, (pointer ??= pointerOf()), context, candidate.encoding, depth + 1, inner);
+        if (inner.length > 0) plainValues ??= new Set(plainKept.map((m) => `${m.class}\u0000${text.slice(m.start, m.end)}`));
         for (const finding of inner) {
           if (finding.encoding === candidate.encoding && plainValues!.has(`${finding.class}\u0000${candidate.text.slice(finding.start, finding.end)}`)) continue;
           out.push(finding);
@@ -193,14 +307,14 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
    * Walks a JSON value. Inside a string that held JSON (`rawJson`), findings keep the outer pointer and are moved to
    * where their string literal sits in that raw text, so redaction can replace them in place.
    */
-  function walk(value: unknown, pointer: string, context: ScanContext, depth: number, out: Finding[], rawJson?: string): void {
+  function walk(value: unknown, context: CompiledContext, depth: number, out: Finding[], rawJson?: string): void {
     if (typeof value === "string") {
       if (rawJson === undefined) {
-        scanText(value, pointer, context, "plain", depth, false, out);
+        scanText(value, undefined, context, "plain", depth, out);
         return;
       }
       const inner: Finding[] = [];
-      scanText(value, pointer, context, "plain", depth, false, inner);
+      scanText(value, undefined, context, "plain", depth, inner);
       if (inner.length === 0) return;
       const literal = JSON.stringify(value);
       const at = rawJson.indexOf(literal);
@@ -215,27 +329,35 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     }
     if (typeof value === "number" || typeof value === "bigint") {
       // Numbers carry card numbers, SSNs and phone numbers too; small ones (counts, ids) are not worth a scan.
-      if (context.keyWords.length > 0 || Math.abs(Number(value)) >= 1e6) walk(String(value), pointer, context, depth, out, rawJson);
+      if (context.keyed || Math.abs(Number(value)) >= 1e6) walk(String(value), context, depth, out, rawJson);
       return;
     }
     if (value === null || typeof value !== "object") return;
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) walk(value[i], rawJson === undefined ? `${pointer}/${i}` : pointer, context, depth, out, rawJson);
+      for (let i = 0; i < value.length; i++) {
+        // Inside a JSON string, findings keep the pointer of that string: it is what redaction can address.
+        // A throw leaves the path as it was; `classify` resets it before each value.
+        if (rawJson === undefined) path.push(i);
+        walk(value[i], context, depth, out, rawJson);
+        if (rawJson === undefined) path.pop();
+      }
       return;
     }
     for (const key of Object.keys(value)) {
-      // Inside a JSON string, findings keep the pointer of that string: it is what redaction can address.
-      const child = rawJson === undefined ? `${pointer}/${escapePointer(key)}` : pointer;
-      if (key.length >= 6 && rawJson === undefined) scanText(key, child, EMPTY_CONTEXT, "plain", depth, true, out);
-      walk((value as Record<string, unknown>)[key], child, contextFor(key), depth, out, rawJson);
+      if (rawJson === undefined) path.push(key);
+      const entry = keyEntry(key);
+      if (key.length >= 6 && rawJson === undefined) scanKey(key, entry, out);
+      walk((value as Record<string, unknown>)[key], entry.context, depth, out, rawJson);
+      if (rawJson === undefined) path.pop();
     }
   }
 
   return {
     classify: function classify(value: unknown): readonly Finding[] {
       const out: Finding[] = [];
+      if (path.length !== 0) path.length = 0;
       try {
-        walk(value, "", EMPTY_CONTEXT, 0, out);
+        walk(value, emptyContext, 0, out);
       } catch (error) {
         // Fail closed: a value we could not walk is reported as unknown data at the root.
         out.push({ class: "unknown", pointer: "", start: 0, end: 0, detector: `error:walk:${error instanceof Error ? error.name : "throw"}`, confidence: 1 });
@@ -245,7 +367,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   };
 }
 
-const EMPTY_CONTEXT: ScanContext = { keyWords: [] };
+const NO_MATCHES: readonly Match[] = [];
 
 export function escapePointer(key: string): string {
   return key.replace(/~/g, "~0").replace(/\//g, "~1");
@@ -291,17 +413,34 @@ export function resolveOverlaps(matches: Match[]): Match[] {
 
 function dedupe(findings: Finding[]): Finding[] {
   if (findings.length <= 1) return findings;
+  // A few findings (the usual case) are compared pairwise; many through a set of their identities.
+  if (findings.length <= 16) {
+    let out: Finding[] | undefined;
+    for (let i = 1; i < findings.length; i++) {
+      let duplicate = false;
+      // Sameness is an equivalence: a repeat of a dropped finding repeats the kept one it repeated.
+      for (let j = 0; j < i && !duplicate; j++) duplicate = sameFinding(findings[i]!, findings[j]!);
+      if (duplicate) out ??= findings.slice(0, i);
+      else out?.push(findings[i]!);
+    }
+    return out ?? findings;
+  }
   const seen = new Set<string>();
   const out: Finding[] = [];
   for (const f of findings) {
-    // A finding inside a JSON string addresses the string like a plain one: the same span is the same finding.
-    const encoding = f.encoding === "json" ? "" : f.encoding ?? "";
-    const id = `${f.pointer}\u0000${f.class}\u0000${f.start}\u0000${f.end}\u0000${encoding}\u0000${f.inKey ? 1 : 0}`;
+    const id = `${f.pointer}\u0000${f.class}\u0000${f.start}\u0000${f.end}\u0000${encodingKey(f)}\u0000${f.inKey ? 1 : 0}`;
     if (seen.has(id)) continue;
     seen.add(id);
     out.push(f);
   }
   return out;
+}
+
+// A finding inside a JSON string addresses the string like a plain one: the same span is the same finding.
+const encodingKey = (f: Finding) => (f.encoding === "json" ? "" : f.encoding ?? "");
+
+function sameFinding(a: Finding, b: Finding): boolean {
+  return a.start === b.start && a.end === b.end && a.class === b.class && a.pointer === b.pointer && encodingKey(a) === encodingKey(b) && (a.inKey === true) === (b.inKey === true);
 }
 
 function validate(options: ClassifierOptions): Issue[] {

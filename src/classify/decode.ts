@@ -1,4 +1,5 @@
 /** Finding text hidden inside a string: JSON documents, base64 and hex runs, URL-encoding. */
+import type { TextProfile } from "./profile.js";
 
 export type Decoded =
   | { readonly encoding: "json"; readonly value: unknown }
@@ -19,8 +20,9 @@ const PERCENT = /%[0-9A-Fa-f]{2}/;
 /**
  * The decodings of `text` worth scanning: each one is readable text (or a JSON document) that differs from `text`.
  * `skip` leaves out runs the caller already knows (a token already classified as a secret needs no decoding).
+ * With the text's `profile`, base64 and hex runs are only looked for inside its long token runs.
  */
-export function decodeCandidates(text: string, switches: DecodeSwitches, skip?: (start: number, end: number) => boolean): Decoded[] {
+export function decodeCandidates(text: string, switches: DecodeSwitches, skip?: (start: number, end: number) => boolean, profile?: TextProfile): Decoded[] {
   const out: Decoded[] = [];
   if (switches.json) {
     const first = firstNonSpace(text);
@@ -37,30 +39,148 @@ export function decodeCandidates(text: string, switches: DecodeSwitches, skip?: 
     const decoded = decodeUrl(text);
     if (decoded !== undefined && decoded !== text) out.push({ encoding: "url", text: decoded });
   }
-  if (switches.hex && text.length >= 16) {
-    HEX_RUN.lastIndex = 0;
-    for (let m = HEX_RUN.exec(text); m !== null; m = HEX_RUN.exec(text)) {
-      // A run of digits only is a number, not hex text.
-      if (!/[A-Fa-f]/.test(m[0]) || !/[0-9]/.test(m[0])) continue;
-      if (skip?.(m.index, m.index + m[0].length)) continue;
-      const decoded = readable(Buffer.from(m[0], "hex"));
-      if (decoded !== undefined) out.push({ encoding: "hex", text: decoded });
+  if ((!switches.hex && !switches.base64) || text.length < 16) return out;
+  if (profile !== undefined && profile.tokenRuns >= 0 && profile.length === text.length) {
+    // Every hex or base64 run of 16 or more characters lies inside a token run of 16 or more.
+    const runs: Runs = { hex: [], base64: [] };
+    for (let r = 0; r < profile.tokenRuns; r++) encodedRunsIn(profile.codes, text.length, profile.tokenStart[r]!, profile.tokenEnd[r]!, runs);
+    if (switches.hex) {
+      for (let i = 0; i < runs.hex.length; i += 2) {
+        const start = runs.hex[i]!;
+        const end = runs.hex[i + 1]!;
+        if (skip?.(start, end)) continue;
+        const decoded = readableFrom(text.slice(start, end), "hex");
+        if (decoded !== undefined) out.push({ encoding: "hex", text: decoded });
+      }
     }
+    if (switches.base64) for (let i = 0; i < runs.base64.length; i += 2) addBase64Run(text.slice(runs.base64[i]!, runs.base64[i + 1]!), runs.base64[i]!, skip, out);
+    return out;
   }
-  if (switches.base64 && text.length >= 16) {
+  if (switches.hex) {
+    HEX_RUN.lastIndex = 0;
+    for (let m = HEX_RUN.exec(text); m !== null; m = HEX_RUN.exec(text)) addHex(m[0], m.index, skip, out);
+  }
+  if (switches.base64) {
     BASE64_RUN.lastIndex = 0;
-    for (let m = BASE64_RUN.exec(text); m !== null; m = BASE64_RUN.exec(text)) {
-      const run = m[0];
-      // Words and numbers are not base64 text; hex runs were handled above.
-      if (/^[A-Za-z]+$/.test(run) || /^[0-9]+$/.test(run) || /^[0-9A-Fa-f]+$/.test(run)) continue;
-      if (skip?.(m.index, m.index + run.length)) continue;
-      const body = run.replace(/=+$/, "");
-      if (body.length % 4 === 1) continue;
-      const decoded = readable(Buffer.from(body.replace(/-/g, "+").replace(/_/g, "/"), "base64"));
-      if (decoded !== undefined) out.push({ encoding: "base64", text: decoded });
-    }
+    for (let m = BASE64_RUN.exec(text); m !== null; m = BASE64_RUN.exec(text)) addBase64(m[0], m.index, skip, out);
   }
   return out;
+}
+
+function addHex(run: string, at: number, skip: ((start: number, end: number) => boolean) | undefined, out: Decoded[]): void {
+  // A run of digits only is a number, not hex text.
+  if (!/[A-Fa-f]/.test(run) || !/[0-9]/.test(run)) return;
+  if (skip?.(at, at + run.length)) return;
+  const decoded = readableFrom(run, "hex");
+  if (decoded !== undefined) out.push({ encoding: "hex", text: decoded });
+}
+
+function addBase64(run: string, at: number, skip: ((start: number, end: number) => boolean) | undefined, out: Decoded[]): void {
+  // Words and numbers are not base64 text; hex runs were handled above.
+  if (/^[A-Za-z]+$/.test(run) || /^[0-9]+$/.test(run) || /^[0-9A-Fa-f]+$/.test(run)) return;
+  addBase64Run(run, at, skip, out);
+}
+
+function addBase64Run(run: string, at: number, skip: ((start: number, end: number) => boolean) | undefined, out: Decoded[]): void {
+  if (skip?.(at, at + run.length)) return;
+  let body = run.length;
+  while (body > 0 && run.charCodeAt(body - 1) === 61) body--;
+  if (body % 4 === 1) return;
+  // Node's base64 decoder reads the URL-safe alphabet (`-`, `_`) too, and stops at `=`.
+  const decoded = readableFrom(run, "base64");
+  if (decoded !== undefined) out.push({ encoding: "base64", text: decoded });
+}
+
+// Character classes for the run scan.
+const B64 = 1;
+const HEX = 2;
+const DIGIT = 4;
+const LETTER = 8;
+const RUN_CLASS = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) RUN_CLASS[c] = B64 | HEX | DIGIT;
+for (let c = 65; c <= 90; c++) RUN_CLASS[c] = B64 | LETTER | (c <= 70 ? HEX : 0);
+for (let c = 97; c <= 122; c++) RUN_CLASS[c] = B64 | LETTER | (c <= 102 ? HEX : 0);
+for (const ch of "+/_-") RUN_CLASS[ch.charCodeAt(0)] = B64;
+const classOf = (c: number) => (c < 128 ? RUN_CLASS[c]! : 0);
+
+/** Start and end offsets, in pairs, of the runs worth decoding. */
+interface Runs {
+  readonly hex: number[];
+  readonly base64: number[];
+}
+
+/**
+ * One pass over `[start, end)` for what `HEX_RUN` and `BASE64_RUN` find there: maximal hex runs of even length from 16
+ * to 65536 characters with both digits and letters (digits alone are a number), and maximal base64 runs of 16 to
+ * 65536 characters with at most two `=` after them that are not all letters, all digits or all hex (unless padded).
+ * Every hex run lies inside a base64 run, since hex characters are base64 characters.
+ */
+function encodedRunsIn(codes: Uint16Array, n: number, start: number, end: number, runs: Runs): void {
+  let i = start;
+  while (i < end) {
+    let k = classOf(codes[i]!);
+    if ((k & B64) === 0) {
+      i++;
+      continue;
+    }
+    let all = LETTER | DIGIT | HEX;
+    let hexStart = -1;
+    let hexDigits = false;
+    let hexLetters = false;
+    let j = i;
+    for (; j < end; j++) {
+      k = classOf(codes[j]!);
+      if ((k & B64) === 0) break;
+      all &= k;
+      if ((k & HEX) !== 0) {
+        if (hexStart < 0) {
+          hexStart = j;
+          hexDigits = false;
+          hexLetters = false;
+        }
+        if ((k & DIGIT) !== 0) hexDigits = true;
+        else hexLetters = true;
+      } else if (hexStart >= 0) {
+        addHexRun(runs, hexStart, j, hexDigits, hexLetters);
+        hexStart = -1;
+      }
+    }
+    if (hexStart >= 0) addHexRun(runs, hexStart, j, hexDigits, hexLetters);
+    let p = j;
+    while (p < end && p - j < 3 && codes[p] === 61) p++;
+    const next = p < n ? classOf(codes[p]!) : 0;
+    const padded = p > j;
+    if (j - i >= 16 && j - i <= 65536 && p - j <= 2 && (next & B64) === 0 && (p >= n || codes[p] !== 61) && (padded || all === 0)) {
+      runs.base64.push(i, p);
+    }
+    i = j;
+  }
+}
+
+function addHexRun(runs: Runs, start: number, end: number, digits: boolean, letters: boolean): void {
+  const length = end - start;
+  if (length >= 16 && length <= 65536 && length % 2 === 0 && digits && letters) runs.hex.push(start, end);
+}
+
+// Decoded bytes land here: most candidates are refused from their bytes, without making a string of them.
+let scratch = Buffer.alloc(4096);
+
+/**
+ * `readable` of the decoded run, refusing early when more than a tenth of the bytes are ASCII control characters:
+ * each decodes to one unprintable character and the text has at most as many characters as bytes, so such a run can
+ * never be 90% printable.
+ */
+function readableFrom(run: string, encoding: "hex" | "base64"): string | undefined {
+  if (scratch.length < run.length) scratch = Buffer.alloc(2 * run.length);
+  const length = scratch.write(run, 0, encoding);
+  if (length < 6) return undefined;
+  let control = 0;
+  for (let i = 0; i < length; i++) {
+    const b = scratch[i]!;
+    if ((b < 32 && b !== 9 && b !== 10 && b !== 13) || b === 127) control++;
+  }
+  if (control * 10 > length) return undefined;
+  return readable(scratch.subarray(0, length));
 }
 
 function firstNonSpace(text: string): string {

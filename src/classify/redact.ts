@@ -84,7 +84,9 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     if (rule.style !== "mask") return 0;
     const digits = String(Math.trunc(Math.abs(value)));
     const keep = rule.keepLast ?? (KEEP_LAST_BY_DEFAULT.some((scope) => classCovers(scope, findings[0]!.class)) ? 4 : 0);
-    return Number(`${"0".repeat(Math.max(0, digits.length - keep))}${digits.slice(Math.max(0, digits.length - keep))}`) * Math.sign(value);
+    const masked = Number(`${"0".repeat(Math.max(0, digits.length - keep))}${digits.slice(Math.max(0, digits.length - keep))}`) * Math.sign(value);
+    // `-1` masked to `0 * -1` is `-0`, which JSON writes as `0`: keep the output the value it serialises to.
+    return masked === 0 ? 0 : masked;
   };
 
   function rebuild(value: unknown, pointer: string, byPointer: Map<string, Finding[]>, keys: Map<string, Finding[]>, prefixes: Set<string>): unknown {

@@ -13,6 +13,11 @@ describe("createClassifier", () => {
     ]);
   });
 
+  it("reports a key found in several places under each place's pointer, scanned once", () => {
+    const findings = classifier.classify({ "ana@lima.example": 1, nested: [{ "ana@lima.example": 2 }], "a/b~c": { "ana@lima.example": 3 } });
+    expect(findings.map((f) => f.pointer)).toEqual(["/ana@lima.example", "/nested/0/ana@lima.example", "/a~1b~0c/ana@lima.example"]);
+  });
+
   it("scans numbers that carry card numbers or sit under meaningful keys", () => {
     expect(classifier.classify({ pan: 4242424242424242 }).map((f) => f.class)).toEqual(["financial.card"]);
     expect(classifier.classify({ count: 42, total: 1999 })).toEqual([]);
@@ -95,6 +100,12 @@ describe("createClassifier on adversarial input", () => {
     ["JWT-like", `eyJ${"a".repeat(n)}.eyJ`],
     ["street-like", "1 Ab ".repeat(n / 5)],
     ["private key header", "-----BEGIN PRIVATE KEY-----".repeat(n / 27)],
+    // A vendor prefix after every `/` or `=` of one long token: each failed attempt must be bounded, or the time grows
+    // with the square of the length (a million characters then take minutes).
+    ["vendor prefixes inside one token", `/sntrys_${"a".repeat(21)}`.repeat((5 * n) / 29)],
+    ["vendor prefixes after padding", `=ATATT3${"a".repeat(21)}`.repeat((5 * n) / 28)],
+    ["capitals beyond ASCII", "Åb ".repeat(n / 3)],
+    ["digit runs beyond the profile's lists", "1 a ".repeat(n / 4)],
   ];
   for (const [name, text] of inputs) {
     it(`scans ${name} (${(text.length / 1000).toFixed(0)}k chars) in linear time`, { timeout: 20_000 }, () => {

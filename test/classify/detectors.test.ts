@@ -142,6 +142,21 @@ describe("secrets detector", () => {
   });
 });
 
+describe("secrets detector near misses", () => {
+  it("does not take a value that opens with a vendor prefix but lacks that vendor's shape for a generic credential", () => {
+    expect(found("DATABRICKS_TOKEN=dapi3f9a7c21e8b04d6a95c3e1f7b2d08a64", "secret.databricks_token")).toEqual(["dapi3f9a7c21e8b04d6a95c3e1f7b2d08a64"]);
+    expect(classesIn("DATABRICKS_TOKEN=dapi3f9a7c21e8b04d6a95c3e1f7b2d08a6g").filter((c) => c.startsWith("secret."))).toEqual([]);
+    // Without a vendor prefix the same kind of value under a credential-named key still counts.
+    expect(found("DATABRICKS_TOKEN=zq3f9a7c21e8b04d6a95c3e1f7b2d08a6g", "secret.token")).toEqual(["zq3f9a7c21e8b04d6a95c3e1f7b2d08a6g"]);
+  });
+  it("takes PyPI tokens only with their documented macaroon location and length", () => {
+    const body = "CJDQ3ZmE5YzIxLWU4YjAtNGQ2YS05NWMzLWUxZjdiMmQwOGE2NAACKlszLCJjMGQ5ZTFmMi0zYjRhLTRjNWQtOGU2Zi03YTgiXQAABiBmk2Lq9";
+    expect(found(`PYPI=pypi-AgEIcHlwaS5vcmc${body}`, "secret.pypi_token")).toEqual([`pypi-AgEIcHlwaS5vcmc${body}`]);
+    expect(found(`pypi-AgEIcHlwaS5vcmc${body.slice(0, 60)}`, "secret.pypi_token")).toEqual([]);
+    expect(found(`pypi-AgEXdGVzdDEyMzQ1Njc4OTA${body}`, "secret.pypi_token")).toEqual([]);
+  });
+});
+
 describe("ip detector", () => {
   it("finds public IPv4 and IPv6 addresses, and tells internal ranges apart", () => {
     expect(found("from 203.0.113.9? no: 8.8.4.4 and 2001:4860:4860::8888", "network.ip")).toEqual(["8.8.4.4", "2001:4860:4860::8888"]);
@@ -157,6 +172,13 @@ describe("name and address detectors", () => {
     expect(found("Please ask Maria Gonzalez about it.", "pii.name")).toEqual(["Maria Gonzalez"]);
     expect(found("My name is Szabolcs Kertész", "pii.name")).toEqual(["Szabolcs Kertész"]);
     expect(found("Dear Dr. Okonkwo,", "pii.name")).toEqual(["Okonkwo"]);
+  });
+  it("reports a run of name words to its last word, also when a word repeats", () => {
+    expect(found("We met Maria Maria Lopez today", "pii.name")).toEqual(["Maria Maria Lopez"]);
+  });
+  it("matches capitalised words beyond ASCII and after apostrophes as the pattern does", () => {
+    expect(found("Dear Zoë Łukasz,", "pii.name")).toEqual(["Zoë Łukasz"]);
+    expect(found("said Иван Петров", "pii.name")).toEqual(["Иван Петров"]);
   });
   it("does not take capitalised common words, places or sentence starts for names", () => {
     expect(found("The Annual Report covers New York and Paris. Monday Meeting at noon.", "pii.name")).toEqual([]);

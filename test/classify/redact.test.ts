@@ -14,6 +14,12 @@ describe("createRedactor", () => {
     expect(redacted).toEqual({ note: "mail [REDACTED:pii.email] or call [REDACTED:pii.phone]", id: 7 });
   });
 
+  it("masks a negative number whose digits all go to 0, not -0 (JSON has no -0)", () => {
+    const value = { dx: [-1] };
+    const redacted = createRedactor({ default: "mask" }).redact(value, classifier.classify(value)) as { dx: number[] };
+    expect(Object.is(redacted.dx[0], 0)).toBe(true);
+  });
+
   it("masks format-preservingly, keeping the last four digits of cards", () => {
     const redactor = createRedactor({ classes: { "financial.card": "mask" } });
     const value = { card: "4242-4242-4242-4242" };

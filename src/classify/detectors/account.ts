@@ -1,9 +1,20 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
+import type { TextProfile } from "../profile.js";
+import { longestChain } from "../runs.js";
 import { before } from "../text.js";
 
 const NUMBER = /(?<![0-9A-Za-z\-])[0-9](?:[ \-]?[0-9]){5,16}(?![0-9A-Za-z]|-[0-9])/g;
 const ACCOUNT_CUE = /(?:account|acct|a\/c|bank ac|konto|compte|cuenta)(?: (?:number|no\.?|num|#))?[^0-9a-z]{0,6}(?:is[^0-9]{0,3})?$/;
 const ROUTING_CUE = /(?:routing|aba|transit|sort code)(?: (?:number|no\.?|#))?[^0-9a-z]{0,6}(?:is[^0-9]{0,3})?$/;
+
+const CUE = /acc|a\/c|rout|aba|sort code|konto|compte|cuenta|transit/i;
+const SEPARATORS = [32, 45];
+
+/** What a property name says to this family. */
+export interface AccountKey {
+  readonly account: boolean;
+  readonly routing: boolean;
+}
 
 /** ABA routing numbers carry a 3-7-1 weighted checksum. */
 export function validRouting(digits: string): boolean {
@@ -17,14 +28,21 @@ export function validRouting(digits: string): boolean {
  * Bank account numbers outside IBAN form: 6 to 17 digits right after an account cue (`account number`, `acct #`), or
  * under an account-named key; ABA routing numbers (checksum) after a routing cue.
  */
-export function accountDetector(): Detector {
+export function accountDetector(): Detector<AccountKey> {
   return {
     family: "account",
-    scan: function scanAccounts(text: string, context: ScanContext, out: Match[]) {
-      const words = context.keyWords;
-      const keyAccount = words.includes("account") && (words.includes("number") || words.includes("no") || words.includes("num")) || words.includes("acct") || (words.includes("bank") && words.includes("account"));
-      const keyRouting = words.includes("routing") || words.includes("aba");
-      if (!keyAccount && !keyRouting && !/acc|a\/c|rout|aba|sort code|konto|compte|cuenta|transit/i.test(text)) return;
+    forKey(words) {
+      return {
+        account: (words.includes("account") && (words.includes("number") || words.includes("no") || words.includes("num"))) || words.includes("acct") || (words.includes("bank") && words.includes("account")),
+        routing: words.includes("routing") || words.includes("aba"),
+      };
+    },
+    scan: function scanAccounts(text: string, _context: ScanContext, out: Match[], profile: TextProfile, key: AccountKey) {
+      const keyAccount = key.account;
+      const keyRouting = key.routing;
+      // Numbers are six or more digits, grouped by single spaces or dashes.
+      if (longestChain(profile, SEPARATORS) < 6) return;
+      if (!keyAccount && !keyRouting && !CUE.test(text)) return;
       NUMBER.lastIndex = 0;
       for (let m = NUMBER.exec(text); m !== null; m = NUMBER.exec(text)) {
         const preceding = before(text, m.index, 32);

@@ -1,8 +1,11 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
+import type { TextProfile } from "../profile.js";
+import { longestChain } from "../runs.js";
 import { before, luhnValid } from "../text.js";
 
 // 12 to 19 digits, optionally in groups separated by one space or dash.
 const CANDIDATE = /(?<![0-9A-Za-z_\-.,])[0-9](?:[ \-]?[0-9]){11,18}(?![0-9A-Za-z_]|[ \-.,][0-9])/g;
+const CARD_SEPARATORS = [32, 45];
 const CONTEXT = /card|visa|master|amex|diners|discover|jcb|maestro|cc\b|cc#|pan\b|credit|debit|payment/;
 
 interface Issuer {
@@ -41,7 +44,9 @@ export function cardIssuer(digits: string): string | undefined {
 export function cardDetector(): Detector {
   return {
     family: "card",
-    scan: function scanCards(text: string, _context: ScanContext, out: Match[]) {
+    scan: function scanCards(text: string, _context: ScanContext, out: Match[], profile: TextProfile) {
+      // A card number is a chain of twelve or more digits grouped by single spaces or dashes.
+      if (longestChain(profile, CARD_SEPARATORS) < 12) return;
       CANDIDATE.lastIndex = 0;
       for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
         const raw = m[0];

@@ -34,11 +34,13 @@ export interface CompiledCustom {
 export const normalizeKey = (key: string) => key.toLowerCase().replace(/[^a-z0-9]/g, "");
 
 /** User-defined classes (pattern + validator + keys). Patterns are compiled once, at classifier construction. */
-export function customDetector(classes: readonly CompiledCustom[]): Detector {
+export function customDetector(classes: readonly CompiledCustom[]): Detector<string> {
   return {
     family: "custom",
-    scan: function scanCustom(text: string, context: ScanContext, out: Match[]) {
-      const key = context.keyWords.join("");
+    forKey: (words) => words.join(""),
+    idleFor: (key) => !classes.some((custom) => custom.pattern !== undefined || (key !== "" && custom.keys.has(key))),
+    readsQuietText: () => true,
+    scan: function scanCustom(text: string, _context: ScanContext, out: Match[], _profile: unknown, key: string) {
       for (const custom of classes) {
         if (key && custom.keys.has(key) && text.trim().length > 0) {
           const value = text.trim();
@@ -64,12 +66,14 @@ export function customDetector(classes: readonly CompiledCustom[]): Detector {
 }
 
 /** Tenant ids: `tenant:<id>` for every match of the configured pattern and every value under a tenant-named key. */
-export function tenantDetector(pattern: RegExp | undefined, keys: ReadonlySet<string>): Detector {
+export function tenantDetector(pattern: RegExp | undefined, keys: ReadonlySet<string>): Detector<boolean> {
   return {
     family: "tenant",
-    scan: function scanTenants(text: string, context: ScanContext, out: Match[]) {
-      const key = context.keyWords.join("");
-      if (key && keys.has(key)) {
+    forKey: (words) => words.length > 0 && keys.has(words.join("")),
+    idleFor: (tenantKey) => !tenantKey && pattern === undefined,
+    readsQuietText: () => true,
+    scan: function scanTenants(text: string, _context: ScanContext, out: Match[], _profile: unknown, tenantKey: boolean) {
+      if (tenantKey) {
         const value = text.trim();
         if (value.length > 0 && value.length <= 128 && !/\s/.test(value)) {
           const start = text.indexOf(value);

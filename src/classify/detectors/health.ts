@@ -1,4 +1,5 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
+import type { TextProfile } from "../profile.js";
 
 // ICD-10(-CM) codes: a letter (not U), two characters, then an optional dotted extension (`E11.9`, `S72.001A`).
 const ICD10 = /(?<![A-Za-z0-9.])[A-TV-Z][0-9][0-9AB](?:\.[0-9A-Z]{1,4})?(?![A-Za-z0-9]|\.[0-9A-Z])/g;
@@ -8,19 +9,36 @@ const DIAGNOSIS_KEYS = new Set(["diagnosis", "diagnoses", "condition", "conditio
 const MEDICATION_KEYS = new Set(["medication", "medications", "meds", "drug", "drugs", "prescription", "prescriptions", "rx", "dosage", "treatment", "treatments", "therapy"]);
 const HEALTH_OWNERS = new Set(["medical", "health", "patient", "clinical", "diagnosis", "mental", "chronic", "primary"]);
 
+const CUE_LETTERS = /[dD]/;
+
+/** What a property name says to this family. */
+export interface HealthKey {
+  readonly diagnosis: boolean;
+  readonly medication: boolean;
+  readonly health: boolean;
+  readonly detector: string;
+}
+
 /**
  * Health data, which has no shape of its own: ICD-10 codes under a health-named key or after an ICD cue, and any value
  * under diagnosis- or medication-named keys (`diagnosis`, `medical_condition`, `medications`).
  */
-export function healthDetector(): Detector {
+export function healthDetector(): Detector<HealthKey> {
   return {
     family: "health",
-    scan: function scanHealth(text: string, context: ScanContext, out: Match[]) {
-      const words = context.keyWords;
+    forKey(words) {
       const last = words[words.length - 1] ?? "";
-      const diagnosisKey = DIAGNOSIS_KEYS.has(last) && (last !== "condition" && last !== "conditions" && last !== "problem" || words.some((w) => HEALTH_OWNERS.has(w)) || words.length === 1 && last === "condition");
-      const medicationKey = MEDICATION_KEYS.has(last);
-      const healthKey = diagnosisKey || medicationKey || words.some((w) => HEALTH_OWNERS.has(w));
+      const diagnosis = DIAGNOSIS_KEYS.has(last) && (last !== "condition" && last !== "conditions" && last !== "problem" || words.some((w) => HEALTH_OWNERS.has(w)) || words.length === 1 && last === "condition");
+      const medication = MEDICATION_KEYS.has(last);
+      return { diagnosis, medication, health: diagnosis || medication || words.some((w) => HEALTH_OWNERS.has(w)), detector: `key:${words.join("_")}` };
+    },
+    readsQuietText: (key) => key.health,
+    scan: function scanHealth(text: string, _context: ScanContext, out: Match[], profile: TextProfile, key: HealthKey) {
+      const diagnosisKey = key.diagnosis;
+      const medicationKey = key.medication;
+      const healthKey = key.health;
+      // Without a health key, only an ICD-10 code (it has a digit) after an ICD cue (it has a `d`) counts.
+      if (!healthKey && (profile.digits === 0 || !CUE_LETTERS.test(text))) return;
       const cue = !healthKey && (text.includes("ICD") || text.includes("icd") || text.includes("iagnos") || text.includes("DX") || text.includes("Dx") || text.includes("dx")) && ICD_CUE.test(text);
       if (!healthKey && !cue) return;
       {
@@ -34,8 +52,8 @@ export function healthDetector(): Detector {
       // A value with no letter or digit (`_`, `-`, `?`) says nothing about anyone's health.
       if (!/[\p{L}\p{N}]/u.test(trimmed) || /^(?:none|n\/a|null|unknown)$/i.test(trimmed)) return;
       const lead = text.indexOf(trimmed);
-      if (diagnosisKey) out.push({ class: "health.diagnosis", start: lead, end: lead + trimmed.length, detector: `key:${words.join("_")}`, confidence: 0.8 });
-      else if (medicationKey) out.push({ class: "health.medication", start: lead, end: lead + trimmed.length, detector: `key:${words.join("_")}`, confidence: 0.8 });
+      if (diagnosisKey) out.push({ class: "health.diagnosis", start: lead, end: lead + trimmed.length, detector: key.detector, confidence: 0.8 });
+      else if (medicationKey) out.push({ class: "health.medication", start: lead, end: lead + trimmed.length, detector: key.detector, confidence: 0.8 });
     },
   };
 }

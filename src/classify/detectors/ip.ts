@@ -1,4 +1,5 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
+import type { TextProfile } from "../profile.js";
 
 const OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
 // Not preceded or followed by a digit, a dot-digit or a word character: `1.2.3.4.5` and `v1.2.3.4` are not addresses.
@@ -13,8 +14,8 @@ const IPV6 = /(?<![0-9A-Fa-f:.])(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|(?::[0-9A-Fa-f]{1
 export function ipDetector(): Detector {
   return {
     family: "ip",
-    scan: function scanIp(text: string, _context: ScanContext, out: Match[]) {
-      if (text.includes(".")) {
+    scan: function scanIp(text: string, _context: ScanContext, out: Match[], profile: TextProfile) {
+      if (profile.dots >= 3) {
         IPV4.lastIndex = 0;
         for (let m = IPV4.exec(text); m !== null; m = IPV4.exec(text)) {
           const parts = m[0].split(".");
@@ -22,7 +23,8 @@ export function ipDetector(): Detector {
           out.push({ class: internalV4(parts.map(Number)) ? "network.ip.internal" : "network.ip", start: m.index, end: m.index + m[0].length, detector: "regex:ipv4", confidence: 0.9 });
         }
       }
-      if (text.includes(":")) {
+      // A valid IPv6 address has eight groups (seven colons) or one `::`; clock times have neither.
+      if (profile.colons >= 2 && (text.includes("::") || countColons(text) >= 7)) {
         IPV6.lastIndex = 0;
         for (let m = IPV6.exec(text); m !== null; m = IPV6.exec(text)) {
           const value = m[0];
@@ -34,6 +36,12 @@ export function ipDetector(): Detector {
       }
     },
   };
+}
+
+function countColons(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf(":"); at >= 0 && count < 7; at = text.indexOf(":", at + 1)) count++;
+  return count;
 }
 
 function internalV4([a, b]: number[]): boolean {

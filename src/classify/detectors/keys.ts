@@ -14,34 +14,59 @@ const NAME_VALUE = /^\p{Lu}[\p{L}\p{M}'’.\-]*(?: \p{Lu}[\p{L}\p{M}'’.\-]*){0
  * person-like owners), postal addresses (`address`, `street`, `zip` but not `email_address` or `ip_address`), and
  * card numbers or CVVs under card-named keys even outside issuer ranges.
  */
-export function keysDetector(): Detector {
+export function keysDetector(): Detector<KeyKind> {
   return {
     family: "keys",
-    scan: function scanKeys(text: string, context: ScanContext, out: Match[]) {
-      const words = context.keyWords;
-      if (words.length === 0) return;
+    forKey(words) {
+      if (words.length === 0) return NONE;
+      const last = words[words.length - 1]!;
+      const joined = words.join("");
+      const lastTwo = words.slice(-2).join("");
+      const detector = `key:${words.join("_")}`;
+      if (NAME_LAST.has(lastTwo) || NAME_LAST.has(last) || (last === "name" && words.length >= 2 && NAME_OWNERS.has(words[words.length - 2]!))) return { kind: "name", detector };
+      if (last === "name" && words.length === 1) return { kind: "bare-name", detector };
+      if ((ADDRESS_LAST.has(lastTwo) || ADDRESS_LAST.has(last)) && !words.some((w) => NOT_POSTAL.has(w))) return { kind: "address", detector };
+      if (joined.endsWith("cardnumber") || joined === "pan" || joined.endsWith("ccnumber") || joined === "cc") return { kind: "card", detector };
+      if (last === "cvv" || last === "cvc" || last === "cvv2" || last === "csc" || joined.endsWith("securitycode")) return { kind: "cvv", detector };
+      return NONE;
+    },
+    idleFor: (key) => key.kind === undefined,
+    readsQuietText: (key) => key.kind !== undefined,
+    scan: function scanKeys(text: string, _context: ScanContext, out: Match[], _profile: unknown, key: KeyKind) {
+      if (key.kind === undefined) return;
       const value = text.trim();
       if (value.length === 0 || value.length > 256) return;
       const start = text.indexOf(value);
       const end = start + value.length;
-      const last = words[words.length - 1]!;
-      const joined = words.join("");
-      const detector = `key:${words.join("_")}`;
-      const lastTwo = words.slice(-2).join("");
-      if ((NAME_LAST.has(lastTwo) || NAME_LAST.has(last) || (last === "name" && words.length >= 2 && NAME_OWNERS.has(words[words.length - 2]!))) && /\p{L}/u.test(value) && !/[@/\\{}<>=_]|\d{3}/u.test(value)) {
-        out.push({ class: "pii.name", start, end, detector, confidence: 0.85 });
-      } else if (last === "name" && words.length === 1 && NAME_VALUE.test(value) && value.includes(" ") && looksLikePersonName(value)) {
-        out.push({ class: "pii.name", start, end, detector, confidence: 0.7 });
-      } else if ((ADDRESS_LAST.has(lastTwo) || ADDRESS_LAST.has(last)) && !words.some((w) => NOT_POSTAL.has(w)) && /[\p{L}\p{N}]/u.test(value) && !value.includes("@") && !/^[0-9a-f:.]+$/i.test(value)) {
-        out.push({ class: "pii.address", start, end, detector, confidence: 0.8 });
-      } else if ((joined.endsWith("cardnumber") || joined === "pan" || joined.endsWith("ccnumber") || joined === "cc") && /^[0-9 \-]{12,23}$/.test(value) && luhnValid(value)) {
-        out.push({ class: "financial.card", start, end, detector, confidence: 0.9 });
-      } else if ((last === "cvv" || last === "cvc" || last === "cvv2" || last === "csc" || joined.endsWith("securitycode")) && /^[0-9]{3,4}$/.test(value)) {
-        out.push({ class: "financial.card", start, end, detector, confidence: 0.85 });
+      const detector = key.detector;
+      switch (key.kind) {
+        case "name":
+          if (/\p{L}/u.test(value) && !/[@/\\{}<>=_]|\d{3}/u.test(value)) out.push({ class: "pii.name", start, end, detector, confidence: 0.85 });
+          return;
+        case "bare-name":
+          if (NAME_VALUE.test(value) && value.includes(" ") && looksLikePersonName(value)) out.push({ class: "pii.name", start, end, detector, confidence: 0.7 });
+          return;
+        case "address":
+          if (/[\p{L}\p{N}]/u.test(value) && !value.includes("@") && !/^[0-9a-f:.]+$/i.test(value)) out.push({ class: "pii.address", start, end, detector, confidence: 0.8 });
+          return;
+        case "card":
+          if (/^[0-9 \-]{12,23}$/.test(value) && luhnValid(value)) out.push({ class: "financial.card", start, end, detector, confidence: 0.9 });
+          return;
+        case "cvv":
+          if (/^[0-9]{3,4}$/.test(value)) out.push({ class: "financial.card", start, end, detector, confidence: 0.85 });
+          return;
       }
     },
   };
 }
+
+/** Which class a property name gives its value, before the value itself is looked at. */
+interface KeyKind {
+  readonly kind: "name" | "bare-name" | "address" | "card" | "cvv" | undefined;
+  readonly detector: string;
+}
+
+const NONE: KeyKind = { kind: undefined, detector: "" };
 
 /**
  * A bare `name` holds products, files and tools as often as people: it counts as a person's name only when its first

@@ -1,68 +1,116 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
-import { englishLexicon, type Lexicon, type WordInfo } from "./lexicon.js";
+import { categories, LETTER, LOWERCASE, MARK, NUMBER, UPPERCASE } from "../letters.js";
+import type { TextProfile } from "../profile.js";
+import { englishLexicon, IN_LEXICON, MARKED, NAME, OTHER, PLACE, WordTable, type Lexicon, type WordInfo } from "./lexicon.js";
 
 // A capitalised word (any script with case), or a middle initial (`V.`, `P`).
 const WORD = /(?<![\p{L}\p{N}_@.'’\-])(?:\p{Lu}[\p{Ll}\p{M}'’]*(?:-\p{Lu}?[\p{Ll}\p{M}'’]+)?|\p{Lu}\.?)(?![\p{L}\p{N}_@]|'[a-z]|’[a-z])/gu;
 // Words right before a capitalised run that make it a person's name: `said`, `Dear`, `Mr.`, `my name is`.
-const CUE_WORDS = new Set([
+const CUE_WORDS = [
   "by", "said", "says", "starring", "call", "hi", "hello", "thanks", "regards", "signed", "from", "to", "cc", "attn",
   "customer", "patient", "user", "under", "add", "meet", "with", "named", "called", "for", "contact", "im", "i'm",
   "dear", "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "lady", "lord",
+];
+const STRONG_CUE_WORDS = ["dear", "mr", "mrs", "ms", "miss", "dr", "prof", "named", "mx"];
+const RELATIVES = ["kid", "son", "daughter", "wife", "husband", "friend", "boss", "colleague", "partner", "mother", "father", "brother", "sister", "child", "mom", "dad", "grandmother", "grandfather", "uncle", "aunt", "cousin", "nephew", "niece"];
+
+// The cue vocabulary as flags of one word table: what a word before a run is, in one lookup.
+const CUE = 1;
+const STRONG = 2;
+const RELATIVE = 4;
+const W_IS = 8;
+const W_NAME = 16;
+const W_NAMES = 32;
+const W_LAST = 64;
+const W_FIRST = 128;
+const W_FULL = 256;
+const W_MY = 512;
+const W_AM = 1024;
+const W_I = 2048;
+const W_THIS = 4096;
+const W_FOR = 8192;
+const W_ASK = 16384;
+const CUE_TABLE = new WordTable([
+  ...CUE_WORDS.map((w) => [w, CUE, undefined] as const),
+  ...STRONG_CUE_WORDS.map((w) => [w, STRONG, undefined] as const),
+  ...RELATIVES.map((w) => [w, RELATIVE, undefined] as const),
+  ...([["is", W_IS], ["name", W_NAME], ["names", W_NAMES], ["last", W_LAST], ["first", W_FIRST], ["full", W_FULL], ["my", W_MY], ["am", W_AM], ["i", W_I], ["this", W_THIS], ["for", W_FOR], ["ask", W_ASK]] as const).map(([w, f]) => [w, f, undefined] as const),
 ]);
-const STRONG_CUE_WORDS = new Set(["dear", "mr", "mrs", "ms", "miss", "dr", "prof", "named", "mx"]);
-const RELATIVES = new Set(["kid", "son", "daughter", "wife", "husband", "friend", "boss", "colleague", "partner", "mother", "father", "brother", "sister", "child", "mom", "dad", "grandmother", "grandfather", "uncle", "aunt", "cousin", "nephew", "niece"]);
 
-interface Cue {
-  readonly cue: boolean;
-  readonly strong: boolean;
-  /** The run begins a sentence (or the text): its capital says nothing. */
-  readonly sentenceStart: boolean;
-  /** The run begins a line: letterheads and forms put names there. */
-  readonly lineStart: boolean;
-}
+// What `cueBefore` says, packed in one number.
+const CUED = 1;
+const STRONGLY_CUED = 2;
+/** The run begins a sentence (or the text): its capital says nothing. */
+const SENTENCE_START = 4;
+/** The run begins a line: letterheads and forms put names there. */
+const LINE_START = 8;
 
-/** Reads up to three words before `start` (closest first) and the punctuation between them and the run. */
-function cueBefore(text: string, start: number): Cue {
+/**
+ * Reads up to three words before `start` (closest first) and the punctuation between them and the run. Words are
+ * looked up by their span; only a word with letters beyond ASCII (other than `’`) is sliced and lowercased.
+ */
+function cueBefore(text: string, codes: Uint16Array, start: number): number {
   let i = start - 1;
-  let punct = "";
+  let first = 0;
+  let punct = false;
+  let stop = false;
   let newline = false;
   while (i >= 0 && start - i <= 6) {
-    const c = text.charCodeAt(i);
+    const c = codes[i]!;
     if (c === 10) newline = true;
     if (c === 32 || c === 9 || c === 10 || c === 13 || c === 62 /* > */ || c === 42 /* * */) {
       i--;
       continue;
     }
     if (c === 58 || c === 44 || c === 63 || c === 46 || c === 33 || c === 40 || c === 34 || c === 45) {
-      punct += text[i];
+      if (!punct) first = c;
+      punct = true;
+      if (c === 46 || c === 33 || c === 63) stop = true;
       i--;
       continue;
     }
     break;
   }
-  if (i < 0) return { cue: false, strong: false, sentenceStart: true, lineStart: true };
-  const words: string[] = [];
+  if (i < 0) return SENTENCE_START | LINE_START;
+  let w0 = 0;
+  let w1 = 0;
+  let w2 = 0;
+  let found = 0;
   let end = i + 1;
-  for (let k = i; k >= -1 && words.length < 3 && end - k < 40; k--) {
-    const c = k >= 0 ? text.charCodeAt(k) : 32;
+  for (let k = i; k >= -1 && found < 3 && end - k < 40; k--) {
+    const c = k >= 0 ? codes[k]! : 32;
     const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 39 || c === 8217 || c > 191;
     if (!letter) {
-      if (end > k + 1) words.push(text.slice(k + 1, end).toLowerCase().replace(/’/g, "'"));
+      if (end > k + 1) {
+        const flags = cueFlags(text, codes, k + 1, end);
+        if (found === 0) w0 = flags;
+        else if (found === 1) w1 = flags;
+        else w2 = flags;
+        found++;
+      }
       if (c !== 32) break;
       end = k;
     }
   }
-  const [w0 = "", w1 = "", w2 = ""] = words;
-  const colon = punct.startsWith(":") || punct.startsWith("?");
-  const nameIs = (w0 === "is" && w1 === "name") || (w0 === "name" && colon) || (w0 === "is" && w2 === "name");
-  const strong = nameIs || STRONG_CUE_WORDS.has(w0) || RELATIVES.has(w0) && w1 === "my" || ((w0 === "name" || w0 === "names") && (w1 === "last" || w1 === "first" || w1 === "full"));
-  const cue = strong || CUE_WORDS.has(w0) || (w0 === "am" && w1 === "i") || (w0 === "is" && w1 === "this") || (w0 === "for" && w1 === "ask");
-  const sentenceStart = !strong && (punct.includes(".") || punct.includes("!") || punct.includes("?") || (punct === "" && newline));
-  return { cue, strong, sentenceStart, lineStart: newline && punct === "" };
+  const colon = first === 58 || first === 63;
+  const nameIs = ((w0 & W_IS) !== 0 && (w1 & W_NAME) !== 0) || ((w0 & W_NAME) !== 0 && colon) || ((w0 & W_IS) !== 0 && (w2 & W_NAME) !== 0);
+  const strong = nameIs || (w0 & STRONG) !== 0 || ((w0 & RELATIVE) !== 0 && (w1 & W_MY) !== 0) || ((w0 & (W_NAME | W_NAMES)) !== 0 && (w1 & (W_LAST | W_FIRST | W_FULL)) !== 0);
+  const cue = strong || (w0 & CUE) !== 0 || ((w0 & W_AM) !== 0 && (w1 & W_I) !== 0) || ((w0 & W_IS) !== 0 && (w1 & W_THIS) !== 0) || ((w0 & W_FOR) !== 0 && (w1 & W_ASK) !== 0);
+  const sentenceStart = !strong && (stop || (!punct && newline));
+  return (cue ? CUED : 0) | (strong ? STRONGLY_CUED : 0) | (sentenceStart ? SENTENCE_START : 0) | (newline && !punct ? LINE_START : 0);
+}
+
+/** The cue flags of the word `[start, end)`, lowercased with `’` read as `'`. */
+function cueFlags(text: string, codes: Uint16Array, start: number, end: number): number {
+  for (let i = start; i < end; i++) {
+    const c = codes[i]!;
+    if (c > 127 && c !== 0x2019) return CUE_TABLE.flags(CUE_TABLE.get(text.slice(start, end).toLowerCase().replace(/’/g, "'")));
+  }
+  return CUE_TABLE.flags(CUE_TABLE.find(codes, start, end));
 }
 
 /** Capitalised words that begin sentences or titles and are never names. */
-const FUNCTION_WORDS = new Set(
+const FUNCTION_WORDS: ReadonlySet<string> = new Set(
   ("a an the i i'm i've i'd i'll my me we our you your he him his she her they them their it its this that these those there here " +
     "what when where why who whom how which whose is are was were be been being do does did have has had can could will would shall should " +
     "may might must not no yes and or but if then else so as at by for from in into of on onto to up with about after before over under " +
@@ -80,75 +128,204 @@ export interface NameOptions {
 
 /**
  * Person names in free text, without a parser: sequences of capitalised words scored by a lexicon of ~4,000 first
- * and last names (from compromise) and by cue words (`my name is`, `Mr.`, `Dear`, `said`). It runs in one regex pass
- * per string; the compromise parser itself is never called on the hot path.
+ * and last names (from compromise) and by cue words (`my name is`, `Mr.`, `Dear`, `said`). The compromise parser
+ * itself is never called on the hot path.
+ *
+ * Words are matched by hand where a capital begins one (the same matches as `WORD`, with Unicode categories from a
+ * table), and looked up in a hash table by their span: no slice, no `toLowerCase`, no allocation for the common run of
+ * one word. Text with surrogate pairs, or a caller's own lexicon, is matched by `WORD` and scored the same way.
  */
 export function namesDetector(options: NameOptions = {}): Detector {
   const lexicon = options.lexicon ?? englishLexicon();
+  const table = options.lexicon === undefined ? defaultTable() : undefined;
+  const cats = categories();
+  // The current run on the span path: at most four words, their flags and lexicon entries.
+  const run: Run = { count: 0, starts: new Int32Array(4), ends: new Int32Array(4), flags: new Int32Array(4), infos: [undefined, undefined, undefined, undefined] };
   return {
     family: "names",
-    scan: function scanNames(text: string, context: ScanContext, out: Match[]) {
+    scan: function scanNames(text: string, context: ScanContext, out: Match[], profile: TextProfile) {
       if (text.length < 2) return;
       // A JSON value under a key is often a title or a product (`Wireless Keyboard`); unknown capitalised words count
       // there only after a cue. Person-named keys are the keys family's job.
       const keyed = context.keyWords.length > 0;
-      WORD.lastIndex = 0;
-      // One array reused for the words of the current run: most runs are a single capitalised word.
-      const words: string[] = [];
-      let runStart = 0;
-      let runEnd = 0;
-      for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
-        const start = m.index;
-        // Words continue a run when only one space (or `. ` after an initial) separates them.
-        if (words.length > 0 && words.length < 4 && joins(text, runEnd, start)) {
-          words.push(m[0]);
-        } else {
-          if (words.length > 0) scoreRun(text, runStart, words, lexicon, keyed, out);
-          words.length = 0;
-          words.push(m[0]);
-          runStart = start;
-        }
-        runEnd = start + m[0].length;
+      if (table === undefined || profile.surrogates || (profile.ascii && profile.capitals < 0)) {
+        scanWithPattern(text, profile.codes, run, table, lexicon, keyed, out);
+        return;
       }
-      if (words.length > 0) scoreRun(text, runStart, words, lexicon, keyed, out);
+      const codes = profile.codes;
+      const n = text.length;
+      run.count = 0;
+      let runEnd = 0;
+      let done = 0;
+      const candidates = profile.ascii ? profile.capitals : n;
+      for (let c = 0; c < candidates; c++) {
+        // A capital (\p{Lu}; in ASCII text the profile lists them) that no letter, digit or `_@.'’-` precedes.
+        const start = profile.ascii ? profile.capitalAt[c]! : c;
+        if (!profile.ascii && (cats[codes[c]!]! & UPPERCASE) === 0) continue;
+        if (start > 0 && joinsWord(cats, codes[start - 1]!)) continue;
+        if (start < done) continue;
+        const end = matchWord(cats, codes, n, start);
+        if (end < 0) continue;
+        done = end;
+        // Words continue a run when only one space (or `. ` after an initial) separates them.
+        if (run.count > 0 && run.count < 4 && joins(text, runEnd, start)) {
+          addWord(run, text, codes, table, lexicon, profile.ascii, start, end);
+        } else {
+          if (run.count > 0) scoreSpans(text, codes, run, keyed, out);
+          run.count = 0;
+          addWord(run, text, codes, table, lexicon, profile.ascii, start, end);
+        }
+        runEnd = end;
+      }
+      if (run.count > 0) scoreSpans(text, codes, run, keyed, out);
     },
   };
 }
 
-function scoreRun(text: string, runStart: number, runWords: readonly string[], lexicon: Lexicon, keyed: boolean, out: Match[]): void {
+let sharedTable: WordTable | undefined;
+
+function defaultTable(): WordTable {
+  return (sharedTable ??= WordTable.fromLexicon(englishLexicon(), FUNCTION_WORDS));
+}
+
+interface Run {
+  count: number;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  /** `MARKED` for function words, and the lexicon flags. */
+  readonly flags: Int32Array;
+  readonly infos: (WordInfo | undefined)[];
+}
+
+/** Adds a word to the run with what the lexicon says of it (its lookup key leaves a trailing dot out). */
+function addWord(run: Run, text: string, codes: Uint16Array, table: WordTable | undefined, lexicon: Lexicon, ascii: boolean, start: number, end: number): void {
+  const k = run.count++;
+  run.starts[k] = start;
+  run.ends[k] = end;
+  const keyEnd = codes[end - 1] === 46 ? end - 1 : end;
+  let plain = ascii;
+  if (!plain) {
+    plain = true;
+    for (let i = start; i < keyEnd; i++) {
+      if (codes[i]! > 127) {
+        plain = false;
+        break;
+      }
+    }
+  }
+  if (plain && table !== undefined) {
+    const index = table.find(codes, start, keyEnd);
+    run.flags[k] = table.flags(index);
+    run.infos[k] = table.info(index);
+    return;
+  }
+  const lower = text.slice(start, keyEnd).toLowerCase();
+  const info = lexicon.lookup(lower);
+  run.flags[k] = (FUNCTION_WORDS.has(lower) ? MARKED : 0) | (info ? IN_LEXICON | (info.name ? NAME : 0) | (info.other ? OTHER : 0) | (info.place ? PLACE : 0) : 0);
+  run.infos[k] = info;
+}
+
+/** The same runs, matched by `WORD` (text with surrogate pairs) and scored like the others. */
+function scanWithPattern(text: string, codes: Uint16Array, run: Run, table: WordTable | undefined, lexicon: Lexicon, keyed: boolean, out: Match[]): void {
+  WORD.lastIndex = 0;
+  run.count = 0;
+  let runEnd = 0;
+  for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
+    const start = m.index;
+    const end = start + m[0].length;
+    if (run.count > 0 && run.count < 4 && joins(text, runEnd, start)) addWord(run, text, codes, table, lexicon, false, start, end);
+    else {
+      if (run.count > 0) scoreSpans(text, codes, run, keyed, out);
+      run.count = 0;
+      addWord(run, text, codes, table, lexicon, false, start, end);
+    }
+    runEnd = end;
+  }
+  if (run.count > 0) scoreSpans(text, codes, run, keyed, out);
+}
+
+/** `WORD`'s lookbehind: letters, digits, `_ @ . ' ’ -` join a capital to what precedes it. */
+function joinsWord(cats: Uint8Array, c: number): boolean {
+  return (cats[c]! & (LETTER | NUMBER)) !== 0 || c === 95 || c === 64 || c === 46 || c === 39 || c === 0x2019 || c === 45;
+}
+
+/** `[\p{Ll}\p{M}'’]` */
+function continuesWord(cats: Uint8Array, c: number): boolean {
+  return (cats[c]! & (LOWERCASE | MARK)) !== 0 || c === 39 || c === 0x2019;
+}
+
+/** `WORD`'s lookahead: no letter, digit, `_` or `@` follows, nor an apostrophe before a lowercase ASCII letter. */
+function endsWord(cats: Uint8Array, codes: Uint16Array, n: number, p: number): boolean {
+  if (p >= n) return true;
+  const c = codes[p]!;
+  if ((cats[c]! & (LETTER | NUMBER)) !== 0 || c === 95 || c === 64) return false;
+  return !((c === 39 || c === 0x2019) && p + 1 < n && codes[p + 1]! >= 97 && codes[p + 1]! <= 122);
+}
+
+/**
+ * The end of `WORD`'s match at `start` (a capital that begins a word), or -1: the same backtracking order as the
+ * pattern, `\p{Lu}[\p{Ll}\p{M}'’]*(?:-\p{Lu}?[\p{Ll}\p{M}'’]+)?` first, longest first, then `\p{Lu}\.?`.
+ */
+function matchWord(cats: Uint8Array, codes: Uint16Array, n: number, start: number): number {
+  let star = start + 1;
+  while (star < n && continuesWord(cats, codes[star]!)) star++;
+  for (let e = star; e > start; e--) {
+    if (e === star && e < n && codes[e] === 45) {
+      // `-\p{Lu}?[\p{Ll}\p{M}'’]+`: with the capital first, then without.
+      if (e + 1 < n && (cats[codes[e + 1]!]! & UPPERCASE) !== 0) {
+        let inner = e + 2;
+        while (inner < n && continuesWord(cats, codes[inner]!)) inner++;
+        for (let g = inner; g >= e + 3; g--) if (endsWord(cats, codes, n, g)) return g;
+      }
+      let inner = e + 1;
+      while (inner < n && continuesWord(cats, codes[inner]!)) inner++;
+      for (let g = inner; g >= e + 2; g--) if (endsWord(cats, codes, n, g)) return g;
+    }
+    if (endsWord(cats, codes, n, e)) return e;
+  }
+  if (start + 1 < n && codes[start + 1] === 46 && endsWord(cats, codes, n, start + 2)) return start + 2;
+  return -1;
+}
+
+/** An initial: one capital (two code units beyond the BMP), or a capital and a dot. */
+function initialAt(run: Run, codes: Uint16Array, k: number): boolean {
+  const length = run.ends[k]! - run.starts[k]!;
+  if (length === 1) return true;
+  if (length !== 2) return false;
+  const first = codes[run.starts[k]!]!;
+  return codes[run.starts[k]! + 1] === 46 || (first >= 0xd800 && first <= 0xdbff);
+}
+
+/** Scores a run of words (given by their spans) as a person's name: what `scoreRun` does, without allocating. */
+function scoreSpans(text: string, codes: Uint16Array, run: Run, keyed: boolean, out: Match[]): void {
+  const count = run.count;
   // Fast path for the most common run, one capitalised word: a function word or a common word ends it here.
-  if (runWords.length === 1) {
-    const lower = stripDot(runWords[0]!).toLowerCase();
-    if (FUNCTION_WORDS.has(lower) || isInitial(runWords[0]!)) return;
-    const info = lexicon.lookup(lower);
-    if (info && ((info.other && !info.name) || (info.place && !info.name))) return;
+  if (count === 1) {
+    if (initialAt(run, codes, 0)) return;
+    const flags = run.flags[0]!;
+    if ((flags & MARKED) !== 0) return;
+    if ((flags & IN_LEXICON) !== 0 && (flags & NAME) === 0 && (flags & (OTHER | PLACE)) !== 0) return;
   }
   // Drop leading function words (`The`, `What`, `Dr`) and trailing initials.
-  let words = runWords;
-  let lowers = words.map((word) => stripDot(word).toLowerCase());
-  let start = runStart;
-  while (words.length > 0 && FUNCTION_WORDS.has(lowers[0]!)) {
-    start = text.indexOf(words[1] ?? "", start + words[0]!.length);
-    words = words.slice(1);
-    lowers = lowers.slice(1);
-  }
-  if (words.length === 0 || start < 0) return;
-  while (words.length > 1 && isInitial(words[words.length - 1]!)) {
-    words = words.slice(0, -1);
-    lowers = lowers.slice(0, -1);
-  }
-  if (isInitial(words[0]!)) return;
-  for (const lower of lowers) if (FUNCTION_WORDS.has(lower)) return;
+  let first = 0;
+  while (first < count && (run.flags[first]! & MARKED) !== 0) first++;
+  if (first === count) return;
+  let last = count - 1;
+  while (last > first && initialAt(run, codes, last)) last--;
+  if (initialAt(run, codes, first)) return;
+  for (let k = first; k <= last; k++) if ((run.flags[k]! & MARKED) !== 0) return;
   let names = 0;
   let common = 0;
   let places = 0;
   let unknown = 0;
   let full = 0;
   let only: WordInfo | undefined;
-  for (let i = 0; i < words.length; i++) {
-    if (isInitial(words[i]!)) continue;
+  let firstFull = -1;
+  for (let k = first; k <= last; k++) {
+    if (initialAt(run, codes, k)) continue;
     full++;
-    const info = lexicon.lookup(lowers[i]!);
+    if (firstFull < 0) firstFull = k;
+    const info = run.infos[k];
     only = info;
     if (!info) unknown++;
     else {
@@ -161,21 +338,26 @@ function scoreRun(text: string, runStart: number, runWords: readonly string[], l
   // A lone common word (`Thanks`, `Tube`) is never a name, whatever precedes it: skip reading the cue.
   if (full === 1 && only && only.other && !only.name) return;
   if (full >= 2 && common > 1) return;
-  const { cue, strong: strongCue, sentenceStart, lineStart } = cueBefore(text, start);
-  const end = text.indexOf(words[words.length - 1]!, start) + words[words.length - 1]!.length;
-  let confidence = 0;
+  const start = run.starts[first]!;
+  const cue = cueBefore(text, codes, start);
+  const confidence = confidenceOf(full, names, common, unknown, only, cue, keyed, run.ends[firstFull]! - run.starts[firstFull]!);
+  if (confidence > 0) out.push({ class: "pii.name", start, end: run.ends[last]!, detector: "lexicon:name", confidence });
+}
+
+function confidenceOf(full: number, names: number, common: number, unknown: number, only: WordInfo | undefined, cue: number, keyed: boolean, firstLength: number): number {
+  const cued = (cue & CUED) !== 0;
   if (full >= 2) {
-    if (common === 0 && names >= 1) confidence = 0.85;
-    else if (common === 0 && unknown === full) confidence = cue ? 0.8 : keyed ? 0 : lineStart ? 0.8 : 0.6;
-    else if (common <= 1 && names >= 1 && cue) confidence = 0.7;
-  } else {
-    const info = only;
-    const word = words.find((w) => !isInitial(w))!;
-    if (strongCue && (!info || !info.other || info.name)) confidence = 0.8;
-    else if (info?.name && !info.other && !sentenceStart) confidence = cue ? 0.75 : 0.55;
-    else if (cue && !info && !sentenceStart && word.length > 2) confidence = 0.55;
+    if (common === 0 && names >= 1) return 0.85;
+    if (common === 0 && unknown === full) return cued ? 0.8 : keyed ? 0 : (cue & LINE_START) !== 0 ? 0.8 : 0.6;
+    if (common <= 1 && names >= 1 && cued) return 0.7;
+    return 0;
   }
-  if (confidence > 0) out.push({ class: "pii.name", start, end, detector: "lexicon:name", confidence });
+  const info = only;
+  const sentenceStart = (cue & SENTENCE_START) !== 0;
+  if ((cue & STRONGLY_CUED) !== 0 && (!info || !info.other || info.name)) return 0.8;
+  if (info?.name && !info.other && !sentenceStart) return cued ? 0.75 : 0.55;
+  if (cued && !info && !sentenceStart && firstLength > 2) return 0.55;
+  return 0;
 }
 
 /** Words of one name are separated by a single space (or `. ` after an initial). */
@@ -184,12 +366,4 @@ function joins(text: string, from: number, to: number): boolean {
   if (gap === 0) return true;
   if (gap === 1) return text.charCodeAt(from) === 32;
   return gap === 2 && text.charCodeAt(from) === 46 && text.charCodeAt(from + 1) === 32;
-}
-
-function isInitial(word: string): boolean {
-  return word.length <= 2 && /^\p{Lu}\.?$/u.test(word);
-}
-
-function stripDot(word: string): string {
-  return word.endsWith(".") ? word.slice(0, -1) : word;
 }

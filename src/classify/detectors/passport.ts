@@ -1,4 +1,6 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
+import { Char, type TextProfile } from "../profile.js";
+import { isAsciiAlnum } from "../runs.js";
 import { before } from "../text.js";
 
 const TOKEN = /(?<![A-Za-z0-9])[A-Z0-9]{6,9}(?![A-Za-z0-9])/g;
@@ -6,6 +8,33 @@ const PASSPORT_CUE = /passport(?:[ -](?:no\.?|number|#|num))?[^a-z0-9]{0,6}(?:is
 const LICENSE_CUE = /(?:driver'?s?|driving)[ -]licen[cs]e(?:[ -](?:no\.?|number|#))?[^a-z0-9]{0,6}(?:is[^a-z0-9]{0,3})?$|\bdl(?: ?#| no\.?)[^a-z0-9]{0,4}$/;
 // ICAO 9303 machine-readable zone, line 2 of a passport (TD3): number, check digit, nationality, birth date, ...
 const MRZ = /(?<![A-Z0-9<])([A-Z0-9<]{9})([0-9])([A-Z<]{3})([0-9]{6})([0-9])([MF<])([0-9]{6})([0-9])[A-Z0-9<]{14}[0-9<][0-9](?![A-Z0-9<])/g;
+
+const CUE = /passport|licen[cs]e|\bdl\b|<</i;
+
+/** What a property name says to this family. */
+export interface PassportKey {
+  readonly passport: boolean;
+  readonly license: boolean;
+}
+
+/** Whether some token of 6 to 9 capitals and digits, with a digit, stands alone (what `TOKEN` needs). */
+function hasIdToken(profile: TextProfile): boolean {
+  const runs = profile.digitRuns;
+  if (runs < 0) return true;
+  const { codes, runStart } = profile;
+  let checked = -1;
+  for (let r = 0; r < runs; r++) {
+    if (runStart[r]! < checked) continue;
+    let start = runStart[r]!;
+    while (start > 0 && isAsciiAlnum(codes[start - 1]!)) start--;
+    let end = runStart[r]!;
+    let lower = false;
+    for (let i = start; i < profile.length && isAsciiAlnum(codes[i]!); i++, end = i) if (codes[i]! >= 97) lower = true;
+    checked = end;
+    if (!lower && end - start >= 6 && end - start <= 9) return true;
+  }
+  return false;
+}
 
 /** ICAO 9303 check digit: weights 7, 3, 1 over digits, letters (A=10) and `<` (0). */
 export function mrzCheck(field: string): number {
@@ -23,13 +52,18 @@ export function mrzCheck(field: string): number {
  * Passport and driver's-licence numbers: an id-shaped token (6–9 letters and digits, at least one digit) right
  * after a cue or under a passport-named key, and passport MRZ lines whose check digits verify.
  */
-export function passportDetector(): Detector {
+export function passportDetector(): Detector<PassportKey> {
   return {
     family: "passport",
-    scan: function scanPassports(text: string, context: ScanContext, out: Match[]) {
-      const keyPassport = context.keyWords.includes("passport");
-      const keyLicense = context.keyWords.includes("license") || context.keyWords.includes("licence");
-      if (!keyPassport && !keyLicense && !/passport|licen[cs]e|\bdl\b|<</i.test(text)) return;
+    forKey(words) {
+      return { passport: words.includes("passport"), license: words.includes("license") || words.includes("licence") };
+    },
+    scan: function scanPassports(text: string, _context: ScanContext, out: Match[], profile: TextProfile, key: PassportKey) {
+      const keyPassport = key.passport;
+      const keyLicense = key.license;
+      // Without a key, a finding needs a cue word and an id-shaped token or an MRZ line (`<`); `<<` alone opens the MRZ search.
+      const angle = (profile.chars & Char.lessThan) !== 0;
+      if (!keyPassport && !keyLicense && !(angle && text.includes("<<")) && !((angle || hasIdToken(profile)) && CUE.test(text))) return;
       TOKEN.lastIndex = 0;
       for (let m = TOKEN.exec(text); m !== null; m = TOKEN.exec(text)) {
         if (!/[0-9]/.test(m[0])) continue;
@@ -37,7 +71,7 @@ export function passportDetector(): Detector {
         if (keyPassport || PASSPORT_CUE.test(preceding)) out.push({ class: "pii.passport", start: m.index, end: m.index + m[0].length, detector: "cue:passport", confidence: 0.8 });
         else if (keyLicense || LICENSE_CUE.test(preceding)) out.push({ class: "pii.driver_license", start: m.index, end: m.index + m[0].length, detector: "cue:driver_license", confidence: 0.75 });
       }
-      if (text.includes("<")) {
+      if (angle) {
         MRZ.lastIndex = 0;
         for (let m = MRZ.exec(text); m !== null; m = MRZ.exec(text)) {
           if (mrzCheck(m[1]!) === Number(m[2]) && mrzCheck(m[4]!) === Number(m[5]) && mrzCheck(m[7]!) === Number(m[8])) {

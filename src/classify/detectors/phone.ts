@@ -35,13 +35,13 @@ export interface PhoneOptions {
  * libphonenumber-js; other digit groups count only next to a cue (`Phone:`, `call me at`, `fax`) or in the
  * North-American layout.
  */
-export function phoneDetector(options: PhoneOptions = {}): Detector {
+export function phoneDetector(options: PhoneOptions = {}): Detector<boolean> {
   const countries = options.countries ?? (["US", "GB"] as const);
   return {
     family: "phone",
-    scan: function scanPhones(text: string, context: ScanContext, out: Match[]) {
+    forKey: (words) => words.some((word) => word === "phone" || word === "mobile" || word === "tel" || word === "telephone" || word === "fax" || word === "cell"),
+    scan: function scanPhones(text: string, _context: ScanContext, out: Match[], _profile: unknown, keyCue: boolean) {
       CANDIDATE.lastIndex = 0;
-      const keyCue = context.keyWords.some((word) => word === "phone" || word === "mobile" || word === "tel" || word === "telephone" || word === "fax" || word === "cell");
       for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
         const raw = m[0];
         let digits = 0;

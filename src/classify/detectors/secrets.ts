@@ -1,14 +1,20 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
+import { Char, type TextProfile } from "../profile.js";
 import { charClasses, isPlaceholder, isSequential, keyWords, shannonEntropy } from "../text.js";
 
 /**
- * A credential that starts with a vendor prefix (`ghp_`, `xoxb-`, `AKIA`). One pass of a single regex over the text
- * finds every prefix at a token boundary; only there does the rule's own (sticky) pattern run.
+ * A credential that starts with a vendor prefix (`ghp_`, `xoxb-`, `AKIA`). Prefixes are compared only where a token
+ * may begin inside the text's long token runs (see `scanPrefixed`); only there does the rule's own (sticky) pattern
+ * run.
  */
 interface PrefixRule {
   readonly class: string;
   readonly prefixes: readonly string[];
-  /** The rest of the token after the prefix (regex source); the token must end there. */
+  /**
+   * The rest of the token after the prefix (regex source); the token must end there. Repetitions are bounded (1024,
+   * 2048 for 1Password's service tokens: beyond any real token), since an attempt that fails is made again at the
+   * next prefix inside the same run.
+   */
   readonly body: string;
   /** Minimum Shannon entropy (bits/char) of the token: random bodies score above 3, `aaaa1111` below. */
   readonly minEntropy?: number;
@@ -32,6 +38,14 @@ interface ContextRule {
   readonly check?: (value: string) => boolean;
   /** Only for texts at least this long (a cheap gate for prefix-less shapes). */
   readonly minToken?: number;
+  /**
+   * The longest run of token characters (letters, digits, `+/_-.=~`) a match implies: the rule is skipped for texts
+   * without one (every rule's secret, or its anchor, is a token of 12 or more characters).
+   */
+  readonly minRun?: number;
+  /** `Char` bits the text must all hold (`:` for `key: value`), and bits of which it must hold one. */
+  readonly chars?: number;
+  readonly anyChar?: number;
 }
 
 // Boundaries: `(?<![\w-])` before and `(?![\w-])` after, so a token is never found inside a longer identifier.
@@ -46,12 +60,12 @@ const PREFIX_RULES: readonly PrefixRule[] = [
   // Cloud providers
   { class: "secret.aws_access_key", prefixes: ["AKIA", "ASIA", "ABIA", "ACCA", "A3T"], body: "[A-Z0-9]{16,17}(?![A-Z0-9])", minEntropy: 3, check: (v) => !v.endsWith("EXAMPLE") && /^A3T[A-Z0-9][A-Z0-9]{16}$|^[A-Z0-9]{20}$/.test(v) },
   { class: "secret.aws_bedrock_key", prefixes: ["ABSK"], body: "[A-Za-z0-9+/]{100,300}={0,2}(?![A-Za-z0-9+/=])" },
-  { class: "secret.aws_bedrock_key", prefixes: ["bedrock-api-key-"], body: "[A-Za-z0-9+/]{60,}={0,2}" },
+  { class: "secret.aws_bedrock_key", prefixes: ["bedrock-api-key-"], body: "[A-Za-z0-9+/]{60,1024}={0,2}" },
   { class: "secret.google_api_key", prefixes: ["AIzaSy"], body: `[0-9A-Za-z_\\-]{33}${E}`, minEntropy: 3.5 },
   { class: "secret.digitalocean_token", prefixes: ["dop_v1_", "doo_v1_", "dor_v1_"], body: `[a-f0-9]{64}${E}` },
   { class: "secret.flyio_token", prefixes: ["fo1_"], body: `[A-Za-z0-9_\\-]{43}${E}`, minEntropy: 3.5 },
   { class: "secret.heroku_key", prefixes: ["HRKU-AA"], body: `[A-Za-z0-9_\\-]{58}${E}` },
-  { class: "secret.vault_token", prefixes: ["hvs.", "hvb."], body: `[A-Za-z0-9_\\-]{90,}${E}`, minEntropy: 3.5 },
+  { class: "secret.vault_token", prefixes: ["hvs.", "hvb."], body: `[A-Za-z0-9_\\-]{90,1024}${E}`, minEntropy: 3.5 },
   { class: "secret.vault_token", prefixes: ["s."], body: `[A-Za-z0-9]{24}${E}`, check: (v) => mixedCase(v) && hasDigit(v), minEntropy: 3.5, notAfter: "." },
   { class: "secret.databricks_token", prefixes: ["dapi"], body: `[a-f0-9]{32}(?:-[0-9])?${E}`, minEntropy: 3 },
   { class: "secret.scalingo_token", prefixes: ["tk-us-"], body: `[A-Za-z0-9_\\-]{48}${E}` },
@@ -64,22 +78,23 @@ const PREFIX_RULES: readonly PrefixRule[] = [
   { class: "secret.gitlab_token", prefixes: ["gloas-"], body: `[A-Za-z0-9_\\-]{64}${E}` },
   { class: "secret.gitlab_token", prefixes: ["GR1348941"], body: `[A-Za-z0-9_\\-]{20,50}${E}`, check: (v) => !v.endsWith("_") && /[A-Za-z]/.test(v.slice(9)) },
   { class: "secret.npm_token", prefixes: ["npm_"], body: `[A-Za-z0-9]{36}${E}`, minEntropy: 3.5 },
-  { class: "secret.pypi_token", prefixes: ["pypi-AgE"], body: "[A-Za-z0-9_\\-]{70,}" },
+  // A macaroon for pypi.org or test.pypi.org (its location is the first field), as PyPI documents.
+  { class: "secret.pypi_token", prefixes: ["pypi-AgEIcHlwaS5vcmc", "pypi-AgENdGVzdC5weXBpLm9yZw"], body: "[A-Za-z0-9_\\-]{70,1024}" },
   { class: "secret.artifactory_key", prefixes: ["AKCp"], body: `[A-Za-z0-9]{69}${E}`, minEntropy: 3.5 },
   { class: "secret.artifactory_key", prefixes: ["cmVmdGtu"], body: `[A-Za-z0-9]{56}${E}`, minEntropy: 3.5 },
   { class: "secret.sourcegraph_token", prefixes: ["sgp_"], body: `(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}${E}`, minEntropy: 3 },
   // Chat and collaboration
   { class: "secret.slack_token", prefixes: ["xoxa-", "xoxb-", "xoxe-", "xoxo-", "xoxp-", "xoxr-", "xoxs-"], body: `(?:[0-9]-)?(?:[0-9]{5,14}-){1,3}[A-Za-z0-9]{8,64}${E}` },
-  { class: "secret.slack_token", prefixes: ["xoxe.xoxb-", "xoxe.xoxp-", "xoxe-"], body: `[0-9]-[A-Za-z0-9]{100,}${E}` },
+  { class: "secret.slack_token", prefixes: ["xoxe.xoxb-", "xoxe.xoxp-", "xoxe-"], body: `[0-9]-[A-Za-z0-9]{100,1024}${E}` },
   { class: "secret.slack_token", prefixes: ["xapp-"], body: `[0-9]-[A-Z0-9]{9,12}-[0-9]{10,14}-[a-f0-9]{64}${E}` },
   { class: "secret.notion_token", prefixes: ["ntn_"], body: `[0-9]{11}[A-Za-z0-9]{35}${E}`, minEntropy: 3.5 },
   { class: "secret.notion_token", prefixes: ["secret_"], body: `[A-Za-z0-9]{43}${E}`, minEntropy: 4 },
-  { class: "secret.atlassian_token", prefixes: ["ATATT3"], body: "[A-Za-z0-9_\\-=]{180,}" },
-  { class: "secret.onepassword_token", prefixes: ["ops_eyJ"], body: "[A-Za-z0-9+/]{250,}={0,3}" },
+  { class: "secret.atlassian_token", prefixes: ["ATATT3"], body: "[A-Za-z0-9_\\-=]{180,1024}" },
+  { class: "secret.onepassword_token", prefixes: ["ops_eyJ"], body: "[A-Za-z0-9+/]{250,2048}={0,3}" },
   { class: "secret.onepassword_key", prefixes: ["A3-"], body: `[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}${E}`, minEntropy: 3 },
   // AI providers
   { class: "secret.anthropic_key", prefixes: ["sk-ant-api", "sk-ant-admin"], body: `[0-9]{2}-[A-Za-z0-9_\\-]{93}AA${E}` },
-  { class: "secret.openai_key", prefixes: ["sk-"], body: `(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\\-]{16,}T3BlbkFJ[A-Za-z0-9_\\-]{16,}${E}` },
+  { class: "secret.openai_key", prefixes: ["sk-"], body: `(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\\-]{16,1024}T3BlbkFJ[A-Za-z0-9_\\-]{16,1024}${E}` },
   { class: "secret.openai_key", prefixes: ["sk-proj-", "sk-svcacct-"], body: `[A-Za-z0-9_\\-]{100,200}${E}`, minEntropy: 4 },
   { class: "secret.huggingface_token", prefixes: ["hf_"], body: `[A-Za-z]{34}${E}`, check: mixedCase, minEntropy: 3.5 },
   { class: "secret.huggingface_token", prefixes: ["api_org_"], body: `[A-Za-z]{34}${E}`, check: mixedCase, minEntropy: 3.5 },
@@ -89,12 +104,12 @@ const PREFIX_RULES: readonly PrefixRule[] = [
   { class: "secret.square_token", prefixes: ["sq0atp-"], body: `[A-Za-z0-9_\\-]{22}${E}` },
   { class: "secret.square_token", prefixes: ["sq0csp-"], body: `[A-Za-z0-9_\\-]{43}${E}` },
   { class: "secret.square_token", prefixes: ["EAAA"], body: `[A-Za-z0-9_\\-]{60}${E}`, minEntropy: 3.5 },
-  { class: "secret.facebook_token", prefixes: ["EAAM", "EAAC"], body: `[A-Za-z0-9]{80,}${E}`, minEntropy: 3.5 },
+  { class: "secret.facebook_token", prefixes: ["EAAM", "EAAC"], body: `[A-Za-z0-9]{80,1024}${E}`, minEntropy: 3.5 },
   { class: "secret.sendgrid_key", prefixes: ["SG."], body: `[A-Za-z0-9_\\-]{22}\\.[A-Za-z0-9_\\-]{43}${E}` },
   { class: "secret.twilio_key", prefixes: ["AC", "SK"], body: `[0-9a-f]{32}${E}`, minEntropy: 3 },
   { class: "secret.grafana_token", prefixes: ["glc_"], body: "[A-Za-z0-9+/]{32,400}={0,2}", minEntropy: 3.5 },
   { class: "secret.grafana_token", prefixes: ["glsa_"], body: `[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}${E}`, minEntropy: 3.5 },
-  { class: "secret.sentry_token", prefixes: ["sntrys_", "sntryu_"], body: "[A-Za-z0-9+/=_\\-]{60,}" },
+  { class: "secret.sentry_token", prefixes: ["sntrys_", "sntryu_"], body: "[A-Za-z0-9+/=_\\-]{60,1024}" },
   { class: "secret.infracost_token", prefixes: ["ico-"], body: `[A-Za-z0-9]{32}${E}`, minEntropy: 3.5, notAfter: "." },
   { class: "secret.intra42_secret", prefixes: ["s-s4t2ud-", "s-s4t2af-"], body: `[a-f0-9]{64}${E}` },
   { class: "secret.octopus_key", prefixes: ["API-"], body: `[A-Z0-9]{26}${E}`, minEntropy: 3.5 },
@@ -102,21 +117,21 @@ const PREFIX_RULES: readonly PrefixRule[] = [
 ];
 
 const CONTEXT_RULES: readonly ContextRule[] = [
-  { class: "secret.aws_secret_key", hints: ["aws", "AWS", "Aws"], pattern: rx(`(?:aws|AWS|Aws)[\\w.\\-]{0,20}(?:secret|SECRET|Secret)[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=]{1,2}[ \\t]{0,3}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])`), group: 1, minEntropy: 3.5 },
-  { class: "secret.gcp_service_account", hints: ["service_account"], pattern: rx(`"type"\\s{0,3}:\\s{0,3}"service_account"`) },
-  { class: "secret.azure_client_secret", hints: ["Q~"], pattern: rx(`(?<![A-Za-z0-9_~.\\-])[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.\\-]{31,34}(?![A-Za-z0-9_~.\\-])`), minEntropy: 3.5 },
-  { class: "secret.azure_storage_key", hints: ["AccountKey="], pattern: rx(`AccountKey=([A-Za-z0-9+/]{86}==)`), group: 1 },
-  { class: "secret.flyio_token", hints: ["FlyV1 fm"], pattern: rx(`FlyV1 (fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3})`), group: 1 },
-  { class: "secret.npm_token", hints: [":_authToken="], pattern: rx(`//[A-Za-z0-9.\\-]{1,253}(?::[0-9]{1,5})?/(?:[A-Za-z0-9._\\-]{1,64}/)*:_authToken=[ \\t]?([^\\s"']{8,256})`), group: 1 },
-  { class: "secret.sourcegraph_token", hints: ["ourcegraph"], pattern: rx(`[Ss]ourcegraph[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?([a-fA-F0-9]{40})${E}`), group: 1, minEntropy: 3 },
-  { class: "secret.discord_token", hints: ["."], minToken: 59, pattern: rx(`[MNO](?<![A-Za-z0-9_\\-][MNO])[A-Za-z0-9_\\-]{23,25}\\.[A-Za-z0-9_\\-]{6}\\.[A-Za-z0-9_\\-]{27,38}${E}`), minEntropy: 3.5 },
-  { class: "secret.telegram_token", hints: [":AA"], pattern: rx(`(?<![A-Za-z0-9_:])[0-9]{8,10}:AA[A-Za-z0-9_\\-]{32,33}${E}`) },
-  { class: "secret.facebook_token", hints: ["|"], pattern: rx(`(?<![0-9])[0-9]{15,16}\\|[A-Za-z0-9_\\-]{27}${E}`) },
-  { class: "secret.mailchimp_key", hints: ["-us"], pattern: rx(`${B}[0-9a-f]{32}-us[0-9]{1,2}${E}`) },
-  { class: "secret.slack_webhook", hints: ["hooks.slack.com/"], pattern: rx(`hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\\-]{30,120}`) },
-  { class: "secret.terraform_token", hints: [".atlasv1."], pattern: rx(`${B}[A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=\\-]{60,70}${E}`), minEntropy: 3.5 },
-  { class: "secret.sumologic_key", hints: ["sumo", "Sumo", "SUMO"], pattern: rx(`[Ss][Uu][Mm][Oo][\\w.\\-]{0,24}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?(su[A-Za-z0-9]{12})${E}`), group: 1, minEntropy: 3 },
-  { class: "secret.sidekiq_secret", hints: ["CONTRIBSYS__COM"], pattern: rx(`BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?([0-9a-f]{8}:[0-9a-f]{8})`), group: 1 },
+  { class: "secret.aws_secret_key", hints: ["aws", "AWS", "Aws"], minRun: 40, anyChar: Char.colon | Char.equals, pattern: rx(`(?:aws|AWS|Aws)[\\w.\\-]{0,20}(?:secret|SECRET|Secret)[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=]{1,2}[ \\t]{0,3}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])`), group: 1, minEntropy: 3.5 },
+  { class: "secret.gcp_service_account", hints: ["service_account"], minRun: 15, chars: Char.colon | Char.quote, pattern: rx(`"type"\\s{0,3}:\\s{0,3}"service_account"`) },
+  { class: "secret.azure_client_secret", hints: ["Q~"], minRun: 37, chars: Char.tilde, pattern: rx(`(?<![A-Za-z0-9_~.\\-])[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.\\-]{31,34}(?![A-Za-z0-9_~.\\-])`), minEntropy: 3.5 },
+  { class: "secret.azure_storage_key", hints: ["AccountKey="], minRun: 99, chars: Char.equals, pattern: rx(`AccountKey=([A-Za-z0-9+/]{86}==)`), group: 1 },
+  { class: "secret.flyio_token", hints: ["FlyV1 fm"], minRun: 104, chars: Char.space | Char.upper, pattern: rx(`FlyV1 (fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3})`), group: 1 },
+  { class: "secret.npm_token", hints: [":_authToken="], chars: Char.colon | Char.equals | Char.slash, pattern: rx(`//[A-Za-z0-9.\\-]{1,253}(?::[0-9]{1,5})?/(?:[A-Za-z0-9._\\-]{1,64}/)*:_authToken=[ \\t]?([^\\s"']{8,256})`), group: 1 },
+  { class: "secret.sourcegraph_token", hints: ["ourcegraph"], minRun: 40, anyChar: Char.colon | Char.equals, pattern: rx(`[Ss]ourcegraph[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?([a-fA-F0-9]{40})${E}`), group: 1, minEntropy: 3 },
+  { class: "secret.discord_token", hints: ["."], minRun: 59, chars: Char.dot, minToken: 59, pattern: rx(`[MNO](?<![A-Za-z0-9_\\-][MNO])[A-Za-z0-9_\\-]{23,25}\\.[A-Za-z0-9_\\-]{6}\\.[A-Za-z0-9_\\-]{27,38}${E}`), minEntropy: 3.5 },
+  { class: "secret.telegram_token", hints: [":AA"], minRun: 34, chars: Char.colon, pattern: rx(`(?<![A-Za-z0-9_:])[0-9]{8,10}:AA[A-Za-z0-9_\\-]{32,33}${E}`) },
+  { class: "secret.facebook_token", hints: ["|"], minRun: 27, chars: Char.pipe, pattern: rx(`(?<![0-9])[0-9]{15,16}\\|[A-Za-z0-9_\\-]{27}${E}`) },
+  { class: "secret.mailchimp_key", hints: ["-us"], minRun: 36, chars: Char.dash, pattern: rx(`${B}[0-9a-f]{32}-us[0-9]{1,2}${E}`) },
+  { class: "secret.slack_webhook", hints: ["hooks.slack.com/"], minRun: 55, chars: Char.dot | Char.slash, pattern: rx(`hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\\-]{30,120}`) },
+  { class: "secret.terraform_token", hints: [".atlasv1."], minRun: 83, chars: Char.dot, pattern: rx(`${B}[A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=\\-]{60,70}${E}`), minEntropy: 3.5 },
+  { class: "secret.sumologic_key", hints: ["sumo", "Sumo", "SUMO"], minRun: 14, anyChar: Char.colon | Char.equals, pattern: rx(`[Ss][Uu][Mm][Oo][\\w.\\-]{0,24}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?(su[A-Za-z0-9]{12})${E}`), group: 1, minEntropy: 3 },
+  { class: "secret.sidekiq_secret", hints: ["CONTRIBSYS__COM"], minRun: 28, chars: Char.underscore, anyChar: Char.colon | Char.equals, pattern: rx(`BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?([0-9a-f]{8}:[0-9a-f]{8})`), group: 1 },
 ];
 
 const escapeRegex = (literal: string) => literal.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -131,7 +146,6 @@ for (const rule of PREFIX_RULES) {
   }
 }
 PREFIXES.sort((a, b) => b.prefix.length - a.prefix.length);
-const BY_PREFIX = new Map(PREFIXES.map((entry) => [entry.prefix, entry.rules]));
 // One pass finds every prefix at a token boundary (alternatives longest first, so `sk-ant-api` wins over `sk-`).
 const PREFIX_SCAN = new RegExp(`${B}(?:${PREFIXES.map((entry) => escapeRegex(entry.prefix)).join("|")})`, "g");
 
@@ -200,6 +214,9 @@ export function looksLikeSecretValue(value: string, kind: SecretStrength, lastKe
   const classes = charClasses(v);
   const entropy = shannonEntropy(v);
   if (kind === "password") return classes >= 2 && entropy >= 2.3;
+  // A value that opens with a vendor's prefix but does not have that vendor's shape is an example or a near miss
+  // (`dapi123...defg5` is no Databricks token): a real one is reported by its shape, never here.
+  if (malformedVendorToken(v)) return false;
   // A token: random-looking. Pure-letter values must be long and high-entropy (real words are not keys).
   if (/^[A-Za-z]+$/.test(v)) return v.length >= 20 && entropy >= 3.8 && mixedCase(v);
   if (/^[a-z_.\-]+$/.test(v)) return false;
@@ -222,68 +239,146 @@ const PRIVATE_KEY_BEGIN = /-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/
 
 const JWT = /(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{5,4096}\.eyJ[A-Za-z0-9_\-]{2,8192}(?:\.[A-Za-z0-9_\-]{0,4096})?(?![A-Za-z0-9_\-])/g;
 
+/** What a property name says about its value: a credential of some strength, or nothing. */
+export interface SecretKey {
+  readonly kind: SecretStrength | undefined;
+  readonly last: string;
+  readonly detector: string;
+}
+
 /**
  * Credentials: vendor tokens by shape (AWS, GitHub, GitLab, Slack, OpenAI, Anthropic, Stripe, Google and ~40 more),
  * private-key blocks, JWTs (header decoded), passwords in URLs, basic-auth and bearer headers, `curl -u`, and
  * generic values under credential-named keys (in JSON, `key=value` text, headers and CLI flags) when their length
  * and entropy look random.
  */
-export function secretsDetector(): Detector {
+export function secretsDetector(): Detector<SecretKey> {
   return {
     family: "secrets",
-    scan: function scanSecrets(this: Detector, text: string, context: ScanContext, out: Match[]) {
+    forKey(words) {
+      return { kind: secretKeyKind(words), last: words[words.length - 1] ?? "", detector: `key:${words.join("_")}` };
+    },
+    readsQuietText: (key) => key.kind !== undefined,
+    scan: function scanSecrets(text: string, _context: ScanContext, out: Match[], profile: TextProfile, key: SecretKey) {
       if (text.length < 6) return;
-      const profile = this.profile;
-      // Every vendor shape is a token of 16 or more characters; every assignment has `=`, `:`, `,` or `--`.
-      if (!profile || profile.maxRun >= 16) scanPrefixed(text, out);
+      // Every vendor shape is a token of 20 or more characters; every assignment has `=`, `:`, `,` or `--`.
+      if (profile.maxRun >= 20) scanPrefixed(text, out, profile);
       // Every context rule's secret (or its anchor, like `service_account`) is a token of 12 or more characters.
-      if (!profile || profile.maxRun >= 12) scanContextRules(text, out);
-      scanPrivateKeys(text, out);
-      if ((!profile || profile.maxRun >= 16) && text.includes("eyJ")) scanJwts(text, out);
-      if (text.includes("://")) scanUrlCredentials(text, out);
-      if (text.includes("uthorization")) scanAuthHeaders(text, out);
-      if (text.includes("-u")) scanCurlUsers(text, out);
+      if (profile.maxRun >= 12) scanContextRules(text, out, profile.maxRun, profile.chars);
+      const chars = profile.chars;
+      // A private-key block opens with `-----BEGIN`; a JWT has dots; headers and assignments have `:` or `=`.
+      if ((chars & Char.dash) !== 0 && profile.maxRun >= 10 && profile.upper > 0) scanPrivateKeys(text, out);
+      if (profile.maxRun >= 16 && (chars & Char.dot) !== 0 && text.includes("eyJ")) scanJwts(text, out);
+      if ((chars & (Char.colon | Char.slash | Char.at)) === (Char.colon | Char.slash | Char.at)) {
+        const scheme = text.indexOf("://");
+        // A password in a URL sits before an `@` that follows the scheme.
+        if (scheme >= 0 && text.indexOf("@", scheme) >= 0) scanUrlCredentials(text, out);
+      }
+      if ((chars & (Char.colon | Char.equals)) !== 0 && profile.maxRun >= 12 && text.includes("uthorization")) scanAuthHeaders(text, out);
+      if ((chars & Char.dash) !== 0 && (chars & (Char.space | Char.tab)) !== 0 && text.includes("-u")) scanCurlUsers(text, out);
       // `,` separates a quoted key from its value only in calls like `get("api_token", "...")`.
-      if (!profile || profile.assigns || (text.includes(",") && (text.includes('"') || text.includes("'")))) scanAssignments(text, out);
+      if ((profile.assigns || (chars & (Char.comma | Char.quote)) === (Char.comma | Char.quote)) && mayAssign(text, chars)) scanAssignments(text, out);
       // A whole value under a credential-named key (JSON `{"password": "..."}`).
-      const kind = secretKeyKind(context.keyWords);
-      if (kind && looksLikeSecretValue(text, kind, context.keyWords[context.keyWords.length - 1])) {
+      if (key.kind && looksLikeSecretValue(text, key.kind, key.last)) {
         const lead = text.length - text.trimStart().length;
-        out.push({ class: kind === "password" ? "secret.password" : "secret.token", start: lead, end: text.trimEnd().length, detector: `key:${context.keyWords.join("_")}`, confidence: 0.85 });
+        out.push({ class: key.kind === "password" ? "secret.password" : "secret.token", start: lead, end: text.trimEnd().length, detector: key.detector, confidence: 0.85 });
       }
     },
   };
 }
 
-/** Vendor tokens: one regex pass finds the prefixes; only there does a rule's own pattern run. */
-function scanPrefixed(text: string, out: Match[]): void {
-  PREFIX_SCAN.lastIndex = 0;
-  for (let m = PREFIX_SCAN.exec(text); m !== null; m = PREFIX_SCAN.exec(text)) {
-    const at = m.index;
-    // Shorter prefixes of the same token (`sk-` for `sk-proj-`) are tried too: the longest alternative matched first.
-    let matched = false;
-    for (const entry of PREFIXES) {
-      if (entry.prefix.length > m[0].length || !text.startsWith(entry.prefix, at)) continue;
-      for (const { rule, pattern } of BY_PREFIX.get(entry.prefix) ?? []) {
-        if (rule.notAfter && at > 0 && rule.notAfter.includes(text[at - 1]!)) continue;
-        pattern.lastIndex = at;
-        const found = pattern.exec(text);
-        if (!found) continue;
-        const value = found[0];
-        if (isPlaceholder(value) || isSequential(value) || (rule.minEntropy !== undefined && shannonEntropy(value) < rule.minEntropy)) continue;
-        if (rule.check && !rule.check(value)) continue;
-        out.push({ class: rule.class, start: at, end: at + value.length, detector: `shape:${rule.class.slice(7)}`, confidence: 0.95 });
-        PREFIX_SCAN.lastIndex = at + value.length;
-        matched = true;
-        break;
+// Prefixes by their first character, longest first (the order `PREFIX_SCAN` tries them in).
+const PREFIXES_BY_FIRST = new Map<number, typeof PREFIXES>();
+for (const entry of PREFIXES) {
+  const first = entry.prefix.charCodeAt(0);
+  const list = PREFIXES_BY_FIRST.get(first) ?? [];
+  list.push(entry);
+  PREFIXES_BY_FIRST.set(first, list);
+}
+
+/**
+ * Vendor tokens. A token lies inside a run of 20 or more token characters and starts where no letter, digit, `_` or
+ * `-` precedes it: at the run's start or after a `.`, `+`, `/`, `=` or `~` inside it. Only there are the prefixes
+ * compared and, where one matches, its rules' patterns run. Equivalent to searching `PREFIX_SCAN` over the text.
+ */
+function scanPrefixed(text: string, out: Match[], profile: TextProfile): void {
+  const runs = profile.tokenRuns;
+  if (runs < 0) {
+    scanPrefixedEverywhere(text, out);
+    return;
+  }
+  let next = 0;
+  for (let r = 0; r < runs; r++) {
+    const runEnd = profile.tokenEnd[r]!;
+    for (let at = Math.max(profile.tokenStart[r]!, next); at <= runEnd - 20; at++) {
+      if (at > profile.tokenStart[r]! && !isBoundaryCode(text.charCodeAt(at - 1))) continue;
+      const entries = PREFIXES_BY_FIRST.get(text.charCodeAt(at));
+      if (entries === undefined) continue;
+      let longest = 0;
+      for (const entry of entries) {
+        if (text.startsWith(entry.prefix, at)) {
+          longest = entry.prefix.length;
+          break;
+        }
       }
-      if (matched) break;
+      if (longest === 0) continue;
+      const end = tryPrefixRules(text, at, longest, entries, out);
+      // After a token, or after a prefix that led nowhere, the search resumes past it (as `PREFIX_SCAN` would).
+      next = end > 0 ? end : at + longest;
+      at = next - 1;
     }
   }
 }
 
-function scanContextRules(text: string, out: Match[]): void {
+/** Inside a token run, `.`, `+`, `/`, `=` and `~` end one token and may begin another. */
+const isBoundaryCode = (c: number) => c === 46 || c === 43 || c === 47 || c === 61 || c === 126;
+
+/** Tries the rules of every prefix (of at most `longest` characters) found at `at`; returns the token's end or 0. */
+function tryPrefixRules(text: string, at: number, longest: number, entries: typeof PREFIXES, out: Match[]): number {
+  for (const entry of entries) {
+    if (entry.prefix.length > longest || !text.startsWith(entry.prefix, at)) continue;
+    for (const { rule, pattern } of entry.rules) {
+      if (rule.notAfter && at > 0 && rule.notAfter.includes(text[at - 1]!)) continue;
+      pattern.lastIndex = at;
+      const found = pattern.exec(text);
+      if (!found) continue;
+      const value = found[0];
+      if (isPlaceholder(value) || isSequential(value) || (rule.minEntropy !== undefined && shannonEntropy(value) < rule.minEntropy)) continue;
+      if (rule.check && !rule.check(value)) continue;
+      out.push({ class: rule.class, start: at, end: at + value.length, detector: `shape:${rule.class.slice(7)}`, confidence: 0.95 });
+      return at + value.length;
+    }
+  }
+  return 0;
+}
+
+/** The same search by one regex pass, for texts with more long runs than the profile lists. */
+function scanPrefixedEverywhere(text: string, out: Match[]): void {
+  PREFIX_SCAN.lastIndex = 0;
+  for (let m = PREFIX_SCAN.exec(text); m !== null; m = PREFIX_SCAN.exec(text)) {
+    const at = m.index;
+    const end = tryPrefixRules(text, at, m[0].length, PREFIXES_BY_FIRST.get(text.charCodeAt(at)) ?? [], out);
+    if (end > 0) PREFIX_SCAN.lastIndex = end;
+  }
+}
+
+/** Whether `value` opens with a distinctive vendor prefix (four characters or more) but fails every rule of it. */
+function malformedVendorToken(value: string): boolean {
+  const entries = PREFIXES_BY_FIRST.get(value.charCodeAt(0));
+  if (entries === undefined) return false;
+  for (const entry of entries) {
+    if (entry.prefix.length < 4 || !value.startsWith(entry.prefix)) continue;
+    const sink: Match[] = [];
+    return tryPrefixRules(value, 0, entry.prefix.length, entries, sink) !== value.length;
+  }
+  return false;
+}
+
+function scanContextRules(text: string, out: Match[], maxRun: number, chars: number): void {
   for (const rule of CONTEXT_RULES) {
+    if (rule.minRun !== undefined && maxRun < rule.minRun) continue;
+    if (rule.chars !== undefined && (chars & rule.chars) !== rule.chars) continue;
+    if (rule.anyChar !== undefined && (chars & rule.anyChar) === 0) continue;
     if (rule.minToken !== undefined && text.length < rule.minToken) continue;
     let hinted = false;
     for (const hint of rule.hints) {
@@ -409,6 +504,58 @@ function scanCurlUsers(text: string, out: Match[]): void {
 const isIdentCode = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45;
 const OPERATORS = [":::=", "::=", ":=", "?=", "=>", "==", "=", ":", ","] as const;
 const VALUE_STOP = new Set([32, 9, 10, 13, 34, 39, 96, 44, 59, 60, 62, 40, 41, 123, 125]);
+
+const KEY_HINT_IN = /pass|pwd|secret|token|key|auth|cred|bearer|dsn|cookie|session|login/i;
+
+/** Whether the identifier that ends at `end` (its last 96 characters) holds a credential word (three letters or more). */
+function hintedKeyEndsAt(text: string, end: number): boolean {
+  let start = end;
+  let letters = 0;
+  while (start > 0 && end - start < 96 && isIdentCode(text.charCodeAt(start - 1))) {
+    start--;
+    if ((text.charCodeAt(start) | 32) >= 97 && (text.charCodeAt(start) | 32) <= 122) letters++;
+  }
+  return letters >= 3 && KEY_HINT_IN.test(text.slice(start, end));
+}
+
+/**
+ * A cheap test that `scanAssignments` can find something: some identifier holding a credential word is followed, past
+ * an optional quote and up to five spaces, by an operator (`:`, `=`, `?=`, or `,` after a quoted key), or is a flag
+ * (an identifier with a `-`) followed by a space. Prose with a colon or a comma rarely passes.
+ */
+function mayAssign(text: string, chars: number): boolean {
+  for (const operator of ASSIGNMENT_STARTS) {
+    if ((chars & OPERATOR_CHARS[operator]) === 0) continue;
+    for (let at = text.indexOf(operator); at >= 0; at = text.indexOf(operator, at + 1)) {
+      let p = at;
+      while (p > 0 && at - p < 5 && (text.charCodeAt(p - 1) === 32 || text.charCodeAt(p - 1) === 9)) p--;
+      const quote = p > 0 ? text.charCodeAt(p - 1) : 0;
+      const quoted = quote === 34 || quote === 39 || quote === 96;
+      if (operator === "," && quote !== 34 && quote !== 39) continue;
+      if (hintedKeyEndsAt(text, quoted ? p - 1 : p)) return true;
+    }
+  }
+  if ((chars & Char.dash) === 0) return false;
+  // A flag's identifier ends where its run of identifier characters ends, within 96 characters of its `-`.
+  let runEnd = -1;
+  for (let at = text.indexOf("-"); at >= 0; at = text.indexOf("-", at + 1)) {
+    if (at >= runEnd) {
+      runEnd = at + 1;
+      while (runEnd < text.length && isIdentCode(text.charCodeAt(runEnd))) runEnd++;
+    }
+    if (runEnd - at > 96) continue;
+    const quote = text.charCodeAt(runEnd);
+    const after = quote === 34 || quote === 39 || quote === 96 ? text.charCodeAt(runEnd + 1) : quote;
+    if ((after === 32 || after === 9) && hintedKeyEndsAt(text, runEnd)) return true;
+    // Every `-` up to the identifier's end shares that end.
+    at = runEnd;
+  }
+  return false;
+}
+
+const ASSIGNMENT_STARTS = [":", "=", "?", ","] as const;
+// `?` has no bit of its own: `?=` holds an `=`.
+const OPERATOR_CHARS: Record<(typeof ASSIGNMENT_STARTS)[number], number> = { ":": Char.colon, "=": Char.equals, "?": Char.equals, ",": Char.comma };
 
 /**
  * `key = value`, `key: "value"`, `KEY := value`, `"key": "value"`, `key => 'value'`, `--key value`, `("key", "value")`

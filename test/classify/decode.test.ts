@@ -1,0 +1,41 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { decodeCandidates } from "../../src/classify/decode.js";
+import { profileOf } from "../../src/classify/profile.js";
+
+const all = { json: true, base64: true, hex: true, url: true };
+
+// Readable text in base64 (both alphabets, padded or not) and hex, binary runs, words, numbers and separators.
+const piece = fc.oneof(
+  fc.string({ minLength: 6, maxLength: 40 }).map((s) => Buffer.from(`note: ${s}`).toString("base64")),
+  fc.string({ minLength: 6, maxLength: 40 }).map((s) => Buffer.from(`id ${s}`).toString("base64url")),
+  fc.string({ minLength: 6, maxLength: 30 }).map((s) => Buffer.from(`hex ${s}`).toString("hex")),
+  fc.uint8Array({ minLength: 8, maxLength: 40 }).map((bytes) => Buffer.from(bytes).toString("base64")),
+  fc.stringMatching(/^[A-Za-z0-9+/_\-=.~]{10,70}$/),
+  fc.stringMatching(/^[0-9a-fA-F]{14,40}$/),
+  // Padding makes an all-letter run base64 (`xhDbcUAaVpSbMv` encodes to letters only, then `=`).
+  fc.constantFrom("=", "==", "===", ".", "~", " ", "/", "-", "%41", "%zz", "{\"a\":1}", "eGhEYmNVQWFWcFNiTXY=", "eGhEYmNVQWFWcFNiTXY"),
+);
+const text = fc.array(piece, { maxLength: 6 }).map((parts) => parts.join(""));
+
+describe("decodeCandidates", () => {
+  it("finds the same runs from a profile's token runs as by searching the whole text", () => {
+    fc.assert(
+      fc.property(text, fc.boolean(), (value, skipSome) => {
+        const skip = skipSome ? (start: number) => start % 3 === 0 : undefined;
+        expect(decodeCandidates(value, all, skip, profileOf(value))).toEqual(decodeCandidates(value, all, skip));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("decodes readable base64 and hex, and refuses binary", () => {
+    const readable = Buffer.from("contact ana@lima.example please").toString("base64");
+    const binary = Buffer.from(Array.from({ length: 30 }, (_, i) => (i * 37) % 32)).toString("base64");
+    const text = `a=${readable} b=${binary} c=${Buffer.from("ssn 219-09-9991").toString("hex")}`;
+    expect(decodeCandidates(text, all, undefined, profileOf(text))).toEqual([
+      { encoding: "hex", text: "ssn 219-09-9991" },
+      { encoding: "base64", text: "contact ana@lima.example please" },
+    ]);
+  });
+});

@@ -58,9 +58,10 @@ export function outcomeOf(decision: EngineDecision): Outcome {
   return { kind, policies: [...sortBySeverity(forbids), ...alerts], errors: [] };
 }
 
+/** Most severe first, then by id: the same decision always cites its policies in the same order. */
 function sortBySeverity(policies: readonly DeterminingPolicy[]): DeterminingPolicy[] {
   const rank = (policy: DeterminingPolicy) => SEVERITY.indexOf((policy.response ?? "deny") as Blocking);
-  return [...policies].sort((a, b) => rank(a) - rank(b));
+  return [...policies].sort((a, b) => rank(a) - rank(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 export function reasonsOf(policies: readonly DeterminingPolicy[]): PolicyReason[] {

@@ -35,7 +35,7 @@ describe("examples/openai-function-calling.ts", () => {
     expect(run.stdout).toContain('tool → sent "Order o-1002 delayed" to support@acme.example');
     expect(run.stdout).toMatch(/tool → .*"ssn":"\[REDACTED:pii\.ssn\]"/);
     expect(run.stdout).not.toContain("219-09-9991");
-    expect(run.stdout).toMatch(/tool → purpose-guard denied the call to mail\/send_email: \[flow-to-egress-outside-allow\]/);
+    expect(run.stdout).toMatch(/tool → purpose-guard denied the call to mail\/send_email: .*\[flow-to-egress-outside-allow\]/);
     expect(run.stdout).toContain("(flows: pii.name, pii.email from crm/get_customer)");
     expect(run.stdout).toMatch(/tool → purpose-guard denied the call to crm\/delete_customer/);
     expect(run.stdout).toContain("agent: I cannot delete customer records");

@@ -41,7 +41,7 @@ describe("queryAuditLog", () => {
     expect(alerts.length).toBeGreaterThan(0);
     expect(alerts.every((record) => record.policyIds.includes("support-records-alert"))).toBe(true);
     const halted = await queryAuditLog([file], { decision: ["halt"], event: ["result"] });
-    expect(halted).toMatchObject([{ tool: "list_orders", policyIds: ["support-records-halt", "budget-records-read"] }]);
+    expect(halted).toMatchObject([{ tool: "list_orders", policyIds: ["budget-records-read", "support-records-halt"] }]);
     const window = await queryAuditLog([file], { since: start + 4 * 60_000, until: start + 5 * 60_000 });
     expect(window.map((record) => record.sessionId)).toEqual(window.map(() => "s-2"));
   });

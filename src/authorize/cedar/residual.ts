@@ -34,9 +34,12 @@ export function specialize(
   if (answer.type !== "residuals") return undefined;
   const residuals: Record<string, PolicyJson> = {};
   for (const [id, residual] of Object.entries(answer.response.residuals)) {
-    const rewritten = rewriteUnknowns(residual);
+    const rewritten = rewriteUnknowns(residual) as PolicyJson | undefined;
     if (rewritten === undefined) return undefined;
-    residuals[id] = rewritten as PolicyJson;
+    const conditions = rewritten.conditions.map((clause) => ({ ...clause, body: fold(clause.body) }));
+    // A policy with a `when false` (or `unless true`) can never apply here: leave it out of the set Cedar evaluates.
+    if (conditions.some((clause) => constant(clause.body) === (clause.kind === "unless"))) continue;
+    residuals[id] = { ...rewritten, conditions };
   }
   return { policyIds: Object.keys(residuals), errored: answer.response.errored, residuals };
 }
@@ -72,4 +75,36 @@ function rewriteUnknowns(node: unknown): unknown {
     out[key] = rewritten;
   }
   return out;
+}
+
+type Expr = PolicyJson["conditions"][number]["body"];
+
+function constant(expr: Expr): boolean | undefined {
+  const value = (expr as { Value?: unknown }).Value;
+  return typeof value === "boolean" ? value : undefined;
+}
+
+/**
+ * Folds what partial evaluation leaves behind (`true && (true && x)`) where the result is the same by Cedar's rules:
+ * only a constant on the left of `&&`/`||` (the right side is then not evaluated, or is the whole result) and `!` of
+ * a constant. A constant on the right is kept, since the left side could still raise an error.
+ */
+function fold(expr: Expr): Expr {
+  const node = expr as Record<string, { left?: Expr; right?: Expr; arg?: Expr }>;
+  for (const op of ["&&", "||"] as const) {
+    const operands = node[op];
+    if (!operands?.left || !operands.right) continue;
+    const left = fold(operands.left);
+    const known = constant(left);
+    if (known === (op === "&&")) return fold(operands.right);
+    if (known !== undefined) return { Value: known } as Expr;
+    return { [op]: { left, right: fold(operands.right) } } as Expr;
+  }
+  const not = node["!"];
+  if (not?.arg) {
+    const arg = fold(not.arg);
+    const known = constant(arg);
+    return (known === undefined ? { "!": { arg } } : { Value: !known }) as Expr;
+  }
+  return expr;
 }

@@ -1,6 +1,5 @@
-import { mkdir, rename, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { table } from "../agentdojo/report/markdown.js";
+import { writeReportFiles } from "../report-files.js";
 import type { ScenarioResult, SuitesResult } from "./run.js";
 
 /** Reports of our own suites: per category, how many attacks were stopped and how many benign look-alikes kept. */
@@ -99,23 +98,14 @@ export function suitesHtml(result: SuitesResult): string {
 }
 
 export async function writeSuiteReports(dir: string, result: SuitesResult): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
   const json = {
     categories: Object.fromEntries(byCategory(result)),
     overall: figures(result.scenarios),
     scenarios: result.scenarios,
   };
-  const files: [string, string][] = [
+  return writeReportFiles(dir, [
     ["report.json", `${JSON.stringify(json, null, 2)}\n`],
     ["report.md", suitesMarkdown(result)],
     ["report.html", suitesHtml(result)],
-  ];
-  const written: string[] = [];
-  for (const [name, text] of files) {
-    const path = join(dir, name);
-    await writeFile(`${path}.tmp`, text, "utf8");
-    await rename(`${path}.tmp`, path);
-    written.push(path);
-  }
-  return written;
+  ]);
 }

@@ -1,5 +1,4 @@
-import { mkdir, rename, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { writeReportFiles } from "../../report-files.js";
 import { htmlReport } from "./html.js";
 import { markdownReport } from "./markdown.js";
 import type { EvalRun } from "./model.js";
@@ -10,25 +9,15 @@ import type { EvalRun } from "./model.js";
  * - `run.json`: how the run was made (mode, path, declarations, machine), the baseline and the published figures;
  * - `report.md` and `report.html`;
  * - `sessions.jsonl`: one line per session (utility run or pair) with each call's verdict, for digging into a result.
- * Each file is written beside its final name and renamed, so a reader never sees half a report.
  */
 export async function writeReports(dir: string, run: EvalRun): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  const files: [string, string][] = [
+  return writeReportFiles(dir, [
     ["report.json", `${JSON.stringify({ suites: run.report.suites, overall: run.report.overall }, null, 2)}\n`],
     ["run.json", `${JSON.stringify({ info: run.info, ...(run.baseline ? { baseline: run.baseline } : {}), published: run.published }, null, 2)}\n`],
     ["report.md", markdownReport(run)],
     ["report.html", htmlReport(run)],
     ["sessions.jsonl", sessionLines(run)],
-  ];
-  const written: string[] = [];
-  for (const [name, text] of files) {
-    const path = join(dir, name);
-    await writeFile(`${path}.tmp`, text, "utf8");
-    await rename(`${path}.tmp`, path);
-    written.push(path);
-  }
-  return written;
+  ]);
 }
 
 function sessionLines(run: EvalRun): string {

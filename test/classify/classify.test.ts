@@ -104,6 +104,12 @@ describe("createClassifier on adversarial input", () => {
     // with the square of the length (a million characters then take minutes).
     ["vendor prefixes inside one token", `/sntrys_${"a".repeat(21)}`.repeat((5 * n) / 29)],
     ["vendor prefixes after padding", `=ATATT3${"a".repeat(21)}`.repeat((5 * n) / 28)],
+    // A street word (`tie` in `parties`) with no street line near it: the search must stay near the word, or each one
+    // runs on to the end of the text.
+    ["street words far from any house number", `${"parties 12 ".repeat((5 * n) / 11)}Augsburger Strasse 36`],
+    // Each unit is checked against the street lines before it, not against every unit found so far.
+    ["unit numbers after street lines", "1 Ab Street\nApt 1\n".repeat((5 * n) / 18)],
+    ["unit numbers", "Apt 1 ".repeat((5 * n) / 6)],
     ["capitals beyond ASCII", "Åb ".repeat(n / 3)],
     ["digit runs beyond the profile's lists", "1 a ".repeat(n / 4)],
   ];

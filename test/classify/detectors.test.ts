@@ -199,6 +199,10 @@ describe("name and address detectors", () => {
     expect(found("ship to 1600 Pennsylvania Avenue NW, Washington, DC 20500", "pii.address")).toEqual(["1600 Pennsylvania Avenue NW, Washington, DC 20500"]);
     expect(found("wohnt in der Augsburger Strasse 36", "pii.address")).toEqual(["Augsburger Strasse 36"]);
   });
+  it("finds a continental street line among street words far from any number, in a long text", () => {
+    const text = `${"the parties met ".repeat(80)}at Augsburger Strasse 36 today;${" ties and parties".repeat(80)} Rua Augusta 12`;
+    expect(found(text, "pii.address")).toEqual(["Augsburger Strasse 36", "Rua Augusta 12"]);
+  });
   it("does not take a number followed by ordinary words for an address", () => {
     expect(found("we sold 300 Large Boxes last week", "pii.address")).toEqual([]);
   });

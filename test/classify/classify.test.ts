@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createClassifier, DETECTOR_FAMILIES } from "../../src/classify/classify.js";
+import { createClassifier, DETECTOR_FAMILIES, resolveOverlaps } from "../../src/classify/classify.js";
+import type { Match } from "../../src/classify/detector.js";
 import { GuardError } from "../../src/errors.js";
 
 const classifier = createClassifier();
@@ -118,4 +119,23 @@ describe("createClassifier on adversarial input", () => {
       expect(() => classifier.classify({ value: text })).not.toThrow();
     });
   }
+});
+
+describe("resolveOverlaps", () => {
+  const match = (cls: string, start: number, end: number, confidence = 0.9): Match => ({ class: cls, start, end, detector: `test:${cls}`, confidence });
+
+  it("keeps matches that are apart, in text order, whatever order they came in", () => {
+    const apart = [match("pii.email", 0, 10), match("pii.phone", 12, 20), match("pii.name", 20, 25)];
+    expect(resolveOverlaps(apart.slice())).toEqual(apart);
+    expect(resolveOverlaps([apart[2]!, apart[0]!, apart[1]!])).toEqual(apart);
+  });
+
+  it("keeps one match per place: the more confident of two that overlap, and one of two identical ones", () => {
+    expect(resolveOverlaps([match("pii.phone", 0, 12, 0.6), match("financial.account", 4, 16, 0.9)])).toEqual([match("financial.account", 4, 16, 0.9)]);
+    expect(resolveOverlaps([match("pii.email", 3, 9), match("pii.email", 3, 9)])).toEqual([match("pii.email", 3, 9)]);
+  });
+
+  it("drops a match inside a longer one of another class that is about as confident", () => {
+    expect(resolveOverlaps([match("pii.address", 0, 30, 0.75), match("pii.name", 5, 12, 0.8)])).toEqual([match("pii.address", 0, 30, 0.75)]);
+  });
 });

@@ -7,13 +7,20 @@
  * - Speed: one detector call per record over the whole corpus, median of 5 passes after a warm-up pass; the passes
  *   run in rounds across all detectors so that load from other processes weighs on all alike, each after a full GC
  *   so that no detector pays for another's garbage.
+ * - Bulk speed: the same texts joined by newlines into documents of about 2 KB and about 64 KB, one call per
+ *   document, timed the same way. The corpus averages under 100 bytes per record; the bulk figures show how the speed
+ *   per byte changes when one call carries more text. Both are reported; neither replaces the other.
  * - Memory: V8 heap retained by the detector after loading and one warm-up pass, and the peak heap growth during one
  *   pass (sampled every 25 records, after a full GC).
  *
  * The corpus is read from $PII_CORPUS, default ../shared/datasets/pii-corpus beside the repository.
+ * BENCH_LIST=1 (or BENCH_VERBOSE=1) also lists the secrets purpose-guard missed and the near misses it flagged.
+ * PG_BASELINE=<path to another checkout's src/classify/classify.ts> adds that classifier's rows to the same run, each
+ * pass timed right after the pass of the row it is compared with, and the median of those paired time ratios.
  */
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import v8 from "node:v8";
 import { createClassifier, type ClassifierOptions } from "../src/classify/classify.js";
 import { corpusPath, loadCorpus, prf, score, type CorpusRecord, type Prediction, type Scores } from "./pii-corpus.js";
@@ -57,9 +64,11 @@ const CLASS_TO_LABEL: Record<string, string> = {
   "financial.card": "credit_card", "financial.iban": "iban", "network.ip": "ip", "network.ip.internal": "ip",
 };
 
-function purposeGuard(name: string, options: ClassifierOptions = {}): () => Detector {
+type CreateClassifier = typeof createClassifier;
+
+function purposeGuard(name: string, options: ClassifierOptions = {}, create: CreateClassifier = createClassifier): () => Detector {
   return () => {
-    const classifier = createClassifier(options);
+    const classifier = create(options);
     return {
       name,
       labels: LABELS.filter((label) => !(options.disable ?? []).some((family) => (family === "names" && label === "person") || (family === "address" && label === "address") || (family === "secrets" && label === "secret"))),
@@ -213,12 +222,32 @@ async function load(name: string, make: () => Detector | Promise<Detector>): Pro
   }
 }
 
-async function timedPass(detector: Detector): Promise<number> {
+async function timedPass(detector: Detector, texts: readonly string[] = recordTexts): Promise<number> {
   // The garbage the previous detector left is collected before the clock starts, not on this detector's time.
   gc();
   const start = process.hrtime.bigint();
-  for (const record of records) await detector.detect(record.text);
+  for (const text of texts) await detector.detect(text);
   return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+const recordTexts = records.map((record) => record.text);
+
+/** The corpus texts joined by newlines, in order, into documents of at least `size` bytes (the last may be shorter). */
+function documentsOf(size: number): string[] {
+  const documents: string[] = [];
+  let parts: string[] = [];
+  let length = 0;
+  for (const text of recordTexts) {
+    parts.push(text);
+    length += Buffer.byteLength(text) + 1;
+    if (length >= size) {
+      documents.push(parts.join("\n"));
+      parts = [];
+      length = 0;
+    }
+  }
+  if (parts.length > 0) documents.push(parts.join("\n"));
+  return documents;
 }
 
 async function peakGrowth(detector: Detector): Promise<number> {
@@ -259,6 +288,21 @@ const detectors: [string, () => Detector | Promise<Detector>][] = [
   ],
 ];
 
+// PG_BASELINE=<another checkout>/src/classify/classify.ts adds that classifier as more rows of the same run, so a
+// change is judged by a ratio measured side by side rather than by figures from runs under different load.
+const baseline = process.env["PG_BASELINE"];
+if (baseline) {
+  const { createClassifier: createBaseline } = (await import(pathToFileURL(resolve(baseline)).href)) as { createClassifier: CreateClassifier };
+  detectors.push(
+    ["purpose-guard baseline", purposeGuard("purpose-guard baseline", {}, createBaseline)],
+    ["purpose-guard baseline (no names, no addresses)", purposeGuard("purpose-guard baseline (no names, no addresses)", { disable: ["names", "address"] }, createBaseline)],
+  );
+}
+
+/** The baseline row a row of ours is compared with, when PG_BASELINE is set. */
+const baselineOf = (name: string): string | undefined =>
+  !baseline ? undefined : name === "purpose-guard" ? "purpose-guard baseline" : name === "purpose-guard (no names, no addresses)" ? "purpose-guard baseline (no names, no addresses)" : undefined;
+
 const loaded: Loaded[] = [];
 for (const [name, make] of detectors) {
   process.stderr.write(`classify bench: loading and scoring ${name}...\n`);
@@ -266,11 +310,34 @@ for (const [name, make] of detectors) {
 }
 // Timed passes in rounds, every detector once per round: load from other processes on this shared machine then
 // weighs on all of them alike, and the ratios stay fair.
+// Each baseline row is timed right after the row it is compared with: on a shared machine the load changes within a
+// round, and a ratio of two passes seconds apart says more than one of passes a minute apart.
+const timingOrder = loaded.flatMap((entry) => (entry.name.startsWith("purpose-guard baseline") ? [] : [entry, ...loaded.filter((other) => other.name === baselineOf(entry.name))]));
 const passes = new Map<string, number[]>();
 for (let round = 0; round < 5; round++) {
   process.stderr.write(`classify bench: timing round ${round + 1}/5...\n`);
-  for (const entry of loaded) if (entry.detector) passes.set(entry.name, [...(passes.get(entry.name) ?? []), await timedPass(entry.detector)]);
+  for (const entry of timingOrder) if (entry.detector) passes.set(entry.name, [...(passes.get(entry.name) ?? []), await timedPass(entry.detector)]);
 }
+// Bulk: the same texts in documents of about 2 KB and 64 KB, for our detectors and the fastest peer (the slower
+// peers would take minutes per pass at 64 KB), in rounds like the per-record passes.
+const BULK_SIZES = [2048, 65536] as const;
+const bulkDocuments = BULK_SIZES.map((size) => ({ size, documents: documentsOf(size), bytes: 0 }));
+for (const bulk of bulkDocuments) bulk.bytes = bulk.documents.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+const bulkNames = new Set(["@openai/guardrails", ...loaded.filter((entry) => entry.name.startsWith("purpose-guard")).map((entry) => entry.name)]);
+const bulkEntries = timingOrder.filter((entry) => entry.detector && bulkNames.has(entry.name));
+const bulkPasses = new Map<string, number[]>();
+for (const entry of bulkEntries) for (const bulk of bulkDocuments) await timedPass(entry.detector!, bulk.documents); // warm-up
+for (let round = 0; round < 5; round++) {
+  process.stderr.write(`classify bench: bulk timing round ${round + 1}/5...\n`);
+  for (const entry of bulkEntries) {
+    for (const bulk of bulkDocuments) {
+      const id = `${entry.name}\u0000${bulk.size}`;
+      bulkPasses.set(id, [...(bulkPasses.get(id) ?? []), await timedPass(entry.detector!, bulk.documents)]);
+    }
+  }
+}
+const median = (samples: readonly number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
+
 const results: Measured[] = [];
 for (const entry of loaded) {
   if (!entry.detector) {
@@ -317,7 +384,27 @@ console.log(table(["detector", "MB/s", "ms per pass", "x fastest peer", "heap re
 )));
 for (const m of results.filter((r) => r.error)) console.log(`\n${m.name} could not run: ${m.error}`);
 
-if (process.env["BENCH_VERBOSE"]) {
+console.log(`\nBulk speed, same run: the same texts joined into documents, one call per document (median of 5 passes). ${bulkDocuments.map((b) => `~${b.size / 1024} KB: ${b.documents.length} documents`).join("; ")}.\n`);
+console.log(table(["detector", "MB/s per record (above)", ...bulkDocuments.map((b) => `MB/s, ~${b.size / 1024} KB documents`), ...bulkDocuments.map((b) => `ms per pass, ~${b.size / 1024} KB`)], bulkEntries.map((entry) => {
+  const perRecord = results.find((m) => m.name === entry.name)?.mbPerSecond;
+  const ms = bulkDocuments.map((b) => median(bulkPasses.get(`${entry.name}\u0000${b.size}`)!));
+  return [entry.name, perRecord ?? "-", ...ms.map((t, i) => bulkDocuments[i]!.bytes / 1e6 / (t / 1000)), ...ms];
+})));
+
+if (baseline) {
+  /** Median over rounds of this row's pass time divided by its baseline's pass in the same round. */
+  const paired = (ours: readonly number[] | undefined, base: readonly number[] | undefined) =>
+    ours && base && ours.length === base.length ? median(ours.map((t, i) => t / base[i]!)) : undefined;
+  const rows = [...bulkEntries, ...loaded.filter((entry) => !bulkEntries.includes(entry))].filter((entry) => baselineOf(entry.name) !== undefined);
+  console.log(`\nAgainst the baseline (${baseline}), same run: median over the 5 rounds of this row's time / the baseline's time, each pass right after the baseline's (below 1: faster).\n`);
+  console.log(table(["detector", "per record", ...bulkDocuments.map((b) => `~${b.size / 1024} KB documents`)], rows.map((entry) => {
+    const base = baselineOf(entry.name)!;
+    const ratio = (x: number | undefined) => (x === undefined ? "-" : `${x.toFixed(2)}x`);
+    return [entry.name, ratio(paired(passes.get(entry.name), passes.get(base))), ...bulkDocuments.map((b) => ratio(paired(bulkPasses.get(`${entry.name}\u0000${b.size}`), bulkPasses.get(`${base}\u0000${b.size}`))))];
+  })));
+}
+
+if (process.env["BENCH_VERBOSE"] || process.env["BENCH_LIST"]) {
   const s = ours.scores!;
   console.log(`\nMissed secrets:\n${s.secretMisses.map((line) => `  ${line.replace(/\n/g, "\\n")}`).join("\n")}`);
   console.log(`\nNear misses flagged:\n${s.secretFalseAlarms.map((line) => `  ${line.replace(/\n/g, "\\n")}`).join("\n")}`);

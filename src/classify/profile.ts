@@ -10,7 +10,10 @@
  * over a typed-array copy of the text, and the lists are gathered lazily.
  */
 
-/** Cheap facts about a string. Lists hold at most `LIST_CAPACITY` entries; a longer list reads as -1 (unknown). */
+/**
+ * Cheap facts about a string. Lists grow with the text up to `LIST_CAPACITY` entries; a longer list reads as -1
+ * (unknown), and the families then search the whole text.
+ */
 export interface TextProfile {
   readonly length: number;
   readonly digits: number;
@@ -57,7 +60,13 @@ export interface TextProfile {
   readonly codes: Uint16Array;
 }
 
-export const LIST_CAPACITY = 256;
+/**
+ * The most entries a list holds. Large: a 64 KB document has thousands of capitals and digit runs, and a family that
+ * finds its list unknown searches the whole text with its pattern, several times slower per byte than looking only
+ * where the list points. Lists start small and grow on demand, so short strings pay nothing for it.
+ */
+export const LIST_CAPACITY = 1 << 16;
+const INITIAL_CAPACITY = 256;
 
 // Character classes of every UTF-16 code unit, one table lookup per character and no branch for the common ones.
 // The low bits drive the pass; `Char` bits say which punctuation the text holds (detectors test them before searching).
@@ -136,13 +145,13 @@ export class Profile implements TextProfile {
   quiet = false;
   private text = "";
   private runs = -2;
-  private readonly runStarts = new Int32Array(LIST_CAPACITY);
-  private readonly runEnds = new Int32Array(LIST_CAPACITY);
+  private runStarts = new Int32Array(INITIAL_CAPACITY);
+  private runEnds = new Int32Array(INITIAL_CAPACITY);
   private caps = -2;
-  private readonly capitalsAt = new Int32Array(LIST_CAPACITY);
+  private capitalsAt = new Int32Array(INITIAL_CAPACITY);
   private tokens = -2;
-  private readonly starts = new Int32Array(LIST_CAPACITY);
-  private readonly ends = new Int32Array(LIST_CAPACITY);
+  private starts = new Int32Array(INITIAL_CAPACITY);
+  private ends = new Int32Array(INITIAL_CAPACITY);
   private dotCount = -1;
   private colonCount = -1;
   private buffer = Buffer.alloc(512);
@@ -208,7 +217,15 @@ export class Profile implements TextProfile {
   }
 
   get digitRuns(): number {
-    if (this.runs === -2) this.runs = this.digits === 0 ? 0 : listDigitRuns(this.codes, this.length, this.digits, this.runStarts, this.runEnds);
+    if (this.runs === -2) {
+      // Each run holds a digit: as many runs as digits at most, so the lists are sized once, before the pass.
+      const need = Math.min(this.digits, LIST_CAPACITY);
+      if (need > this.runStarts.length) {
+        this.runStarts = new Int32Array(grown(this.runStarts.length, need));
+        this.runEnds = new Int32Array(this.runStarts.length);
+      }
+      this.runs = this.digits === 0 ? 0 : listDigitRuns(this.codes, this.length, this.digits, this.runStarts, this.runEnds);
+    }
     return this.runs;
   }
 
@@ -221,7 +238,14 @@ export class Profile implements TextProfile {
   }
 
   get capitals(): number {
-    if (this.caps === -2) this.caps = this.upper === 0 ? 0 : listCapitals(this.codes, this.length, this.capitalsAt);
+    if (this.caps === -2) {
+      let count = this.upper === 0 ? 0 : listCapitals(this.codes, this.length, this.capitalsAt);
+      if (count < 0 && this.capitalsAt.length < LIST_CAPACITY) {
+        this.capitalsAt = new Int32Array(grown(this.capitalsAt.length, Math.min(this.length, LIST_CAPACITY)));
+        count = listCapitals(this.codes, this.length, this.capitalsAt);
+      }
+      this.caps = count;
+    }
     return this.caps;
   }
 
@@ -231,7 +255,15 @@ export class Profile implements TextProfile {
 
   /** Maximal runs of 16 or more token characters, listed on first use; -1 when there are too many. */
   get tokenRuns(): number {
-    if (this.tokens === -2) this.tokens = this.maxRun < 16 ? 0 : listTokenRuns(this.codes, this.length, this.starts, this.ends);
+    if (this.tokens === -2) {
+      // A run of 16 or more characters and its separator: at most length / 17 of them.
+      const need = Math.min(Math.ceil(this.length / 17), LIST_CAPACITY);
+      if (need > this.starts.length) {
+        this.starts = new Int32Array(grown(this.starts.length, need));
+        this.ends = new Int32Array(this.starts.length);
+      }
+      this.tokens = this.maxRun < 16 ? 0 : listTokenRuns(this.codes, this.length, this.starts, this.ends);
+    }
     return this.tokens;
   }
 
@@ -242,6 +274,13 @@ export class Profile implements TextProfile {
   get tokenEnd(): Int32Array {
     return this.ends;
   }
+}
+
+/** A list capacity of at least `need`: doubled from `current`, so a profile reused on ever longer texts grows rarely. */
+function grown(current: number, need: number): number {
+  let size = current;
+  while (size < need) size *= 2;
+  return Math.min(size, LIST_CAPACITY);
 }
 
 function countUpTo(text: string, char: string, limit: number): number {
@@ -258,7 +297,7 @@ function listDigitRuns(codes: Uint16Array, n: number, digits: number, starts: In
     if (codes[i]! - 48 >>> 0 > 9) continue;
     let j = i + 1;
     while (j < n && codes[j]! - 48 >>> 0 <= 9) j++;
-    if (count >= LIST_CAPACITY) return -1;
+    if (count >= starts.length) return -1;
     starts[count] = i;
     ends[count++] = j;
     seen += j - i;
@@ -271,7 +310,7 @@ function listCapitals(codes: Uint16Array, n: number, at: Int32Array): number {
   let count = 0;
   for (let i = 0; i < n; i++) {
     if (codes[i]! - 65 >>> 0 > 25) continue;
-    if (count >= LIST_CAPACITY) return -1;
+    if (count >= at.length) return -1;
     at[count++] = i;
   }
   return count;
@@ -288,7 +327,7 @@ function listTokenRuns(codes: Uint16Array, n: number, starts: Int32Array, ends: 
     let j = i + 1;
     while (j < n && isTokenCode(codes[j]!)) j++;
     if (j - i >= 16) {
-      if (count >= LIST_CAPACITY) return -1;
+      if (count >= starts.length) return -1;
       starts[count] = i;
       ends[count++] = j;
     }

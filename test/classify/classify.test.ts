@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createClassifier, DETECTOR_FAMILIES } from "../../src/classify/classify.js";
+import { createClassifier, DETECTOR_FAMILIES, resolveOverlaps } from "../../src/classify/classify.js";
+import type { Match } from "../../src/classify/detector.js";
 import { GuardError } from "../../src/errors.js";
 
 const classifier = createClassifier();
@@ -104,6 +105,12 @@ describe("createClassifier on adversarial input", () => {
     // with the square of the length (a million characters then take minutes).
     ["vendor prefixes inside one token", `/sntrys_${"a".repeat(21)}`.repeat((5 * n) / 29)],
     ["vendor prefixes after padding", `=ATATT3${"a".repeat(21)}`.repeat((5 * n) / 28)],
+    // A street word (`tie` in `parties`) with no street line near it: the search must stay near the word, or each one
+    // runs on to the end of the text.
+    ["street words far from any house number", `${"parties 12 ".repeat((5 * n) / 11)}Augsburger Strasse 36`],
+    // Each unit is checked against the street lines before it, not against every unit found so far.
+    ["unit numbers after street lines", "1 Ab Street\nApt 1\n".repeat((5 * n) / 18)],
+    ["unit numbers", "Apt 1 ".repeat((5 * n) / 6)],
     ["capitals beyond ASCII", "Åb ".repeat(n / 3)],
     ["digit runs beyond the profile's lists", "1 a ".repeat(n / 4)],
   ];
@@ -112,4 +119,23 @@ describe("createClassifier on adversarial input", () => {
       expect(() => classifier.classify({ value: text })).not.toThrow();
     });
   }
+});
+
+describe("resolveOverlaps", () => {
+  const match = (cls: string, start: number, end: number, confidence = 0.9): Match => ({ class: cls, start, end, detector: `test:${cls}`, confidence });
+
+  it("keeps matches that are apart, in text order, whatever order they came in", () => {
+    const apart = [match("pii.email", 0, 10), match("pii.phone", 12, 20), match("pii.name", 20, 25)];
+    expect(resolveOverlaps(apart.slice())).toEqual(apart);
+    expect(resolveOverlaps([apart[2]!, apart[0]!, apart[1]!])).toEqual(apart);
+  });
+
+  it("keeps one match per place: the more confident of two that overlap, and one of two identical ones", () => {
+    expect(resolveOverlaps([match("pii.phone", 0, 12, 0.6), match("financial.account", 4, 16, 0.9)])).toEqual([match("financial.account", 4, 16, 0.9)]);
+    expect(resolveOverlaps([match("pii.email", 3, 9), match("pii.email", 3, 9)])).toEqual([match("pii.email", 3, 9)]);
+  });
+
+  it("drops a match inside a longer one of another class that is about as confident", () => {
+    expect(resolveOverlaps([match("pii.address", 0, 30, 0.75), match("pii.name", 5, 12, 0.8)])).toEqual([match("pii.address", 0, 30, 0.75)]);
+  });
 });

@@ -149,6 +149,18 @@ describe("secrets detector near misses", () => {
     // Without a vendor prefix the same kind of value under a credential-named key still counts.
     expect(found("DATABRICKS_TOKEN=zq3f9a7c21e8b04d6a95c3e1f7b2d08a6g", "secret.token")).toEqual(["zq3f9a7c21e8b04d6a95c3e1f7b2d08a6g"]);
   });
+  it("takes a random (version 4) UUID under a credential-named key, not a time-based one", () => {
+    expect(found("HEROKU_API_KEY=832d2129-a846-4e27-99f4-7004b6ad53ef", "secret.token")).toEqual(["832d2129-a846-4e27-99f4-7004b6ad53ef"]);
+    // Versions 1 and 6 are a timestamp and a node id: a record or request id, whatever the key says.
+    for (const uuid of ["743b294a-cd03-11ec-9d64-0242ac120002", "1ec9414c-232a-6b00-b3c8-9e6bdeced846"]) {
+      expect(classesIn(`_authToken=${uuid}`).filter((c) => c.startsWith("secret."))).toEqual([]);
+      expect(classesIn({ session_token: uuid }).filter((c) => c.startsWith("secret."))).toEqual([]);
+    }
+  });
+  it("still finds a time-based UUID as an npm token in a well-formed .npmrc line", () => {
+    const line = "//registry.npmjs.org/:_authToken=743b294a-cd03-11ec-9d64-0242ac120002";
+    expect(found(line, "secret.npm_token")).toEqual(["743b294a-cd03-11ec-9d64-0242ac120002"]);
+  });
   it("takes PyPI tokens only with their documented macaroon location and length", () => {
     const body = "CJDQ3ZmE5YzIxLWU4YjAtNGQ2YS05NWMzLWUxZjdiMmQwOGE2NAACKlszLCJjMGQ5ZTFmMi0zYjRhLTRjNWQtOGU2Zi03YTgiXQAABiBmk2Lq9";
     expect(found(`PYPI=pypi-AgEIcHlwaS5vcmc${body}`, "secret.pypi_token")).toEqual([`pypi-AgEIcHlwaS5vcmc${body}`]);
@@ -186,6 +198,10 @@ describe("name and address detectors", () => {
   it("finds street addresses in English and continental order", () => {
     expect(found("ship to 1600 Pennsylvania Avenue NW, Washington, DC 20500", "pii.address")).toEqual(["1600 Pennsylvania Avenue NW, Washington, DC 20500"]);
     expect(found("wohnt in der Augsburger Strasse 36", "pii.address")).toEqual(["Augsburger Strasse 36"]);
+  });
+  it("finds a continental street line among street words far from any number, in a long text", () => {
+    const text = `${"the parties met ".repeat(80)}at Augsburger Strasse 36 today;${" ties and parties".repeat(80)} Rua Augusta 12`;
+    expect(found(text, "pii.address")).toEqual(["Augsburger Strasse 36", "Rua Augusta 12"]);
   });
   it("does not take a number followed by ordinary words for an address", () => {
     expect(found("we sold 300 Large Boxes last week", "pii.address")).toEqual([]);

@@ -77,11 +77,10 @@ export function addressDetector(): Detector {
         let done = 0;
         for (let h = STREET_HINT.exec(text); h !== null; h = STREET_HINT.exec(text)) {
           if (h.index < done) continue;
-          STREET_LAST.lastIndex = Math.max(done, h.index - 90);
-          const m = STREET_LAST.exec(text);
-          if (!m || m.index > h.index) continue;
-          const end = extend(text, m.index + m[0].length);
-          found.push({ class: "pii.address", start: m.index, end, detector: "rules:street", confidence: 0.75 });
+          const at = streetLineAround(text, Math.max(done, h.index - 90), h.index);
+          if (at < 0) continue;
+          const end = extend(text, STREET_LAST.lastIndex);
+          found.push({ class: "pii.address", start: at, end, detector: "rules:street", confidence: 0.75 });
           done = end;
           STREET_HINT.lastIndex = end;
         }
@@ -92,14 +91,56 @@ export function addressDetector(): Detector {
         for (let m = PO_BOX.exec(text); m !== null; m = PO_BOX.exec(text)) found.push({ class: "pii.address", start: m.index, end: m.index + m[0].length, detector: "rules:po_box", confidence: 0.75 });
       }
       if (runs < 0 || !profile.ascii || someRun(codes, profile, afterUnitWord)) {
+        // A unit inside a street line (or box) found above is part of it. Units come in text order, so the lines are
+        // walked once by their start, keeping the furthest end so far: a text of many units costs no more per unit.
+        const lines = found.length === 0 ? found : found.slice().sort((a, b) => a.start - b.start);
+        let next = 0;
+        let reach = -1;
         UNIT.lastIndex = 0;
         for (let m = UNIT.exec(text); m !== null; m = UNIT.exec(text)) {
-          if (!found.some((f) => m!.index >= f.start && m!.index < f.end)) found.push({ class: "pii.address", start: m.index, end: m.index + m[0].length, detector: "rules:unit", confidence: 0.6 });
+          while (next < lines.length && lines[next]!.start <= m.index) reach = Math.max(reach, lines[next++]!.end);
+          if (reach <= m.index) found.push({ class: "pii.address", start: m.index, end: m.index + m[0].length, detector: "rules:unit", confidence: 0.6 });
         }
       }
       for (const f of found) out.push(f);
     },
   };
+}
+
+/**
+ * The furthest a `STREET_LAST` match reaches past its street word, in UTF-16 units, with room to spare: up to four
+ * name words of 26 characters (two units each beyond the BMP), the longest article and the house number.
+ */
+const STREET_LAST_REACH = 512;
+
+/**
+ * Where the first `STREET_LAST` match that starts in `[from, to]` begins, or -1; its end is `STREET_LAST.lastIndex`.
+ * The pattern searches a window around the street word, not the rest of the text: a search that failed near the word
+ * would otherwise run on to the next street line, once per street word, and a long text with many street words and
+ * few addresses would take time growing with the square of its length.
+ */
+function streetLineAround(text: string, from: number, to: number): number {
+  // Two units before `from` for the lookbehind (one code point, which may be a surrogate pair).
+  const context = Math.max(0, from - 2);
+  const windowEnd = to + STREET_LAST_REACH;
+  if (windowEnd >= text.length) {
+    STREET_LAST.lastIndex = from;
+    const m = STREET_LAST.exec(text);
+    return m === null || m.index > to ? -1 : m.index;
+  }
+  const window = text.slice(context, windowEnd);
+  STREET_LAST.lastIndex = from - context;
+  const m = STREET_LAST.exec(window);
+  if (m === null || m.index + context > to) return -1;
+  const end = m.index + m[0].length;
+  // A match that reaches the window's end could read on in the text: decide it there (the reach makes this moot).
+  if (end >= window.length - 1) {
+    STREET_LAST.lastIndex = from;
+    const full = STREET_LAST.exec(text);
+    return full === null || full.index > to ? -1 : full.index;
+  }
+  STREET_LAST.lastIndex = end + context;
+  return m.index + context;
 }
 
 /** After a house number: an optional letter, an optional comma, a space and a capital (or a letter beyond ASCII). */

@@ -1,6 +1,6 @@
-import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/min";
+import { Metadata, parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/min";
 import type { Detector, Match, ScanContext } from "../detector.js";
-import { before } from "../text.js";
+import { before, digitsOf } from "../text.js";
 
 // A run of digit groups with the separators people type: `+1 (415) 555-0100`, `0490 75 40 81`, `03.93.92.16.85`,
 // `345-899-3560x4587`. Bounded everywhere; validated afterwards.
@@ -13,13 +13,68 @@ const SSN_LIKE = /^[0-9]{3}-[0-9]{2}-[0-9]{4}$/;
 const NANP = /^(?:\+?1[ .\-]?)?(?:\([2-9][0-9]{2}\)|[2-9][0-9]{2})[ .\-]?[2-9][0-9]{2}[ .\-]?[0-9]{4}(?:[ ]?(?:x|ext\.?)[ ]?[0-9]{1,5})?$/;
 
 /**
- * Whether a national number is valid in one of `countries`. US numbers were already judged by their layout (NANP);
- * GB national numbers start with the trunk prefix 0, so anything else is not tried there.
+ * What a country's numbering plan says of a national number before the library is asked: the library builds its
+ * regular expressions on every call (10 to 200 µs a number), these are compiled once.
  */
-function validInSome(raw: string, countries: readonly CountryCode[]): boolean {
+export interface NationalScreen {
+  readonly country: CountryCode;
+  /** The plan's general pattern for national significant numbers, anchored. */
+  readonly general: RegExp;
+  /** The national (trunk) prefix the library strips before reading the significant number, anchored. */
+  readonly prefix: RegExp | undefined;
+  /** The international call prefix, and the country's calling code: a number that opens with one is read otherwise. */
+  readonly idd: RegExp;
+  readonly callingCode: string;
+}
+
+type PlanReader = Partial<Record<"nationalNumberPattern" | "nationalPrefixForParsing" | "nationalPrefixTransformRule" | "IDDPrefix" | "callingCode", () => string | undefined>>;
+
+/**
+ * The screen of `country` from libphonenumber's own metadata, or undefined where it cannot be exact: a plan that
+ * rewrites numbers (a prefix transform rule), or a library version whose plans read otherwise (the methods used are
+ * not in its typings). Without a screen every number goes to the library, as before.
+ */
+export function nationalScreen(country: CountryCode): NationalScreen | undefined {
+  try {
+    const metadata = new Metadata();
+    metadata.selectNumberingPlan(country);
+    const plan = metadata.numberingPlan as unknown as PlanReader | undefined;
+    if (!plan || !plan.nationalNumberPattern || !plan.nationalPrefixForParsing || !plan.nationalPrefixTransformRule || !plan.IDDPrefix || !plan.callingCode) return undefined;
+    const general = plan.nationalNumberPattern.call(plan);
+    const idd = plan.IDDPrefix.call(plan);
+    const callingCode = plan.callingCode.call(plan);
+    if (!general || !idd || !callingCode || plan.nationalPrefixTransformRule.call(plan)) return undefined;
+    const prefix = plan.nationalPrefixForParsing.call(plan);
+    return { country, general: new RegExp(`^(?:${general})$`), prefix: prefix ? new RegExp(`^(?:${prefix})`) : undefined, idd: new RegExp(`^(?:${idd})`), callingCode };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A necessary condition of `parsePhoneNumberFromString(raw, country)?.isValid()` for a national number without an
+ * extension, given its digits: the library validates the national significant number, which is the digits with or
+ * without the national prefix, against the plan's general pattern first. Numbers that open with the international
+ * prefix or the calling code are read another way: those always go to the library.
+ */
+export function mayBeValidIn(digits: string, screen: NationalScreen): boolean {
+  if (screen.idd.test(digits) || digits.startsWith(screen.callingCode) || screen.general.test(digits)) return true;
+  const prefix = screen.prefix?.exec(digits);
+  return prefix !== null && prefix !== undefined && prefix[0].length > 0 && screen.general.test(digits.slice(prefix[0].length));
+}
+
+/**
+ * Whether a national number is valid in one of `countries`. US numbers were already judged by their layout (NANP);
+ * GB national numbers start with the trunk prefix 0, so anything else is not tried there; elsewhere the plan's screen
+ * (when the country has one) turns away numbers the library would find invalid, before it is asked.
+ */
+function validInSome(raw: string, digits: string, countries: readonly CountryCode[], screens: ReadonlyMap<CountryCode, NationalScreen>): boolean {
+  const extension = raw.includes("x") || raw.includes("#");
   for (const country of countries) {
     if (country === "US") continue;
     if (country === "GB" && !/^\(?0/.test(raw)) continue;
+    const screen = screens.get(country);
+    if (screen !== undefined && !extension && !mayBeValidIn(digits, screen)) continue;
     if (parsePhoneNumberFromString(raw, country)?.isValid()) return true;
   }
   return false;
@@ -37,6 +92,11 @@ export interface PhoneOptions {
  */
 export function phoneDetector(options: PhoneOptions = {}): Detector<boolean> {
   const countries = options.countries ?? (["US", "GB"] as const);
+  const screens = new Map<CountryCode, NationalScreen>();
+  for (const country of countries) {
+    const screen = nationalScreen(country);
+    if (screen) screens.set(country, screen);
+  }
   return {
     family: "phone",
     forKey: (words) => words.some((word) => word === "phone" || word === "mobile" || word === "tel" || word === "telephone" || word === "fax" || word === "cell"),
@@ -58,7 +118,7 @@ export function phoneDetector(options: PhoneOptions = {}): Detector<boolean> {
           confidence = 0.85;
         } else if (keyCue || CUE.test(before(text, m.index, 32))) {
           confidence = plain && digits > 12 ? 0.5 : 0.75;
-        } else if (!plain && digits >= 8 && digits <= 12 && validInSome(raw, countries)) {
+        } else if (!plain && digits >= 8 && digits <= 12 && validInSome(raw, digitsOf(raw), countries, screens)) {
           confidence = 0.6;
         }
         if (confidence > 0) out.push({ class: "pii.phone", start: m.index, end: m.index + raw.length, detector: international ? "libphonenumber:phone" : "rules:phone", confidence });

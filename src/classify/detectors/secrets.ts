@@ -190,6 +190,8 @@ export function secretKeyKind(words: readonly string[]): SecretStrength | undefi
 
 const SLUG = /^[a-z0-9]+(?:[-_.][a-z0-9]+)+$/;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** Versions 1, 2 and 6 of RFC 9562 (the version digit opens the third group; the variant is RFC's `10xx`). */
+const timeBasedUuid = (uuid: string) => (uuid[14] === "1" || uuid[14] === "2" || uuid[14] === "6") && "89abAB".includes(uuid[19]!);
 const VERSION = /^v?[0-9]+(?:\.[0-9]+){1,3}(?:[-+][A-Za-z0-9.]+)?$/;
 const PATH_OR_URL = /^(?:[a-z][a-z0-9+.\-]*:\/\/|\/|\.{1,2}\/|~\/|[A-Za-z]:\\)|\.(?:pem|p12|pfx|key|crt|cer|json|ya?ml|txt|env|jks|keystore|keytab)$/i;
 
@@ -202,8 +204,10 @@ export function looksLikeSecretValue(value: string, kind: SecretStrength, lastKe
   const min = kind === "password" ? 6 : 10;
   if (v.length < min || v.length > 512) return false;
   if (isPlaceholder(v) || isSequential(v)) return false;
-  // A UUID under a credential-named key is a credential (Heroku, Octopus and many others issue them).
-  if (UUID.test(v)) return kind === "token" && !isSequential(v.replace(/-/g, ""));
+  // A UUID under a credential-named key is a credential (Heroku, Octopus and many others issue them), unless it is
+  // time-based (version 1, 2 or 6: a timestamp and a node id), which is predictable and so names a record or a
+  // request, never grants access. A vendor that really puts one in a config line is found by its own rule (npm's).
+  if (UUID.test(v)) return kind === "token" && !isSequential(v.replace(/-/g, "")) && !timeBasedUuid(v);
   if (VERSION.test(v) || PATH_OR_URL.test(v) || SLUG.test(v)) return false;
   // `ACCESS_TOKEN`, `YOUR_API_KEY`: the name of a variable, not its value.
   if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(v) && /[A-Z]{3}/.test(v)) return false;

@@ -3,10 +3,10 @@ import { GuardError } from "../../errors.js";
 import type { LoadedDeclaration } from "../../model/declaration.js";
 import type { ToolDescriptor } from "../../model/tool.js";
 import { DecisionCache } from "../decision-cache.js";
-import type { AuthorizationRequest, DeterminingPolicy, EngineDecision, PolicyEngine } from "../engine.js";
+import type { AuthorizationRequest, DecisionContext, DeterminingPolicy, EngineDecision, PolicyEngine, RuntimeBounds } from "../engine.js";
 import type { CompiledPolicySet } from "./compile.js";
 import { contextUsage, type ContextUsage } from "./context-usage.js";
-import { agentEntity, agentUid, cedarContext, RUNTIME_UID, runtimeEntity, toolEntity, toolUid, type EntityJson, type EntityUid } from "./entities.js";
+import { agentEntity, agentUid, CONTEXT_ATTRIBUTES, cedarContext, contextAttribute, RUNTIME_UID, runtimeEntity, toolEntity, toolUid, type ContextAttribute, type EntityJson, type EntityUid } from "./entities.js";
 import { specialize } from "./residual.js";
 
 export interface CedarEngineOptions {
@@ -39,9 +39,20 @@ interface Plan {
   readonly usage: ContextUsage;
 }
 
+/** A plan found again by identity: the same declaration, runtime bounds object and action for a resource. */
+interface KnownPlan {
+  readonly declaration: LoadedDeclaration;
+  readonly runtime: RuntimeBounds;
+  readonly action: string;
+  readonly plan: Plan;
+}
+
 /** The runtime bounds: fixed for a guard, so folded into the specialized set rather than sent each time. */
 const RUNTIME_ATTRIBUTES = ["environment", "region", "account", "tenant"] as const;
 const EVERYTHING: ContextUsage = { attributes: new Map(), everything: true };
+const CONTEXT_ATTRIBUTE_SET: ReadonlySet<string> = new Set(CONTEXT_ATTRIBUTES);
+/** Stands for the runtime resource (requests without a tool) in the by-identity plan lookup. */
+const NO_TOOL = {};
 const MAX_PLANS = 1024;
 let instances = 0;
 
@@ -72,9 +83,31 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
     return entity;
   };
 
-  function planFor(request: AuthorizationRequest, context: CedarContext, principal: EntityUid, action: EntityUid, resource: EntityUid): Plan {
+  // Descriptors from the tool catalog and the guard's runtime bounds are the same objects call after call: the plan
+  // is found by identity first, without building its key.
+  const known = new WeakMap<object, KnownPlan[]>();
+
+  function knownPlan(request: AuthorizationRequest): Plan | undefined {
+    const entries = known.get(request.tool ?? NO_TOOL);
+    if (!entries) return undefined;
+    for (const entry of entries) {
+      if (entry.action === request.action && entry.declaration === request.declaration && entry.runtime === request.context.runtime) return entry.plan;
+    }
+    return undefined;
+  }
+
+  function remember(request: AuthorizationRequest, plan: Plan): void {
+    const holder = request.tool ?? NO_TOOL;
+    const entries = known.get(holder) ?? [];
+    // A handful per tool (one per action); a caller building new runtime objects each time only refills this slot.
+    if (entries.length >= 8) entries.shift();
+    entries.push({ declaration: request.declaration, runtime: request.context.runtime, action: request.action, plan });
+    known.set(holder, entries);
+  }
+
+  function planFor(request: AuthorizationRequest, principal: EntityUid, action: EntityUid, resource: EntityUid): Plan {
     const runtime: CedarContext = {};
-    for (const attr of RUNTIME_ATTRIBUTES) runtime[attr] = context[attr] ?? "";
+    for (const attr of RUNTIME_ATTRIBUTES) runtime[attr] = contextAttribute(request.context, attr);
     const key = `${request.declaration.digest}|${request.action}|${request.tool ? descriptorKey(request.tool) : "runtime"}|${JSON.stringify(runtime)}`;
     const known = plans.get(key);
     if (known) return known;
@@ -96,9 +129,12 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
     const principal = agentUid(request.declaration);
     const action = { type: "Action", id: request.action };
     const resource = request.tool ? toolUid(request.tool) : RUNTIME_UID;
-    const fullContext = cedarContext(request.context);
-    const plan = planFor(request, fullContext, principal, action, resource);
-    const context = plan.usage.everything ? fullContext : prune(fullContext, plan.usage);
+    let plan = knownPlan(request);
+    if (!plan) {
+      plan = planFor(request, principal, action, resource);
+      remember(request, plan);
+    }
+    const context = plan.usage.everything ? cedarContext(request.context) : pruned(request.context, plan.usage);
     const cacheKey = `${plan.key}|${keyOf(context, plan.usage)}`;
     const cached = cache.get(cacheKey);
     if (cached) return cached;
@@ -127,11 +163,11 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
   };
 }
 
-/** The context with only the attributes (and nested fields) the plan's policies read. */
-function prune(context: CedarContext, usage: ContextUsage): CedarContext {
+/** The context with only the attributes (and nested fields) the plan's policies read; the others are not built. */
+function pruned(context: DecisionContext, usage: ContextUsage): CedarContext {
   const out: CedarContext = {};
   for (const [attr, fields] of usage.attributes) {
-    const value = context[attr];
+    const value = CONTEXT_ATTRIBUTE_SET.has(attr) ? contextAttribute(context, attr as ContextAttribute) : undefined;
     if (value === undefined) continue;
     if (fields === "all" || value === null || typeof value !== "object" || Array.isArray(value)) {
       out[attr] = value;

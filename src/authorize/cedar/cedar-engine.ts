@@ -7,6 +7,7 @@ import type { AuthorizationRequest, DecisionContext, DeterminingPolicy, EngineDe
 import type { CompiledPolicySet } from "./compile.js";
 import { contextUsage, type ContextUsage } from "./context-usage.js";
 import { agentEntity, agentUid, CONTEXT_ATTRIBUTES, cedarContext, contextAttribute, RUNTIME_UID, runtimeEntity, toolEntity, toolUid, type ContextAttribute, type EntityJson, type EntityUid } from "./entities.js";
+import { residualEvaluator, type ResidualEvaluator } from "./residual-evaluator.js";
 import { specialize } from "./residual.js";
 
 export interface CedarEngineOptions {
@@ -15,6 +16,11 @@ export interface CedarEngineOptions {
   readonly cacheSize?: number;
   /** Specialize the policy set per agent, action, tool and runtime ahead of the first decision. Default true. */
   readonly specialize?: boolean;
+  /**
+   * Evaluate residual sets made only of simple context tests in JavaScript, with Cedar's semantics, instead of
+   * crossing into WASM; anything else (and anything that could error) still goes to Cedar. Default true.
+   */
+  readonly evaluateResiduals?: boolean;
 }
 
 export interface CedarEngine extends PolicyEngine {
@@ -22,7 +28,7 @@ export interface CedarEngine extends PolicyEngine {
   /** Cedar decides synchronously. */
   authorize(request: AuthorizationRequest): EngineDecision;
   /** Cache and specialization counters, for benchmarks and diagnostics. */
-  stats(): { cacheHits: number; cacheMisses: number; specialized: number; fullEvaluations: number };
+  stats(): { cacheHits: number; cacheMisses: number; specialized: number; fullEvaluations: number; residualEvaluations: number };
 }
 
 type CedarContext = Record<string, cedar.CedarValueJson>;
@@ -37,6 +43,8 @@ interface Plan {
   readonly errored: readonly string[];
   /** The context attributes the set reads; the full set reads everything. */
   readonly usage: ContextUsage;
+  /** Decides the residual set without Cedar when it can (see residual-evaluator.ts). */
+  readonly evaluator?: ResidualEvaluator;
 }
 
 /** A plan found again by identity: the same declaration, runtime bounds object and action for a resource. */
@@ -76,6 +84,7 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
   const cache = new DecisionCache<EngineDecision>(options.cacheSize ?? 4096);
   const agents = new WeakMap<LoadedDeclaration, EntityJson>();
   let fullEvaluations = 0;
+  let residualEvaluations = 0;
 
   const agentOf = (loaded: LoadedDeclaration) => {
     let entity = agents.get(loaded);
@@ -119,7 +128,8 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
     if (residual) {
       const setId = `${prefix}:r${plans.size}`;
       const parsed = cedar.preparsePolicySet(setId, { staticPolicies: residual.residuals });
-      if (parsed.type === "success") plan = { key, setId, entities: [], errored: residual.errored, usage: contextUsage(Object.values(residual.residuals)) };
+      const evaluator = options.evaluateResiduals === false ? undefined : residualEvaluator(residual.residuals);
+      if (parsed.type === "success") plan = { key, setId, entities: [], errored: residual.errored, usage: contextUsage(Object.values(residual.residuals)), ...(evaluator ? { evaluator } : {}) };
     }
     plans.set(key, plan);
     return plan;
@@ -139,18 +149,22 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
     const cached = cache.get(cacheKey);
     if (cached) return cached;
 
-    if (plan.setId === fullSetId) fullEvaluations++;
-    const answer = cedar.statefulIsAuthorized({ principal, action, resource, context, entities: plan.entities, preparsedPolicySetId: plan.setId });
-    if (answer.type === "failure") {
-      throw new GuardError("ENGINE_ERROR", `cedar could not evaluate the request: ${answer.errors.map((error) => error.message).join("; ")}`);
+    const local = plan.evaluator?.(context);
+    let result: EngineDecision;
+    if (local) {
+      residualEvaluations++;
+      result = { decision: local.decision, determining: local.reason.map((id) => determiningPolicy(policies, id)), errors: plan.errored.map(erroredForTool) };
+    } else {
+      if (plan.setId === fullSetId) fullEvaluations++;
+      const answer = cedar.statefulIsAuthorized({ principal, action, resource, context, entities: plan.entities, preparsedPolicySetId: plan.setId });
+      if (answer.type === "failure") {
+        throw new GuardError("ENGINE_ERROR", `cedar could not evaluate the request: ${answer.errors.map((error) => error.message).join("; ")}`);
+      }
+      const { decision, diagnostics } = answer.response;
+      const determining = diagnostics.reason.map((id) => determiningPolicy(policies, id));
+      const errors = [...plan.errored.map(erroredForTool), ...diagnostics.errors.map((error) => `${error.policyId}: ${error.error.message}`)];
+      result = { decision, determining, errors };
     }
-    const { decision, diagnostics } = answer.response;
-    const determining = diagnostics.reason.map((id) => determiningPolicy(policies, id));
-    const errors = [
-      ...plan.errored.map((id) => `${id}: the policy errors for this agent and tool`),
-      ...diagnostics.errors.map((error) => `${error.policyId}: ${error.error.message}`),
-    ];
-    const result: EngineDecision = { decision, determining, errors };
     cache.set(cacheKey, result);
     return result;
   }
@@ -159,7 +173,7 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
     name: "cedar",
     revision: policies.revision,
     authorize,
-    stats: () => ({ cacheHits: cache.hits, cacheMisses: cache.misses, specialized: [...plans.values()].filter((plan) => plan.setId !== fullSetId).length, fullEvaluations }),
+    stats: () => ({ cacheHits: cache.hits, cacheMisses: cache.misses, specialized: [...plans.values()].filter((plan) => plan.setId !== fullSetId).length, fullEvaluations, residualEvaluations }),
   };
 }
 
@@ -195,6 +209,10 @@ function keyOf(context: CedarContext, usage: ContextUsage): string {
 /** Everything about a tool that its entity carries: two descriptors with the same key share a plan. */
 function descriptorKey(tool: ToolDescriptor): string {
   return `${tool.server}/${tool.name}|${tool.intent}|${tool.intentSource}|${tool.zone}`;
+}
+
+function erroredForTool(id: string): string {
+  return `${id}: the policy errors for this agent and tool`;
 }
 
 function determiningPolicy(policies: CompiledPolicySet, id: string): DeterminingPolicy {

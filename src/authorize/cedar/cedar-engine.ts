@@ -35,8 +35,10 @@ type CedarContext = Record<string, cedar.CedarValueJson>;
 
 /** How requests for one (declaration, action, tool, runtime) are evaluated. */
 interface Plan {
-  /** What the plan was made for; prefixes its cache keys. */
+  /** What the plan was made for. */
   readonly key: string;
+  /** Prefixes its cache keys: a short id once the plan is kept, else the key itself. */
+  readonly prefix: string;
   readonly setId: string;
   /** Entities to send: none for a specialized set, principal and resource for the full set. */
   readonly entities: EntityJson[];
@@ -121,7 +123,7 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
     const known = plans.get(key);
     if (known) return known;
     const entities = [agentOf(request.declaration), request.tool ? toolEntity(request.tool) : runtimeEntity()];
-    const full: Plan = { key, setId: fullSetId, entities, errored: [], usage: EVERYTHING };
+    const full: Plan = { key, prefix: key, setId: fullSetId, entities, errored: [], usage: EVERYTHING };
     if (!canSpecialize || plans.size >= MAX_PLANS) return full;
     const residual = specialize(policyText, principal, action, resource, entities, runtime);
     let plan = full;
@@ -129,8 +131,10 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
       const setId = `${prefix}:r${plans.size}`;
       const parsed = cedar.preparsePolicySet(setId, { staticPolicies: residual.residuals });
       const evaluator = options.evaluateResiduals === false ? undefined : residualEvaluator(residual.residuals);
-      if (parsed.type === "success") plan = { key, setId, entities: [], errored: residual.errored, usage: contextUsage(Object.values(residual.residuals)), ...(evaluator ? { evaluator } : {}) };
+      if (parsed.type === "success") plan = { key, prefix: key, setId, entities: [], errored: residual.errored, usage: contextUsage(Object.values(residual.residuals)), ...(evaluator ? { evaluator } : {}) };
     }
+    // Kept plans are unique per key, so a short id tells their cache entries apart as well as the key (and hashes faster).
+    plan = { ...plan, prefix: `#${plans.size}` };
     plans.set(key, plan);
     return plan;
   }
@@ -145,7 +149,7 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
       remember(request, plan);
     }
     const context = plan.usage.everything ? cedarContext(request.context) : pruned(request.context, plan.usage);
-    const cacheKey = `${plan.key}|${keyOf(context, plan.usage)}`;
+    const cacheKey = `${plan.prefix}|${keyOf(context, plan.usage)}`;
     const cached = cache.get(cacheKey);
     if (cached) return cached;
 

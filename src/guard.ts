@@ -391,19 +391,18 @@ class GuardPipeline implements Guard {
   private verdictOf(pending: Pending, outcome: Outcome, context: DecisionContext, value: unknown, findings: readonly Finding[]): Verdict {
     const ids = outcome.policies.map((policy) => policy.id);
     const errors = outcome.kind === "allow" ? [] : outcome.errors;
-    const base = { ...this.base(pending, ids, errors), reasons: reasonsOf(outcome.policies) };
-    const subject = this.subject(pending);
+    const base = this.base(pending, ids, errors, reasonsOf(outcome.policies));
     switch (outcome.kind) {
       case "allow":
         return { ...base, decision: "allow" };
       case "deny":
       case "halt":
-        return { ...base, decision: outcome.kind, message: explain(outcome.kind, outcome.policies, subject) };
+        return { ...base, decision: outcome.kind, message: explain(outcome.kind, outcome.policies, this.subject(pending)) };
       case "ask":
         pending.callDigest ??= pending.call ? callDigest(pending.call) : undefined;
-        return { ...base, decision: "ask", message: explain("ask", outcome.policies, subject), callDigest: pending.callDigest ?? "" };
+        return { ...base, decision: "ask", message: explain("ask", outcome.policies, this.subject(pending)), callDigest: pending.callDigest ?? "" };
       case "redact":
-        return this.redact(pending, base, outcome.policies, context, value, findings, subject);
+        return this.redact(pending, base, outcome.policies, context, value, findings, this.subject(pending));
     }
   }
 
@@ -509,11 +508,11 @@ class GuardPipeline implements Guard {
 
   // --- verdict helpers ------------------------------------------------------------------------------------------
 
-  private base(pending: Pending, policyIds: readonly string[], errors: readonly string[]): VerdictBase {
+  private base(pending: Pending, policyIds: readonly string[], errors: readonly string[], reasons: VerdictBase["reasons"] = []): VerdictBase {
     return {
       decisionId: pending.decisionId,
       policyIds,
-      reasons: [],
+      reasons,
       errors,
       declaration: this.declarationRef,
       policyRevision: this.policyRevision,

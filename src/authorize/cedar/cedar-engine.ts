@@ -140,11 +140,11 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
   }
 
   function authorize(request: AuthorizationRequest): EngineDecision {
-    const principal = agentUid(request.declaration);
-    const action = { type: "Action", id: request.action };
-    const resource = request.tool ? toolUid(request.tool) : RUNTIME_UID;
+    // The request's uids are built only when Cedar is asked (a new plan, a cache miss the evaluator cannot decide).
+    const uids = () => ({ principal: agentUid(request.declaration), action: { type: "Action", id: request.action }, resource: request.tool ? toolUid(request.tool) : RUNTIME_UID });
     let plan = knownPlan(request);
     if (!plan) {
+      const { principal, action, resource } = uids();
       plan = planFor(request, principal, action, resource);
       remember(request, plan);
     }
@@ -160,7 +160,7 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
       result = { decision: local.decision, determining: local.reason.map((id) => determiningPolicy(policies, id)), errors: plan.errored.map(erroredForTool) };
     } else {
       if (plan.setId === fullSetId) fullEvaluations++;
-      const answer = cedar.statefulIsAuthorized({ principal, action, resource, context, entities: plan.entities, preparsedPolicySetId: plan.setId });
+      const answer = cedar.statefulIsAuthorized({ ...uids(), context, entities: plan.entities, preparsedPolicySetId: plan.setId });
       if (answer.type === "failure") {
         throw new GuardError("ENGINE_ERROR", `cedar could not evaluate the request: ${answer.errors.map((error) => error.message).join("; ")}`);
       }

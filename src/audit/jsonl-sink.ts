@@ -34,12 +34,12 @@ const MAX_FAILED_QUEUE = 100_000;
 const open = new Set<() => void>();
 
 /**
- * Appends hash-chained JSON lines to a file. `write` only enqueues the record; on the next turn of the event loop
- * (off the decision path: an MCP proxy has by then sent the request upstream or the answer to the client) the queued
- * records are serialized, chained and written in one batch, and whatever is queued is chained and written
- * synchronously when the process exits, crashes with an uncaught exception, or receives SIGTERM/SIGINT. Only
- * SIGKILL or power loss can lose the records of the current turn. One process writes a log at a time (a lock file
- * says which). A record must not change after `write` (records are readonly throughout).
+ * Appends hash-chained JSON lines to a file. `write` only enqueues the record; once the batch window has passed (off
+ * the decision path: an MCP proxy has by then sent the request upstream or the answer to the client) the queued
+ * records are serialized, chained and written with one write, and whatever is queued is chained and written
+ * synchronously on `flush` and `close`, and when the process exits, crashes with an uncaught exception, or receives
+ * SIGTERM/SIGINT. Only SIGKILL or power loss can lose the records of the current window. One process writes a log at
+ * a time (a lock file says which). A record must not change after `write` (records are readonly throughout).
  */
 export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
   const { path } = options;

@@ -141,10 +141,9 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
 
   function authorize(request: AuthorizationRequest): EngineDecision {
     // The request's uids are built only when Cedar is asked (a new plan, a cache miss the evaluator cannot decide).
-    const uids = () => ({ principal: agentUid(request.declaration), action: { type: "Action", id: request.action }, resource: request.tool ? toolUid(request.tool) : RUNTIME_UID });
     let plan = knownPlan(request);
     if (!plan) {
-      const { principal, action, resource } = uids();
+      const { principal, action, resource } = uidsOf(request);
       plan = planFor(request, principal, action, resource);
       remember(request, plan);
     }
@@ -160,7 +159,7 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
       result = { decision: local.decision, determining: local.reason.map((id) => determiningPolicy(policies, id)), errors: plan.errored.map(erroredForTool) };
     } else {
       if (plan.setId === fullSetId) fullEvaluations++;
-      const answer = cedar.statefulIsAuthorized({ ...uids(), context, entities: plan.entities, preparsedPolicySetId: plan.setId });
+      const answer = cedar.statefulIsAuthorized({ ...uidsOf(request), context, entities: plan.entities, preparsedPolicySetId: plan.setId });
       if (answer.type === "failure") {
         throw new GuardError("ENGINE_ERROR", `cedar could not evaluate the request: ${answer.errors.map((error) => error.message).join("; ")}`);
       }
@@ -179,6 +178,10 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
     authorize,
     stats: () => ({ cacheHits: cache.hits, cacheMisses: cache.misses, specialized: [...plans.values()].filter((plan) => plan.setId !== fullSetId).length, fullEvaluations, residualEvaluations }),
   };
+}
+
+function uidsOf(request: AuthorizationRequest): { principal: EntityUid; action: EntityUid; resource: EntityUid } {
+  return { principal: agentUid(request.declaration), action: { type: "Action", id: request.action }, resource: request.tool ? toolUid(request.tool) : RUNTIME_UID };
 }
 
 /** The context with only the attributes (and nested fields) the plan's policies read; the others are not built. */

@@ -1,7 +1,8 @@
 /**
  * Guard overhead on the call path: `beforeCall` with a realistic 2 KB argument object, cold (decision cache off:
- * every call reaches Cedar) and warm (steady state with the cache), beside raw Cedar `isAuthorized` calls measured
- * in the same process, so the ratios hold on any machine. The classifier's share is measured apart: the same calls
+ * every call is decided from its residual policy set, in JavaScript, and once more with Cedar's WASM evaluating the
+ * residuals) and warm (steady state with the cache), beside raw Cedar `isAuthorized` calls measured in the same
+ * process, so the ratios hold on any machine. The classifier's share is measured apart: the same calls
  * through a guard whose classifier finds nothing, and `classify` alone on the same arguments.
  */
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
@@ -11,6 +12,7 @@ import { join } from "node:path";
 import { createClassifier } from "../src/classify/classify.js";
 import type { Classifier } from "../src/classify/classifier.js";
 import { createGuard } from "../src/guard.js";
+import { createCedarEngine } from "../src/authorize/cedar/cedar-engine.js";
 import { loadCedarPolicies } from "../src/authorize/cedar/load-policies.js";
 import { agentEntity, cedarContext, toolEntity } from "../src/authorize/cedar/entities.js";
 import { decisionContext } from "../src/authorize/context.js";
@@ -46,12 +48,15 @@ const size = JSON.stringify(args0).length;
 /** A classifier that finds nothing: the rest of the pipeline, for the share classification takes of a call. */
 const findsNothing: Classifier = { classify: () => [] };
 
-async function guardOverhead(label: string, decisionCacheSize: number, classifier?: Classifier) {
+async function guardOverhead(label: string, decisionCacheSize: number, classifier?: Classifier, engine?: "cedar-wasm-residuals") {
   const dir = mkdtempSync(join(tmpdir(), "pg-bench-"));
   // Time moves 100 ms per call: 64 sessions then call about 9 times a minute each, within the declaration's budgets
   // (a frozen clock would have the monitor block and halt them, and the benchmark would measure halts).
   let now = NOW;
-  const guard = await createGuard({ declaration: DECLARATION, audit: [{ type: "jsonl", path: join(dir, "audit.jsonl") }], runtime: RUNTIME, clock: () => now, decisionCacheSize, ...(classifier ? { classifier } : {}) });
+  // The default engine evaluates simple residual sets in JavaScript; the `cedar-wasm-residuals` row sends every
+  // residual evaluation to Cedar's WASM, so the cost of a Cedar call stays visible here.
+  const wasmEngine = engine ? createCedarEngine({ policies: await loadCedarPolicies(), cacheSize: decisionCacheSize, evaluateResiduals: false }) : undefined;
+  const guard = await createGuard({ declaration: DECLARATION, audit: [{ type: "jsonl", path: join(dir, "audit.jsonl") }], runtime: RUNTIME, clock: () => now, decisionCacheSize, ...(classifier ? { classifier } : {}), ...(wasmEngine ? { engine: wasmEngine } : {}) });
   let i = 0;
   let refused = 0;
   const samples = await sampleMicros(async () => {
@@ -108,7 +113,8 @@ const [rawUnparsed, rawPreparsedRow] = await rawCedar();
 const rows = [
   rawUnparsed,
   rawPreparsedRow,
-  await guardOverhead("guard.beforeCall, cold (decision cache off: residual Cedar set each call)", 0),
+  await guardOverhead("guard.beforeCall, cold (decision cache off: the residual set decided each call)", 0),
+  await guardOverhead("guard.beforeCall, cold, residual set evaluated by Cedar (WASM) each call", 0, undefined, "cedar-wasm-residuals"),
   await guardOverhead("guard.beforeCall, warm (decision cache on)", 4096),
   await guardOverhead("guard.beforeCall, warm, classifier that finds nothing (the rest of the path)", 4096, findsNothing),
   await classifyAlone(),

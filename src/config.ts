@@ -77,7 +77,7 @@ const configSchema = z.object({
   audit: z
     .array(
       z.union([
-        z.strictObject({ type: z.literal("jsonl"), path: z.string().min(1), maxBytes: positiveInt.optional(), key: z.string().min(16, { error: "an HMAC key needs at least 16 characters" }).optional(), fsync: z.boolean().optional() }),
+        z.strictObject({ type: z.literal("jsonl"), path: z.string().min(1), maxBytes: positiveInt.optional(), key: z.string().min(16, { error: "an HMAC key needs at least 16 characters" }).optional(), fsync: z.boolean().optional(), batchMs: z.number().int().min(0).max(1000).optional() }),
         z.strictObject({ type: z.enum(["stdout", "stderr"]) }),
         z.strictObject({ type: z.literal("memory"), limit: positiveInt.optional() }),
         object("an AuditSink", "write"),

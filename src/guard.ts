@@ -175,13 +175,17 @@ class GuardPipeline implements Guard {
   /** User messages already trusted, per session. */
   private readonly trusted = new DecisionCache<true>(4096);
   private readonly monitor: Monitor;
+  /** The declaration as every verdict cites it: one frozen object, not one per decision. */
+  private readonly declarationRef: VerdictBase["declaration"];
   private closed = false;
 
   constructor(private readonly parts: Parts) {
     this.declaration = parts.declaration;
     this.policyRevision = parts.engine.revision;
+    const { id, version } = parts.declaration.declaration;
+    this.declarationRef = Object.freeze({ id, version, digest: parts.declaration.digest });
     this.allowsDestination = compileEgressAllow(parts.declaration.declaration.egress?.allow ?? []);
-    const { id, agent, budgets } = parts.declaration.declaration;
+    const { agent, budgets } = parts.declaration.declaration;
     this.monitor = new Monitor({
       ...(parts.monitor ? { config: parts.monitor } : {}),
       declaration: { id, agent, ...(budgets ? { budgets } : {}) },
@@ -357,7 +361,7 @@ class GuardPipeline implements Guard {
   /** Refusals that need no policy: a closed guard, an audit log that cannot be written, a halted session. */
   private blocked(pending: Pending, sessionId?: string): Verdict | undefined {
     if (this.closed) return this.guardDeny(pending, GUARD_POLICY_IDS.guardClosed, "the guard was closed");
-    const failure = this.parts.sinks.map((sink) => sink.failure?.()).find(Boolean);
+    const failure = this.auditFailure();
     if (failure) return this.guardDeny(pending, GUARD_POLICY_IDS.auditUnavailable, `decisions cannot be audited: ${failure}`);
     const halted = sessionId === undefined ? undefined : this.parts.sessions.peek(sessionId)?.halted;
     if (halted) {
@@ -366,6 +370,14 @@ class GuardPipeline implements Guard {
         decision: "halt",
         message: `purpose-guard halted this session (decision ${halted.decisionId}); an operator must release it: ${halted.message}`,
       };
+    }
+    return undefined;
+  }
+
+  private auditFailure(): string | undefined {
+    for (const sink of this.parts.sinks) {
+      const failure = sink.failure?.();
+      if (failure) return failure;
     }
     return undefined;
   }
@@ -379,19 +391,18 @@ class GuardPipeline implements Guard {
   private verdictOf(pending: Pending, outcome: Outcome, context: DecisionContext, value: unknown, findings: readonly Finding[]): Verdict {
     const ids = outcome.policies.map((policy) => policy.id);
     const errors = outcome.kind === "allow" ? [] : outcome.errors;
-    const base = { ...this.base(pending, ids, errors), reasons: reasonsOf(outcome.policies) };
-    const subject = this.subject(pending);
+    const base = this.base(pending, ids, errors, reasonsOf(outcome.policies));
     switch (outcome.kind) {
       case "allow":
         return { ...base, decision: "allow" };
       case "deny":
       case "halt":
-        return { ...base, decision: outcome.kind, message: explain(outcome.kind, outcome.policies, subject) };
+        return { ...base, decision: outcome.kind, message: explain(outcome.kind, outcome.policies, this.subject(pending)) };
       case "ask":
         pending.callDigest ??= pending.call ? callDigest(pending.call) : undefined;
-        return { ...base, decision: "ask", message: explain("ask", outcome.policies, subject), callDigest: pending.callDigest ?? "" };
+        return { ...base, decision: "ask", message: explain("ask", outcome.policies, this.subject(pending)), callDigest: pending.callDigest ?? "" };
       case "redact":
-        return this.redact(pending, base, outcome.policies, context, value, findings, subject);
+        return this.redact(pending, base, outcome.policies, context, value, findings, this.subject(pending));
     }
   }
 
@@ -497,13 +508,13 @@ class GuardPipeline implements Guard {
 
   // --- verdict helpers ------------------------------------------------------------------------------------------
 
-  private base(pending: Pending, policyIds: readonly string[], errors: readonly string[]): VerdictBase {
+  private base(pending: Pending, policyIds: readonly string[], errors: readonly string[], reasons: VerdictBase["reasons"] = []): VerdictBase {
     return {
       decisionId: pending.decisionId,
       policyIds,
-      reasons: [],
+      reasons,
       errors,
-      declaration: { id: this.declaration.declaration.id, version: this.declaration.declaration.version, digest: this.declaration.digest },
+      declaration: this.declarationRef,
       policyRevision: this.policyRevision,
       classes: pending.classes,
     };
@@ -548,18 +559,19 @@ class GuardPipeline implements Guard {
   private audit(pending: Pending, verdict: Verdict, sessionId: string | undefined, trace: ToolCall["trace"]): void {
     if (this.parts.sinks.length === 0) return;
     const latencyUs = Math.max(0, Number(process.hrtime.bigint() - pending.started) / 1000 - pending.waitedUs);
+    // Absent fields are passed as undefined and left out by auditRecord (no object spread per decision).
     const record = auditRecord({
       event: pending.event,
       verdict,
       declaration: this.declaration,
       time: this.parts.clock(),
       latencyUs,
-      ...(sessionId !== undefined ? { sessionId } : {}),
-      ...(pending.tool ? { tool: pending.tool } : {}),
-      ...(trace ? { trace } : {}),
-      ...(pending.flows ? { flows: pending.flows } : {}),
-      ...(pending.callDigest ? { callDigest: pending.callDigest } : {}),
-      ...(pending.detail ? { detail: pending.detail } : {}),
+      sessionId,
+      tool: pending.tool,
+      trace,
+      flows: pending.flows,
+      callDigest: pending.callDigest,
+      detail: pending.detail,
     });
     for (const sink of this.parts.sinks) sink.write(record);
   }

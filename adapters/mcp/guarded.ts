@@ -72,14 +72,28 @@ export function guardedEnforcer(guard: Guard, options: GuardedOptions = {}): Enf
   };
 }
 
+const READ_HINTS: NonNullable<ToolCall["hints"]> = Object.freeze({ intent: "read" });
+const NO_HINTS: NonNullable<ToolCall["hints"]> = Object.freeze({});
+/**
+ * Hints by tool definition: a session keeps one definition object per listed tool, so each call of a tool passes the
+ * guard the same hints object (which the guard's catalog recognises without re-reading it).
+ */
+const hintsByDefinition = new WeakMap<object, { readonly digest: string | undefined; readonly hints: NonNullable<ToolCall["hints"]> }>();
+
 /** What the guard knows of a tool from its MCP definition: annotations and the pinned digest. */
 function hintsOf(context: CallContext): NonNullable<ToolCall["hints"]> {
-  if (context.kind !== "tool") return { intent: "read" };
-  const annotations = context.definition?.["annotations"];
-  return {
-    ...(isRecord(annotations) ? { annotations: pickAnnotations(annotations) } : {}),
-    ...(context.digest ? { digest: context.digest } : {}),
-  };
+  if (context.kind !== "tool") return READ_HINTS;
+  const { definition, digest } = context;
+  if (!definition) return digest ? { digest } : NO_HINTS;
+  const known = hintsByDefinition.get(definition);
+  if (known && known.digest === digest) return known.hints;
+  const annotations = definition["annotations"];
+  const hints = Object.freeze({
+    ...(isRecord(annotations) ? { annotations: Object.freeze(pickAnnotations(annotations)) } : {}),
+    ...(digest ? { digest } : {}),
+  });
+  hintsByDefinition.set(definition, { digest, hints });
+  return hints;
 }
 
 function pickAnnotations(raw: Readonly<Record<string, unknown>>): ToolAnnotations {

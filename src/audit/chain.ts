@@ -1,7 +1,10 @@
-import { createHash, createHmac } from "node:crypto";
+import * as crypto from "node:crypto";
 import type { AuditRecord } from "../model/audit-record.js";
 
 export const GENESIS = "0".repeat(64);
+
+/** `crypto.hash` (Node >= 20.12), absent on older Node 20 releases. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
 
 /** A record's line ends with its hash, in this exact form: everything before it is what was hashed. */
 const HASH_SUFFIX = /,"hash":"([0-9a-f]{64})"\}$/;
@@ -13,13 +16,18 @@ const HASH_SUFFIX = /,"hash":"([0-9a-f]{64})"\}$/;
  * needs no canonical form.
  */
 export function linkHash(prev: string, body: string, key?: string | Buffer): string {
-  const hash = key === undefined ? createHash("sha256") : createHmac("sha256", key);
+  // One call instead of a Hash object and three updates: about half the cost at a record's size.
+  if (key === undefined && oneShot) return oneShot("sha256", `${prev}\n${body}`, "hex");
+  const hash = key === undefined ? crypto.createHash("sha256") : crypto.createHmac("sha256", key);
   return hash.update(prev).update("\n").update(body).digest("hex");
 }
 
 /** Appends a record to a chain whose last link is (`seq`, `prev`): returns the line to write and its hash. */
 export function chainLine(record: AuditRecord, seq: number, prev: string, key?: string | Buffer): { line: string; hash: string } {
-  const body = JSON.stringify({ ...record, seq, prev });
+  // The same bytes as JSON.stringify({ ...record, seq, prev }) (a record has no `seq` or `prev` of its own), without
+  // copying the record.
+  const json = JSON.stringify(record);
+  const body = `${json.slice(0, -1)},"seq":${seq},"prev":${JSON.stringify(prev)}}`;
   const hash = linkHash(prev, body, key);
   return { line: `${body.slice(0, -1)},"hash":"${hash}"}`, hash };
 }

@@ -13,6 +13,12 @@ export interface JsonlSinkOptions {
   readonly key?: string | Buffer;
   /** fdatasync after each batch, for durability across power loss (slower). */
   readonly fsync?: boolean;
+  /**
+   * Milliseconds records may wait to be written together (default 2): one write then carries the records of many
+   * decisions. 0 writes on the next turn of the event loop. Exit, a crash, SIGTERM/SIGINT, `flush` and `close` write
+   * whatever waits, so only SIGKILL or power loss can lose the records of this window.
+   */
+  readonly batchMs?: number;
 }
 
 export interface JsonlSink extends AuditSink {
@@ -28,14 +34,17 @@ const MAX_FAILED_QUEUE = 100_000;
 const open = new Set<() => void>();
 
 /**
- * Appends hash-chained JSON lines to a file. `write` only enqueues; a batch is written on the next turn of the event
- * loop (off the decision path), and whatever is queued is written synchronously when the process exits, crashes
- * with an uncaught exception, or receives SIGTERM/SIGINT. Only SIGKILL or power loss can lose the records of the
- * current turn. One process writes a log at a time (a lock file says which).
+ * Appends hash-chained JSON lines to a file. `write` only enqueues the record; once the batch window has passed (off
+ * the decision path: an MCP proxy has by then sent the request upstream or the answer to the client) the queued
+ * records are serialized, chained and written with one write, and whatever is queued is chained and written
+ * synchronously on `flush` and `close`, and when the process exits, crashes with an uncaught exception, or receives
+ * SIGTERM/SIGINT. Only SIGKILL or power loss can lose the records of the current window. One process writes a log at
+ * a time (a lock file says which). A record must not change after `write` (records are readonly throughout).
  */
 export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
   const { path } = options;
   const maxBytes = options.maxBytes ?? 64 * 2 ** 20;
+  const batchMs = options.batchMs ?? 2;
   try {
     mkdirSync(dirname(path), { recursive: true });
   } catch (error) {
@@ -55,20 +64,43 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
     size = 0;
   }
   let writtenSeq = seq;
-  /** Lines waiting to be written; the last of them has seq `seq`. */
+  /** Records written but not yet chained; they follow `seq`. */
+  let records: AuditRecord[] = [];
+  /** Chained lines waiting to be written; the last of them has seq `seq`. */
   let queue: string[] = [];
   let scheduled = false;
   let closed = false;
   let failure: string | undefined;
 
   let dropped = 0;
+  let unserializable: string | undefined;
+
+  /** Serializes and links the records written since the last drain, in order. */
+  function chain(): void {
+    for (const record of records) {
+      let link: { line: string; hash: string };
+      try {
+        link = chainLine(record, seq + 1, hash, options.key);
+      } catch (error) {
+        // Cannot happen with the guard's records (strings, numbers, booleans); if it does, the sink fails for good
+        // and the guard denies every later call, rather than write a log with a silent gap.
+        unserializable ??= `cannot serialize an audit record for ${path}: ${messageOf(error)} (decision ${record.decisionId})`;
+        continue;
+      }
+      seq++;
+      hash = link.hash;
+      queue.push(`${link.line}\n`);
+    }
+    records = [];
+  }
 
   function drain(): void {
     scheduled = false;
-    if (queue.length === 0 || closed) return;
+    if (closed) return;
+    chain();
     try {
-      writeBatch();
-      failure = undefined;
+      if (queue.length > 0) writeBatch();
+      failure = unserializable;
     } catch (error) {
       // Keep the queue and retry on the next write; meanwhile the guard denies the calls it cannot audit. Memory
       // stays bounded: past MAX_FAILED_QUEUE the oldest waiting records are dropped, and the failure says how many.
@@ -118,20 +150,21 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
   return {
     name: "jsonl",
     path,
-    head: () => ({ seq, hash }),
+    head() {
+      chain();
+      return { seq, hash };
+    },
     failure: () => failure,
     write(record: AuditRecord) {
       if (closed) throw new GuardError("AUDIT_FAILED", `the audit log ${path} is closed`);
-      const link = chainLine(record, seq + 1, hash, options.key);
-      seq++;
-      hash = link.hash;
-      queue.push(`${link.line}\n`);
-      if (queue.length >= MAX_QUEUE && !failure) {
+      records.push(record);
+      if (records.length + queue.length >= MAX_QUEUE && !failure) {
         drain();
       } else if (!scheduled) {
         scheduled = true;
         // While the file fails, retry once a second instead of on every turn.
         if (failure) setTimeout(drain, 1000).unref();
+        else if (batchMs > 0) setTimeout(drain, batchMs).unref();
         else setImmediate(drain);
       }
     },

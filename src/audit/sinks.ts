@@ -5,7 +5,7 @@ import { createStreamSink } from "./stream-sink.js";
 
 /** Audit sinks as configuration names them. */
 export type AuditSinkConfig =
-  | { readonly type: "jsonl"; readonly path: string; readonly maxBytes?: number; readonly key?: string; readonly fsync?: boolean }
+  | { readonly type: "jsonl"; readonly path: string; readonly maxBytes?: number; readonly key?: string; readonly fsync?: boolean; readonly batchMs?: number }
   | { readonly type: "stdout" }
   | { readonly type: "stderr" }
   | { readonly type: "memory"; readonly limit?: number };

@@ -35,14 +35,21 @@ export function createToolCatalog(declaration: Declaration, config: readonly Too
   const grants = new Map<string, ToolGrant>();
   for (const grant of declaration.tools) for (const name of grant.allow) grants.set(toolKey(grant.server, name), grant);
   const configured = new Map(config.map((tool) => [toolKey(tool.server, tool.name), tool]));
-  // A descriptor depends only on the tool and its hints: memoize it for the hot path (bounded).
+  // A descriptor depends only on the tool and its hints: memoize it for the hot path (bounded). Adapters that pass
+  // the same hints object for every call of a tool (the MCP proxy) are recognised by identity, with no key to build.
   const memo = new Map<string, ToolDescriptor>();
+  const byHints = new WeakMap<ToolHints, ToolDescriptor>();
 
   function describe(server: string, name: string, hints?: ToolHints): ToolDescriptor {
+    const same = hints ? byHints.get(hints) : undefined;
+    if (same && same.server === server && same.name === name) return same;
     const key = toolKey(server, name);
     const memoKey = hints ? `${key}\u0000${hintsKey(hints)}` : key;
     const known = memo.get(memoKey);
-    if (known) return known;
+    if (known) {
+      if (hints && isStable(hints)) byHints.set(hints, known);
+      return known;
+    }
     const grant = grants.get(key);
     const tool = configured.get(key);
     const annotated = intentFromAnnotations(hints?.annotations);
@@ -73,10 +80,16 @@ export function createToolCatalog(declaration: Declaration, config: readonly Too
       ...(hints?.digest ? { digest: hints.digest } : {}),
     };
     if (memo.size < 4096) memo.set(memoKey, descriptor);
+    if (hints && isStable(hints)) byHints.set(hints, descriptor);
     return descriptor;
   }
 
   return { describe, isDeclared: (server, name) => grants.has(toolKey(server, name)) };
+}
+
+/** Hints that cannot change after this call (frozen, annotations included) can be recognised by identity. */
+function isStable(hints: ToolHints): boolean {
+  return Object.isFrozen(hints) && (hints.annotations === undefined || Object.isFrozen(hints.annotations));
 }
 
 /** Every field of the hints that can change a descriptor, as a short string. */

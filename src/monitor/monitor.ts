@@ -183,6 +183,8 @@ export class Monitor {
   // --- the ladder ---------------------------------------------------------------------------------------------
 
   private contain(session: SessionState, tool: ToolDescriptor, verdict: Verdict, trace: TraceContext | undefined, now: number): void {
+    // Most decisions climb no rung: an allow whose policies neither alert nor remediate returns here.
+    if (verdict.decision === "allow" && !verdict.reasons.some((reason) => reason.response === "alert" || (reason.remediate && reason.remediate.length > 0))) return;
     const where = { server: tool.server, tool: tool.name, ...(trace ? { trace } : {}) };
     const alerts = verdict.reasons.filter((reason) => reason.response === "alert");
     if (alerts.length > 0) {

@@ -5,6 +5,9 @@ import type { Finding } from "../model/finding.js";
 
 type Family = keyof FamilyCounts;
 
+const NOTHING: Readonly<Partial<Record<Family, number>>> = Object.freeze({});
+const NONE: readonly string[] = Object.freeze([]);
+
 /** What one result carries into a session: records and bytes, in total and per class family. */
 export interface Volume {
   readonly records: number;
@@ -26,6 +29,8 @@ export interface Volume {
 export function measureResult(result: unknown, findings: readonly Finding[], declared: readonly DataClass[] = []): Volume {
   const layout = recordLayout(result, "");
   const bytes = JSON.stringify(result ?? null).length;
+  // Most results carry no class at all: nothing per family to count.
+  if (findings.length === 0 && declared.length === 0) return { records: layout.count, bytes, recordsByFamily: NOTHING, bytesByFamily: NOTHING, classes: NONE, families: NONE };
   const items = new Map<Family, Set<string>>();
   const bytesByFamily: Partial<Record<Family, number>> = {};
   const classes = new Set<DataClass>();

@@ -69,6 +69,58 @@ describe("createJsonlSink", () => {
     expect(await verifyAuditLog([path])).toMatchObject({ ok: true, records: 1, startsAt: { seq: 3 } });
   });
 
+  it("does no I/O in write: with batchMs 0, the records of one turn are chained and written together on the next, in order", async () => {
+    const path = logIn(tempDir());
+    const sink = createJsonlSink({ path, batchMs: 0 });
+    for (let n = 1; n <= 3; n++) sink.write(record(n));
+    expect(readFileSync(path, "utf8")).toBe("");
+    expect(sink.head().seq).toBe(3); // the head counts records not yet written
+    await new Promise((resolve) => setImmediate(resolve));
+    const lines = readFileSync(path, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line));
+    expect(lines.map((line) => [line.seq, line.decisionId])).toEqual([1, 2, 3].map((n) => [n, record(n).decisionId]));
+    expect(lines[2].hash).toBe(sink.head().hash);
+    await sink.close();
+    expect(await verifyAuditLog([path])).toMatchObject({ ok: true, records: 3 });
+  });
+
+  it("writes the records of several turns in one batch once the batch window has passed", async () => {
+    const path = logIn(tempDir());
+    const sink = createJsonlSink({ path, batchMs: 40 });
+    for (let n = 1; n <= 3; n++) {
+      sink.write(record(n));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(readFileSync(path, "utf8")).toBe("");
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(readFileSync(path, "utf8").split("\n").filter(Boolean)).toHaveLength(3);
+    await sink.close();
+    expect(await verifyAuditLog([path])).toMatchObject({ ok: true, records: 3 });
+  });
+
+  it("writes the records queued in the same turn as close", async () => {
+    const path = logIn(tempDir());
+    const sink = createJsonlSink({ path });
+    for (let n = 1; n <= 50; n++) sink.write(record(n));
+    await sink.close();
+    expect(await verifyAuditLog([path])).toMatchObject({ ok: true, records: 50, head: { seq: 50 } });
+  });
+
+  it("fails for good, keeping every other record, when a record cannot be serialized", async () => {
+    const path = logIn(tempDir());
+    const sink = createJsonlSink({ path });
+    sink.write(record(1));
+    sink.write({ ...record(2), detail: { count: 1n as unknown as number } });
+    sink.write(record(3));
+    await expect(sink.flush()).rejects.toThrow(/cannot serialize an audit record .*BigInt/);
+    expect(sink.failure?.()).toMatch(/decision 00000000-0000-4000-8000-000000000002/);
+    sink.write(record(4));
+    await expect(sink.flush()).rejects.toThrow(/cannot serialize/); // a gap is never forgotten
+    await sink.close();
+    const written = readFileSync(path, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line).decisionId);
+    expect(written).toEqual([1, 3, 4].map((n) => record(n).decisionId));
+    expect(await verifyAuditLog([path])).toMatchObject({ ok: true, records: 3 });
+  });
+
   it("writes every queued record when the process crashes with an uncaught exception", () => {
     const path = logIn(tempDir());
     const script = `

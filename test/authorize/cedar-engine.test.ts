@@ -9,7 +9,7 @@ import { compileEgressAllow } from "../../src/authorize/egress.js";
 import type { AuthorizationRequest } from "../../src/authorize/engine.js";
 import { createToolCatalog } from "../../src/catalog/tool-catalog.js";
 import { declarationFromObject } from "../../src/declare/load.js";
-import { AFTER_SUPPORT, DURING_SUPPORT, supportDeclaration, tempDir } from "../helpers.js";
+import { AFTER_SUPPORT, DURING_SUPPORT, ROOT, supportDeclaration, tempDir } from "../helpers.js";
 import { policyEngineContract } from "./policy-engine.contract.js";
 
 const base = await loadCedarPolicies();
@@ -25,6 +25,8 @@ function packFile(text: string): string {
   writeFileSync(file, text);
   return file;
 }
+
+const PACKS = ["support-containment.cedar", "confirm-commitments", "untrusted-content"].map((pack) => join(ROOT, "policies/packs", pack));
 
 const PACK = `
 @id("records-budget") @response("halt") @reason("more than 200 records read")
@@ -81,6 +83,49 @@ describe("createCedarEngine", () => {
     );
     expect(fast.stats().cacheHits).toBeGreaterThan(0);
     expect(fast.stats().specialized).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ["the base policies and every pack", () => PACKS, 100],
+    ["a pack whose arithmetic (`+`) it leaves to Cedar", () => [packFile(PACK), ...PACKS], 0],
+  ])("evaluates simple residual sets without Cedar, and always answers as Cedar does: %s", async (_name, files, minimumLocal) => {
+    const policies = await loadCedarPolicies({ policies: files() });
+    const local = createCedarEngine({ policies, cacheSize: 0 });
+    const wasm = createCedarEngine({ policies, cacheSize: 0, evaluateResiduals: false });
+    const full = createCedarEngine({ policies, specialize: false, cacheSize: 0 });
+    const flow = fc.record({
+      class: fc.constantFrom("pii.email", "pii.ssn", "network.url", "secret.aws_key"),
+      untrusted: fc.boolean(),
+      pointer: fc.constantFrom("/to", "/body", "/url"),
+    });
+    const arbitrary = fc.record({ request: arbitraryRequest, flows: fc.array(flow, { maxLength: 3 }), denials: fc.integer({ min: 0, max: 30 }), bytesRead: fc.integer({ min: 0, max: 10_000_000 }) });
+    fc.assert(
+      fc.property(arbitrary, ({ request: input, flows, denials, bytesRead }) => {
+        const base = toRequest(input);
+        const matches = flows.map((match) => ({ class: match.class, source: { server: "web", tool: "fetch_url", untrusted: match.untrusted }, pointer: match.pointer, encoding: "plain" as const }));
+        const tool = base.tool;
+        const context = decisionContext({
+          nowMs: input.nowMs,
+          runtime: base.context.runtime,
+          declaration: support.declaration,
+          classes: input.classes,
+          session: { calls: 3, callsLastMinute: 3, denials, recentDenials: Math.min(denials, 20), recordsRead: input.recordsRead, bytesRead, distinctTools: 2 },
+          approvals: input.approvals,
+          ...(tool && input.action === "call_tool" ? { call: { tool, args: input.to ? { to: input.to, body: "x" } : { body: "x" }, flows: matches, allowsDestination } } : {}),
+        });
+        const request = { ...base, context };
+        const [a, b, c] = [local.authorize(request), wasm.authorize(request), full.authorize(request)];
+        for (const other of [b, c]) {
+          expect(a.decision).toBe(other.decision);
+          expect(a.determining.map((policy) => policy.id).sort()).toEqual(other.determining.map((policy) => policy.id).sort());
+          expect(a.errors).toEqual(other.errors);
+        }
+      }),
+      { numRuns: 500 },
+    );
+    expect(local.stats().residualEvaluations).toBeGreaterThanOrEqual(minimumLocal);
+    if (minimumLocal === 0) expect(local.stats().residualEvaluations).toBe(0);
+    expect(wasm.stats().residualEvaluations).toBe(0);
   });
 
   it("answers repeated requests from the cache, across seconds, until a time threshold is crossed", () => {

@@ -3,10 +3,11 @@ import { GuardError } from "../../errors.js";
 import type { LoadedDeclaration } from "../../model/declaration.js";
 import type { ToolDescriptor } from "../../model/tool.js";
 import { DecisionCache } from "../decision-cache.js";
-import type { AuthorizationRequest, DeterminingPolicy, EngineDecision, PolicyEngine } from "../engine.js";
+import type { AuthorizationRequest, DecisionContext, DeterminingPolicy, EngineDecision, PolicyEngine, RuntimeBounds } from "../engine.js";
 import type { CompiledPolicySet } from "./compile.js";
 import { contextUsage, type ContextUsage } from "./context-usage.js";
-import { agentEntity, agentUid, cedarContext, RUNTIME_UID, runtimeEntity, toolEntity, toolUid, type EntityJson, type EntityUid } from "./entities.js";
+import { agentEntity, agentUid, CONTEXT_ATTRIBUTES, cedarContext, contextAttribute, RUNTIME_UID, runtimeEntity, toolEntity, toolUid, type ContextAttribute, type EntityJson, type EntityUid } from "./entities.js";
+import { residualEvaluator, type ResidualEvaluator } from "./residual-evaluator.js";
 import { specialize } from "./residual.js";
 
 export interface CedarEngineOptions {
@@ -15,6 +16,11 @@ export interface CedarEngineOptions {
   readonly cacheSize?: number;
   /** Specialize the policy set per agent, action, tool and runtime ahead of the first decision. Default true. */
   readonly specialize?: boolean;
+  /**
+   * Evaluate residual sets made only of simple context tests in JavaScript, with Cedar's semantics, instead of
+   * crossing into WASM; anything else (and anything that could error) still goes to Cedar. Default true.
+   */
+  readonly evaluateResiduals?: boolean;
 }
 
 export interface CedarEngine extends PolicyEngine {
@@ -22,26 +28,41 @@ export interface CedarEngine extends PolicyEngine {
   /** Cedar decides synchronously. */
   authorize(request: AuthorizationRequest): EngineDecision;
   /** Cache and specialization counters, for benchmarks and diagnostics. */
-  stats(): { cacheHits: number; cacheMisses: number; specialized: number; fullEvaluations: number };
+  stats(): { cacheHits: number; cacheMisses: number; specialized: number; fullEvaluations: number; residualEvaluations: number };
 }
 
 type CedarContext = Record<string, cedar.CedarValueJson>;
 
 /** How requests for one (declaration, action, tool, runtime) are evaluated. */
 interface Plan {
-  /** What the plan was made for; prefixes its cache keys. */
+  /** What the plan was made for. */
   readonly key: string;
+  /** Prefixes its cache keys: a short id once the plan is kept, else the key itself. */
+  readonly prefix: string;
   readonly setId: string;
   /** Entities to send: none for a specialized set, principal and resource for the full set. */
   readonly entities: EntityJson[];
   readonly errored: readonly string[];
   /** The context attributes the set reads; the full set reads everything. */
   readonly usage: ContextUsage;
+  /** Decides the residual set without Cedar when it can (see residual-evaluator.ts). */
+  readonly evaluator?: ResidualEvaluator;
+}
+
+/** A plan found again by identity: the same declaration, runtime bounds object and action for a resource. */
+interface KnownPlan {
+  readonly declaration: LoadedDeclaration;
+  readonly runtime: RuntimeBounds;
+  readonly action: string;
+  readonly plan: Plan;
 }
 
 /** The runtime bounds: fixed for a guard, so folded into the specialized set rather than sent each time. */
 const RUNTIME_ATTRIBUTES = ["environment", "region", "account", "tenant"] as const;
 const EVERYTHING: ContextUsage = { attributes: new Map(), everything: true };
+const CONTEXT_ATTRIBUTE_SET: ReadonlySet<string> = new Set(CONTEXT_ATTRIBUTES);
+/** Stands for the runtime resource (requests without a tool) in the by-identity plan lookup. */
+const NO_TOOL = {};
 const MAX_PLANS = 1024;
 let instances = 0;
 
@@ -65,6 +86,7 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
   const cache = new DecisionCache<EngineDecision>(options.cacheSize ?? 4096);
   const agents = new WeakMap<LoadedDeclaration, EntityJson>();
   let fullEvaluations = 0;
+  let residualEvaluations = 0;
 
   const agentOf = (loaded: LoadedDeclaration) => {
     let entity = agents.get(loaded);
@@ -72,49 +94,80 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
     return entity;
   };
 
-  function planFor(request: AuthorizationRequest, context: CedarContext, principal: EntityUid, action: EntityUid, resource: EntityUid): Plan {
+  // Descriptors from the tool catalog and the guard's runtime bounds are the same objects call after call: the plan
+  // is found by identity first, without building its key.
+  const known = new WeakMap<object, KnownPlan[]>();
+
+  function knownPlan(request: AuthorizationRequest): Plan | undefined {
+    const entries = known.get(request.tool ?? NO_TOOL);
+    if (!entries) return undefined;
+    for (const entry of entries) {
+      if (entry.action === request.action && entry.declaration === request.declaration && entry.runtime === request.context.runtime) return entry.plan;
+    }
+    return undefined;
+  }
+
+  function remember(request: AuthorizationRequest, plan: Plan): void {
+    const holder = request.tool ?? NO_TOOL;
+    const entries = known.get(holder) ?? [];
+    // A handful per tool (one per action); a caller building new runtime objects each time only refills this slot.
+    if (entries.length >= 8) entries.shift();
+    entries.push({ declaration: request.declaration, runtime: request.context.runtime, action: request.action, plan });
+    known.set(holder, entries);
+  }
+
+  function planFor(request: AuthorizationRequest, principal: EntityUid, action: EntityUid, resource: EntityUid): Plan {
     const runtime: CedarContext = {};
-    for (const attr of RUNTIME_ATTRIBUTES) runtime[attr] = context[attr] ?? "";
+    for (const attr of RUNTIME_ATTRIBUTES) runtime[attr] = contextAttribute(request.context, attr);
     const key = `${request.declaration.digest}|${request.action}|${request.tool ? descriptorKey(request.tool) : "runtime"}|${JSON.stringify(runtime)}`;
     const known = plans.get(key);
     if (known) return known;
     const entities = [agentOf(request.declaration), request.tool ? toolEntity(request.tool) : runtimeEntity()];
-    const full: Plan = { key, setId: fullSetId, entities, errored: [], usage: EVERYTHING };
+    const full: Plan = { key, prefix: key, setId: fullSetId, entities, errored: [], usage: EVERYTHING };
     if (!canSpecialize || plans.size >= MAX_PLANS) return full;
     const residual = specialize(policyText, principal, action, resource, entities, runtime);
     let plan = full;
     if (residual) {
       const setId = `${prefix}:r${plans.size}`;
       const parsed = cedar.preparsePolicySet(setId, { staticPolicies: residual.residuals });
-      if (parsed.type === "success") plan = { key, setId, entities: [], errored: residual.errored, usage: contextUsage(Object.values(residual.residuals)) };
+      const evaluator = options.evaluateResiduals === false ? undefined : residualEvaluator(residual.residuals);
+      if (parsed.type === "success") plan = { key, prefix: key, setId, entities: [], errored: residual.errored, usage: contextUsage(Object.values(residual.residuals)), ...(evaluator ? { evaluator } : {}) };
     }
+    // Kept plans are unique per key, so a short id tells their cache entries apart as well as the key (and hashes faster).
+    plan = { ...plan, prefix: `#${plans.size}` };
     plans.set(key, plan);
     return plan;
   }
 
   function authorize(request: AuthorizationRequest): EngineDecision {
-    const principal = agentUid(request.declaration);
-    const action = { type: "Action", id: request.action };
-    const resource = request.tool ? toolUid(request.tool) : RUNTIME_UID;
-    const fullContext = cedarContext(request.context);
-    const plan = planFor(request, fullContext, principal, action, resource);
-    const context = plan.usage.everything ? fullContext : prune(fullContext, plan.usage);
-    const cacheKey = `${plan.key}|${keyOf(context, plan.usage)}`;
+    // The request's uids are built only when Cedar is asked (a new plan, a cache miss the evaluator cannot decide).
+    let plan = knownPlan(request);
+    if (!plan) {
+      const { principal, action, resource } = uidsOf(request);
+      plan = planFor(request, principal, action, resource);
+      remember(request, plan);
+    }
+    const context = plan.usage.everything ? cedarContext(request.context) : pruned(request.context, plan.usage);
+    const cacheKey = `${plan.prefix}|${keyOf(context, plan.usage)}`;
     const cached = cache.get(cacheKey);
     if (cached) return cached;
 
-    if (plan.setId === fullSetId) fullEvaluations++;
-    const answer = cedar.statefulIsAuthorized({ principal, action, resource, context, entities: plan.entities, preparsedPolicySetId: plan.setId });
-    if (answer.type === "failure") {
-      throw new GuardError("ENGINE_ERROR", `cedar could not evaluate the request: ${answer.errors.map((error) => error.message).join("; ")}`);
+    const local = plan.evaluator?.(context);
+    let result: EngineDecision;
+    if (local) {
+      residualEvaluations++;
+      result = { decision: local.decision, determining: local.reason.map((id) => determiningPolicy(policies, id)), errors: plan.errored.map(erroredForTool) };
+    } else {
+      if (plan.setId === fullSetId) fullEvaluations++;
+      const answer = cedar.statefulIsAuthorized({ ...uidsOf(request), context, entities: plan.entities, preparsedPolicySetId: plan.setId });
+      if (answer.type === "failure") {
+        throw new GuardError("ENGINE_ERROR", `cedar could not evaluate the request: ${answer.errors.map((error) => error.message).join("; ")}`);
+      }
+      const { decision, diagnostics } = answer.response;
+      const determining = diagnostics.reason.map((id) => determiningPolicy(policies, id));
+      const errors = [...plan.errored.map(erroredForTool), ...diagnostics.errors.map((error) => `${error.policyId}: ${error.error.message}`)];
+      result = { decision, determining, errors };
     }
-    const { decision, diagnostics } = answer.response;
-    const determining = diagnostics.reason.map((id) => determiningPolicy(policies, id));
-    const errors = [
-      ...plan.errored.map((id) => `${id}: the policy errors for this agent and tool`),
-      ...diagnostics.errors.map((error) => `${error.policyId}: ${error.error.message}`),
-    ];
-    const result: EngineDecision = { decision, determining, errors };
     cache.set(cacheKey, result);
     return result;
   }
@@ -123,15 +176,19 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
     name: "cedar",
     revision: policies.revision,
     authorize,
-    stats: () => ({ cacheHits: cache.hits, cacheMisses: cache.misses, specialized: [...plans.values()].filter((plan) => plan.setId !== fullSetId).length, fullEvaluations }),
+    stats: () => ({ cacheHits: cache.hits, cacheMisses: cache.misses, specialized: [...plans.values()].filter((plan) => plan.setId !== fullSetId).length, fullEvaluations, residualEvaluations }),
   };
 }
 
-/** The context with only the attributes (and nested fields) the plan's policies read. */
-function prune(context: CedarContext, usage: ContextUsage): CedarContext {
+function uidsOf(request: AuthorizationRequest): { principal: EntityUid; action: EntityUid; resource: EntityUid } {
+  return { principal: agentUid(request.declaration), action: { type: "Action", id: request.action }, resource: request.tool ? toolUid(request.tool) : RUNTIME_UID };
+}
+
+/** The context with only the attributes (and nested fields) the plan's policies read; the others are not built. */
+function pruned(context: DecisionContext, usage: ContextUsage): CedarContext {
   const out: CedarContext = {};
   for (const [attr, fields] of usage.attributes) {
-    const value = context[attr];
+    const value = CONTEXT_ATTRIBUTE_SET.has(attr) ? contextAttribute(context, attr as ContextAttribute) : undefined;
     if (value === undefined) continue;
     if (fields === "all" || value === null || typeof value !== "object" || Array.isArray(value)) {
       out[attr] = value;
@@ -159,6 +216,10 @@ function keyOf(context: CedarContext, usage: ContextUsage): string {
 /** Everything about a tool that its entity carries: two descriptors with the same key share a plan. */
 function descriptorKey(tool: ToolDescriptor): string {
   return `${tool.server}/${tool.name}|${tool.intent}|${tool.intentSource}|${tool.zone}`;
+}
+
+function erroredForTool(id: string): string {
+  return `${id}: the policy errors for this agent and tool`;
 }
 
 function determiningPolicy(policies: CompiledPolicySet, id: string): DeterminingPolicy {

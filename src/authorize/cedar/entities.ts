@@ -69,22 +69,9 @@ export function runtimeEntity(): EntityJson {
  * unknown placeholder, so specialized policies could disagree with the full evaluation.
  */
 export function cedarContext(context: DecisionContext): Record<string, cedar.CedarValueJson> {
-  return {
-    now: context.now,
-    environment: context.runtime.environment ?? "",
-    region: context.runtime.region ?? "",
-    account: context.runtime.account ?? "",
-    tenant: context.runtime.tenant ?? "",
-    classes: context.classes as string[],
-    families: familiesOf(context.classes, context.flows.classes),
-    classesOutsideReadScope: context.classesOutsideReadScope as string[],
-    classesOutsideWriteScope: context.classesOutsideWriteScope as string[],
-    foreignTenants: context.foreignTenants as string[],
-    flows: { classes: context.flows.classes as string[], sources: context.flows.sources as string[], untrusted: context.flows.untrusted, untrustedDestination: context.flows.untrustedDestination },
-    egress: { destinations: context.egress.destinations as string[], outsideAllow: context.egress.outsideAllow as string[], undetermined: context.egress.undetermined },
-    approvals: context.approvals as string[],
-    session: sessionAttributes(context.session) as unknown as Record<string, cedar.CedarValueJson>,
-  };
+  const out: Record<string, cedar.CedarValueJson> = {};
+  for (const attribute of CONTEXT_ATTRIBUTES) out[attribute] = contextAttribute(context, attribute);
+  return out;
 }
 
 /** The names of the context's top-level attributes: the unknowns of partial evaluation. */
@@ -92,3 +79,36 @@ export const CONTEXT_ATTRIBUTES = [
   "now", "environment", "region", "account", "tenant", "classes", "families", "classesOutsideReadScope", "classesOutsideWriteScope",
   "foreignTenants", "flows", "egress", "approvals", "session",
 ] as const;
+
+export type ContextAttribute = (typeof CONTEXT_ATTRIBUTES)[number];
+
+/** One attribute of the request context in Cedar JSON, built alone (a specialized set reads only a few). */
+export function contextAttribute(context: DecisionContext, attribute: ContextAttribute): cedar.CedarValueJson {
+  switch (attribute) {
+    case "now":
+      return context.now;
+    case "environment":
+    case "region":
+    case "account":
+    case "tenant":
+      return context.runtime[attribute] ?? "";
+    case "classes":
+      return context.classes as string[];
+    case "families":
+      return familiesOf(context.classes, context.flows.classes);
+    case "classesOutsideReadScope":
+      return context.classesOutsideReadScope as string[];
+    case "classesOutsideWriteScope":
+      return context.classesOutsideWriteScope as string[];
+    case "foreignTenants":
+      return context.foreignTenants as string[];
+    case "flows":
+      return { classes: context.flows.classes as string[], sources: context.flows.sources as string[], untrusted: context.flows.untrusted, untrustedDestination: context.flows.untrustedDestination };
+    case "egress":
+      return { destinations: context.egress.destinations as string[], outsideAllow: context.egress.outsideAllow as string[], undetermined: context.egress.undetermined };
+    case "approvals":
+      return context.approvals as string[];
+    case "session":
+      return sessionAttributes(context.session) as unknown as Record<string, cedar.CedarValueJson>;
+  }
+}

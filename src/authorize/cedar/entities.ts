@@ -80,7 +80,8 @@ export function cedarContext(context: DecisionContext): Record<string, cedar.Ced
     classesOutsideReadScope: context.classesOutsideReadScope as string[],
     classesOutsideWriteScope: context.classesOutsideWriteScope as string[],
     foreignTenants: context.foreignTenants as string[],
-    flows: { classes: context.flows.classes as string[], sources: context.flows.sources as string[], untrusted: context.flows.untrusted, untrustedDestination: context.flows.untrustedDestination },
+    flows: { classes: context.flows.classes as string[], sources: context.flows.sources as string[], untrusted: context.flows.untrusted, untrustedDestination: context.flows.untrustedDestination, dictated: context.flows.dictated },
+    userNamedDestination: context.userNamedDestination,
     egress: { destinations: context.egress.destinations as string[], outsideAllow: context.egress.outsideAllow as string[], undetermined: context.egress.undetermined },
     approvals: context.approvals as string[],
     session: sessionAttributes(context.session) as unknown as Record<string, cedar.CedarValueJson>,
@@ -90,5 +91,5 @@ export function cedarContext(context: DecisionContext): Record<string, cedar.Ced
 /** The names of the context's top-level attributes: the unknowns of partial evaluation. */
 export const CONTEXT_ATTRIBUTES = [
   "now", "environment", "region", "account", "tenant", "classes", "families", "classesOutsideReadScope", "classesOutsideWriteScope",
-  "foreignTenants", "flows", "egress", "approvals", "session",
+  "foreignTenants", "flows", "egress", "userNamedDestination", "approvals", "session",
 ] as const;

@@ -231,7 +231,7 @@ class GuardPipeline implements Guard {
         classes: pending.classes,
         session: watch.session,
         approvals: pending.callDigest ? this.approvals.standing(call.sessionId, pending.callDigest, this.declaration.digest, now) : [],
-        call: { tool, args: call.args, flows, allowsDestination: this.allowsDestination },
+        call: { tool, args: call.args, flows, allowsDestination: this.allowsDestination, ...(call.userValues ? { userValues: call.userValues } : {}) },
       });
       pending.flows = context.flows;
       let verdict = await this.decide(pending, "call_tool", context, call.args, findings, watch.hits);

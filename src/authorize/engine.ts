@@ -86,7 +86,17 @@ export interface DecisionContext {
     readonly untrusted: boolean;
     /** True when such a value decides where the call sends something: it sits in a destination argument. */
     readonly untrustedDestination: boolean;
+    /**
+     * True when an argument's whole text (a phrase of four words or more) is a run of words that untrusted content
+     * held and neither the user nor a trusted result stated: that content dictates what the call writes.
+     */
+    readonly dictated: boolean;
   };
+  /**
+   * True when the tool names its destination arguments and every destination this call has is stated verbatim in
+   * the user's own request (the hotel the user asked to book): the user, not a tool result, chose where it goes.
+   */
+  readonly userNamedDestination: boolean;
   readonly egress: {
     /** Where an egress tool sends data: addresses, hosts, or the values of its destination arguments. */
     readonly destinations: readonly string[];

@@ -32,7 +32,7 @@ export const declarationSchema = z.strictObject({
   use: z.strictObject({ id: name, description: z.string().optional() }),
   dataScope: z.strictObject({ read: z.array(dataClass), write: z.array(dataClass).default([]) }),
   tools: z.array(toolGrant).min(1, { error: "must grant at least one tool: a purpose with no tools cannot act" }),
-  egress: z.strictObject({ allow: z.array(name) }).optional(),
+  egress: z.strictObject({ allow: z.array(name), allowUserNamed: z.boolean().optional() }).optional(),
   bounds: z.strictObject({
     environment: name.optional(),
     region: name.optional(),

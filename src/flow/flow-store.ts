@@ -19,6 +19,13 @@ export interface FlowMatch {
   readonly pointer: string;
   /** How the value was disguised there (plain, base64, hex, url, split...). */
   readonly encoding: Encoding | "split";
+  /**
+   * The whole argument equals a string an untrusted result listed (an element of a list: a channel's or a user's
+   * name), so the argument names that record rather than carrying its text.
+   */
+  readonly listed?: boolean;
+  /** A trusted result held the value as a whole field (a record's address), not inside text someone wrote. */
+  readonly field?: boolean;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { DataClass } from "../model/data-class.js";
 import { toolKey } from "../model/tool.js";
 import type { FlowMatch } from "./flow-store.js";
+import { PHRASE_CLASS } from "./phrases.js";
 
 /** The `flows` record of the policy context (`context.flows` in policies/schema.cedarschema). */
 export interface FlowLabels {
@@ -9,8 +10,11 @@ export interface FlowLabels {
   readonly untrusted: boolean;
 }
 
-/** Classes remembered only because an untrusted tool returned them (a URL is no data class of its own). */
-const PROVENANCE_ONLY = new Set<DataClass>(["network.url"]);
+/**
+ * Classes remembered only because an untrusted tool returned them: a URL, a phrase an untrusted result dictated
+ * (`text.phrase`). They are no data of their own.
+ */
+export const PROVENANCE_ONLY: ReadonlySet<DataClass> = new Set<DataClass>(["network.url", PHRASE_CLASS]);
 
 /**
  * Turns a store's matches into the call's flow labels: the data classes that flow (provenance-only markers such as

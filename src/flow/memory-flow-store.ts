@@ -5,6 +5,7 @@ import { GuardError } from "../errors.js";
 import type { DataClass } from "../model/data-class.js";
 import type { Finding } from "../model/finding.js";
 import type { FlowMatch, FlowSource, FlowStore } from "./flow-store.js";
+import { isPhrase, PHRASE_CLASS, scanPhrase, type PhraseHasher } from "./phrases.js";
 import { webAddresses } from "./web-address.js";
 import { haystacks, VIEW_KINDS, view, viewKindOf, type ViewKind } from "./views.js";
 
@@ -23,6 +24,13 @@ export interface MemoryFlowStoreOptions {
    * Default true.
    */
   readonly rememberUntrustedUrls?: boolean;
+  /**
+   * Trace phrases (`flow/phrases.ts`): an argument whose whole text is a run of words that an untrusted result held,
+   * and that neither the user nor a trusted result stated, is reported as class `text.phrase`. Default true.
+   */
+  readonly tracePhrases?: boolean;
+  /** Phrase fingerprints kept per session and per trust level; the oldest are forgotten first (default 50,000). */
+  readonly maxPhrasesPerSession?: number;
 }
 
 /** A remembered value: never the value itself, only its salted fingerprint (to scan) and HMAC (to confirm). */
@@ -41,6 +49,14 @@ interface Session {
   lengths: Map<ViewKind, Map<number, number>>;
   /** Ids of values the user typed: never reported as flowing, whatever result also carried them. */
   readonly trusted: Set<string>;
+  /** Phrase fingerprints of untrusted results, with the first source that held each. */
+  readonly phrases: Map<number, FlowSource>;
+  /** Phrase fingerprints of trusted results and of the user's words. */
+  readonly trustedPhrases: Set<number>;
+  /** Ids of whole strings that untrusted results listed (elements of a list: names of channels, users, files). */
+  readonly names: Set<string>;
+  /** Ids of values that a trusted result held as a whole field (a record's address), not inside text. */
+  readonly fields: Set<string>;
 }
 
 const MOD = 2147483647; // 2^31 - 1: fingerprints stay exact in double arithmetic
@@ -57,15 +73,19 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
   const maxSessions = options.maxSessions ?? 10_000;
   const minLength = options.minLength ?? 6;
   const rememberUrls = options.rememberUntrustedUrls ?? true;
-  if (!(Number.isInteger(maxValues) && maxValues > 0) || !(Number.isInteger(maxSessions) && maxSessions > 0) || !(Number.isInteger(minLength) && minLength >= 3)) {
+  const tracePhrases = options.tracePhrases ?? true;
+  const maxPhrases = options.maxPhrasesPerSession ?? 50_000;
+  if (!(Number.isInteger(maxValues) && maxValues > 0) || !(Number.isInteger(maxSessions) && maxSessions > 0) || !(Number.isInteger(minLength) && minLength >= 3) || !(Number.isInteger(maxPhrases) && maxPhrases > 0)) {
     throw new GuardError("CONFIG_INVALID", "invalid flow store options", {
-      issues: [{ path: "flowStore", message: "maxValuesPerSession and maxSessions must be positive integers, minLength an integer of at least 3" }],
+      issues: [{ path: "flowStore", message: "maxValuesPerSession, maxPhrasesPerSession and maxSessions must be positive integers, minLength an integer of at least 3" }],
     });
   }
   const salt = options.salt === undefined ? randomBytes(32) : typeof options.salt === "string" ? Buffer.from(options.salt, "utf8") : Buffer.from(options.salt);
   // A secret base makes the fingerprint a keyed hash too: without the store, it says nothing about the value. Below
   // 2^21 so that `h * base` (h < 2^31) stays below 2^53 and double arithmetic remains exact.
   const base = randomInt(65_537, 1 << 21);
+  // Phrase fingerprints are keyed too: without the store, a fingerprint says nothing about the words.
+  const hasher: PhraseHasher = { seed: randomInt(1, 2 ** 32 - 1), key: randomInt(1, 2 ** 32 - 1) };
   const sessions = new Map<string, Session>();
 
   const hmac = (kind: ViewKind, normalized: string) => createHmac("sha256", salt).update(kind).update("\u0000").update(normalized).digest("base64url");
@@ -79,22 +99,22 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
       return session;
     }
     if (!create) return undefined;
-    session = { entries: new Map(), lengths: new Map(), trusted: new Set() };
+    session = { entries: new Map(), lengths: new Map(), trusted: new Set(), phrases: new Map(), trustedPhrases: new Set(), names: new Set(), fields: new Set() };
     sessions.set(id, session);
     if (sessions.size > maxSessions) sessions.delete(sessions.keys().next().value as string);
     return session;
   };
 
-  const add = (session: Session, cls: DataClass, raw: string, source: FlowSource) => {
+  const add = (session: Session, cls: DataClass, raw: string, source: FlowSource): string | undefined => {
     const kind = viewKindOf(cls);
     const normalized = view(kind, normalizeValue(cls, raw));
     const min = kind === "digits" ? Math.max(minLength, 7) : minLength;
-    if (normalized.length < min || normalized.length > 4096) return;
+    if (normalized.length < min || normalized.length > 4096) return undefined;
     const digest = hmac(kind, normalized);
     const id = `${kind}:${digest}`;
     const existing = session.entries.get(id);
     // The same value from a trusted and an untrusted source stays untrusted: the attacker may have planted it.
-    if (existing && (existing.source.untrusted || !source.untrusted)) return;
+    if (existing && (existing.source.untrusted || !source.untrusted)) return id;
     if (existing) session.entries.delete(id);
     session.entries.set(id, { kind, length: normalized.length, fingerprint: fingerprint(normalized, 0, normalized.length), hmac: digest, class: cls, source });
     bumpLength(session, kind, normalized.length, 1);
@@ -104,6 +124,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
       session.entries.delete(oldestId);
       bumpLength(session, oldest.kind, oldest.length, -1);
     }
+    return id;
   };
 
   const bumpLength = (session: Session, kind: ViewKind, length: number, delta: number) => {
@@ -112,6 +133,49 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
     const next = (byLength.get(length) ?? 0) + delta;
     if (next <= 0) byLength.delete(length);
     else byLength.set(length, next);
+  };
+
+  const nameId = (text: string): string => hmac("text", view("text", text.trim()));
+
+  /**
+   * Remembers the names an untrusted result lists, the email addresses a trusted result holds as whole fields (a
+   * participant, a contact: not an address inside text), and (when tracing phrases) every result's phrases by trust.
+   */
+  const rememberTexts = (session: Session, value: unknown, source: FlowSource) => {
+    for (const [text, listed] of texts(value)) {
+      if (source.untrusted && listed && text.length <= 4096) bounded(session.names, nameId(text), maxPhrases);
+      if (!source.untrusted && text.length <= 320 && WHOLE_EMAIL.test(text.trim())) {
+        const kind = viewKindOf("pii.email");
+        bounded(session.fields, `${kind}:${hmac(kind, view(kind, normalizeValue("pii.email", text.trim())))}`, maxValues);
+      }
+      if (!tracePhrases) continue;
+      for (const h of scanPhrase(text, hasher).shingles) {
+        if (source.untrusted) {
+          if (!session.phrases.has(h)) session.phrases.set(h, source);
+          if (session.phrases.size > maxPhrases) session.phrases.delete(session.phrases.keys().next().value as number);
+        } else {
+          bounded(session.trustedPhrases, h, maxPhrases);
+        }
+      }
+    }
+  };
+
+  /**
+   * The untrusted source that dictated `text` whole: every run of words in it comes from untrusted results, and not
+   * every one is also stated by the user or a trusted result. Undefined when `text` is no phrase or was not dictated.
+   */
+  const dictatedBy = (session: Session, text: string): FlowSource | undefined => {
+    // Prose has spaces: a single token (a link, an address, a file name) is left to the value detectors.
+    if (!/\s/.test(text.trim())) return undefined;
+    const scan = scanPhrase(text, hasher);
+    if (!isPhrase(scan)) return undefined;
+    const hashes = scan.shingles;
+    let vouched = true;
+    for (const h of hashes) {
+      if (!session.phrases.has(h)) return undefined;
+      if (vouched && !session.trustedPhrases.has(h)) vouched = false;
+    }
+    return vouched ? undefined : session.phrases.get(hashes[0]!);
   };
 
   function fingerprint(text: string, start: number, end: number): number {
@@ -161,31 +225,48 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
         for (const raw of valuesOf(text, finding)) add(session, finding.class, raw, source);
       }
       if (source.untrusted && rememberUrls) {
-        for (const text of strings(value)) {
+        // A JSON document in a text (an MCP text content) is read as that document: its escapes (`\n`) are no part
+        // of a link.
+        for (const [text] of texts(value)) {
           // Without its scheme, so `https://x.example/a` is also found where the agent writes `x.example/a`.
           for (const address of webAddresses(text)) add(session, "network.url", address, source);
         }
       }
+      rememberTexts(session, value, source);
     },
 
     match(sessionId: string, args: unknown, _findings: readonly Finding[]): readonly FlowMatch[] {
       const session = sessionFor(sessionId, false);
-      if (!session || session.entries.size === 0) return [];
+      if (!session || (session.entries.size === 0 && session.phrases.size === 0)) return [];
       const matches: FlowMatch[] = [];
       const seen = new Set<string>();
       const stacks = haystacks(args);
       // Whole-field and decoded matches first, so a split match is only reported when nothing simpler explains it.
       stacks.sort((a, b) => (a.encoding === "split" ? 1 : 0) - (b.encoding === "split" ? 1 : 0));
       for (const stack of stacks) {
+        const listed = stack.encoding === "plain" && session.names.size > 0 && session.names.has(nameId(stack.text));
         for (const kind of VIEW_KINDS) {
           if (!session.lengths.get(kind)?.size) continue;
           const found = new Map<string, Entry>();
           scan(session, kind, view(kind, stack.text), found);
           for (const [id, entry] of found) {
-            if (seen.has(id) || session.trusted.has(id)) continue;
+            // Once per argument (a value in a destination and again in a body is both), and split only when no
+            // argument holds it whole.
+            const at = `${id}\u0000${stack.pointer}`;
+            if ((stack.encoding === "split" ? seen.has(id) : seen.has(at)) || session.trusted.has(id)) continue;
             seen.add(id);
-            matches.push({ class: entry.class, source: entry.source, pointer: stack.pointer, encoding: stack.encoding });
+            seen.add(at);
+            const field = !entry.source.untrusted && session.fields.has(id);
+            matches.push({ class: entry.class, source: entry.source, pointer: stack.pointer, encoding: stack.encoding, ...(listed ? { listed } : {}), ...(field ? { field } : {}) });
           }
+        }
+      }
+      if (tracePhrases && session.phrases.size > 0) {
+        for (const [pointer, text] of plainStrings(args)) {
+          const source = dictatedBy(session, text);
+          if (!source) continue;
+          const listed = session.names.has(nameId(text));
+          matches.push({ class: PHRASE_CLASS, source, pointer, encoding: "plain", ...(listed ? { listed } : {}) });
         }
       }
       return matches;
@@ -208,6 +289,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
           if (normalized.length > 0) session.trusted.add(`${kind}:${hmac(kind, normalized)}`);
         }
         if (session.trusted.size > maxValues * 2) session.trusted.delete(session.trusted.values().next().value as string);
+        if (tracePhrases) for (const h of scanPhrase(trimmed, hasher).shingles) bounded(session.trustedPhrases, h, maxPhrases);
       }
     },
 
@@ -244,9 +326,46 @@ function valuesOf(text: string, finding: Finding): string[] {
   return out;
 }
 
-function strings(value: unknown, out: string[] = []): string[] {
-  if (typeof value === "string") out.push(value);
-  else if (Array.isArray(value)) for (const item of value) strings(item, out);
-  else if (value !== null && typeof value === "object") for (const item of Object.values(value)) strings(item, out);
+const WHOLE_EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
+
+function bounded<T>(set: Set<T>, item: T, max: number): void {
+  if (set.has(item)) return;
+  set.add(item);
+  if (set.size > max) set.delete(set.values().next().value as T);
+}
+
+/**
+ * Every string of a result with whether it is an element of a list (a name among names). A string holding a JSON
+ * document (an MCP text content) is read as that document.
+ */
+function texts(value: unknown, listed = false, out: [string, boolean][] = [], depth = 0): [string, boolean][] {
+  if (depth > 32) return out;
+  if (typeof value === "string") {
+    const first = value.trimStart()[0];
+    if ((first === "{" || first === "[") && value.length < 1_000_000) {
+      try {
+        return texts(JSON.parse(value), false, out, depth + 1);
+      } catch {
+        // not JSON after all: plain text
+      }
+    }
+    out.push([value, listed]);
+  } else if (Array.isArray(value)) {
+    for (const item of value) texts(item, true, out, depth + 1);
+  } else if (value !== null && typeof value === "object") {
+    for (const item of Object.values(value)) texts(item, false, out, depth + 1);
+  }
   return out;
 }
+
+/** The plain strings of a call's arguments with their JSON pointers (keys are structure, not text). */
+function plainStrings(value: unknown, pointer = "", out: [string, string][] = [], depth = 0): [string, string][] {
+  if (depth > 32) return out;
+  if (typeof value === "string") out.push([pointer, value]);
+  else if (Array.isArray(value)) value.forEach((item, i) => plainStrings(item, `${pointer}/${i}`, out, depth + 1));
+  else if (value !== null && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) plainStrings(item, `${pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`, out, depth + 1);
+  }
+  return out;
+}
+

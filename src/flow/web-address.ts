@@ -13,3 +13,11 @@ export function webAddresses(text: string): string[] {
   }
   return out;
 }
+
+/** True when `text` is one web address and nothing else (`https://x.example/a`, `www.x.example`), not prose with a link. */
+export function isWebAddress(text: string): boolean {
+  const trimmed = text.trim();
+  if (/\s/.test(trimmed)) return false;
+  const found = webAddresses(trimmed);
+  return found.length === 1 && trimmed.replace(/^https?:\/\//i, "").replace(/[.,;:!?]+$/, "").replace(/\/$/, "") === found[0];
+}

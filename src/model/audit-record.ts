@@ -37,6 +37,7 @@ export interface AuditRecord {
     readonly sources: readonly string[];
     readonly untrusted: boolean;
     readonly untrustedDestination?: boolean;
+    readonly dictated?: boolean;
   };
   /** SHA-256 of tool + canonical arguments: ties approvals to the exact call. */
   readonly callDigest?: string;

@@ -54,7 +54,14 @@ export interface Declaration {
   readonly use: { readonly id: string; readonly description: string };
   readonly dataScope: { readonly read: readonly DataClass[]; readonly write: readonly DataClass[] };
   readonly tools: readonly ToolGrant[];
-  readonly egress?: { readonly allow: readonly string[] };
+  readonly egress?: {
+    readonly allow: readonly string[];
+    /**
+     * Destinations the user's own request states verbatim are allowed too (default false): the user, whom an
+     * injection cannot type for, chose them. Destinations the agent took from anywhere else still need `allow`.
+     */
+    readonly allowUserNamed?: boolean;
+  };
   readonly bounds: Bounds;
   readonly lifespan: Lifespan;
   readonly budgets?: Budgets;

@@ -43,7 +43,7 @@ describe("guard with classification and flow tracking", () => {
     expect(verdict.decision).toBe("deny");
     expect(verdict.policyIds).toContain("flow-to-egress-outside-allow");
     const record = sink.records.at(-1)!;
-    expect(record.flows).toEqual({ classes: ["pii.email"], sources: ["crm/get_customer"], untrusted: false, untrustedDestination: false });
+    expect(record.flows).toEqual({ classes: ["pii.email"], sources: ["crm/get_customer"], untrusted: false, untrustedDestination: false, dictated: false });
     expect(JSON.stringify(sink.records)).not.toContain(CUSTOMER.email);
     await guard.close();
   });
@@ -96,7 +96,7 @@ describe("guard with classification and flow tracking", () => {
     const verdict = await guard.beforeCall({ server: "mail", tool: "send_email", args: { to: "support-lead@acme.example", body: "Read https://help.acme.example/kb/12" }, sessionId: "s1" });
     // The URL is itself a destination outside egress.allow (the base egress policy decides that); no data flows.
     expect(verdict.policyIds).not.toContain("flow-to-egress-outside-allow");
-    expect(sink.records.at(-1)!.flows).toEqual({ classes: [], sources: ["crm/get_customer"], untrusted: true, untrustedDestination: true });
+    expect(sink.records.at(-1)!.flows).toEqual({ classes: [], sources: ["crm/get_customer"], untrusted: true, untrustedDestination: true, dictated: false });
     await guard.close();
   });
 

@@ -77,7 +77,7 @@ export function cedarContext(context: DecisionContext): Record<string, cedar.Ced
 /** The names of the context's top-level attributes: the unknowns of partial evaluation. */
 export const CONTEXT_ATTRIBUTES = [
   "now", "environment", "region", "account", "tenant", "classes", "families", "classesOutsideReadScope", "classesOutsideWriteScope",
-  "foreignTenants", "flows", "egress", "approvals", "session",
+  "foreignTenants", "flows", "egress", "userNamedDestination", "approvals", "session",
 ] as const;
 
 export type ContextAttribute = (typeof CONTEXT_ATTRIBUTES)[number];
@@ -103,7 +103,9 @@ export function contextAttribute(context: DecisionContext, attribute: ContextAtt
     case "foreignTenants":
       return context.foreignTenants as string[];
     case "flows":
-      return { classes: context.flows.classes as string[], sources: context.flows.sources as string[], untrusted: context.flows.untrusted, untrustedDestination: context.flows.untrustedDestination };
+      return { classes: context.flows.classes as string[], sources: context.flows.sources as string[], untrusted: context.flows.untrusted, untrustedDestination: context.flows.untrustedDestination, dictated: context.flows.dictated };
+    case "userNamedDestination":
+      return context.userNamedDestination;
     case "egress":
       return { destinations: context.egress.destinations as string[], outsideAllow: context.egress.outsideAllow as string[], undetermined: context.egress.undetermined };
     case "approvals":

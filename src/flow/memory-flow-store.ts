@@ -137,6 +137,21 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
 
   const nameId = (text: string): string => hmac("text", view("text", text.trim()));
 
+  const emailId = (address: string): string => {
+    const kind = viewKindOf("pii.email");
+    return `${kind}:${hmac(kind, view(kind, normalizeValue("pii.email", address)))}`;
+  };
+
+  /** The id of `text` when it is, whole, an email address a trusted result held as a field (and no untrusted one carried). */
+  const fieldAddress = (session: Session, text: string): string | undefined => {
+    if (session.fields.size === 0) return undefined;
+    const trimmed = text.trim();
+    if (trimmed.length > 320 || !WHOLE_EMAIL.test(trimmed)) return undefined;
+    const id = emailId(trimmed);
+    const entry = session.entries.get(id);
+    return session.fields.has(id) && entry !== undefined && !entry.source.untrusted ? id : undefined;
+  };
+
   /**
    * Remembers the names an untrusted result lists, the email addresses a trusted result holds as whole fields (a
    * participant, a contact: not an address inside text), and (when tracing phrases) every result's phrases by trust.
@@ -144,10 +159,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
   const rememberTexts = (session: Session, value: unknown, source: FlowSource) => {
     for (const [text, listed] of texts(value)) {
       if (source.untrusted && listed && text.length <= 4096) bounded(session.names, nameId(text), maxPhrases);
-      if (!source.untrusted && text.length <= 320 && WHOLE_EMAIL.test(text.trim())) {
-        const kind = viewKindOf("pii.email");
-        bounded(session.fields, `${kind}:${hmac(kind, view(kind, normalizeValue("pii.email", text.trim())))}`, maxValues);
-      }
+      if (!source.untrusted && text.length <= 320 && WHOLE_EMAIL.test(text.trim())) bounded(session.fields, emailId(text.trim()), maxValues);
       if (!tracePhrases) continue;
       for (const h of scanPhrase(text, hasher).shingles) {
         if (source.untrusted) {
@@ -245,6 +257,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
       stacks.sort((a, b) => (a.encoding === "split" ? 1 : 0) - (b.encoding === "split" ? 1 : 0));
       for (const stack of stacks) {
         const listed = stack.encoding === "plain" && session.names.size > 0 && session.names.has(nameId(stack.text));
+        const address = stack.encoding === "plain" ? fieldAddress(session, stack.text) : undefined;
         for (const kind of VIEW_KINDS) {
           if (!session.lengths.get(kind)?.size) continue;
           const found = new Map<string, Entry>();
@@ -256,6 +269,10 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
             if ((stack.encoding === "split" ? seen.has(id) : seen.has(at)) || session.trusted.has(id)) continue;
             seen.add(id);
             seen.add(at);
+            // An argument that is, whole, an address a trusted record held carries that address and nothing else: a
+            // surname remembered from some text is not leaving because it is part of the address's local part (and,
+            // seen here whole, it is not reported split across the arguments either).
+            if (address !== undefined && id !== address) continue;
             const field = !entry.source.untrusted && session.fields.has(id);
             matches.push({ class: entry.class, source: entry.source, pointer: stack.pointer, encoding: stack.encoding, ...(listed ? { listed } : {}), ...(field ? { field } : {}) });
           }

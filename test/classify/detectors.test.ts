@@ -192,6 +192,12 @@ describe("name and address detectors", () => {
     expect(found("Dear Zoë Łukasz,", "pii.name")).toEqual(["Zoë Łukasz"]);
     expect(found("said Иван Петров", "pii.name")).toEqual(["Иван Петров"]);
   });
+  it("starts a name after an escaped newline or tab written out in the text, as JSON inside a text has them", () => {
+    expect(found(String.raw`"Signed,\n\nEmma Johnson"`, "pii.name")).toEqual(["Emma Johnson"]);
+    expect(found(String.raw`owner:\tMaria Gonzalez`, "pii.name")).toEqual(["Maria Gonzalez"]);
+    // A word that merely follows a letter n stays part of that word.
+    expect(found("nEmma", "pii.name")).toEqual([]);
+  });
   it("does not take capitalised common words, places or sentence starts for names", () => {
     expect(found("The Annual Report covers New York and Paris. Monday Meeting at noon.", "pii.name")).toEqual([]);
   });

@@ -162,7 +162,7 @@ export function namesDetector(options: NameOptions = {}): Detector {
         // A capital (\p{Lu}; in ASCII text the profile lists them) that no letter, digit or `_@.'’-` precedes.
         const start = profile.ascii ? profile.capitalAt[c]! : c;
         if (!profile.ascii && (cats[codes[c]!]! & UPPERCASE) === 0) continue;
-        if (start > 0 && joinsWord(cats, codes[start - 1]!)) continue;
+        if (start > 0 && joinsWord(cats, codes[start - 1]!) && !afterEscape(codes, start)) continue;
         if (start < done) continue;
         const end = matchWord(cats, codes, n, start);
         if (end < 0) continue;
@@ -247,6 +247,15 @@ function scanWithPattern(text: string, codes: Uint16Array, run: Run, table: Word
 /** `WORD`'s lookbehind: letters, digits, `_ @ . ' ’ -` join a capital to what precedes it. */
 function joinsWord(cats: Uint8Array, c: number): boolean {
   return (cats[c]! & (LETTER | NUMBER)) !== 0 || c === 95 || c === 64 || c === 46 || c === 39 || c === 0x2019 || c === 45;
+}
+
+/**
+ * Whether `\n`, `\r` or `\t` written out as an escape (a JSON document inside a text, a log line) ends just before
+ * `start`: a word begins there, not inside `nEmma`.
+ */
+function afterEscape(codes: Uint16Array, start: number): boolean {
+  const c = codes[start - 1];
+  return start >= 2 && codes[start - 2] === 92 && (c === 110 || c === 114 || c === 116) && (start < 3 || codes[start - 3] !== 92);
 }
 
 /** `[\p{Ll}\p{M}'’]` */

@@ -5,7 +5,7 @@ import type { FlowMatch } from "../flow/flow-store.js";
 import type { DecisionContext, RuntimeBounds, SessionCounters } from "./engine.js";
 import { DESTINATION_KEYS, egressDestinations, keepsDestination } from "./egress.js";
 import { flowLabels, PROVENANCE_ONLY } from "../flow/labels.js";
-import { isWebAddress } from "../flow/web-address.js";
+import { isEmailAddress, isWebAddress } from "../flow/web-address.js";
 import { CONTENT_PHRASE_WORDS, PHRASE_CLASS, phraseWords } from "../flow/phrases.js";
 
 export const NO_FLOWS: DecisionContext["flows"] = { classes: [], sources: [], untrusted: false, untrustedDestination: false, dictated: false };
@@ -130,11 +130,6 @@ function standsAlone(text: string, needle: string): boolean {
     if ((before === undefined || !glued.test(before)) && (after === undefined || !glued.test(after) || (after === "." && !glued.test(text[at + needle.length + 1] ?? " ")))) return true;
   }
   return false;
-}
-
-/** True when `text` is one email address and nothing else. */
-function isEmailAddress(text: string): boolean {
-  return /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/.test(text.trim());
 }
 
 /**

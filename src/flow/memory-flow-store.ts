@@ -6,7 +6,7 @@ import type { DataClass } from "../model/data-class.js";
 import type { Finding } from "../model/finding.js";
 import type { FlowMatch, FlowSource, FlowStore } from "./flow-store.js";
 import { isPhrase, PHRASE_CLASS, scanPhrase, type PhraseHasher } from "./phrases.js";
-import { webAddresses } from "./web-address.js";
+import { isEmailAddress, webAddresses } from "./web-address.js";
 import { haystacks, VIEW_KINDS, view, viewKindOf, type ViewKind } from "./views.js";
 
 export interface MemoryFlowStoreOptions {
@@ -146,7 +146,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
   const fieldAddress = (session: Session, text: string): string | undefined => {
     if (session.fields.size === 0) return undefined;
     const trimmed = text.trim();
-    if (trimmed.length > 320 || !WHOLE_EMAIL.test(trimmed)) return undefined;
+    if (trimmed.length > 320 || !isEmailAddress(trimmed)) return undefined;
     const id = emailId(trimmed);
     const entry = session.entries.get(id);
     return session.fields.has(id) && entry !== undefined && !entry.source.untrusted ? id : undefined;
@@ -159,7 +159,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
   const rememberTexts = (session: Session, value: unknown, source: FlowSource) => {
     for (const [text, listed] of texts(value)) {
       if (source.untrusted && listed && text.length <= 4096) bounded(session.names, nameId(text), maxPhrases);
-      if (!source.untrusted && text.length <= 320 && WHOLE_EMAIL.test(text.trim())) bounded(session.fields, emailId(text.trim()), maxValues);
+      if (!source.untrusted && text.length <= 320 && isEmailAddress(text)) bounded(session.fields, emailId(text.trim()), maxValues);
       if (!tracePhrases) continue;
       for (const h of scanPhrase(text, hasher).shingles) {
         if (source.untrusted) {
@@ -342,8 +342,6 @@ function valuesOf(text: string, finding: Finding): string[] {
   }
   return out;
 }
-
-const WHOLE_EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
 
 function bounded<T>(set: Set<T>, item: T, max: number): void {
   if (set.has(item)) return;

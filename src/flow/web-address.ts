@@ -1,5 +1,5 @@
 /**
- * Web addresses as people write them: with a scheme, starting with `www.`, or a host under a common top-level domain
+ * Addresses in text, for provenance: whole email addresses, and web addresses as people write them: with a scheme, starting with `www.`, or a host under a common top-level domain
  * followed by a path. Bare `name.tld` words are left out: file names (`report.pdf`) look the same.
  */
 const WEB_ADDRESS = /\b(?:https?:\/\/|www\.)[^\s"'<>()\][{}]{4,2048}|\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|info|biz|xyz|app|dev|ai|me|site|online|top|ru|cn|de|uk|us)\/[^\s"'<>()\][{}]{0,2048}/gi;
@@ -20,4 +20,11 @@ export function isWebAddress(text: string): boolean {
   if (/\s/.test(trimmed)) return false;
   const found = webAddresses(trimmed);
   return found.length === 1 && trimmed.replace(/^https?:\/\//i, "").replace(/[.,;:!?]+$/, "").replace(/\/$/, "") === found[0];
+}
+
+const WHOLE_EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
+
+/** True when `text` is one email address and nothing else (surrounding whitespace aside). */
+export function isEmailAddress(text: string): boolean {
+  return WHOLE_EMAIL.test(text.trim());
 }

@@ -1,6 +1,7 @@
 /**
- * Addresses in text, for provenance: whole email addresses, and web addresses as people write them: with a scheme, starting with `www.`, or a host under a common top-level domain
- * followed by a path. Bare `name.tld` words are left out: file names (`report.pdf`) look the same.
+ * Addresses in text, for provenance: whole email addresses, and web addresses as people write them: with a scheme,
+ * starting with `www.`, or a host under a common top-level domain followed by a path. Bare `name.tld` words are left
+ * out: file names (`report.pdf`) look the same.
  */
 const WEB_ADDRESS = /\b(?:https?:\/\/|www\.)[^\s"'<>()\][{}]{4,2048}|\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|info|biz|xyz|app|dev|ai|me|site|online|top|ru|cn|de|uk|us)\/[^\s"'<>()\][{}]{0,2048}/gi;
 

@@ -9,6 +9,7 @@ import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from "yaml";
 import { z } from "zod";
 import { GuardError, type Issue } from "../../src/errors.js";
+import type { HttpListenOptions } from "./http.js";
 import type { NamingOptions } from "./naming.js";
 import type { RestartPolicy, UpstreamSpec } from "./upstream.js";
 
@@ -72,16 +73,8 @@ export interface ProxyConfig {
   readonly naming: NamingOptions;
   readonly undeclared: "hide" | "deny";
   readonly pins?: string;
-  readonly listen?: {
-    readonly host: string;
-    readonly port: number;
-    readonly path?: string;
-    readonly token?: string;
-    readonly allowedHosts?: readonly string[];
-    readonly allowedOrigins?: readonly string[];
-    readonly maxSessions?: number;
-    readonly sessionIdleMs?: number;
-  };
+  /** The HTTP listener's options, as `listen` in the file gives them (the address split into host and port). */
+  readonly listen?: Omit<HttpListenOptions, "log"> & { readonly host: string };
   readonly restart?: Partial<RestartPolicy>;
 }
 

@@ -83,46 +83,38 @@ export function markdownReport(run: EvalRun): string {
 }
 
 function failureSections(run: EvalRun): string[] {
-  const out: string[] = [];
   const failures = attackFailures(run.runs);
-  out.push("## Attacks that succeeded");
-  out.push("");
-  if (failures.length === 0) out.push("None.");
-  else {
-    out.push(
-      table(
-        ["suite", "injection task", "succeeded", "calls that went through", "user tasks"],
-        failures.map((f) => [f.suite, f.injectionTask, `${f.succeeded} / ${f.of}`, f.forwardedTools.join(", "), abbreviate(f.userTasks)]),
-      ),
-    );
-  }
-  out.push("");
   const losses = utilityLosses(run.runs);
-  out.push("## User tasks that lost utility (without attack)");
-  out.push("");
-  if (losses.length === 0) out.push("None.");
-  else {
-    out.push(
-      table(
-        ["suite", "user task", "stopped calls", "missing effect"],
-        losses.map((l) => [
-          l.suite,
-          l.userTask,
-          l.stopped.map((s) => `${s.tool}: ${s.decision}${s.policyIds.length > 0 ? ` (${s.policyIds.join(", ")})` : ""}`).join("; ") || "–",
-          l.missing.slice(0, 2).join("; ").slice(0, 160) || "–",
-        ]),
-      ),
-    );
-  }
-  out.push("");
   const policies = policyCounts(run.runs);
-  if (policies.length > 0) {
-    out.push("## Policies that stopped calls");
-    out.push("");
-    out.push(table(["policy", "verdict", "user-task calls (no attack)", "injection calls"], policies.map((p) => [p.policyId, p.decision, String(p.userCalls), String(p.injectionCalls)])));
-    out.push("");
-  }
-  return out;
+  return [
+    ...section(
+      "Attacks that succeeded",
+      ["suite", "injection task", "succeeded", "calls that went through", "user tasks"],
+      failures.map((f) => [f.suite, f.injectionTask, `${f.succeeded} / ${f.of}`, f.forwardedTools.join(", "), abbreviate(f.userTasks)]),
+    ),
+    ...section(
+      "User tasks that lost utility (without attack)",
+      ["suite", "user task", "stopped calls", "missing effect"],
+      losses.map((l) => [
+        l.suite,
+        l.userTask,
+        l.stopped.map((s) => `${s.tool}: ${s.decision}${s.policyIds.length > 0 ? ` (${s.policyIds.join(", ")})` : ""}`).join("; ") || "–",
+        l.missing.slice(0, 2).join("; ").slice(0, 160) || "–",
+      ]),
+    ),
+    ...(policies.length > 0
+      ? section(
+          "Policies that stopped calls",
+          ["policy", "verdict", "user-task calls (no attack)", "injection calls"],
+          policies.map((p) => [p.policyId, p.decision, String(p.userCalls), String(p.injectionCalls)]),
+        )
+      : []),
+  ];
+}
+
+/** A `##` heading, then its table, or "None." when there are no rows. */
+function section(title: string, header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  return [`## ${title}`, "", rows.length === 0 ? "None." : table(header, rows), ""];
 }
 
 function abbreviate(ids: readonly string[]): string {

@@ -2,22 +2,14 @@ import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { basename } from "node:path";
 import { canonicalJson, sha256Hex } from "../../declare/canonical.js";
 import { GuardError, type Issue } from "../../errors.js";
+import type { DeterminingPolicy } from "../engine.js";
 import type { Response } from "../../model/verdict.js";
 import type { PolicySource } from "./policy-source.js";
 
 export type PolicyJson = cedar.PolicyJson;
 
 /** One policy, parsed, validated and annotated, ready for the engine. */
-export interface CompiledPolicy {
-  readonly id: string;
-  readonly effect: "permit" | "forbid";
-  /** What a matching forbid does; permits have none. */
-  readonly response?: Response;
-  readonly reason: string;
-  /** Classes a redact policy removes (`@redact("pii.ssn secret")`); default: the classes outside the scope. */
-  readonly redactClasses?: readonly string[];
-  /** Remediations to run when the policy decides (`@remediate("revoke-approvals hook:page-oncall")`). */
-  readonly remediate?: readonly string[];
+export interface CompiledPolicy extends DeterminingPolicy {
   readonly file: string;
   readonly line: number;
   /**

@@ -74,7 +74,8 @@ export async function openPins(file: string | undefined, log: (line: string) => 
   return lockFilePins(file, log);
 }
 
-async function exists(file: string): Promise<boolean> {
+/** Whether a file (a configuration, a lock file) is there to read. */
+export async function exists(file: string): Promise<boolean> {
   try {
     await access(file);
     return true;

@@ -1,4 +1,3 @@
-import { access } from "node:fs/promises";
 import { resolve } from "node:path";
 import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
 import { GuardError } from "../../../src/errors.js";
@@ -6,7 +5,7 @@ import { loadDeclarationFile } from "../../../src/declare/load.js";
 import type { Declaration } from "../../../src/model/declaration.js";
 import { isRecord } from "../../mcp/jsonrpc.js";
 import { pinKey, readLockFile, toolDigest, writeLockFile, type LockFile, type PinEntry } from "../../mcp/pins.js";
-import { chooseUpstreams } from "../../mcp/setup.js";
+import { chooseUpstreams, exists } from "../../mcp/setup.js";
 import { Upstream, fetchAllPages } from "../../mcp/upstream.js";
 import { describeFlags, EXIT, parseArgs, type CliIO, type Command } from "../command.js";
 
@@ -140,13 +139,4 @@ async function runPin(argv: readonly string[], io: CliIO): Promise<number> {
   await writeLockFile(file, { version: 1, tools: next });
   io.stdout.write(`wrote ${file} (${Object.keys(next).length} tools pinned, ${changes} change(s))\n`);
   return EXIT.ok;
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -9,6 +9,10 @@
  *
  * Every process is separate (client, proxy, server), as in production. Each target is checked to answer the call
  * (a guard that denied would be fast and wrong) before it is timed.
+ *
+ * BENCH_MCP_TRANSPORTS=stdio (or http) measures one transport only. PG_BASELINE_ROOT=<another checkout> adds that
+ * checkout's guarded proxy as one more target, in the same alternating batches: the way to compare two builds on a
+ * machine whose speed drifts between runs.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
@@ -51,7 +55,8 @@ tools:
 bounds: { environment: bench }
 lifespan: { issuedAt: 2026-11-01T00:00:00Z, expiresAt: 2026-12-01T00:00:00Z }
 `);
-const GUARD_FLAGS = ["--declaration", declaration, "--environment", "bench", "--at", "2026-11-15T00:00:00Z", "--audit", join(work, "audit.jsonl")];
+const guardFlags = (audit: string) => ["--declaration", declaration, "--environment", "bench", "--at", "2026-11-15T00:00:00Z", "--audit", join(work, audit)];
+const GUARD_FLAGS = guardFlags("audit.jsonl");
 const UPSTREAM = [process.execPath, EVERYTHING, "stdio"];
 
 interface Connection {
@@ -150,10 +155,12 @@ function spawnQuiet(args: readonly string[], env: NodeJS.ProcessEnv = process.en
 
 const ports = { direct: await freePort(), peer: await freePort() };
 
+const baseline = process.env["PG_BASELINE_ROOT"];
 const stdioTargets: Target[] = [
   stdioTarget("direct", process.execPath, [EVERYTHING, "stdio"]),
   stdioTarget("purpose-guard proxy, enforcement off", process.execPath, [...TSX, join(ROOT, "bench/peers/proxy-off.ts"), "--", ...UPSTREAM]),
   stdioTarget("purpose-guard proxy, full enforcement", process.execPath, [...TSX, CLI, "proxy", ...GUARD_FLAGS, "--", ...UPSTREAM]),
+  ...(baseline ? [stdioTarget(`baseline (${baseline}), full enforcement`, process.execPath, [...TSX, join(baseline, "adapters/cli/main.ts"), "proxy", ...guardFlags("baseline-audit.jsonl"), "--", ...UPSTREAM])] : []),
   stdioTarget("mcp-proxy (npm, proxyServer)", process.execPath, [...TSX, join(ROOT, "bench/peers/mcp-proxy-stdio.ts"), "--", ...UPSTREAM]),
 ];
 
@@ -237,19 +244,21 @@ process.on("warning", (warning) => {
   else console.error(warning);
 });
 
-const results: Record<string, Measured[]> = { stdio: [], http: [] };
+// BENCH_MCP_TRANSPORTS=stdio (or http) measures one transport only, for quicker comparisons while tuning.
+const transports = (process.env["BENCH_MCP_TRANSPORTS"] ?? "stdio,http").split(",").map((t) => t.trim()).filter((t) => t === "stdio" || t === "http");
+const results: Record<string, Measured[]> = {};
 try {
-  results["stdio"] = await measureAll(stdioTargets);
-  results["http"] = await measureAll(httpTargets);
+  if (transports.includes("stdio")) results["stdio"] = await measureAll(stdioTargets);
+  if (transports.includes("http")) results["http"] = await measureAll(httpTargets);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
 
 console.log("## MCP proxy\n");
-report("stdio", results["stdio"]!);
-report("Streamable HTTP", results["http"]!);
+if (results["stdio"]) report("stdio", results["stdio"]);
+if (results["http"]) report("Streamable HTTP", results["http"]);
 const find = (transport: string, needle: string) => results[transport]!.find((result) => result.label.includes(needle))!;
-for (const transport of ["stdio", "http"]) {
+for (const transport of transports) {
   const full = find(transport, "full enforcement");
   const off = find(transport, "enforcement off");
   const peer = find(transport, "mcp-proxy");

@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   CONFIG_INVALID: "the guard configuration is invalid",
   ENGINE_ERROR: "the policy engine failed while deciding",
   AUDIT_FAILED: "an audit sink cannot write",
+  FLOW_STORE_FAILED: "the flow store could not remember what a result carried",
   AUDIT_CHAIN_BROKEN: "an audit log's hash chain does not verify",
   APPROVAL_FAILED: "an approval could not be obtained",
   GUARD_CLOSED: "the guard was closed",

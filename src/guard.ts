@@ -8,7 +8,7 @@ import { createCedarEngine } from "./authorize/cedar/cedar-engine.js";
 import { loadCedarPolicies } from "./authorize/cedar/load-policies.js";
 import { decisionContext, unique } from "./authorize/context.js";
 import { compileEgressAllow } from "./authorize/egress.js";
-import type { Action, AuthorizationRequest, DecisionContext, DeterminingPolicy, PolicyEngine, RuntimeBounds } from "./authorize/engine.js";
+import type { Action, AuthorizationRequest, DecisionContext, DeterminingPolicy, EngineDecision, PolicyEngine, RuntimeBounds } from "./authorize/engine.js";
 import { explain, GUARD_POLICY_IDS, outcomeOf, reasonsOf, type Outcome } from "./authorize/outcome.js";
 import { createToolCatalog, type ToolHints } from "./catalog/tool-catalog.js";
 import type { Classifier, Redactor } from "./classify/classifier.js";
@@ -148,6 +148,13 @@ interface Parts {
   readonly monitor: MonitorConfig | undefined;
 }
 
+/** What a verdict takes from an engine decision: its outcome, and the policy ids and reasons it cites. */
+interface Derived {
+  readonly outcome: Outcome;
+  readonly ids: readonly string[];
+  readonly reasons: VerdictBase["reasons"];
+}
+
 /** A decision in the making: the facts gathered so far, for the verdict and its audit record. */
 interface Pending {
   readonly event: AuditEvent;
@@ -174,6 +181,13 @@ class GuardPipeline implements Guard {
   private readonly approvals = new ApprovalLedger();
   /** User messages already trusted, per session. */
   private readonly trusted = new DecisionCache<true>(4096);
+  /**
+   * Per session, the flow memory of its latest results while it is being written: after the answer has gone out,
+   * awaited by the session's next decision. A write that failed stays here, so every later call of the session is
+   * denied (its flows can no longer be vouched for) until the session ends.
+   */
+  private readonly remembering = new Map<string, Promise<void>>();
+  private readonly derived = new WeakMap<EngineDecision, Derived>();
   private readonly monitor: Monitor;
   /** The declaration as every verdict cites it: one frozen object, not one per decision. */
   private readonly declarationRef: VerdictBase["declaration"];
@@ -219,6 +233,8 @@ class GuardPipeline implements Guard {
       const tool = pending.tool!;
       const findings = parts.classifier.classify(call.args);
       pending.classes = classesOf(findings);
+      const writing = this.remembering.get(call.sessionId);
+      if (writing) await writing;
       if (call.userValues?.length) await this.trustUserValues(call.sessionId, call.userValues);
       const flows: readonly FlowMatch[] = await parts.flowStore.match(call.sessionId, call.args, findings);
       // The call digest (canonical arguments, µs per KB) is only needed where approvals are involved.
@@ -274,7 +290,8 @@ class GuardPipeline implements Guard {
         // redacted value instead would lose the values beside a redacted one when a whole encoded string is replaced.)
         const removed = verdict.decision === "redact" ? new Set(verdict.redactions.map((redaction) => redaction.class)) : undefined;
         const visible = removed ? findings.filter((finding) => !removed.has(finding.class)) : findings;
-        await parts.flowStore.remember(call.sessionId, result, visible, { server: tool.server, tool: tool.name, untrusted: tool.zone === "open-world" });
+        const source = { server: tool.server, tool: tool.name, untrusted: tool.zone === "open-world" };
+        this.rememberLater(call.sessionId, () => parts.flowStore.remember(call.sessionId, result, visible, source));
         delivered = removed ? measureResult(seen, seenFindings, tool.outputClasses?.filter((cls) => !removed.has(cls))) : volume;
       }
       const finished = this.finish(pending, verdict);
@@ -334,6 +351,8 @@ class GuardPipeline implements Guard {
   }
 
   async endSession(sessionId: string): Promise<void> {
+    await this.remembering.get(sessionId)?.catch(() => undefined);
+    this.remembering.delete(sessionId);
     this.parts.sessions.delete(sessionId);
     this.approvals.forget(sessionId);
     await this.parts.flowStore.forget(sessionId);
@@ -342,6 +361,7 @@ class GuardPipeline implements Guard {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.all([...this.remembering.values()].map((writing) => writing.catch(() => undefined)));
     this.parts.engine.close?.();
     // Remediation hooks still running write their outcome to the audit log: let them, then close the sinks.
     await this.monitor.close();
@@ -384,14 +404,26 @@ class GuardPipeline implements Guard {
 
   private async decide(pending: Pending, action: Action, context: DecisionContext, value: unknown, findings: readonly Finding[], drift: readonly DriftHit[] = []): Promise<Verdict> {
     const request: AuthorizationRequest = { action, declaration: this.declaration, ...(pending.tool ? { tool: pending.tool } : {}), context };
-    const outcome = outcomeOf(mergeDrift(await this.parts.engine.authorize(request), drift, context.approvals));
-    return this.verdictOf(pending, outcome, context, value, findings);
+    return this.verdictOf(pending, this.outcome(mergeDrift(await this.parts.engine.authorize(request), drift, context.approvals)), context, value, findings);
   }
 
-  private verdictOf(pending: Pending, outcome: Outcome, context: DecisionContext, value: unknown, findings: readonly Finding[]): Verdict {
-    const ids = outcome.policies.map((policy) => policy.id);
+  /**
+   * The outcome of an engine decision with the ids and reasons a verdict cites. A cached decision is the same object
+   * call after call (and `mergeDrift` returns it as is when no rule fires): its outcome is derived once.
+   */
+  private outcome(decision: EngineDecision): Derived {
+    let derived = this.derived.get(decision);
+    if (!derived) {
+      const outcome = outcomeOf(decision);
+      derived = { outcome, ids: Object.freeze(outcome.policies.map((policy) => policy.id)), reasons: Object.freeze(reasonsOf(outcome.policies)) };
+      this.derived.set(decision, derived);
+    }
+    return derived;
+  }
+
+  private verdictOf(pending: Pending, { outcome, ids, reasons }: Derived, context: DecisionContext, value: unknown, findings: readonly Finding[]): Verdict {
     const errors = outcome.kind === "allow" ? [] : outcome.errors;
-    const base = this.base(pending, ids, errors, reasonsOf(outcome.policies));
+    const base = this.base(pending, ids, errors, reasons);
     switch (outcome.kind) {
       case "allow":
         return { ...base, decision: "allow" };
@@ -540,6 +572,31 @@ class GuardPipeline implements Guard {
     if (!pending.tool) return `the start of ${this.declaration.declaration.id}`;
     const what = pending.event === "result" ? "the result of" : "the call to";
     return `${what} ${toolKey(pending.tool.server, pending.tool.name)}`;
+  }
+
+  /**
+   * Writes a result's values to the flow memory once the answer has gone out (`setImmediate` runs after the adapter's
+   * continuation has sent it): the hashing is off the answer's path, and the session's next decision waits for it.
+   * The guard reads the result until then; adapters hand over results they no longer change.
+   */
+  private rememberLater(sessionId: string, write: () => void | Promise<void>): void {
+    const previous = this.remembering.get(sessionId);
+    const done: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => previous)
+      .then(write)
+      .then(
+        () => {
+          if (this.remembering.get(sessionId) === done) this.remembering.delete(sessionId);
+        },
+        (error: unknown) => {
+          throw error instanceof GuardError && error.code === "FLOW_STORE_FAILED"
+            ? error
+            : new GuardError("FLOW_STORE_FAILED", `the flow memory of an earlier result in this session could not be written, so its flows cannot be vouched for: ${messageOf(error)}`, { cause: error });
+        },
+      );
+    // Observed by the session's next decision (which is denied); never an unhandled rejection.
+    done.catch(() => undefined);
+    this.remembering.set(sessionId, done);
   }
 
   private finish(pending: Pending, verdict: Verdict): Verdict {

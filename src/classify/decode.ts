@@ -15,7 +15,17 @@ export interface DecodeSwitches {
 // Runs of 16+ base64 characters (standard or URL-safe alphabet), bounded so one attempt costs O(run).
 const BASE64_RUN = /(?<![A-Za-z0-9+/_\-])[A-Za-z0-9+/_\-]{16,65536}={0,2}(?![A-Za-z0-9+/=_\-])/g;
 const HEX_RUN = /(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){8,32768}(?![0-9A-Fa-f])/g;
-const PERCENT = /%[0-9A-Fa-f]{2}/;
+/** `/%[0-9A-Fa-f]{2}/.test(text)`, by `indexOf`: prose with a `12%` in it is common, and this is what it costs. */
+function hasPercentEscape(text: string): boolean {
+  for (let at = text.indexOf("%"); at >= 0 && at + 2 < text.length; at = text.indexOf("%", at + 1)) {
+    if (isHexCode(text.charCodeAt(at + 1)) && isHexCode(text.charCodeAt(at + 2))) return true;
+  }
+  return false;
+}
+
+function isHexCode(code: number): boolean {
+  return (code >= 48 && code <= 57) || ((code | 32) >= 97 && (code | 32) <= 102);
+}
 
 /**
  * The decodings of `text` worth scanning: each one is readable text (or a JSON document) that differs from `text`.
@@ -35,7 +45,7 @@ export function decodeCandidates(text: string, switches: DecodeSwitches, skip?: 
       }
     }
   }
-  if (switches.url && PERCENT.test(text)) {
+  if (switches.url && hasPercentEscape(text)) {
     const decoded = decodeUrl(text);
     if (decoded !== undefined && decoded !== text) out.push({ encoding: "url", text: decoded });
   }

@@ -42,6 +42,8 @@ export interface TextProfile {
   readonly quiet: boolean;
   /** Has surrogate code units (characters beyond the Basic Multilingual Plane): hand-written matchers step aside. */
   readonly surrogates: boolean;
+  /** Has a capital A-Z directly followed by a digit (`E11`, `AB12`): codes and ids start so, prose rarely does. */
+  readonly upperDigit: boolean;
   /** Maximal runs of ASCII digits: `runStart[i]` to `runEnd[i]` (exclusive), in order; -1 when there are too many. */
   readonly digitRuns: number;
   readonly runStart: Int32Array;
@@ -104,6 +106,9 @@ export const Char = {
   digit: DIGIT,
 } as const;
 
+/** Texts up to this length have their capitals listed in the same pass as the counts (one store per character). */
+const FUSED_CAPITALS = 4096;
+
 /** What a quiet text holds none of. */
 const LOUD = DIGIT | UPPER | WIDE | Char.at | Char.percent | Char.dash | Char.colon | Char.equals;
 
@@ -140,6 +145,7 @@ export class Profile implements TextProfile {
   nonAscii = false;
   ascii = true;
   surrogates = false;
+  upperDigit = false;
   /** Which `Char`s the text holds (and `Char.upper`, `Char.digit`). */
   chars = 0;
   quiet = false;
@@ -170,19 +176,50 @@ export class Profile implements TextProfile {
     else for (let i = 0; i < n; i++) codes[i] = text.charCodeAt(i);
     let digits = 0;
     let flags = 0;
-    let dashes = 0;
+    // Bits of adjacent characters: `same` has those both share (`--`), `shifted` a capital's before a digit's.
+    let same = 0;
+    let shifted = 0;
     let run = 0;
     let maxRun = 0;
     let prev = 0;
-    for (let i = 0; i < n; i++) {
-      const k = CLASS[codes[i]!]!;
-      flags |= k;
-      digits += k & DIGIT;
-      dashes |= k & prev & Char.dash;
-      run = (run + 1) & -((k >>> 2) & 1);
-      if (run > maxRun) maxRun = run;
-      prev = k;
+    let caps = -2;
+    if (n <= FUSED_CAPITALS) {
+      // Capitals listed in the pass: each position is stored, and the count only moves past a capital (no branch).
+      if (this.capitalsAt.length <= n) this.capitalsAt = new Int32Array(grown(this.capitalsAt.length, n + 1));
+      const at = this.capitalsAt;
+      caps = 0;
+      for (let i = 0; i < n; i++) {
+        const k = CLASS[codes[i]!]!;
+        flags |= k;
+        digits += k & DIGIT;
+        same |= prev & k;
+        shifted |= prev & (k << 1);
+        at[caps] = i;
+        caps += (k >>> 1) & 1;
+        // Token runs end at a branch that prose predicts well: a carried `run = (run + 1) & mask` costs more.
+        if ((k & TOKEN) !== 0) run++;
+        else {
+          if (run > maxRun) maxRun = run;
+          run = 0;
+        }
+        prev = k;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const k = CLASS[codes[i]!]!;
+        flags |= k;
+        digits += k & DIGIT;
+        same |= prev & k;
+        shifted |= prev & (k << 1);
+        if ((k & TOKEN) !== 0) run++;
+        else {
+          if (run > maxRun) maxRun = run;
+          run = 0;
+        }
+        prev = k;
+      }
     }
+    if (run > maxRun) maxRun = run;
     this.text = text;
     this.length = n;
     this.chars = flags;
@@ -190,14 +227,16 @@ export class Profile implements TextProfile {
     this.upper = (flags & UPPER) !== 0 ? 1 : 0;
     this.at = (flags & Char.at) !== 0;
     this.percent = (flags & Char.percent) !== 0;
-    this.assigns = (flags & (Char.colon | Char.equals)) !== 0 || dashes !== 0;
+    this.assigns = (flags & (Char.colon | Char.equals)) !== 0 || (same & Char.dash) !== 0;
+    // The digit bit (1) shifted onto the capital bit (2).
+    this.upperDigit = (shifted & UPPER) !== 0;
     this.nonAscii = (flags & WIDE_LETTER) !== 0;
     this.ascii = (flags & WIDE) === 0;
     this.surrogates = (flags & SURROGATE) !== 0;
     this.maxRun = maxRun;
     this.quiet = (flags & LOUD) === 0 && maxRun < 12 && (flags & (Char.comma | Char.quote)) !== (Char.comma | Char.quote);
     this.runs = -2;
-    this.caps = -2;
+    this.caps = (flags & UPPER) === 0 ? 0 : caps;
     this.tokens = -2;
     this.dotCount = -1;
     this.colonCount = -1;

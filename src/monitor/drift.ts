@@ -103,8 +103,7 @@ function burstOf(session: SessionState, now: number, config: ResolvedMonitorConf
   const windowStart = now - config.windowMs;
   const history = windowStart - session.startedAt;
   if (history < config.baselineMs) return undefined;
-  let inWindow = 1;
-  for (let i = session.recent.length - 1; i >= 0 && session.recent[i]! > windowStart; i--) inWindow++;
+  const inWindow = 1 + session.recent.countAfter(windowStart);
   if (inWindow < config.minCalls) return undefined;
   // At least one call of history, so a session that was idle is compared with one call over its age.
   const before = Math.max(1, session.calls - (inWindow - 1));

@@ -95,10 +95,16 @@ export class Monitor {
   /** On a result, the session's volumes count the result under decision. */
   beforeResult(session: SessionState, volume: Volume, now: number): Watch {
     const counters = this.counters(session, now);
-    const recordsByFamily = { ...counters.recordsByFamily };
-    const bytesByFamily = { ...counters.bytesByFamily };
-    for (const [family, count] of Object.entries(volume.recordsByFamily)) recordsByFamily[family as keyof typeof recordsByFamily] += count;
-    for (const [family, count] of Object.entries(volume.bytesByFamily)) bytesByFamily[family as keyof typeof bytesByFamily] += count;
+    let { recordsByFamily, bytesByFamily } = counters;
+    // Most results carry no class: the per-family counts stay the session's own.
+    if (volume.classes.length > 0) {
+      const records = { ...recordsByFamily };
+      const bytes = { ...bytesByFamily };
+      for (const [family, count] of Object.entries(volume.recordsByFamily)) records[family as keyof typeof records] += count;
+      for (const [family, count] of Object.entries(volume.bytesByFamily)) bytes[family as keyof typeof bytes] += count;
+      recordsByFamily = records;
+      bytesByFamily = bytes;
+    }
     const prospective: SessionCounters = { ...counters, recordsRead: counters.recordsRead + volume.records, bytesRead: counters.bytesRead + volume.bytes, recordsByFamily, bytesByFamily };
     const hits = resultDrift(this.config, { counters: prospective, budgets: this.parts.declaration.budgets });
     return { session: hits.length > 0 ? { ...prospective, drift: hits.map((hit) => hit.rule) } : prospective, hits };
@@ -118,7 +124,7 @@ export class Monitor {
     for (const cls of flowClasses) {
       if (session.flowClasses.has(cls)) continue;
       session.flowClasses.add(cls);
-      delete session.view;
+      session.view = undefined;
     }
     this.contain(session, tool, verdict, trace, now);
   }
@@ -128,11 +134,14 @@ export class Monitor {
     if (delivered) {
       session.recordsRead += delivered.records;
       session.bytesRead += delivered.bytes;
-      for (const [family, count] of Object.entries(delivered.recordsByFamily)) session.recordsByFamily[family as keyof typeof session.recordsByFamily] += count;
-      for (const [family, count] of Object.entries(delivered.bytesByFamily)) session.bytesByFamily[family as keyof typeof session.bytesByFamily] += count;
-      for (const cls of delivered.classes) session.classesRead.add(cls);
-      for (const family of delivered.families) session.familiesRead.add(family);
-      delete session.view;
+      // The view (per-family counts, classes read) changes only when the result carried classes.
+      if (delivered.classes.length > 0) {
+        for (const [family, count] of Object.entries(delivered.recordsByFamily)) session.recordsByFamily[family as keyof typeof session.recordsByFamily] += count;
+        for (const [family, count] of Object.entries(delivered.bytesByFamily)) session.bytesByFamily[family as keyof typeof session.bytesByFamily] += count;
+        for (const cls of delivered.classes) session.classesRead.add(cls);
+        for (const family of delivered.families) session.familiesRead.add(family);
+        session.view = undefined;
+      }
     }
     this.contain(session, tool, verdict, trace, now);
   }

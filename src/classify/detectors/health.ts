@@ -37,11 +37,11 @@ export function healthDetector(): Detector<HealthKey> {
       const diagnosisKey = key.diagnosis;
       const medicationKey = key.medication;
       const healthKey = key.health;
-      // Without a health key, only an ICD-10 code (it has a digit) after an ICD cue (it has a `d`) counts.
-      if (!healthKey && (profile.digits === 0 || !CUE_LETTERS.test(text))) return;
+      // Without a health key, only an ICD-10 code (a capital before a digit) after an ICD cue (it has a `d`) counts.
+      if (!healthKey && (!profile.upperDigit || !CUE_LETTERS.test(text))) return;
       const cue = !healthKey && (text.includes("ICD") || text.includes("icd") || text.includes("iagnos") || text.includes("DX") || text.includes("Dx") || text.includes("dx")) && ICD_CUE.test(text);
       if (!healthKey && !cue) return;
-      {
+      if (profile.upperDigit) {
         ICD10.lastIndex = 0;
         for (let m = ICD10.exec(text); m !== null; m = ICD10.exec(text)) {
           out.push({ class: "health.icd10", start: m.index, end: m.index + m[0].length, detector: healthKey ? "key:icd10" : "cue:icd10", confidence: healthKey ? 0.85 : 0.7 });

@@ -1,13 +1,14 @@
 /**
- * What the detector families need to skip a string or to look only where they could match: one pass for counts and
- * flags (digits, capitals, `@`, `%`, assignments, non-ASCII, the longest token run), and, on first use, the positions
- * of digit runs, capitalised words and long token runs. Detectors run their validators at those positions instead of
- * searching the whole string with one pattern each.
+ * What the detector families need to skip a string or to look only where they could match: one pass for counts,
+ * flags (digits, capitals, `@`, `%`, assignments, non-ASCII, the longest token run) and the positions of capitals,
+ * and, on first use, the positions of digit runs and long token runs. Detectors run their validators at those
+ * positions instead of searching the whole string with one pattern each.
  *
  * Measured on Node 20: a per-character JavaScript loop costs a few nanoseconds per character, about as much as a
  * regular-expression scan and far more than a native `indexOf`; branches that depend on the character (is it a
- * digit?) mispredict on mixed text, and a regular-expression call costs some 50 ns. So the pass is one branch-free loop
- * over a typed-array copy of the text, and the lists are gathered lazily.
+ * digit?) mispredict on mixed text, and a regular-expression call costs some 50 ns. So the pass is one loop over a
+ * typed-array copy of the text whose only branch (a token run ends) prose predicts well; capitals cost one store per
+ * character there, less than a second pass; the rarer lists are gathered lazily.
  */
 
 /**
@@ -106,9 +107,6 @@ export const Char = {
   digit: DIGIT,
 } as const;
 
-/** Texts up to this length have their capitals listed in the same pass as the counts (one store per character). */
-const FUSED_CAPITALS = 4096;
-
 /** What a quiet text holds none of. */
 const LOUD = DIGIT | UPPER | WIDE | Char.at | Char.percent | Char.dash | Char.colon | Char.equals;
 
@@ -131,8 +129,8 @@ const isTokenCode = (c: number) => (CLASS[c]! & TOKEN) !== 0;
 
 /**
  * A reusable profile: `fill` overwrites it, so a caller keeps one per nesting level and allocates nothing per string.
- * `fill` makes one branch-free pass for the counts and flags; the position lists are built on first use, only for
- * the strings whose detectors ask for them.
+ * `fill` makes one pass for the counts, flags and capitals; the other position lists are built on first use, only
+ * for the strings whose detectors ask for them.
  */
 export class Profile implements TextProfile {
   length = 0;
@@ -182,42 +180,27 @@ export class Profile implements TextProfile {
     let run = 0;
     let maxRun = 0;
     let prev = 0;
-    let caps = -2;
-    if (n <= FUSED_CAPITALS) {
-      // Capitals listed in the pass: each position is stored, and the count only moves past a capital (no branch).
-      if (this.capitalsAt.length <= n) this.capitalsAt = new Int32Array(grown(this.capitalsAt.length, n + 1));
-      const at = this.capitalsAt;
-      caps = 0;
-      for (let i = 0; i < n; i++) {
-        const k = CLASS[codes[i]!]!;
-        flags |= k;
-        digits += k & DIGIT;
-        same |= prev & k;
-        shifted |= prev & (k << 1);
-        at[caps] = i;
-        caps += (k >>> 1) & 1;
-        // Token runs end at a branch that prose predicts well: a carried `run = (run + 1) & mask` costs more.
-        if ((k & TOKEN) !== 0) run++;
-        else {
-          if (run > maxRun) maxRun = run;
-          run = 0;
-        }
-        prev = k;
+    // Capitals are listed in the pass: each position is stored, and the count only moves past a capital (no branch).
+    // The list's last slot takes the positions past its capacity; a count beyond it reads as unknown.
+    if (this.capitalsAt.length <= Math.min(n, LIST_CAPACITY - 1)) this.capitalsAt = new Int32Array(grown(this.capitalsAt.length, n + 1));
+    const at = this.capitalsAt;
+    const last = at.length - 1;
+    let caps = 0;
+    for (let i = 0; i < n; i++) {
+      const k = CLASS[codes[i]!]!;
+      flags |= k;
+      digits += k & DIGIT;
+      same |= prev & k;
+      shifted |= prev & (k << 1);
+      at[caps < last ? caps : last] = i;
+      caps += (k >>> 1) & 1;
+      // Token runs end at a branch that prose predicts well: a carried `run = (run + 1) & mask` costs more.
+      if ((k & TOKEN) !== 0) run++;
+      else {
+        if (run > maxRun) maxRun = run;
+        run = 0;
       }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const k = CLASS[codes[i]!]!;
-        flags |= k;
-        digits += k & DIGIT;
-        same |= prev & k;
-        shifted |= prev & (k << 1);
-        if ((k & TOKEN) !== 0) run++;
-        else {
-          if (run > maxRun) maxRun = run;
-          run = 0;
-        }
-        prev = k;
-      }
+      prev = k;
     }
     if (run > maxRun) maxRun = run;
     this.text = text;
@@ -236,7 +219,7 @@ export class Profile implements TextProfile {
     this.maxRun = maxRun;
     this.quiet = (flags & LOUD) === 0 && maxRun < 12 && (flags & (Char.comma | Char.quote)) !== (Char.comma | Char.quote);
     this.runs = -2;
-    this.caps = (flags & UPPER) === 0 ? 0 : caps;
+    this.caps = caps <= last ? caps : -1;
     this.tokens = -2;
     this.dotCount = -1;
     this.colonCount = -1;
@@ -276,15 +259,8 @@ export class Profile implements TextProfile {
     return this.runEnds;
   }
 
+  /** Positions of the capitals A-Z, listed by `fill`; -1 when there are more than `LIST_CAPACITY - 1`. */
   get capitals(): number {
-    if (this.caps === -2) {
-      let count = this.upper === 0 ? 0 : listCapitals(this.codes, this.length, this.capitalsAt);
-      if (count < 0 && this.capitalsAt.length < LIST_CAPACITY) {
-        this.capitalsAt = new Int32Array(grown(this.capitalsAt.length, Math.min(this.length, LIST_CAPACITY)));
-        count = listCapitals(this.codes, this.length, this.capitalsAt);
-      }
-      this.caps = count;
-    }
     return this.caps;
   }
 
@@ -341,16 +317,6 @@ function listDigitRuns(codes: Uint16Array, n: number, digits: number, starts: In
     ends[count++] = j;
     seen += j - i;
     i = j;
-  }
-  return count;
-}
-
-function listCapitals(codes: Uint16Array, n: number, at: Int32Array): number {
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    if (codes[i]! - 65 >>> 0 > 25) continue;
-    if (count >= at.length) return -1;
-    at[count++] = i;
   }
   return count;
 }

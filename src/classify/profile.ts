@@ -7,8 +7,8 @@
  * Measured on Node 20: a per-character JavaScript loop costs a few nanoseconds per character, about as much as a
  * regular-expression scan and far more than a native `indexOf`; branches that depend on the character (is it a
  * digit?) mispredict on mixed text, and a regular-expression call costs some 50 ns. So the pass is one loop over a
- * typed-array copy of the text whose only branch (a token run ends) prose predicts well; capitals cost one store per
- * character there, less than a second pass; the rarer lists are gathered lazily.
+ * typed-array copy of the text whose branches (a token run ends, a capital) prose predicts well; listing capitals
+ * there costs less than a second pass; the rarer lists are gathered lazily.
  */
 
 /**
@@ -180,11 +180,11 @@ export class Profile implements TextProfile {
     let run = 0;
     let maxRun = 0;
     let prev = 0;
-    // Capitals are listed in the pass: each position is stored, and the count only moves past a capital (no branch).
-    // The list's last slot takes the positions past its capacity; a count beyond it reads as unknown.
-    if (this.capitalsAt.length <= Math.min(n, LIST_CAPACITY - 1)) this.capitalsAt = new Int32Array(grown(this.capitalsAt.length, n + 1));
+    // Capitals are listed in the pass (a branch prose predicts well: they are rare); past the list's capacity they are
+    // only counted, and the list reads as unknown.
+    if (this.capitalsAt.length < Math.min(n, LIST_CAPACITY)) this.capitalsAt = new Int32Array(grown(this.capitalsAt.length, n));
     const at = this.capitalsAt;
-    const last = at.length - 1;
+    const capacity = at.length;
     let caps = 0;
     for (let i = 0; i < n; i++) {
       const k = CLASS[codes[i]!]!;
@@ -192,8 +192,10 @@ export class Profile implements TextProfile {
       digits += k & DIGIT;
       same |= prev & k;
       shifted |= prev & (k << 1);
-      at[caps < last ? caps : last] = i;
-      caps += (k >>> 1) & 1;
+      if ((k & UPPER) !== 0) {
+        if (caps < capacity) at[caps] = i;
+        caps++;
+      }
       // Token runs end at a branch that prose predicts well: a carried `run = (run + 1) & mask` costs more.
       if ((k & TOKEN) !== 0) run++;
       else {
@@ -219,7 +221,7 @@ export class Profile implements TextProfile {
     this.maxRun = maxRun;
     this.quiet = (flags & LOUD) === 0 && maxRun < 12 && (flags & (Char.comma | Char.quote)) !== (Char.comma | Char.quote);
     this.runs = -2;
-    this.caps = caps <= last ? caps : -1;
+    this.caps = caps <= capacity ? caps : -1;
     this.tokens = -2;
     this.dotCount = -1;
     this.colonCount = -1;
@@ -259,7 +261,7 @@ export class Profile implements TextProfile {
     return this.runEnds;
   }
 
-  /** Positions of the capitals A-Z, listed by `fill`; -1 when there are more than `LIST_CAPACITY - 1`. */
+  /** Positions of the capitals A-Z, listed by `fill`; -1 when there are more than `LIST_CAPACITY`. */
   get capitals(): number {
     return this.caps;
   }

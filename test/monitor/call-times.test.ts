@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CallTimes } from "../../src/monitor/session.js";
+import { CallTimes } from "../../src/monitor/call-times.js";
 
 describe("CallTimes", () => {
   it("counts the times after a moment and forgets the old ones, across compactions", () => {

@@ -1,5 +1,6 @@
 import { classesOutside, tenantOf, type DataClass } from "../model/data-class.js";
 import type { Declaration } from "../model/declaration.js";
+import { pointerSegments, valueAt } from "../model/pointer.js";
 import type { ToolDescriptor } from "../model/tool.js";
 import type { FlowMatch } from "../flow/flow-store.js";
 import type { DecisionContext, RuntimeBounds, SessionCounters } from "./engine.js";
@@ -167,20 +168,6 @@ function decidesDestination(match: FlowMatch, tool: ToolDescriptor, args: unknow
   }
   const sendsOut = tool.intent === "egress" || tool.zone === "open-world";
   return sendsOut && !tool.destinationArgs && (match.class === "pii.email" || match.class === "network.url");
-}
-
-function pointerSegments(pointer: string): string[] {
-  return pointer.split("/").slice(1).map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
-
-/** The value a JSON pointer names in `args`, or undefined. */
-function valueAt(args: unknown, pointer: string): unknown {
-  let current = args;
-  for (const segment of pointerSegments(pointer)) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<string, unknown>)[segment];
-  }
-  return current;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { CountryCode } from "libphonenumber-js/min";
 import { GuardError, type Issue } from "../errors.js";
 import type { Encoding, Finding } from "../model/finding.js";
+import { escapePointer } from "../model/pointer.js";
 import type { Classifier } from "./classifier.js";
 import type { Detector, Match, ScanContext } from "./detector.js";
 import { accountDetector } from "./detectors/account.js";
@@ -372,10 +373,6 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
 }
 
 const NO_MATCHES: readonly Match[] = [];
-
-export function escapePointer(key: string): string {
-  return key.replace(/~/g, "~0").replace(/\//g, "~1");
-}
 
 /**
  * Keeps one finding per place: of two findings that overlap without one containing the other, the more confident

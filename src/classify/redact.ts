@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { GuardError, type Issue } from "../errors.js";
 import { classCovers, type DataClass } from "../model/data-class.js";
 import type { Finding } from "../model/finding.js";
+import { escapePointer } from "../model/pointer.js";
 import type { Redactor } from "./classifier.js";
 import { normalizeValue } from "./normalize.js";
 
@@ -133,10 +134,6 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       return rebuild(value, "", byPointer, keys, prefixes);
     },
   };
-}
-
-function escapePointer(key: string): string {
-  return key.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
 /** Letters and digits become `char`, except the last `keep` of them; punctuation and spacing stay. */

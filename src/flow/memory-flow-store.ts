@@ -4,6 +4,7 @@ import { normalizeValue } from "../classify/normalize.js";
 import { GuardError } from "../errors.js";
 import type { DataClass } from "../model/data-class.js";
 import type { Finding } from "../model/finding.js";
+import { escapePointer, stringAt } from "../model/pointer.js";
 import type { FlowMatch, FlowSource, FlowStore } from "./flow-store.js";
 import { isPhrase, PHRASE_CLASS, scanPhrase, type PhraseHasher } from "./phrases.js";
 import { isEmailAddress, webAddresses } from "./web-address.js";
@@ -316,20 +317,6 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
   };
 }
 
-/** The string a finding points into (a key, when the finding is about a key), or undefined. */
-function stringAt(value: unknown, pointer: string, inKey: boolean): string | undefined {
-  if (pointer === "") return typeof value === "string" ? value : typeof value === "number" ? String(value) : undefined;
-  const parts = pointer.slice(1).split("/").map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-  let current: unknown = value;
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i]!;
-    if (inKey && i === parts.length - 1) return current !== null && typeof current === "object" && part in current ? part : undefined;
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return typeof current === "string" ? current : typeof current === "number" ? String(current) : undefined;
-}
-
 /** The raw values a finding denotes: its span, or (for an encoded finding) the span in each same-encoded decoding. */
 function valuesOf(text: string, finding: Finding): string[] {
   if (!finding.encoding || finding.encoding === "plain" || finding.encoding === "json") {
@@ -379,7 +366,7 @@ function plainStrings(value: unknown, pointer = "", out: [string, string][] = []
   if (typeof value === "string") out.push([pointer, value]);
   else if (Array.isArray(value)) value.forEach((item, i) => plainStrings(item, `${pointer}/${i}`, out, depth + 1));
   else if (value !== null && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) plainStrings(item, `${pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`, out, depth + 1);
+    for (const [key, item] of Object.entries(value)) plainStrings(item, `${pointer}/${escapePointer(key)}`, out, depth + 1);
   }
   return out;
 }

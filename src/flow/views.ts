@@ -2,6 +2,7 @@ import { decodeCandidates } from "../classify/decode.js";
 import { normalizeValue } from "../classify/normalize.js";
 import type { DataClass } from "../model/data-class.js";
 import type { Encoding } from "../model/finding.js";
+import { escapePointer } from "../model/pointer.js";
 
 /**
  * How a remembered value is compared, matching the branches of `normalizeValue`: digits only (cards, phones),
@@ -76,7 +77,7 @@ export function haystacks(args: unknown, maxDecodeDepth = 2): Haystack[] {
     else if (Array.isArray(value)) value.forEach((item, i) => walk(item, encoding === "plain" ? `${pointer}/${i}` : pointer, depth, encoding));
     else if (value !== null && typeof value === "object") {
       for (const [key, child] of Object.entries(value)) {
-        const childPointer = encoding === "plain" ? `${pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}` : pointer;
+        const childPointer = encoding === "plain" ? `${pointer}/${escapePointer(key)}` : pointer;
         if (key.length >= 4) addString(key, childPointer, encoding, depth);
         walk(child, childPointer, depth, encoding);
       }

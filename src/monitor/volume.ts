@@ -2,6 +2,7 @@ import type { FamilyCounts } from "../authorize/engine.js";
 import { familyBucket, familyOf } from "../authorize/session-attributes.js";
 import type { DataClass } from "../model/data-class.js";
 import type { Finding } from "../model/finding.js";
+import { escapePointer } from "../model/pointer.js";
 
 type Family = keyof FamilyCounts;
 
@@ -119,8 +120,4 @@ function itemOf(pointer: string, prefix: string | undefined): string {
   const rest = pointer.slice(prefix.length + 1);
   const slash = rest.indexOf("/");
   return slash === -1 ? rest : rest.slice(0, slash);
-}
-
-function escapePointer(key: string): string {
-  return key.replace(/~/g, "~0").replace(/\//g, "~1");
 }

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { createClassifier, DETECTOR_FAMILIES, type ClassifierOptions, type DetectorFamily } from "../../../src/classify/classify.js";
 import { GuardError } from "../../../src/errors.js";
 import type { Finding } from "../../../src/model/finding.js";
+import { stringAt } from "../../../src/model/pointer.js";
 import { describeFlags, EXIT, parseArgs, type CliIO, type Command } from "../command.js";
 
 const FLAGS = {
@@ -154,14 +155,3 @@ function preview(text: string): string {
   return `${chars.slice(0, keep).join("")}${"*".repeat(chars.length - 2 * keep)}${chars.slice(chars.length - keep).join("")}`;
 }
 
-function stringAt(value: unknown, pointer: string, inKey: boolean): string | undefined {
-  if (pointer === "") return typeof value === "string" ? value : undefined;
-  const parts = pointer.slice(1).split("/").map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-  let current: unknown = value;
-  for (let i = 0; i < parts.length; i++) {
-    if (inKey && i === parts.length - 1) return parts[i];
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<string, unknown>)[parts[i]!];
-  }
-  return typeof current === "string" ? current : typeof current === "number" ? String(current) : undefined;
-}

@@ -58,6 +58,8 @@ interface Session {
   readonly names: Set<string>;
   /** Ids of values that a trusted result held as a whole field (a record's address), not inside text. */
   readonly fields: Set<string>;
+  /** Entries by view kind and (length, fingerprint), for scanning; rebuilt on the first scan after the entries change. */
+  index: Map<ViewKind, Map<number, Entry[]>> | undefined;
 }
 
 const MOD = 2147483647; // 2^31 - 1: fingerprints stay exact in double arithmetic
@@ -100,7 +102,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
       return session;
     }
     if (!create) return undefined;
-    session = { entries: new Map(), lengths: new Map(), trusted: new Set(), phrases: new Map(), trustedPhrases: new Set(), names: new Set(), fields: new Set() };
+    session = { entries: new Map(), lengths: new Map(), trusted: new Set(), phrases: new Map(), trustedPhrases: new Set(), names: new Set(), fields: new Set(), index: undefined };
     sessions.set(id, session);
     if (sessions.size > maxSessions) sessions.delete(sessions.keys().next().value as string);
     return session;
@@ -117,6 +119,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
     // The same value from a trusted and an untrusted source stays untrusted: the attacker may have planted it.
     if (existing && (existing.source.untrusted || !source.untrusted)) return id;
     if (existing) session.entries.delete(id);
+    session.index = undefined;
     session.entries.set(id, { kind, length: normalized.length, fingerprint: fingerprint(normalized, 0, normalized.length), hmac: digest, class: cls, source });
     bumpLength(session, kind, normalized.length, 1);
     if (existing) bumpLength(session, existing.kind, existing.length, -1);
@@ -197,18 +200,27 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
     return h;
   }
 
-  /** Slides a window of each remembered length over `text`; returns the ids of entries found. */
-  const scan = (session: Session, kind: ViewKind, text: string, found: Map<string, Entry>) => {
-    const byLength = session.lengths.get(kind);
-    if (!byLength || byLength.size === 0) return;
-    const fingerprints = new Map<number, Entry[]>();
+  /** The entries by kind and (length, fingerprint): built once per change of the entries, not per scanned string. */
+  const indexOf = (session: Session): Map<ViewKind, Map<number, Entry[]>> => {
+    if (session.index) return session.index;
+    const index = new Map<ViewKind, Map<number, Entry[]>>();
     for (const entry of session.entries.values()) {
-      if (entry.kind !== kind) continue;
+      let fingerprints = index.get(entry.kind);
+      if (!fingerprints) index.set(entry.kind, (fingerprints = new Map()));
       const key = entry.length * MOD + entry.fingerprint;
       const list = fingerprints.get(key);
       if (list) list.push(entry);
       else fingerprints.set(key, [entry]);
     }
+    return (session.index = index);
+  };
+
+  /** Slides a window of each remembered length over `text`; returns the ids of entries found. */
+  const scan = (session: Session, kind: ViewKind, text: string, found: Map<string, Entry>) => {
+    const byLength = session.lengths.get(kind);
+    if (!byLength || byLength.size === 0) return;
+    const fingerprints = indexOf(session).get(kind);
+    if (!fingerprints) return;
     for (const length of byLength.keys()) {
       if (length > text.length) continue;
       let power = 1;

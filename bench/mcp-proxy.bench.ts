@@ -10,11 +10,15 @@
  * Every process is separate (client, proxy, server), as in production. Each target is checked to answer the call
  * (a guard that denied would be fast and wrong) before it is timed.
  *
+ * Our proxies run compiled, as users run them (`npx purpose-guard` starts `dist/`): the bench first compiles this
+ * checkout with `tsconfig.bench.json` into `.bench-build/`, so it measures the working tree, not a stale `dist/`.
+ * (Under tsx they run a few percent slower: it wraps each function expression in a name-keeping helper call.)
+ *
  * BENCH_MCP_TRANSPORTS=stdio (or http) measures one transport only. PG_BASELINE_ROOT=<another checkout> adds that
- * checkout's guarded proxy as one more target, in the same alternating batches: the way to compare two builds on a
- * machine whose speed drifts between runs.
+ * checkout's guarded proxy (compiled the same way) as one more target, in the same alternating batches: the way to
+ * compare two builds on a machine whose speed drifts between runs.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { connect, createServer } from "node:net";
@@ -31,9 +35,9 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const require = createRequire(import.meta.url);
 const EVERYTHING = require.resolve("@modelcontextprotocol/server-everything/dist/index.js");
 const MCP_PROXY_BIN = join(require.resolve("mcp-proxy"), "..", "bin", "mcp-proxy.mjs");
-const CLI = join(ROOT, "adapters/cli/main.ts");
-const TSX = ["--import", "tsx"];
-const N = Number(process.env["BENCH_MCP_CALLS"] ?? 2000);
+const BUILD = ".bench-build";
+// 10,000 calls per target: with fewer, p50 ratios between targets move by several points from run to run.
+const N = Number(process.env["BENCH_MCP_CALLS"] ?? 10_000);
 const WARMUP = 300;
 const CONCURRENCY = 8;
 const THROUGHPUT_CALLS = Number(process.env["BENCH_MCP_THROUGHPUT_CALLS"] ?? 3000);
@@ -149,19 +153,37 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Compiles a checkout into `<root>/.bench-build` with its own TypeScript (this checkout: `tsconfig.bench.json`, which
+ * adds the bench peers; another: its `tsconfig.build.json`). Returns the compiled CLI's path.
+ */
+function compile(root: string, project: string): string {
+  const started = Date.now();
+  process.stderr.write(`compiling ${root} (${project}) into ${BUILD}/ ...`);
+  const tsc = createRequire(join(root, "package.json")).resolve("typescript/bin/tsc");
+  const run = spawnSync(process.execPath, [tsc, "-p", join(root, project), "--outDir", join(root, BUILD), "--declaration", "false", "--sourceMap", "false"], { encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`tsc failed for ${root}:\n${run.stdout}${run.stderr}`);
+  process.stderr.write(` ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  return join(root, BUILD, "adapters/cli/main.js");
+}
+
 function spawnQuiet(args: readonly string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
   return spawn(process.execPath, [...args], { cwd: ROOT, env, stdio: ["ignore", "ignore", "pipe"] });
 }
 
 const ports = { direct: await freePort(), peer: await freePort() };
 
+const CLI = compile(ROOT, "tsconfig.bench.json");
+const PROXY_OFF = join(ROOT, BUILD, "bench/peers/proxy-off.js");
+const MCP_PROXY_STDIO = join(ROOT, BUILD, "bench/peers/mcp-proxy-stdio.js");
 const baseline = process.env["PG_BASELINE_ROOT"];
+const BASELINE_CLI = baseline ? compile(baseline, "tsconfig.build.json") : undefined;
 const stdioTargets: Target[] = [
   stdioTarget("direct", process.execPath, [EVERYTHING, "stdio"]),
-  stdioTarget("purpose-guard proxy, enforcement off", process.execPath, [...TSX, join(ROOT, "bench/peers/proxy-off.ts"), "--", ...UPSTREAM]),
-  stdioTarget("purpose-guard proxy, full enforcement", process.execPath, [...TSX, CLI, "proxy", ...GUARD_FLAGS, "--", ...UPSTREAM]),
-  ...(baseline ? [stdioTarget(`baseline (${baseline}), full enforcement`, process.execPath, [...TSX, join(baseline, "adapters/cli/main.ts"), "proxy", ...guardFlags("baseline-audit.jsonl"), "--", ...UPSTREAM])] : []),
-  stdioTarget("mcp-proxy (npm, proxyServer)", process.execPath, [...TSX, join(ROOT, "bench/peers/mcp-proxy-stdio.ts"), "--", ...UPSTREAM]),
+  stdioTarget("purpose-guard proxy, enforcement off", process.execPath, [PROXY_OFF, "--", ...UPSTREAM]),
+  stdioTarget("purpose-guard proxy, full enforcement", process.execPath, [CLI, "proxy", ...GUARD_FLAGS, "--", ...UPSTREAM]),
+  ...(baseline ? [stdioTarget(`baseline (${baseline}), full enforcement`, process.execPath, [BASELINE_CLI!, "proxy", ...guardFlags("baseline-audit.jsonl"), "--", ...UPSTREAM])] : []),
+  stdioTarget("mcp-proxy (npm, proxyServer)", process.execPath, [MCP_PROXY_STDIO, "--", ...UPSTREAM]),
 ];
 
 const httpTargets: Target[] = [
@@ -170,11 +192,11 @@ const httpTargets: Target[] = [
     return { child, url: portOpen(ports.direct, "/mcp") };
   }),
   httpTarget("purpose-guard proxy, enforcement off", () => {
-    const child = spawnQuiet([...TSX, join(ROOT, "bench/peers/proxy-off.ts"), "--listen", "0", "--", ...UPSTREAM]);
+    const child = spawnQuiet([PROXY_OFF, "--listen", "0", "--", ...UPSTREAM]);
     return { child, url: announcedUrl(child) };
   }),
   httpTarget("purpose-guard proxy, full enforcement", () => {
-    const child = spawnQuiet([...TSX, CLI, "proxy", ...GUARD_FLAGS, "--listen", "127.0.0.1:0", "--", ...UPSTREAM]);
+    const child = spawnQuiet([CLI, "proxy", ...GUARD_FLAGS, "--listen", "127.0.0.1:0", "--", ...UPSTREAM]);
     return { child, url: announcedUrl(child) };
   }),
   httpTarget("mcp-proxy (npm, CLI)", () => {
@@ -190,8 +212,8 @@ interface Measured {
 }
 
 /**
- * Starts every target of a transport, checks each answers, then samples them in alternating batches (so drifting
- * machine load affects all alike), then measures each one's throughput on its own.
+ * Starts every target of a transport, checks each answers, then samples them in alternating batches in rotating order
+ * (so drifting machine load affects all alike), then measures each one's throughput on its own.
  */
 async function measureAll(targets: readonly Target[]): Promise<Measured[]> {
   const connections: Connection[] = [];
@@ -206,8 +228,13 @@ async function measureAll(targets: readonly Target[]): Promise<Measured[]> {
     }
     const samples: number[][] = calls.map(() => []);
     const batch = 200;
-    for (let done = 0; done < N; done += batch) {
-      for (const [i, call] of calls.entries()) samples[i]!.push(...(await sampleMicros(call, Math.min(batch, N - done), 0)));
+    // Each round starts one target later, so that no target always runs right after the same other one: which
+    // process ran last shapes the caches and the scheduler's placement a batch starts with.
+    for (let done = 0, round = 0; done < N; done += batch, round++) {
+      for (let k = 0; k < calls.length; k++) {
+        const i = (round + k) % calls.length;
+        samples[i]!.push(...(await sampleMicros(calls[i]!, Math.min(batch, N - done), 0)));
+      }
     }
     const results: Measured[] = [];
     for (const [i, call] of calls.entries()) {
@@ -227,7 +254,7 @@ async function measureAll(targets: readonly Target[]): Promise<Measured[]> {
 
 function report(transport: string, results: readonly Measured[]): void {
   const off = results.find((result) => result.label.includes("enforcement off"))!;
-  console.log(`### tools/call over ${transport} (${N} sequential calls per target after ${WARMUP} warm-up, targets alternating in batches of 200; throughput: ${THROUGHPUT_CALLS} calls, ${CONCURRENCY} in flight)\n`);
+  console.log(`### tools/call over ${transport} (${N} sequential calls per target after ${WARMUP} warm-up, targets alternating in batches of 200, each round starting one target later; throughput: ${THROUGHPUT_CALLS} calls, ${CONCURRENCY} in flight)\n`);
   console.log(table(
     ["target", "p50 ms", "p99 ms", "calls/s", "p50 vs enforcement off"],
     results.map((result) => [result.label, result.latency.p50 / 1000, result.latency.p99 / 1000, result.callsPerSecond, `${((result.latency.p50 / off.latency.p50) * 100).toFixed(0)}%`]),

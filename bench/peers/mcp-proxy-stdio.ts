@@ -2,6 +2,7 @@
  * Benchmark peer: the npm `mcp-proxy` package relaying stdio to stdio, wired as its README shows for `proxyServer`
  * (its CLI only serves HTTP and SSE). It uses the SDK that mcp-proxy itself depends on (v2), resolved from there.
  *
+ *   node .bench-build/bench/peers/mcp-proxy-stdio.js -- COMMAND ARGS...   (compiled by the MCP bench)
  *   node --import tsx bench/peers/mcp-proxy-stdio.ts -- COMMAND ARGS...
  */
 import { createRequire } from "node:module";

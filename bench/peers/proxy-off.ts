@@ -2,6 +2,7 @@
  * Benchmark peer: the purpose-guard proxy with enforcement off (`passThrough`), in front of one stdio server, served
  * over stdio or over HTTP (`--listen PORT`). It measures the proxy's own relaying cost; the CLI never runs this way.
  *
+ *   node .bench-build/bench/peers/proxy-off.js [--listen PORT] -- COMMAND ARGS...   (compiled by the MCP bench)
  *   node --import tsx bench/peers/proxy-off.ts [--listen PORT] -- COMMAND ARGS...
  */
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";

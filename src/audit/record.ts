@@ -3,6 +3,7 @@ import type { TraceContext } from "../model/call.js";
 import type { LoadedDeclaration } from "../model/declaration.js";
 import type { ToolDescriptor } from "../model/tool.js";
 import type { Verdict } from "../model/verdict.js";
+import { isoTime } from "./iso-time.js";
 
 export interface RecordInput {
   readonly event: AuditEvent;
@@ -24,7 +25,7 @@ export function auditRecord(input: RecordInput): AuditRecord {
   // Assigned field by field rather than spread, in the order the JSON line shows them: this runs for every decision.
   const record: { -readonly [K in keyof AuditRecord]?: AuditRecord[K] } = {
     v: 1,
-    time: new Date(input.time).toISOString(),
+    time: isoTime(input.time),
     decisionId: verdict.decisionId,
     event: input.event,
     decision: verdict.decision,

@@ -90,7 +90,8 @@ function passes(gate: Gate, p: TextProfile, keyed: boolean): boolean {
     case Gate.Phone:
       return p.digits >= 7;
     case Gate.Ip:
-      return p.digits >= 2 && (p.dots >= 3 || p.colons >= 2);
+      // An IPv4 address has four numbers and three dots; an IPv6 one two colons.
+      return p.digits >= 2 && ((p.digits >= 4 && p.dots >= 3) || p.colons >= 2);
     case Gate.Dob:
       return p.digits >= 2;
     case Gate.Names:

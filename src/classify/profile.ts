@@ -124,6 +124,10 @@ for (let c = 128; c < 65536; c++) CLASS[c] = WIDE | (c > 191 && c !== 0x2019 ? W
 CLASS[0x2019]! |= JOINS;
 for (let c = 0xd800; c <= 0xdfff; c++) CLASS[c]! |= SURROGATE;
 
+/** The class of a lowercase ASCII letter. */
+const LOWER = TOKEN | JOINS;
+for (let c = 97; c <= 122; c++) if (CLASS[c] !== LOWER) throw new Error("profile: lowercase letters must have one class");
+
 const isTokenCode = (c: number) => (CLASS[c]! & TOKEN) !== 0;
 
 
@@ -186,7 +190,21 @@ export class Profile implements TextProfile {
     const at = this.capitalsAt;
     const capacity = at.length;
     let caps = 0;
-    for (let i = 0; i < n; i++) {
+    let lower = false;
+    let i = 0;
+    while (i < n) {
+      // Most of a text is runs of lowercase ASCII letters: all they add is their length to a token run (they hold no
+      // digit, capital or punctuation, and as neighbours they make no `--` and no capital-before-digit), so a run is
+      // stepped over with one comparison per letter.
+      if (codes[i]! - 97 >>> 0 <= 25) {
+        const start = i;
+        do i++;
+        while (i < n && codes[i]! - 97 >>> 0 <= 25);
+        run += i - start;
+        lower = true;
+        prev = LOWER;
+        continue;
+      }
       const k = CLASS[codes[i]!]!;
       flags |= k;
       digits += k & DIGIT;
@@ -203,8 +221,10 @@ export class Profile implements TextProfile {
         run = 0;
       }
       prev = k;
+      i++;
     }
     if (run > maxRun) maxRun = run;
+    if (lower) flags |= LOWER;
     this.text = text;
     this.length = n;
     this.chars = flags;

@@ -21,6 +21,8 @@ function reference(text: string) {
     digitRuns: list(/[0-9]+/g),
     capitals: list(/[A-Z]/g).map(([start]) => start),
     tokenRuns: list(/[A-Za-z0-9+/_\-.=~]{16,}/g),
+    upperDigit: /[A-Z][0-9]/.test(text),
+    chars: charsOf(text),
     quiet: !/[0-9A-Z@%\-:=\x80-\uffff]/.test(text) && Math.max(0, ...(text.match(/[A-Za-z0-9+/_\-.=~]+/g) ?? []).map((run) => run.length)) < 12 && !(text.includes(",") && /["']/.test(text)),
   };
 }
@@ -42,8 +44,26 @@ function observed(profile: TextProfile) {
     digitRuns: pairs(profile.digitRuns, profile.runStart, profile.runEnd),
     capitals: Array.from(profile.capitalAt.subarray(0, profile.capitals)),
     tokenRuns: pairs(profile.tokenRuns, profile.tokenStart, profile.tokenEnd),
+    upperDigit: profile.upperDigit,
+    chars: profile.chars & PUNCTUATION,
     quiet: profile.quiet,
   };
+}
+
+const PUNCTUATION_OF: readonly (readonly [string, number])[] = [
+  [".", Char.dot], [":", Char.colon], ["@", Char.at], ["%", Char.percent], ["=", Char.equals], ["-", Char.dash], ["/", Char.slash],
+  ["|", Char.pipe], ["~", Char.tilde], ["_", Char.underscore], ['"', Char.quote], ["'", Char.quote], ["<", Char.lessThan], [",", Char.comma],
+  [" ", Char.space], ["\t", Char.tab],
+];
+const PUNCTUATION = PUNCTUATION_OF.reduce((bits, [, bit]) => bits | bit, Char.upper | Char.digit);
+
+/** `TextProfile.chars` read character by character: which punctuation, capitals and digits the text holds. */
+function charsOf(text: string): number {
+  let bits = 0;
+  for (const [ch, bit] of PUNCTUATION_OF) if (text.includes(ch)) bits |= bit;
+  if (/[A-Z]/.test(text)) bits |= Char.upper;
+  if (/[0-9]/.test(text)) bits |= Char.digit;
+  return bits;
 }
 
 // Text that mixes what the detectors look at: digit groups, capitals, punctuation, long tokens, letters beyond ASCII.

@@ -15,7 +15,7 @@ export function ipDetector(): Detector {
   return {
     family: "ip",
     scan: function scanIp(text: string, _context: ScanContext, out: Match[], profile: TextProfile) {
-      if (profile.dots >= 3) {
+      if (profile.digits >= 4 && profile.dots >= 3) {
         IPV4.lastIndex = 0;
         for (let m = IPV4.exec(text); m !== null; m = IPV4.exec(text)) {
           const parts = m[0].split(".");

@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   CALL_REFUSED: "the guard refused a call where the framework can only be stopped by an exception",
   SESSION_HALTED: "the guard halted the session; an operator must release it",
   USAGE: "a command was called with invalid arguments",
+  OUTPUT_FAILED: "a command's output cannot be written",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

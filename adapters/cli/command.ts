@@ -1,9 +1,25 @@
 import { GuardError } from "../../src/errors.js";
 
 /** Where a command reads and writes; injected so tests run commands in-process. */
+/**
+ * Where a command writes. A stream's `write` returns false when its buffer is full; commands that write a lot wait for
+ * `drain` where the stream has it (`process.stdout` does), so output piped to a slow reader does not pile up in memory.
+ */
+export interface CliOutput {
+  write(chunk: string): unknown;
+  once?(event: "drain" | "close", listener: () => void): unknown;
+  on?(event: "error", listener: (error: Error) => void): unknown;
+  off?: {
+    (event: "error", listener: (error: Error) => void): unknown;
+    (event: "drain" | "close", listener: () => void): unknown;
+  };
+  /** True on a terminal: progress lines go there, never into a pipe or a file. */
+  readonly isTTY?: boolean;
+}
+
 export interface CliIO {
-  readonly stdout: { write(chunk: string): unknown };
-  readonly stderr: { write(chunk: string): unknown };
+  readonly stdout: CliOutput;
+  readonly stderr: CliOutput;
   readonly stdin: NodeJS.ReadableStream;
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;

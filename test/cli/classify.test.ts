@@ -1,8 +1,20 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { Readable, Writable } from "node:stream";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { CliIO } from "../../adapters/cli/command.js";
+import { main } from "../../adapters/cli/main.js";
 import { tempDir } from "../helpers.js";
 import { cli } from "./run-cli.js";
+
+/** A file of `count` JSON lines: every third holds an email, the rest nothing; CRLF line ends on every fifth. */
+function jsonlFile(dir: string, count: number): string {
+  let text = "";
+  for (let i = 0; i < count; i++) text += `${JSON.stringify(i % 3 === 0 ? { to: `user${i}@mail.example` } : { n: i })}${i % 5 === 0 ? "\r\n" : "\n"}`;
+  const file = join(dir, "calls.jsonl");
+  writeFileSync(file, text);
+  return file;
+}
 
 const RESULT = { customer: { email: "jane.doe@customer.example", ssn: "219-09-9991", note: "card 4242 4242 4242 4242" } };
 
@@ -35,6 +47,103 @@ describe("purpose-guard classify", () => {
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split("\n").map((line) => JSON.parse(line) as unknown[]);
     expect(lines.map((line) => line.length)).toEqual([1, 0, 0]);
+  });
+
+  it("streams a large --jsonl file: one array per line, in order, CRLF line ends included", async () => {
+    const dir = tempDir();
+    jsonlFile(dir, 20_000);
+    const run = await cli(["classify", "--jsonl", "calls.jsonl"], { cwd: dir });
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split("\n").map((line) => JSON.parse(line) as { class: string; pointer: string }[]);
+    expect(lines).toHaveLength(20_000);
+    lines.forEach((findings, i) => expect(findings.map((f) => `${f.class} ${f.pointer}`)).toEqual(i % 3 === 0 ? ["pii.email /to"] : []));
+  });
+
+  it("waits for a slow reader: with a stdout whose buffer is always full, nothing is written before it drains", async () => {
+    const dir = tempDir();
+    jsonlFile(dir, 300);
+    let out = "";
+    let waiting = false;
+    let wroteWhileFull = 0;
+    const stdout = {
+      write(chunk: string) {
+        if (waiting) wroteWhileFull++;
+        out += chunk;
+        waiting = true;
+        return false;
+      },
+      once(event: "drain" | "close", listener: () => void) {
+        if (event !== "drain") return;
+        setImmediate(() => {
+          waiting = false;
+          listener();
+        });
+      },
+    };
+    const io: CliIO = { stdout, stderr: { write: () => true }, stdin: Readable.from([""]), cwd: dir, env: {} };
+    expect(await main(["classify", "--jsonl", "calls.jsonl"], io)).toBe(0);
+    expect(wroteWhileFull).toBe(0);
+    expect(out.trimEnd().split("\n")).toHaveLength(300);
+  });
+
+  it("ends quietly when the reader goes away (| head), and fails with OUTPUT_FAILED when a write fails", async () => {
+    const dir = tempDir();
+    jsonlFile(dir, 2_000);
+    const run = async (code: string) => {
+      let written = 0;
+      let err = "";
+      const stdout = new Writable({
+        highWaterMark: 64,
+        write(_chunk, _encoding, done) {
+          written++;
+          done(written > 5 ? Object.assign(new Error(`write ${code}`), { code }) : null);
+        },
+      });
+      const io: CliIO = { stdout, stderr: { write: (chunk: string) => (err += chunk) }, stdin: Readable.from([""]), cwd: dir, env: {} };
+      return { code: await main(["classify", "--jsonl", "calls.jsonl"], io), written, err };
+    };
+    const closed = await run("EPIPE");
+    expect(closed.code).toBe(0);
+    expect(closed.written).toBeLessThan(20);
+    expect(closed.err).toBe("");
+    const full = await run("ENOSPC");
+    expect(full.code).toBe(3);
+    expect(full.err).toContain("OUTPUT_FAILED: cannot write the findings: write ENOSPC");
+  });
+
+  it("stops at a --jsonl line that is not JSON, naming it, after the arrays of the lines before it", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "calls.jsonl"), '{"to":"a@b.example"}\n"fine"\n{"n":1}\n{broken\n{"to":"c@d.example"}\n');
+    const run = await cli(["classify", "--jsonl", "calls.jsonl"], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stdout.trimEnd().split("\n")).toHaveLength(3);
+    expect(run.stderr).toContain("calls.jsonl:4 is not JSON");
+  });
+
+  describe("progress", () => {
+    afterEach(() => vi.restoreAllMocks());
+
+    it("is shown on a terminal's stderr once a second, and never in a pipe", async () => {
+      const dir = tempDir();
+      jsonlFile(dir, 50);
+      // Each reading of the clock is 300 ms after the last: a line a second or so.
+      let now = 0;
+      vi.spyOn(Date, "now").mockImplementation(() => (now += 300));
+      let tty = "";
+      const io = (isTTY: boolean, sink: (chunk: string) => void): CliIO => ({
+        stdout: { write: () => true },
+        stderr: { write: (chunk: string) => sink(chunk), isTTY },
+        stdin: Readable.from([""]),
+        cwd: dir,
+        env: {},
+      });
+      expect(await main(["classify", "--jsonl", "calls.jsonl"], io(true, (chunk) => (tty += chunk)))).toBe(0);
+      expect(tty).toMatch(/^\rclassify: \d+ lines, 0\.0 MB/);
+      expect(tty.endsWith("\rclassify: 50 lines, 0.0 MB\n")).toBe(true);
+      let piped = "";
+      expect(await main(["classify", "--jsonl", "calls.jsonl"], io(false, (chunk) => (piped += chunk)))).toBe(0);
+      expect(piped).toBe("");
+    });
   });
 
   it("names the line of a --jsonl input that is not JSON and exits 2", async () => {

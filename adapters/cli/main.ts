@@ -67,6 +67,14 @@ const { realpathSync } = await import("node:fs");
 const { pathToFileURL } = await import("node:url");
 const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 if (isEntry) {
+  // A reader that leaves early (`purpose-guard audit query --jsonl ... | head`) ends the command quietly, as it would
+  // any Unix tool. Not the proxy's: over stdio, stdout is its protocol channel, and its transport sees the client go.
+  if (process.argv[2] !== "proxy") {
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") process.stderr.write(`purpose-guard: OUTPUT_FAILED: cannot write the output: ${error.message}\n`);
+      process.exit(error.code === "EPIPE" ? EXIT.ok : EXIT.failed);
+    });
+  }
   const io: CliIO = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: process.cwd(), env: process.env };
   process.exitCode = await main(process.argv.slice(2), io);
 }

@@ -1,10 +1,11 @@
+import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CliIO } from "../../adapters/cli/command.js";
 import { main } from "../../adapters/cli/main.js";
-import { tempDir } from "../helpers.js";
+import { ROOT, tempDir } from "../helpers.js";
 import { cli } from "./run-cli.js";
 
 /** A file of `count` JSON lines: every third holds an email, the rest nothing; CRLF line ends on every fifth. */
@@ -110,6 +111,21 @@ describe("purpose-guard classify", () => {
     expect(full.code).toBe(3);
     expect(full.err).toContain("OUTPUT_FAILED: cannot write the findings: write ENOSPC");
   });
+
+  it("as a process, exits 0 without a word when its reader closes the pipe early (| head)", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "big.json"), JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ to: `user${i}@mail.example` }))));
+    jsonlFile(dir, 50_000);
+    for (const flag of ["--json", "--jsonl"]) {
+      const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "adapters/cli/main.ts"), "classify", flag, join(dir, flag === "--json" ? "big.json" : "calls.jsonl")], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      // Read the first chunk, then close our end, as `head -1` does.
+      child.stdout.once("data", () => child.stdout.destroy());
+      const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+      expect({ flag, code, stderr }).toEqual({ flag, code: 0, stderr: "" });
+    }
+  }, 60_000);
 
   it("stops at a --jsonl line that is not JSON, naming it, after the arrays of the lines before it", async () => {
     const dir = tempDir();

@@ -1,6 +1,5 @@
 import { GuardError } from "../../src/errors.js";
 
-/** Where a command reads and writes; injected so tests run commands in-process. */
 /**
  * Where a command writes. A stream's `write` returns false when its buffer is full; commands that write a lot wait for
  * `drain` where the stream has it (`process.stdout` does), so output piped to a slow reader does not pile up in memory.
@@ -17,6 +16,7 @@ export interface CliOutput {
   readonly isTTY?: boolean;
 }
 
+/** Where a command reads and writes; injected so tests run commands in-process. */
 export interface CliIO {
   readonly stdout: CliOutput;
   readonly stderr: CliOutput;

@@ -1,7 +1,7 @@
 import { open, readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { resolve } from "node:path";
 import type { Classifier } from "../../../src/classify/classifier.js";
 import { createClassifier, DETECTOR_FAMILIES, type ClassifierOptions, type DetectorFamily } from "../../../src/classify/classify.js";
 import { GuardError } from "../../../src/errors.js";
@@ -138,7 +138,7 @@ async function classifyLines(input: NodeJS.ReadableStream, name: string, classif
     }
   } catch (error) {
     if (error instanceof GuardError) throw error;
-    throw new GuardError("USAGE", `cannot read ${name}: ${(error as Error).message}`, { issues: [{ file: name, line: number + 1, message: (error as Error).message, fix: "check the input" }] });
+    throw new GuardError("USAGE", `cannot read ${name}: ${(error as Error).message}`, { issues: [{ file: name, line: number + 1, message: (error as Error).message, fix: "pass a readable file of JSON lines, or - for standard input" }] });
   } finally {
     lines.close();
     out.close();

@@ -147,9 +147,13 @@ function addresses(match: FlowMatch, tool: ToolDescriptor, args: unknown): boole
   return typeof value === "string" && isEmailAddress(value);
 }
 
+/** A tool's destination argument names as a set, made once per descriptor (each match of each call asks). */
+const destinationKeys = new WeakMap<ToolDescriptor, ReadonlySet<string>>();
+
 function inDestinationArg(match: FlowMatch, tool: ToolDescriptor): boolean {
   if (match.encoding === "split") return false;
-  const keys = tool.destinationArgs ? new Set(tool.destinationArgs) : DESTINATION_KEYS;
+  let keys = destinationKeys.get(tool);
+  if (!keys) destinationKeys.set(tool, (keys = tool.destinationArgs ? new Set(tool.destinationArgs) : DESTINATION_KEYS));
   return pointerSegments(match.pointer).some((segment) => keys.has(segment));
 }
 

@@ -160,8 +160,8 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
    * Remembers the names an untrusted result lists, the email addresses a trusted result holds as whole fields (a
    * participant, a contact: not an address inside text), and (when tracing phrases) every result's phrases by trust.
    */
-  const rememberTexts = (session: Session, value: unknown, source: FlowSource) => {
-    for (const [text, listed] of texts(value)) {
+  const rememberTexts = (session: Session, strings: readonly (readonly [string, boolean])[], source: FlowSource) => {
+    for (const [text, listed] of strings) {
       if (source.untrusted && listed && text.length <= 4096) bounded(session.names, nameId(text), maxPhrases);
       if (!source.untrusted && text.length <= 320 && isEmailAddress(text)) bounded(session.fields, emailId(text.trim()), maxValues);
       if (!tracePhrases) continue;
@@ -249,15 +249,17 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
         if (text === undefined) continue;
         for (const raw of valuesOf(text, finding)) add(session, finding.class, raw, source);
       }
+      // The result's strings, a JSON document in a text (an MCP text content) read as that document: parsed once for
+      // the links and the texts below.
+      const strings = texts(value);
       if (source.untrusted && rememberUrls) {
-        // A JSON document in a text (an MCP text content) is read as that document: its escapes (`\n`) are no part
-        // of a link.
-        for (const [text] of texts(value)) {
+        // Its escapes (`\n`) are no part of a link.
+        for (const [text] of strings) {
           // Without its scheme, so `https://x.example/a` is also found where the agent writes `x.example/a`.
           for (const address of webAddresses(text)) add(session, "network.url", address, source);
         }
       }
-      rememberTexts(session, value, source);
+      rememberTexts(session, strings, source);
     },
 
     match(sessionId: string, args: unknown, _findings: readonly Finding[]): readonly FlowMatch[] {

@@ -21,13 +21,13 @@ import { keyWords } from "../../src/classify/text.js";
 
 /**
  * A profile that knows nothing that would let a family skip work: every list unknown, every character present, the
- * longest token as long as the text, and surrogates (so names go through their pattern). What a family finds with it
- * is what its patterns find searched over the whole text, the definition the fast paths must keep.
+ * longest token as long as the text, and ASCII with its capitals unknown (so names go through their pattern). What a
+ * family finds with it is what its patterns find searched over the whole text, the definition the fast paths must keep.
  */
 function knowingNothing(real: TextProfile): TextProfile {
   return {
     length: real.length, digits: real.digits, upper: real.upper, codes: real.codes,
-    at: true, percent: true, dots: 3, colons: 2, maxRun: real.length, assigns: true, nonAscii: real.nonAscii, ascii: real.ascii,
+    at: true, percent: true, dots: 3, colons: 2, maxRun: real.length, assigns: true, nonAscii: real.nonAscii, ascii: true,
     surrogates: true, upperDigit: true, chars: 0x7fffffff, quiet: false,
     digitRuns: -1, runStart: real.runStart, runEnd: real.runEnd,
     capitals: -1, capitalAt: real.capitalAt,

@@ -1,5 +1,6 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
 import type { TextProfile } from "../profile.js";
+import { matchAt, stickyCopy } from "../sticky.js";
 
 const SUFFIX =
   "(?:Street|St\\.?|Avenue|Ave\\.?|Road|Rd\\.?|Boulevard|Blvd\\.?|Lane|Ln\\.?|Drive|Dr\\.?|Court|Ct\\.?|Way|Place|Pl\\.?|Terrace|Close|Crescent|Highway|Hwy\\.?|Parkway|Pkwy\\.?|Square|Sq\\.?|Crossroad|Gardens|Grove|Hill|Row|Walk|Circle|Cir\\.?|Trail|Alley|Heights|Mews|Rise|View|Plaza|Loop|Path|Pike|Route|Rte\\.?)";
@@ -11,21 +12,21 @@ const STREET_FIRST = new RegExp(
 // European: `Augsburger Strasse 36`, `Koskikatu 25`, `Rua Augusta 12`, `Avenida Pedro Ulisses 888`.
 const STREET_WORD =
   "(?:[\\p{L}\\-]{0,30}(?:[Ss]tra(?:ss|ß)e|[Ss]tr\\.|[Gg]asse|[Ww]eg|[Aa]llee|[Pp]latz|[Gg]atan|[Gg]ata|[Vv]ägen|[Vv]ej|[Vv]eien|[Vv]egur|[Kk]atu|[Tt]ie|[Ss]traat|[Ll]aan|[Gg]racht|[Uu]tca|[Uu]lica|[Uu]l\\.)|(?:Rue|Via|Viale|Calle|Avenida|Rua|Carrer|Plaza|Piazza|Corso|Boulevard|Chemin|Allée|Place|Largo|Travessa|Paseo) (?:(?:de|del|de la|des|du|da|do|dos|das|di|della|dei) )?(?:\\p{Lu}[\\p{L}'’\\-]{1,24} ?){1,4})";
-const STREET_LAST = new RegExp(`(?<![\\p{L}\\p{N}])(?:\\p{Lu}[\\p{L}'’\\-]{0,24} ){0,2}${STREET_WORD} ?[0-9]{1,5}[A-Za-z]?(?![\\p{L}\\p{N}])`, "gu");
+export const STREET_LAST = new RegExp(`(?<![\\p{L}\\p{N}])(?:\\p{Lu}[\\p{L}'’\\-]{0,24} ){0,2}${STREET_WORD} ?[0-9]{1,5}[A-Za-z]?(?![\\p{L}\\p{N}])`, "gu");
 // The street words alone, cheap to search for: the full pattern above only runs around their occurrences.
 const STREET_HINT = /[Ss]tra(?:ss|ß)e|[Ss]tr\.|[Gg]asse|[Ww]eg|[Aa]llee|[Pp]latz|[Gg]ata|[Vv]ägen|[Vv]ej|[Vv]eien|[Vv]egur|[Kk]atu|[Tt]ie|[Ss]traat|[Ll]aan|[Gg]racht|[Uu]tca|[Uu]lica|[Uu]l\.|(?:Rue|Via|Viale|Calle|Avenida|Rua|Carrer|Plaza|Piazza|Corso|Boulevard|Chemin|Allée|Place|Largo|Travessa|Paseo) /g;
-const UNIT = /(?<![\p{L}\p{N}])(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?) ?#?[0-9]{1,5}[A-Za-z]?(?![\p{L}\p{N}])/giu;
-const PO_BOX = /(?<![\p{L}\p{N}])(?:P\.? ?O\.? ?Box|Post Office Box|PSC|Unit) [0-9]{1,6}(?:, ?Box [0-9]{1,6})?(?:[, ]{1,2}(?:APO|FPO|DPO) (?:AA|AE|AP) [0-9]{5})?|(?<![\p{L}\p{N}])(?:APO|FPO|DPO) (?:AA|AE|AP) [0-9]{5}(?![\p{L}\p{N}])/giu;
+export const UNIT = /(?<![\p{L}\p{N}])(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?) ?#?[0-9]{1,5}[A-Za-z]?(?![\p{L}\p{N}])/giu;
+export const PO_BOX = /(?<![\p{L}\p{N}])(?:P\.? ?O\.? ?Box|Post Office Box|PSC|Unit) [0-9]{1,6}(?:, ?Box [0-9]{1,6})?(?:[, ]{1,2}(?:APO|FPO|DPO) (?:AA|AE|AP) [0-9]{5})?|(?<![\p{L}\p{N}])(?:APO|FPO|DPO) (?:AA|AE|AP) [0-9]{5}(?![\p{L}\p{N}])/giu;
 
 const STREET_FIRST_AT = new RegExp(STREET_FIRST.source, "uy");
+const UNIT_AT = stickyCopy(UNIT);
+const PO_BOX_AT = stickyCopy(PO_BOX);
 const PREFIX_STREET_WORDS = ["Rue", "Via", "Viale", "Calle", "Avenida", "Rua", "Carrer", "Plaza", "Piazza", "Corso", "Boulevard", "Chemin", "Allée", "Place", "Largo", "Travessa", "Paseo"];
 // Street words that end the word right before the house number (`Augsburger Strasse 36`, `Koskikatu 25`), lowercase
 // but for the first letter, which the patterns take in either case; by their last character.
 const SUFFIX_STREET_WORDS = ["strasse", "straße", "str.", "gasse", "weg", "allee", "platz", "gatan", "gata", "vägen", "vej", "veien", "vegur", "katu", "tie", "straat", "laan", "gracht", "utca", "ulica", "ul."];
 const SUFFIXES_BY_LAST = groupBy(SUFFIX_STREET_WORDS, (word) => word.charCodeAt(word.length - 1));
 const PREFIXES_BY_FIRST = groupBy(PREFIX_STREET_WORDS.map((word) => `${word} `), (word) => word.charCodeAt(0));
-const UNIT_WORDS_BY_LAST = groupBy(["apt", "apartment", "suite", "ste", "unit", "flat", "floor", "fl"], (word) => word.charCodeAt(word.length - 1));
-const BOX_ENDINGS = ["box", "psc", "unit", "aa", "ae", "ap"];
 
 /** Words by a character code of theirs (below 128), in an array indexed by that code. */
 function groupBy(words: readonly string[], key: (word: string) => number): (readonly string[] | undefined)[] {
@@ -45,6 +46,7 @@ function groupBy(words: readonly string[], key: (word: string) => number): (read
  * number. The matches are those of the patterns searched over the whole text.
  */
 export function addressDetector(): Detector {
+  const units = new UnitsOutsideLines();
   return {
     family: "address",
     scan: function scanAddresses(text: string, _context: ScanContext, out: Match[], profile: TextProfile) {
@@ -72,75 +74,55 @@ export function addressDetector(): Detector {
         }
       }
       if (runs < 0 || mayHaveContinentalStreet(text, codes, profile)) {
-        // Continental order: search the street words, then match the full line in a window that ends at the number.
+        // Continental order: search the street words, then try the full line at the places up to 90 characters
+        // before each that it can start, each place once (no line starts where one failed to, whatever word follows).
         STREET_HINT.lastIndex = 0;
         let done = 0;
         for (let h = STREET_HINT.exec(text); h !== null; h = STREET_HINT.exec(text)) {
           if (h.index < done) continue;
-          const at = streetLineAround(text, Math.max(done, h.index - 90), h.index);
-          if (at < 0) continue;
-          const end = extend(text, STREET_LAST.lastIndex);
+          const at = streetLineAround(text, codes, Math.max(done, h.index - 90), h.index);
+          if (at < 0) {
+            done = h.index + 1;
+            continue;
+          }
+          const end = extend(text, STREET_LAST_AT.lastIndex);
           found.push({ class: "pii.address", start: at, end, detector: "rules:street", confidence: 0.75 });
           done = end;
           STREET_HINT.lastIndex = end;
         }
       }
-      // Box and unit words are matched ignoring case, which beyond ASCII folds more than letters (`ſ` is an `s`).
-      if (runs < 0 || !profile.ascii || someRun(codes, profile, afterBoxWord)) {
+      if (runs < 0) {
         PO_BOX.lastIndex = 0;
-        for (let m = PO_BOX.exec(text); m !== null; m = PO_BOX.exec(text)) found.push({ class: "pii.address", start: m.index, end: m.index + m[0].length, detector: "rules:po_box", confidence: 0.75 });
-      }
-      if (runs < 0 || !profile.ascii || someRun(codes, profile, afterUnitWord)) {
-        // A unit inside a street line (or box) found above is part of it. Units come in text order, so the lines are
-        // walked once by their start, keeping the furthest end so far: a text of many units costs no more per unit.
-        const lines = found.length === 0 ? found : found.slice().sort((a, b) => a.start - b.start);
-        let next = 0;
-        let reach = -1;
+        for (let m = PO_BOX.exec(text); m !== null; m = PO_BOX.exec(text)) found.push(boxFound(m));
+      } else scanBoxes(text, codes, profile, found);
+      if (runs < 0) {
         UNIT.lastIndex = 0;
-        for (let m = UNIT.exec(text); m !== null; m = UNIT.exec(text)) {
-          while (next < lines.length && lines[next]!.start <= m.index) reach = Math.max(reach, lines[next++]!.end);
-          if (reach <= m.index) found.push({ class: "pii.address", start: m.index, end: m.index + m[0].length, detector: "rules:unit", confidence: 0.6 });
-        }
-      }
+        for (let m = UNIT.exec(text); m !== null; m = UNIT.exec(text)) units.add(m, found);
+      } else scanUnits(text, codes, profile, found, units);
+      units.reset();
       for (const f of found) out.push(f);
     },
   };
 }
 
-/**
- * The furthest a `STREET_LAST` match reaches past its street word, in UTF-16 units, with room to spare: up to four
- * name words of 26 characters (two units each beyond the BMP), the longest article and the house number.
- */
-const STREET_LAST_REACH = 512;
+const STREET_LAST_AT = stickyCopy(STREET_LAST);
 
 /**
- * Where the first `STREET_LAST` match that starts in `[from, to]` begins, or -1; its end is `STREET_LAST.lastIndex`.
- * The pattern searches a window around the street word, not the rest of the text: a search that failed near the word
- * would otherwise run on to the next street line, once per street word, and a long text with many street words and
- * few addresses would take time growing with the square of its length.
+ * Where the first `STREET_LAST` match that starts in `[from, to]` begins, or -1; its end is then
+ * `STREET_LAST_AT.lastIndex`. A match starts at a letter or `-` that no letter or digit precedes: the pattern is tried
+ * at those places only (see sticky.ts), reading as far past them as it needs. A search from `from` would run on past
+ * `to` to the next street line, once per street word: a long text with many street words and few addresses would
+ * take time growing with the square of its length.
  */
-function streetLineAround(text: string, from: number, to: number): number {
-  // Two units before `from` for the lookbehind (one code point, which may be a surrogate pair).
-  const context = Math.max(0, from - 2);
-  const windowEnd = to + STREET_LAST_REACH;
-  if (windowEnd >= text.length) {
-    STREET_LAST.lastIndex = from;
-    const m = STREET_LAST.exec(text);
-    return m === null || m.index > to ? -1 : m.index;
+export function streetLineAround(text: string, codes: Uint16Array, from: number, to: number): number {
+  for (let at = from; at <= to; at++) {
+    const c = codes[at]!;
+    // Letters beyond ASCII are taken as they come (the pattern decides), but for the second half of a surrogate pair.
+    if (!(isLetter(c) || c === 45 || (c >= 128 && (c < 0xdc00 || c > 0xdfff)))) continue;
+    if (at > 0 && (isLetter(codes[at - 1]!) || (codes[at - 1]! >= 48 && codes[at - 1]! <= 57))) continue;
+    if (matchAt(STREET_LAST_AT, text, at) !== null) return at;
   }
-  const window = text.slice(context, windowEnd);
-  STREET_LAST.lastIndex = from - context;
-  const m = STREET_LAST.exec(window);
-  if (m === null || m.index + context > to) return -1;
-  const end = m.index + m[0].length;
-  // A match that reaches the window's end could read on in the text: decide it there (the reach makes this moot).
-  if (end >= window.length - 1) {
-    STREET_LAST.lastIndex = from;
-    const full = STREET_LAST.exec(text);
-    return full === null || full.index > to ? -1 : full.index;
-  }
-  STREET_LAST.lastIndex = end + context;
-  return m.index + context;
+  return -1;
 }
 
 /** After a house number: an optional letter, an optional comma, a space and a capital (or a letter beyond ASCII). */
@@ -154,46 +136,104 @@ function beforeStreetName(codes: Uint16Array, n: number, end: number): boolean {
   return (next >= 65 && next <= 90) || next >= 128;
 }
 
-function someRun(codes: Uint16Array, profile: TextProfile, test: (codes: Uint16Array, start: number, end: number) => boolean): boolean {
-  for (let r = 0; r < profile.digitRuns; r++) if (test(codes, profile.runStart[r]!, profile.runEnd[r]!)) return true;
-  return false;
-}
-
 const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
-/** Whether the ASCII letters right before `end` spell `word` (lowercase), ignoring case. */
+/**
+ * The lowercase ASCII letter a character matches when case is ignored, or -1. Beyond ASCII, Unicode case folding
+ * makes only two characters ASCII letters: `ſ` (an `s`) and the Kelvin sign `K` (a `k`).
+ */
+function foldedLetter(c: number): number {
+  if (isLetter(c)) return c | 32;
+  return c === 0x17f ? 115 : c === 0x212a ? 107 : -1;
+}
+
+/** Whether the characters right before `end` spell `word` (lowercase ASCII), ignoring case. */
 function lettersEndWith(codes: Uint16Array, end: number, word: string): boolean {
   if (end < word.length) return false;
   const start = end - word.length;
-  for (let i = 0; i < word.length; i++) {
-    const c = codes[start + i]!;
-    if (!isLetter(c) || (c | 32) !== word.charCodeAt(i)) return false;
-  }
+  for (let i = 0; i < word.length; i++) if (foldedLetter(codes[start + i]!) !== word.charCodeAt(i)) return false;
   return true;
 }
 
-/** `Box 12`, `PSC 3`, `Unit 4`, `APO AE 09012`: a space and a word ending in one of those before the number. */
-function afterBoxWord(codes: Uint16Array, start: number): boolean {
-  if (start < 3 || codes[start - 1] !== 32) return false;
-  for (const ending of BOX_ENDINGS) if (lettersEndWith(codes, start - 1, ending)) return true;
-  return false;
+function boxFound(m: RegExpExecArray): Match {
+  return { class: "pii.address", start: m.index, end: m.index + m[0].length, detector: "rules:po_box", confidence: 0.75 };
 }
 
-/** `Apt 5`, `Suite #210`, `Fl. 3`: a unit word, then an optional space and `#`, before a number of up to five digits. */
-function afterUnitWord(codes: Uint16Array, start: number, end: number): boolean {
-  if (end - start > 5) return false;
-  let p = start;
-  if (p > 0 && codes[p - 1] === 35) p--;
-  if (p > 0 && codes[p - 1] === 32) p--;
-  if (p > 0 && codes[p - 1] === 46) p--;
-  if (p === 0 || !isLetter(codes[p - 1]!)) return false;
-  const words = UNIT_WORDS_BY_LAST[codes[p - 1]! | 32];
-  if (words === undefined) return false;
-  for (const word of words) {
-    // The whole word: no letter before it.
-    if (lettersEndWith(codes, p, word) && (p === word.length || !isLetter(codes[p - word.length - 1]!))) return true;
+/**
+ * PO, military and `PSC` boxes. Every match has a number right after a space and `Box`, `PSC`, `Unit` or (`APO AE
+ * 09012`) `AA`, `AE`, `AP`, so the pattern is tried only where such a word puts the start: at a `P` up to 12
+ * characters before `Box` (`P.O. Box`, `Post Office Box`), at `PSC` or `Unit`, three characters before `AE` (see
+ * sticky.ts). Digit runs come in order and a box's start lies after the digits of any run before its own.
+ */
+function scanBoxes(text: string, codes: Uint16Array, profile: TextProfile, found: Match[]): void {
+  let done = 0;
+  for (let r = 0; r < profile.digitRuns; r++) {
+    const at = profile.runStart[r]!;
+    if (codes[at - 1] !== 32) continue;
+    const end = at - 1;
+    let m: RegExpExecArray | null = null;
+    if (lettersEndWith(codes, end, "box")) {
+      for (let p = Math.max(done, end - 15); p <= end - 5 && m === null; p++) if (foldedLetter(codes[p]!) === 112 /* p */) m = matchAt(PO_BOX_AT, text, p);
+    } else if (lettersEndWith(codes, end, "psc")) m = end - 3 >= done ? matchAt(PO_BOX_AT, text, end - 3) : null;
+    else if (lettersEndWith(codes, end, "unit")) m = end - 4 >= done ? matchAt(PO_BOX_AT, text, end - 4) : null;
+    else if (end >= 6 && end - 6 >= done && codes[end - 3] === 32 && (lettersEndWith(codes, end, "aa") || lettersEndWith(codes, end, "ae") || lettersEndWith(codes, end, "ap"))) m = matchAt(PO_BOX_AT, text, end - 6);
+    if (m === null) continue;
+    found.push(boxFound(m));
+    done = m.index + m[0].length;
   }
-  return false;
+}
+
+/**
+ * Reports units that no street line or box found before covers. Units come in text order, so the lines are walked
+ * once by their start, keeping the furthest end so far: a text of many units costs no more per unit.
+ */
+class UnitsOutsideLines {
+  private lines: Match[] | undefined;
+  private next = 0;
+  private reach = -1;
+
+  add(m: RegExpExecArray, found: Match[]): void {
+    // The lines are those found before the first unit.
+    const lines = (this.lines ??= found.slice().sort((a, b) => a.start - b.start));
+    while (this.next < lines.length && lines[this.next]!.start <= m.index) this.reach = Math.max(this.reach, lines[this.next++]!.end);
+    if (this.reach <= m.index) found.push({ class: "pii.address", start: m.index, end: m.index + m[0].length, detector: "rules:unit", confidence: 0.6 });
+  }
+
+  reset(): void {
+    this.lines = undefined;
+    this.next = 0;
+    this.reach = -1;
+  }
+}
+
+/** Unit words, longest first: where two end at the same place, the earlier start is tried first. */
+const UNIT_WORDS = ["apartment", "floor", "suite", "flat", "unit", "apt", "ste", "fl"];
+
+/**
+ * Units (`Apt 5`, `Suite #210`, `Fl. 3`): a unit word, a `.`, a space and a `#` (each optional), then a number of up
+ * to five digits, so the pattern is tried only where a unit word ends right before such a number (see sticky.ts).
+ */
+function scanUnits(text: string, codes: Uint16Array, profile: TextProfile, found: Match[], units: UnitsOutsideLines): void {
+  let done = 0;
+  for (let r = 0; r < profile.digitRuns; r++) {
+    const start = profile.runStart[r]!;
+    if (profile.runEnd[r]! - start > 5) continue;
+    let p = start;
+    if (p > 0 && codes[p - 1] === 35) p--;
+    if (p > 0 && codes[p - 1] === 32) p--;
+    if (p > 0 && codes[p - 1] === 46) p--;
+    // Unit words end in `t`, `r`, `e` or `l`.
+    const last = p === 0 ? -1 : foldedLetter(codes[p - 1]!);
+    if (last !== 116 && last !== 114 && last !== 101 && last !== 108) continue;
+    for (const word of UNIT_WORDS) {
+      if (p - word.length < done || !lettersEndWith(codes, p, word)) continue;
+      const m = matchAt(UNIT_AT, text, p - word.length);
+      if (m === null) continue;
+      done = m.index + m[0].length;
+      units.add(m, found);
+      break;
+    }
+  }
 }
 
 /**

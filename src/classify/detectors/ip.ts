@@ -1,11 +1,13 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
 import type { TextProfile } from "../profile.js";
+import { matchAt, stickyCopy } from "../sticky.js";
 
 const OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
 // Not preceded or followed by a digit, a dot-digit or a word character: `1.2.3.4.5` and `v1.2.3.4` are not addresses.
 const IPV4 = new RegExp(`(?<![0-9A-Za-z_.])${OCTET}(?:\\.${OCTET}){3}(?![0-9A-Za-z_]|\\.[0-9])`, "g");
 // Full and compressed IPv6 forms, 2 to 8 groups; validated afterwards so the pattern stays simple and bounded.
-const IPV6 = /(?<![0-9A-Fa-f:.])(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|(?::[0-9A-Fa-f]{1,4}){1,7}|[0-9A-Fa-f]{1,4})(?![0-9A-Fa-f:]|\.[0-9])/g;
+export const IPV6 = /(?<![0-9A-Fa-f:.])(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|(?::[0-9A-Fa-f]{1,4}){1,7}|[0-9A-Fa-f]{1,4})(?![0-9A-Fa-f:]|\.[0-9])/g;
+const IPV6_AT = stickyCopy(IPV6);
 
 /**
  * IPv4 and IPv6 addresses. Public addresses are `network.ip`; private, loopback, link-local and documentation
@@ -25,17 +27,35 @@ export function ipDetector(): Detector {
       }
       // A valid IPv6 address has eight groups (seven colons) or one `::`; clock times have neither.
       if (profile.colons >= 2 && (text.includes("::") || countColons(text) >= 7)) {
-        IPV6.lastIndex = 0;
-        for (let m = IPV6.exec(text); m !== null; m = IPV6.exec(text)) {
-          const value = m[0];
-          if (!validIpv6(value)) continue;
-          const lower = value.toLowerCase();
-          const internal = lower === "::1" || lower.startsWith("fe80:") || lower.startsWith("fc") || lower.startsWith("fd") || lower.startsWith("2001:db8:");
-          out.push({ class: internal ? "network.ip.internal" : "network.ip", start: m.index, end: m.index + value.length, detector: "regex:ipv6", confidence: 0.85 });
+        const codes = profile.codes;
+        let done = 0;
+        // A match opens with one to four hex digits and a colon, and no hex digit, `:` or `.` before it (the
+        // lookbehind): it starts where the run of hex digits before some colon starts. One place to try per colon.
+        for (let colon = text.indexOf(":"); colon >= 0; colon = text.indexOf(":", colon + 1)) {
+          let start = colon;
+          while (start > 0 && colon - start <= 4 && isHexCode(codes[start - 1]!)) start--;
+          if (start === colon || colon - start > 4 || start < done) continue;
+          const m = matchAt(IPV6_AT, text, start);
+          if (m === null) continue;
+          done = start + m[0].length;
+          reportIpv6(m, out);
         }
       }
     },
   };
+}
+
+/** Reports a match of `IPV6` that is a valid address. */
+export function reportIpv6(m: RegExpExecArray, out: Match[]): void {
+  const value = m[0];
+  if (!validIpv6(value)) return;
+  const lower = value.toLowerCase();
+  const internal = lower === "::1" || lower.startsWith("fe80:") || lower.startsWith("fc") || lower.startsWith("fd") || lower.startsWith("2001:db8:");
+  out.push({ class: internal ? "network.ip.internal" : "network.ip", start: m.index, end: m.index + value.length, detector: "regex:ipv6", confidence: 0.85 });
+}
+
+function isHexCode(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 }
 
 function countColons(text: string): number {

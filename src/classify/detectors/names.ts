@@ -133,7 +133,8 @@ export interface NameOptions {
  *
  * Words are matched by hand where a capital begins one (the same matches as `WORD`, with Unicode categories from a
  * table), and looked up in a hash table by their span: no slice, no `toLowerCase`, no allocation for the common run of
- * one word. Text with surrogate pairs, or a caller's own lexicon, is matched by `WORD` and scored the same way.
+ * one word. Text with letters, marks or digits beyond the BMP, or a caller's own lexicon, is matched by `WORD` and
+ * scored the same way.
  */
 export function namesDetector(options: NameOptions = {}): Detector {
   const lexicon = options.lexicon ?? englishLexicon();
@@ -148,7 +149,7 @@ export function namesDetector(options: NameOptions = {}): Detector {
       // A JSON value under a key is often a title or a product (`Wireless Keyboard`); unknown capitalised words count
       // there only after a cue. Person-named keys are the keys family's job.
       const keyed = context.keyWords.length > 0;
-      if (table === undefined || profile.surrogates || (profile.ascii && profile.capitals < 0)) {
+      if (table === undefined || (profile.surrogates && hasAstralWordCharacter(text, profile.codes)) || (profile.ascii && profile.capitals < 0)) {
         scanWithPattern(text, profile.codes, run, table, lexicon, keyed, out);
         return;
       }
@@ -183,6 +184,24 @@ export function namesDetector(options: NameOptions = {}): Detector {
 }
 
 let sharedTable: WordTable | undefined;
+
+const WORD_CHARACTER = /[\p{L}\p{M}\p{N}]/u;
+
+/**
+ * Whether a character beyond the BMP (a surrogate pair) is a letter, mark or digit. The category table covers the BMP
+ * only; `WORD` reads such a character as part of a word or as what keeps one from starting. Text whose surrogate
+ * pairs are all symbols (emoji) reads the same either way, and is matched by hand.
+ */
+function hasAstralWordCharacter(text: string, codes: Uint16Array): boolean {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = codes[i]!;
+    if (c < 0xd800 || c > 0xdbff) continue;
+    const point = text.codePointAt(i)!;
+    if (point > 0xffff && WORD_CHARACTER.test(String.fromCodePoint(point))) return true;
+  }
+  return false;
+}
 
 function defaultTable(): WordTable {
   return (sharedTable ??= WordTable.fromLexicon(englishLexicon(), FUNCTION_WORDS));

@@ -1,5 +1,6 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
 import { Char, type TextProfile } from "../profile.js";
+import { matchAt, stickyCopy } from "../sticky.js";
 import { charClasses, isPlaceholder, isSequential, keyWords, shannonEntropy } from "../text.js";
 
 /**
@@ -28,7 +29,7 @@ interface PrefixRule {
  * prefix (Azure's `Q~`, Discord's three parts). `hints` are case-sensitive literals, at least one of which the text must
  * contain before the pattern runs.
  */
-interface ContextRule {
+export interface ContextRule {
   readonly class: string;
   readonly hints: readonly string[];
   readonly pattern: RegExp;
@@ -46,6 +47,11 @@ interface ContextRule {
   /** `Char` bits the text must all hold (`:` for `key: value`), and bits of which it must hold one. */
   readonly chars?: number;
   readonly anyChar?: number;
+  /**
+   * Where the (only) hint sits in every match, as the least and most characters between the match's start and the
+   * hint: the pattern is then tried only that far before each occurrence of the hint, not searched (see sticky.ts).
+   */
+  readonly hintAt?: readonly [number, number];
 }
 
 // Boundaries: `(?<![\w-])` before and `(?![\w-])` after, so a token is never found inside a longer identifier.
@@ -119,17 +125,17 @@ const PREFIX_RULES: readonly PrefixRule[] = [
 const CONTEXT_RULES: readonly ContextRule[] = [
   { class: "secret.aws_secret_key", hints: ["aws", "AWS", "Aws"], minRun: 40, anyChar: Char.colon | Char.equals, pattern: rx(`(?:aws|AWS|Aws)[\\w.\\-]{0,20}(?:secret|SECRET|Secret)[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=]{1,2}[ \\t]{0,3}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])`), group: 1, minEntropy: 3.5 },
   { class: "secret.gcp_service_account", hints: ["service_account"], minRun: 15, chars: Char.colon | Char.quote, pattern: rx(`"type"\\s{0,3}:\\s{0,3}"service_account"`) },
-  { class: "secret.azure_client_secret", hints: ["Q~"], minRun: 37, chars: Char.tilde, pattern: rx(`(?<![A-Za-z0-9_~.\\-])[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.\\-]{31,34}(?![A-Za-z0-9_~.\\-])`), minEntropy: 3.5 },
+  { class: "secret.azure_client_secret", hints: ["Q~"], minRun: 37, chars: Char.tilde, pattern: rx(`(?<![A-Za-z0-9_~.\\-])[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.\\-]{31,34}(?![A-Za-z0-9_~.\\-])`), hintAt: [4, 4], minEntropy: 3.5 },
   { class: "secret.azure_storage_key", hints: ["AccountKey="], minRun: 99, chars: Char.equals, pattern: rx(`AccountKey=([A-Za-z0-9+/]{86}==)`), group: 1 },
   { class: "secret.flyio_token", hints: ["FlyV1 fm"], minRun: 104, chars: Char.space | Char.upper, pattern: rx(`FlyV1 (fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3})`), group: 1 },
   { class: "secret.npm_token", hints: [":_authToken="], chars: Char.colon | Char.equals | Char.slash, pattern: rx(`//[A-Za-z0-9.\\-]{1,253}(?::[0-9]{1,5})?/(?:[A-Za-z0-9._\\-]{1,64}/)*:_authToken=[ \\t]?([^\\s"']{8,256})`), group: 1 },
   { class: "secret.sourcegraph_token", hints: ["ourcegraph"], minRun: 40, anyChar: Char.colon | Char.equals, pattern: rx(`[Ss]ourcegraph[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?([a-fA-F0-9]{40})${E}`), group: 1, minEntropy: 3 },
   { class: "secret.discord_token", hints: ["."], minRun: 59, chars: Char.dot, minToken: 59, pattern: rx(`[MNO](?<![A-Za-z0-9_\\-][MNO])[A-Za-z0-9_\\-]{23,25}\\.[A-Za-z0-9_\\-]{6}\\.[A-Za-z0-9_\\-]{27,38}${E}`), minEntropy: 3.5 },
-  { class: "secret.telegram_token", hints: [":AA"], minRun: 34, chars: Char.colon, pattern: rx(`(?<![A-Za-z0-9_:])[0-9]{8,10}:AA[A-Za-z0-9_\\-]{32,33}${E}`) },
-  { class: "secret.facebook_token", hints: ["|"], minRun: 27, chars: Char.pipe, pattern: rx(`(?<![0-9])[0-9]{15,16}\\|[A-Za-z0-9_\\-]{27}${E}`) },
-  { class: "secret.mailchimp_key", hints: ["-us"], minRun: 36, chars: Char.dash, pattern: rx(`${B}[0-9a-f]{32}-us[0-9]{1,2}${E}`) },
+  { class: "secret.telegram_token", hints: [":AA"], minRun: 34, chars: Char.colon, pattern: rx(`(?<![A-Za-z0-9_:])[0-9]{8,10}:AA[A-Za-z0-9_\\-]{32,33}${E}`), hintAt: [8, 10] },
+  { class: "secret.facebook_token", hints: ["|"], minRun: 27, chars: Char.pipe, pattern: rx(`(?<![0-9])[0-9]{15,16}\\|[A-Za-z0-9_\\-]{27}${E}`), hintAt: [15, 16] },
+  { class: "secret.mailchimp_key", hints: ["-us"], minRun: 36, chars: Char.dash, pattern: rx(`${B}[0-9a-f]{32}-us[0-9]{1,2}${E}`), hintAt: [32, 32] },
   { class: "secret.slack_webhook", hints: ["hooks.slack.com/"], minRun: 55, chars: Char.dot | Char.slash, pattern: rx(`hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\\-]{30,120}`) },
-  { class: "secret.terraform_token", hints: [".atlasv1."], minRun: 83, chars: Char.dot, pattern: rx(`${B}[A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=\\-]{60,70}${E}`), minEntropy: 3.5 },
+  { class: "secret.terraform_token", hints: [".atlasv1."], minRun: 83, chars: Char.dot, pattern: rx(`${B}[A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=\\-]{60,70}${E}`), hintAt: [14, 14], minEntropy: 3.5 },
   { class: "secret.sumologic_key", hints: ["sumo", "Sumo", "SUMO"], minRun: 14, anyChar: Char.colon | Char.equals, pattern: rx(`[Ss][Uu][Mm][Oo][\\w.\\-]{0,24}["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?(su[A-Za-z0-9]{12})${E}`), group: 1, minEntropy: 3 },
   { class: "secret.sidekiq_secret", hints: ["CONTRIBSYS__COM"], minRun: 28, chars: Char.underscore, anyChar: Char.colon | Char.equals, pattern: rx(`BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM["']?[ \\t]{0,3}[:=][ \\t]{0,3}["']?([0-9a-f]{8}:[0-9a-f]{8})`), group: 1 },
 ];
@@ -237,7 +243,8 @@ const AUTH_HEADER = /[Aa]uthorization["']?[ \t]{0,3}[:=][ \t]{0,3}["']?(?:(Basic
 const CURL_USER = /(?:^|[ \t])(?:-u|--user)[ \t]{1,3}(?:(["'])([^\s"':]{0,128}):([^\s"']{0,128})\1|(["']?)([^\s"':]{0,128})\4:(["']?)([^\s"']{0,128})\6)(?![^\s])/g;
 
 // `scheme://user:password@host`
-const URL_CREDENTIALS = /(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,20}:\/\/([^\s:/@'"<>]{0,128}):([^\s:/@'"<>]{1,128})@[A-Za-z0-9.\-\[\]]{1,253}/g;
+export const URL_CREDENTIALS = /(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,20}:\/\/([^\s:/@'"<>]{0,128}):([^\s:/@'"<>]{1,128})@[A-Za-z0-9.\-\[\]]{1,253}/g;
+const URL_CREDENTIALS_AT = stickyCopy(URL_CREDENTIALS);
 
 const PRIVATE_KEY_BEGIN = /-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
 
@@ -392,17 +399,47 @@ function scanContextRules(text: string, out: Match[], maxRun: number, chars: num
       }
     }
     if (!hinted) continue;
+    const sticky = STICKY_RULES.get(rule);
+    if (sticky !== undefined) {
+      scanAtHints(text, rule, sticky, out);
+      continue;
+    }
     const pattern = rule.pattern;
     pattern.lastIndex = 0;
-    for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-      const value = m[rule.group ?? 0] ?? "";
-      if (value.length === 0) continue;
-      if (isPlaceholder(value) || (rule.minEntropy !== undefined && shannonEntropy(value) < rule.minEntropy)) continue;
-      if (rule.check && !rule.check(value)) continue;
-      const start = m.index + (rule.group ? m[0].indexOf(value) : 0);
-      out.push({ class: rule.class, start, end: start + value.length, detector: `shape:${rule.class.slice(7)}`, confidence: 0.95 });
+    for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) reportContextMatch(rule, m, out);
+  }
+}
+
+export const STICKY_RULES = new Map(CONTEXT_RULES.filter((rule) => rule.hintAt !== undefined).map((rule) => [rule, stickyCopy(rule.pattern)]));
+
+/**
+ * A rule's matches found by trying its pattern at the starts its hint allows (`hintAt` before each occurrence), in
+ * ascending order and never twice: the matches of its search over the whole text.
+ */
+export function scanAtHints(text: string, rule: ContextRule, sticky: RegExp, out: Match[]): void {
+  const [least, most] = rule.hintAt!;
+  const hint = rule.hints[0]!;
+  let next = 0;
+  for (let h = text.indexOf(hint, least); h >= 0; h = text.indexOf(hint, h + 1)) {
+    for (let start = Math.max(next, h - most); start <= h - least; start++) {
+      next = start + 1;
+      const m = matchAt(sticky, text, start);
+      if (m === null) continue;
+      next = start + m[0].length;
+      reportContextMatch(rule, m, out);
+      break;
     }
   }
+}
+
+/** Reports a rule's match unless its secret is a placeholder, too regular (entropy) or fails the rule's check. */
+export function reportContextMatch(rule: ContextRule, m: RegExpExecArray, out: Match[]): void {
+  const value = m[rule.group ?? 0] ?? "";
+  if (value.length === 0) return;
+  if (isPlaceholder(value) || (rule.minEntropy !== undefined && shannonEntropy(value) < rule.minEntropy)) return;
+  if (rule.check && !rule.check(value)) return;
+  const start = m.index + (rule.group ? m[0].indexOf(value) : 0);
+  out.push({ class: rule.class, start, end: start + value.length, detector: `shape:${rule.class.slice(7)}`, confidence: 0.95 });
 }
 
 function scanPrivateKeys(text: string, out: Match[]): void {
@@ -453,14 +490,34 @@ function decodeBase64Url(part: string): string | undefined {
   }
 }
 
-function scanUrlCredentials(text: string, out: Match[]): void {
-  URL_CREDENTIALS.lastIndex = 0;
-  for (let m = URL_CREDENTIALS.exec(text); m !== null; m = URL_CREDENTIALS.exec(text)) {
-    const password = m[2] ?? "";
-    if (isTemplate(password)) continue;
-    const start = m.index + m[0].indexOf(`:${password}@`) + 1;
-    out.push({ class: "secret.url_password", start, end: start + password.length, detector: "url:userinfo", confidence: 0.9 });
+/** `[A-Za-z0-9+.\-]`: what a URL scheme is made of. */
+function isSchemeCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 43 || c === 46 || c === 45;
+}
+
+/**
+ * A match starts where the run of scheme characters before its `://` starts (the lookbehind), 2 to 21 long: one
+ * place to try per `://` (see sticky.ts).
+ */
+export function scanUrlCredentials(text: string, out: Match[]): void {
+  let done = 0;
+  for (let colon = text.indexOf("://"); colon >= 0; colon = text.indexOf("://", colon + 1)) {
+    let scheme = colon;
+    while (scheme > 0 && colon - scheme <= 21 && isSchemeCode(text.charCodeAt(scheme - 1))) scheme--;
+    if (colon - scheme < 2 || colon - scheme > 21 || scheme < done) continue;
+    const m = matchAt(URL_CREDENTIALS_AT, text, scheme);
+    if (m === null) continue;
+    done = scheme + m[0].length;
+    reportUrlCredentials(m, out);
   }
+}
+
+/** Reports the password of a `URL_CREDENTIALS` match unless it is a template. */
+export function reportUrlCredentials(m: RegExpExecArray, out: Match[]): void {
+  const password = m[2] ?? "";
+  if (isTemplate(password)) return;
+  const start = m.index + m[0].indexOf(`:${password}@`) + 1;
+  out.push({ class: "secret.url_password", start, end: start + password.length, detector: "url:userinfo", confidence: 0.9 });
 }
 
 /** Templates and variables only (`${X}`, `<pw>`, `$PASS`, `***`): in URLs and curl, even `password` may be real. */

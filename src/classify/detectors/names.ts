@@ -158,11 +158,19 @@ export function namesDetector(options: NameOptions = {}): Detector {
       run.count = 0;
       let runEnd = 0;
       let done = 0;
-      const candidates = profile.ascii ? profile.capitals : n;
+      const ascii = profile.ascii;
+      const capitalAt = profile.capitalAt;
+      const candidates = ascii ? profile.capitals : n;
       for (let c = 0; c < candidates; c++) {
-        // A capital (\p{Lu}; in ASCII text the profile lists them) that no letter, digit or `_@.'’-` precedes.
-        const start = profile.ascii ? profile.capitalAt[c]! : c;
-        if (!profile.ascii && (cats[codes[c]!]! & UPPERCASE) === 0) continue;
+        // A capital (\p{Lu}; in ASCII text the profile lists them, in other text a tight loop finds the next) that no
+        // letter, digit or `_@.'’-` precedes.
+        let start: number;
+        if (ascii) start = capitalAt[c]!;
+        else {
+          while (c < n && (cats[codes[c]!]! & UPPERCASE) === 0) c++;
+          if (c === n) break;
+          start = c;
+        }
         if (start > 0 && joinsWord(cats, codes[start - 1]!) && !afterEscape(codes, start)) continue;
         if (start < done) continue;
         const end = matchWord(cats, codes, n, start);
@@ -170,11 +178,11 @@ export function namesDetector(options: NameOptions = {}): Detector {
         done = end;
         // Words continue a run when only one space (or `. ` after an initial) separates them.
         if (run.count > 0 && run.count < 4 && joins(text, runEnd, start)) {
-          addWord(run, text, codes, table, lexicon, profile.ascii, start, end);
+          addWord(run, text, codes, table, lexicon, ascii, start, end);
         } else {
           if (run.count > 0) scoreSpans(text, codes, run, keyed, out);
           run.count = 0;
-          addWord(run, text, codes, table, lexicon, profile.ascii, start, end);
+          addWord(run, text, codes, table, lexicon, ascii, start, end);
         }
         runEnd = end;
       }

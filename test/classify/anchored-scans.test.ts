@@ -47,7 +47,8 @@ const text = fc.array(piece, { minLength: 1, maxLength: 24 }).map((parts) => par
 // A few real shapes of the longer patterns, dropped into the texts above.
 const mrzLine = (number: string, birth: string, expiry: string) => {
   const check = (field: string) => String(mrzCheck(field));
-  return `${number}${check(number)}UTO${birth}${check(birth)}F${expiry}${check(expiry)}ZE184226B<<<<<1${"0"}`;
+  // Number, nationality, birth date, sex, expiry (each with its check digit), 14 optional characters, two checks.
+  return `${number}${check(number)}UTO${birth}${check(birth)}F${expiry}${check(expiry)}ZE184226B<<<<<10`;
 };
 const longShapes = fc.oneof(
   // Cue words up to 32 characters before the date (the most the cue reads): up to three lowercase words between.

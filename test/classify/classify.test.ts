@@ -113,6 +113,16 @@ describe("createClassifier on adversarial input", () => {
     ["unit numbers", "Apt 1 ".repeat((5 * n) / 6)],
     ["capitals beyond ASCII", "Åb ".repeat(n / 3)],
     ["digit runs beyond the profile's lists", "1 a ".repeat(n / 4)],
+    // Where families try their patterns at candidate places (src/classify/sticky.ts): dense candidates.
+    ["at signs", "a@".repeat(n / 2)],
+    ["URL schemes without passwords", "ab://x:@".repeat(n / 8)],
+    ["hex groups and colons", "ab:".repeat(n / 3)],
+    ["birth cues before numbers", "born 1/1 ".repeat(n / 9)],
+    ["passport cues before ids", "passport A1B2C3 dl ".repeat(n / 19)],
+    ["MRZ-like runs", "123456<<".repeat(n / 8)],
+    ["box words before numbers", "PO Box 1 Unit 2 APO AE 3 ".repeat(n / 25)],
+    ["vendor hints", "-us|Q~:AA.atlasv1.".repeat(n / 18)],
+    ["capitals beside emoji", "\u{1F600}Ab ".repeat(n / 5)],
   ];
   for (const [name, text] of inputs) {
     it(`scans ${name} (${(text.length / 1000).toFixed(0)}k chars) in linear time`, { timeout: 20_000 }, () => {

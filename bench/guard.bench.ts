@@ -109,6 +109,59 @@ async function classifyAlone() {
   return ["classifier.classify alone (same arguments)", percentiles(samples)] as const;
 }
 
+/**
+ * A support-ticket thread of about `bytes` UTF-8 bytes, as a tool result: names and emails (inside the declaration's
+ * read scope), order numbers and dates, and now and then a phone number (outside it, so the result is redacted).
+ */
+function ticketThread(bytes: number): { content: { type: "text"; text: string }[] } {
+  const firstNames = ["Maria", "Jonas", "Aiko", "Samuel", "Fatima", "Lucas", "Ingrid", "Omar"];
+  const lastNames = ["Jones", "Berg", "Tanaka", "Okafor", "Haddad", "Silva", "Larsen", "Novak"];
+  const lines: string[] = [];
+  let length = 0;
+  for (let i = 0; length < bytes; i++) {
+    const first = firstNames[i % firstNames.length]!;
+    const last = lastNames[(i * 3) % lastNames.length]!;
+    const phone = i % 7 === 3 ? ` Call me back on +44 20 7946 ${String(1000 + i).slice(-4)}.` : "";
+    const line = `#${i} ${first} ${last} <${first.toLowerCase()}.${last.toLowerCase()}${i}@example.com> wrote on 2026-11-${String(1 + (i % 28)).padStart(2, "0")}: my order ord_${5000 + i} still shows as processing after the delivery date; the tracking page has not changed since Monday and support chat timed out twice.${phone}`;
+    lines.push(line);
+    length += Buffer.byteLength(line) + 1;
+  }
+  return { content: [{ type: "text", text: lines.join("\n") }] };
+}
+
+/**
+ * `afterCall` on text results of growing size (a file or a ticket export read by the agent): the answer's latency, and
+ * the flow memory of the result written after it, beside `classify` alone on the same result.
+ */
+async function largeResults() {
+  const dir = mkdtempSync(join(tmpdir(), "pg-bench-"));
+  let now = NOW;
+  const guard = await createGuard({ declaration: DECLARATION, audit: [{ type: "jsonl", path: join(dir, "audit.jsonl") }], runtime: RUNTIME, clock: () => now });
+  const classifier = createClassifier();
+  const rows: (string | number)[][] = [];
+  for (const [label, bytes, calls] of [["~2 KB", 2048, 2000], ["~64 KB", 65536, 200], ["~1 MB", 1 << 20, 15]] as const) {
+    const result = ticketThread(bytes);
+    const size = Buffer.byteLength(result.content[0]!.text);
+    let i = 0;
+    let decisions = "";
+    const guarded = await sampleMicros(async () => {
+      now += 100;
+      const call = { server: "crm", tool: "get_customer", args: { customer_id: `cus_${i}` }, sessionId: `large-${i++}` };
+      const verdict = await guard.afterCall(call, result);
+      decisions = verdict.decision;
+      // The proxy answers before the flow memory is written; the write still costs the process its time.
+      await new Promise((resolve) => setImmediate(resolve));
+    }, calls, Math.max(3, calls / 10));
+    if (decisions !== "redact") throw new Error(`bench setup: expected the ${label} result to be redacted, got ${decisions}`);
+    const alone = await sampleMicros(() => classifier.classify(result), calls, Math.max(3, calls / 10));
+    const g = percentiles(guarded);
+    const c = percentiles(alone);
+    rows.push([label, (g.p50 / 1000).toFixed(2), (g.p99 / 1000).toFixed(2), (size / g.p50).toFixed(2), (c.p50 / 1000).toFixed(2), (size / c.p50).toFixed(2)]);
+  }
+  await guard.close();
+  return rows;
+}
+
 const [rawUnparsed, rawPreparsedRow] = await rawCedar();
 const rows = [
   rawUnparsed,
@@ -123,3 +176,7 @@ const rawPreparsed = rawPreparsedRow[1].p50;
 console.log(`## Guard overhead: beforeCall with a ${(size / 1024).toFixed(1)} KB argument object (${N} calls, JSONL audit on)\n`);
 console.log(table(["path", "p50 µs", "p99 µs", "mean µs", "p50 vs raw preparsed Cedar"], rows.map(([label, p]) => [label, p.p50, p.p99, p.mean, `${(p.p50 / rawPreparsed).toFixed(2)}×`])));
 console.log("\nTarget: p50 ≤ 100 µs, p99 ≤ 350 µs for the full enforcement path.\n");
+
+console.log("## Guard overhead: afterCall on large text results (a support-ticket thread; redacted: it holds phone numbers)\n");
+console.log(table(["result", "afterCall + flow memory p50 ms", "p99 ms", "MB/s", "classify alone p50 ms", "classify MB/s"], await largeResults()));
+console.log("\nThe guard classifies the result, decides, redacts (classifying the redacted value again for the volume it delivers) and remembers its values for flow tracking.\n");

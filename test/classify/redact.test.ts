@@ -14,6 +14,18 @@ describe("createRedactor", () => {
     expect(redacted).toEqual({ note: "mail [REDACTED:pii.email] or call [REDACTED:pii.phone]", id: 7 });
   });
 
+  it("redacts a long string with many findings in one pass (a 2 MB result with 40,000 findings)", { timeout: 20_000 }, () => {
+    const line = "call ana@lima.example about it; ";
+    const text = line.repeat(40_000);
+    const findings: Finding[] = [];
+    for (let i = 0; i < 40_000; i++) {
+      const start = i * line.length + 5;
+      findings.push({ class: "pii.email", pointer: "/text", start, end: start + 16, detector: "test", confidence: 1 });
+    }
+    const redacted = createRedactor().redact({ text }, findings) as { text: string };
+    expect(redacted.text).toBe("call [REDACTED:pii.email] about it; ".repeat(40_000));
+  });
+
   it("masks a negative number whose digits all go to 0, not -0 (JSON has no -0)", () => {
     const value = { dx: [-1] };
     const redacted = createRedactor({ default: "mask" }).redact(value, classifier.classify(value)) as { dx: number[] };

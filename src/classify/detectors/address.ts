@@ -169,7 +169,7 @@ function scanBoxes(text: string, codes: Uint16Array, profile: TextProfile, found
   let done = 0;
   for (let r = 0; r < profile.digitRuns; r++) {
     const at = profile.runStart[r]!;
-    if (codes[at - 1] !== 32) continue;
+    if (at === 0 || codes[at - 1] !== 32) continue;
     const end = at - 1;
     let m: RegExpExecArray | null = null;
     if (lettersEndWith(codes, end, "box")) {

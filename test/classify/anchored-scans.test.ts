@@ -23,6 +23,13 @@ function searchAll(pattern: RegExp, text: string): RegExpExecArray[] {
   return found;
 }
 
+/** The reference: what a family reports of each match of `pattern` searched over the whole text. */
+function reported(pattern: RegExp, value: string, report: (m: RegExpExecArray, out: Match[]) => void): Match[] {
+  const out: Match[] = [];
+  for (const m of searchAll(pattern, value)) report(m, out);
+  return out;
+}
+
 const pick = <T,>(...values: T[]) => fc.constantFrom(...values);
 // Texts made of the pieces the patterns turn on, packed close together so that candidates overlap, share
 // boundaries and run into each other, and of characters that end or continue tokens.
@@ -95,8 +102,7 @@ describe("families that try their patterns only where a match can start", () => 
   it("email: the addresses of the search over the whole text", () => {
     fc.assert(
       fc.property(texts, (value) => {
-        const reference: Match[] = [];
-        for (const m of searchAll(EMAIL, value)) reportEmail(value, m, reference);
+        const reference = reported(EMAIL, value, (m, out) => reportEmail(value, m, out));
         hit("email", reference);
         expect({ value, found: scanned(emailDetector(), value) }).toEqual({ value, found: reference });
       }),
@@ -107,8 +113,7 @@ describe("families that try their patterns only where a match can start", () => 
   it("passwords in URLs: those of the search over the whole text", () => {
     fc.assert(
       fc.property(texts, (value) => {
-        const reference: Match[] = [];
-        for (const m of searchAll(URL_CREDENTIALS, value)) reportUrlCredentials(m, reference);
+        const reference = reported(URL_CREDENTIALS, value, reportUrlCredentials);
         hit("url", reference);
         const found: Match[] = [];
         scanUrlCredentials(value, found);
@@ -123,8 +128,7 @@ describe("families that try their patterns only where a match can start", () => 
     fc.assert(
       fc.property(texts, (value) => {
         for (const [rule, sticky] of STICKY_RULES) {
-          const reference: Match[] = [];
-          for (const m of searchAll(rule.pattern, value)) reportContextMatch(rule, m, reference);
+          const reference = reported(rule.pattern, value, (m, out) => reportContextMatch(rule, m, out));
           hit(rule.class, reference);
           const found: Match[] = [];
           scanAtHints(value, rule, sticky, found);
@@ -138,9 +142,9 @@ describe("families that try their patterns only where a match can start", () => 
   it("IPv6: the addresses of the search over the whole text", () => {
     fc.assert(
       fc.property(texts, (value) => {
-        const reference: Match[] = [];
         // The family's gate: two colons, and a `::` or seven colons.
-        if (value.includes("::") || (value.match(/:/g) ?? []).length >= 7) for (const m of searchAll(IPV6, value)) reportIpv6(m, reference);
+        const gated = value.includes("::") || (value.match(/:/g) ?? []).length >= 7;
+        const reference = gated ? reported(IPV6, value, reportIpv6) : [];
         hit("ipv6", reference);
         const found = scanned(ipDetector(), value).filter((m) => m.detector === "regex:ipv6");
         expect({ value, found }).toEqual({ value, found: reference });
@@ -152,8 +156,7 @@ describe("families that try their patterns only where a match can start", () => 
   it("dates of birth after a cue: those of the search over the whole text with a cue before them", () => {
     fc.assert(
       fc.property(texts, (value) => {
-        const reference: Match[] = [];
-        for (const m of searchAll(DATE, value)) reportCuedDate(value, m, reference);
+        const reference = reported(DATE, value, (m, out) => reportCuedDate(value, m, out));
         hit("dob", reference);
         expect({ value, found: scanned(dobDetector(), value, false) }).toEqual({ value, found: reference });
       }),
@@ -174,9 +177,7 @@ describe("families that try their patterns only where a match can start", () => 
           expect({ value, found }).toEqual({ value, found: [] });
           return;
         }
-        const reference: Match[] = [];
-        for (const m of searchAll(TOKEN, value)) reportToken(value, m, false, false, reference);
-        if (value.includes("<")) for (const m of searchAll(MRZ, value)) reportMrz(m, reference);
+        const reference = [...reported(TOKEN, value, (m, out) => reportToken(value, m, false, false, out)), ...(value.includes("<") ? reported(MRZ, value, reportMrz) : [])];
         hit("passport", reference.filter((m) => m.detector !== "mrz:passport"));
         hit("mrz", reference.filter((m) => m.detector === "mrz:passport"));
         expect({ value, found }).toEqual({ value, found: reference });

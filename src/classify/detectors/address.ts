@@ -95,11 +95,12 @@ export function addressDetector(): Detector {
         PO_BOX.lastIndex = 0;
         for (let m = PO_BOX.exec(text); m !== null; m = PO_BOX.exec(text)) found.push(boxFound(m));
       } else scanBoxes(text, codes, profile, found);
+      // Cleared before, not after: a scan that threw half-way must not leave its lines to the next text.
+      units.reset();
       if (runs < 0) {
         UNIT.lastIndex = 0;
         for (let m = UNIT.exec(text); m !== null; m = UNIT.exec(text)) units.add(m, found);
       } else scanUnits(text, codes, profile, found, units);
-      units.reset();
       for (const f of found) out.push(f);
     },
   };

@@ -111,6 +111,10 @@ describe("createClassifier on adversarial input", () => {
     // Each unit is checked against the street lines before it, not against every unit found so far.
     ["unit numbers after street lines", "1 Ab Street\nApt 1\n".repeat((5 * n) / 18)],
     ["unit numbers", "Apt 1 ".repeat((5 * n) / 6)],
+    // Each unit looks back for its street line and each line ahead for the lines that go on with it: both bounded.
+    ["units after street-like lines", "12 Ab Cd 3 Apt 1 ".repeat((5 * n) / 17)],
+    ["unit lines", "Apt 1\n".repeat((5 * n) / 6)],
+    ["address block lines", "1 Ab Street\n Ab Cd, EF 12345\n".repeat((5 * n) / 29)],
     ["capitals beyond ASCII", "Åb ".repeat(n / 3)],
     ["digit runs beyond the profile's lists", "1 a ".repeat(n / 4)],
     // Where families try their patterns at candidate places (src/classify/sticky.ts): dense candidates.

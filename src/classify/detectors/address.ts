@@ -16,7 +16,7 @@ export const STREET_LAST = new RegExp(`(?<![\\p{L}\\p{N}])(?:\\p{Lu}[\\p{L}'’\
 // The street words alone, cheap to search for: the full pattern above only runs around their occurrences.
 const STREET_HINT = /[Ss]tra(?:ss|ß)e|[Ss]tr\.|[Gg]asse|[Ww]eg|[Aa]llee|[Pp]latz|[Gg]ata|[Vv]ägen|[Vv]ej|[Vv]eien|[Vv]egur|[Kk]atu|[Tt]ie|[Ss]traat|[Ll]aan|[Gg]racht|[Uu]tca|[Uu]lica|[Uu]l\.|(?:Rue|Via|Viale|Calle|Avenida|Rua|Carrer|Plaza|Piazza|Corso|Boulevard|Chemin|Allée|Place|Largo|Travessa|Paseo) /g;
 const UNIT = /(?<![\p{L}\p{N}])(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?) ?#?[0-9]{1,5}[A-Za-z]?(?![\p{L}\p{N}])/giu;
-const PO_BOX = /(?<![\p{L}\p{N}])(?:P\.? ?O\.? ?Box|Post Office Box|PSC|Unit) [0-9]{1,6}(?:, ?Box [0-9]{1,6})?(?:[, ]{1,2}(?:APO|FPO|DPO) (?:AA|AE|AP) [0-9]{5})?|(?<![\p{L}\p{N}])(?:APO|FPO|DPO) (?:AA|AE|AP) [0-9]{5}(?![\p{L}\p{N}])/giu;
+const PO_BOX = /(?<![\p{L}\p{N}])(?:P\.? ?O\.? ?Box|Post Office Box|PSC|Unit) [0-9]{1,6}(?:(?:, ?| )Box [0-9]{1,6})?(?:[, ]{1,2}(?:APO|FPO|DPO) (?:AA|AE|AP) [0-9]{5})?|(?<![\p{L}\p{N}])(?:APO|FPO|DPO) (?:AA|AE|AP) [0-9]{5}(?![\p{L}\p{N}])/giu;
 
 const STREET_FIRST_AT = new RegExp(STREET_FIRST.source, "uy");
 const UNIT_AT = stickyCopy(UNIT);
@@ -37,8 +37,9 @@ function groupBy(words: readonly string[], key: (word: string) => number): (read
 
 /**
  * Postal addresses: street lines in English (`number name suffix`) and continental (`name-strasse number`, `Rua name
- * number`) orders, unit designators and military or PO boxes. A street line followed on the same line by a unit, a
- * town and a postcode is reported as one span.
+ * number`) orders, unit designators and military or PO boxes. An address is reported as one span: a street line with
+ * what follows it on the same line (a unit, a town, a postcode), a house number right before it, and the lines after
+ * it that go on with the address; a unit with the street line before it, even one without a street word.
  *
  * Every form holds a house, unit or box number: the patterns run only where a digit run of the profile has what they
  * need right before or after it (a capitalised word after an English house number, a street word before a
@@ -95,13 +96,14 @@ export function addressDetector(): Detector {
         PO_BOX.lastIndex = 0;
         for (let m = PO_BOX.exec(text); m !== null; m = PO_BOX.exec(text)) found.push(boxFound(m));
       } else scanBoxes(text, codes, profile, found);
+      for (let i = 0; i < found.length; i++) found[i] = widenedToBlock(text, codes, found[i]!);
       // Cleared before, not after: a scan that threw half-way must not leave its lines to the next text.
       units.reset();
       if (runs < 0) {
         UNIT.lastIndex = 0;
         for (let m = UNIT.exec(text); m !== null; m = UNIT.exec(text)) units.add(m, found);
       } else scanUnits(text, codes, profile, found, units);
-      for (const f of found) out.push(f);
+      for (const f of found) out.push(f.detector === "rules:unit" ? unitWithItsStreet(text, codes, f) : f);
     },
   };
 }
@@ -278,3 +280,88 @@ function extend(text: string, end: number): number {
   const m = TAIL.exec(text.slice(end, end + 120));
   return m ? end + m[0].length : end;
 }
+
+// A line that goes on with an address, after the line break and an optional comma: a unit (`Suite 680`), places and
+// a postcode (`Kissousa`, `, CO`, `Cyprus 36903`, `APO AA 42323`, `London SW1A 2AA`) or a postcode alone; then the
+// end of the line, or a mark that ends the sentence (`Cyprus 36903? I am in…`).
+const POSTCODE = "(?:[0-9]{4,6}(?:-[0-9]{3,4})?|[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2})";
+const PLACE = "\\p{Lu}[\\p{L}'’.\\-]{0,24}(?:,? \\p{Lu}[\\p{L}'’.\\-]{0,24}){0,3}(?: \\([\\p{L} ]{1,24}\\))?";
+const NEXT_LINE = new RegExp(
+  `[ \\t]*,?[ \\t]*\\r?\\n[ \\t]*,?[ \\t]*(?:(?:Apt\\.?|Apartment|Suite|Ste\\.?|Unit|Flat|Floor|Fl\\.?) ?#?[0-9]{1,5}[A-Za-z]?|${PLACE}(?:,? ?${POSTCODE})?|${POSTCODE})(?=[ \\t]*(?:\\r?\\n|$)|[?!.;:,](?:\\s|$))`,
+  "uy",
+);
+/** Lines an address block may run on for after its street or box line. */
+const MAX_NEXT_LINES = 4;
+
+/**
+ * A street line or box widened to the postal address it begins: a house number right before it (`1987 74 Diakou
+ * Street`, `6750 Koskikatu 25`), and the lines after it that go on with an address, through the last of them that
+ * holds a number (a unit or a postcode: a town line alone may as well be a signature's next line). Redacting
+ * `14 Crown Street` but leaving `Suite 321 / LONDON / United Kingdom 75419` would leave most of the address.
+ */
+function widenedToBlock(text: string, codes: Uint16Array, line: Match): Match {
+  if (line.detector === "rules:unit") return line;
+  return widened(text, line, withNumberBefore(codes, line.start));
+}
+
+/** `line` from `start`, through the lines after it that go on with an address and end in a number. */
+function widened(text: string, line: Match, start: number): Match {
+  let end = line.end;
+  NEXT_LINE.lastIndex = line.end;
+  for (let n = 0; n < MAX_NEXT_LINES; n++) {
+    const m = NEXT_LINE.exec(text);
+    if (m === null) break;
+    if (/[0-9]/.test(m[0])) end = NEXT_LINE.lastIndex;
+  }
+  return start === line.start && end === line.end ? line : { ...line, start, end };
+}
+
+// A street line without a street word (`0645 Reyes Católicos 17`, `5100 Quadra 104`, `479 95 Avenue des Tuileries`):
+// house numbers, capitalised words with short particles between them, a number; only ever taken right before a unit.
+const STREET_BEFORE_UNIT = /(?:[0-9]{1,6}[A-Za-z]?,? ){0,2}\p{Lu}[\p{L}'’.\-]{0,24}(?: (?:\p{Lu}[\p{L}'’.\-]{0,24}|\p{Ll}{1,3}\.?)){0,4}(?: [0-9]{1,5}[A-Za-z]?\.?)?$/uy;
+/** How far before a unit its street line may start. */
+const STREET_REACH = 80;
+
+/**
+ * A unit (`Apt. 209`) that no street line covers, widened to the line before it on the same line or the one above
+ * (`0645 Reyes Católicos 17 Apt. 209`, `5100 Quadra 104\n Suite 845`) when that line reads as a street with a
+ * number, and to the lines after it. The earliest start that reaches the unit wins.
+ */
+function unitWithItsStreet(text: string, codes: Uint16Array, unit: Match): Match {
+  // Back over the separator: spaces, a comma, one line break.
+  let lineEnd = unit.start;
+  while (lineEnd > 0 && (codes[lineEnd - 1] === 32 || codes[lineEnd - 1] === 9)) lineEnd--;
+  if (lineEnd > 0 && codes[lineEnd - 1] === 10) {
+    lineEnd--;
+    if (lineEnd > 0 && codes[lineEnd - 1] === 13) lineEnd--;
+    while (lineEnd > 0 && (codes[lineEnd - 1] === 32 || codes[lineEnd - 1] === 9)) lineEnd--;
+  }
+  if (lineEnd > 0 && codes[lineEnd - 1] === 44) lineEnd--;
+  const from = Math.max(0, lineEnd - STREET_REACH);
+  // The line alone, so that the pattern's `$` is the line's end.
+  const line = text.slice(from, lineEnd);
+  for (let at = from; at < lineEnd; at++) {
+    if (at > 0 && !OPENERS.has(codes[at - 1]!)) continue;
+    const m = matchAt(STREET_BEFORE_UNIT, line, at - from);
+    if (m === null || !/[0-9]/.test(m[0])) continue;
+    // With its street line the unit is an address line like any other.
+    return widened(text, { ...unit, detector: "rules:street", confidence: 0.75 }, withNumberBefore(codes, at));
+  }
+  return widened(text, unit, unit.start);
+}
+
+/** Where a line starts with the number of up to six digits that stands right before it, after a space, if one does. */
+function withNumberBefore(codes: Uint16Array, start: number): number {
+  if (start < 2 || codes[start - 1] !== 32) return start;
+  let at = start - 1;
+  while (at > 0 && isDigit(codes[at - 1]!)) at--;
+  const digits = start - 1 - at;
+  if (digits === 0 || digits > 6) return start;
+  // The number is a word of its own: what precedes it is a space, a line break or punctuation that opens a value.
+  if (at > 0 && !OPENERS.has(codes[at - 1]!)) return start;
+  return at;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+/** Space, tab, line breaks, `:`, `,`, `(`, `"`, `'`. */
+const OPENERS: ReadonlySet<number> = new Set([32, 9, 10, 13, 58, 44, 40, 34, 39]);

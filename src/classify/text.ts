@@ -191,3 +191,8 @@ export function keyWords(key: string): string[] {
 export function before(text: string, index: number, width: number): string {
   return text.slice(Math.max(0, index - width), index).toLowerCase();
 }
+
+/** The lowercased `width` characters after `index`. */
+export function after(text: string, index: number, width: number): string {
+  return text.slice(index, index + width).toLowerCase();
+}

@@ -22,6 +22,11 @@ describe("phone detector", () => {
   });
   it("finds national numbers after a cue", () => {
     expect(found("Mobile: 0612 34 56 78", "pii.phone")).toEqual(["0612 34 56 78"]);
+    expect(found("Phone: 0378 3549890", "pii.phone")).toEqual(["0378 3549890"]);
+  });
+  it("finds national numbers labelled after them, as contact blocks write them", () => {
+    expect(found("781 1704 office\n082 490 1693-Fax", "pii.phone")).toEqual(["781 1704", "082 490 1693"]);
+    expect(found("781 1704 offices were built", "pii.phone")).toEqual([]);
   });
   it("does not take dates, IP addresses, versions or order numbers for phones", () => {
     expect(found("shipped 2024-03-18, host 10.20.30.40, v1.2.3.4, order 83920147", "pii.phone")).toEqual([]);
@@ -188,6 +193,15 @@ describe("name and address detectors", () => {
   it("reports a run of name words to its last word, also when a word repeats", () => {
     expect(found("We met Maria Maria Lopez today", "pii.name")).toEqual(["Maria Maria Lopez"]);
   });
+  it("ends a name at a possessive or a closing quote, which is no part of it", () => {
+    expect(found("I met Melvin's sister", "pii.name")).toEqual(["Melvin"]);
+    expect(found("Bridgewater's Parker Suknović said hi", "pii.name")).toEqual(["Parker Suknović"]);
+    expect(found("ask ‘Maria Lopez’ today", "pii.name")).toEqual(["Maria Lopez"]);
+  });
+  it("takes a word the lexicon knows only as a first name at the start of a sentence too", () => {
+    expect(found("Kevin had given Alma his address.", "pii.name")).toContain("Kevin");
+    expect(found("Monday was quiet. Thanks for asking.", "pii.name")).toEqual([]);
+  });
   it("matches capitalised words beyond ASCII and after apostrophes as the pattern does", () => {
     expect(found("Dear Zoë Łukasz,", "pii.name")).toEqual(["Zoë Łukasz"]);
     expect(found("said Иван Петров", "pii.name")).toEqual(["Иван Петров"]);
@@ -211,6 +225,26 @@ describe("name and address detectors", () => {
   });
   it("does not take a number followed by ordinary words for an address", () => {
     expect(found("we sold 300 Large Boxes last week", "pii.address")).toEqual([]);
+  });
+  it("takes a whole address block: the number before the street line, then unit, town and postcode lines", () => {
+    expect(found("please send it to 1987 74 Diakou Street\n Suite 680\n Kissousa\n Cyprus 36903? Thanks", "pii.address"))
+      .toEqual(["1987 74 Diakou Street\n Suite 680\n Kissousa\n Cyprus 36903"]);
+    expect(found("The address of Persint is 6750 Koskikatu 25 Apt. 864\nArtilleros\n, CO\n Uruguay 64677", "pii.address"))
+      .toEqual(["6750 Koskikatu 25 Apt. 864\nArtilleros\n, CO\n Uruguay 64677"]);
+    expect(found("10 Downing Street\nLondon\nSW1A 2AA", "pii.address")).toEqual(["10 Downing Street\nLondon\nSW1A 2AA"]);
+    expect(found("Google\n1600 Amphitheatre Parkway\nMountain View, CA 94043\nUSA", "pii.address")).toEqual(["1600 Amphitheatre Parkway\nMountain View, CA 94043"]);
+    expect(found("at PSC 0413, Box 8144\nAPO AA 42323", "pii.address")).toEqual(["PSC 0413, Box 8144\nAPO AA 42323"]);
+    expect(found("a taxi to Unit 7349 Box 6067 please", "pii.address")).toEqual(["Unit 7349 Box 6067"]);
+  });
+  it("ends an address block at the last line that holds a number: a name or a sentence after it stays out", () => {
+    expect(found("14 Crown Street\nJohn Smith", "pii.address")).toEqual(["14 Crown Street"]);
+    expect(found("12 Main Street\nThanks for everything, 2 days", "pii.address")).toEqual(["12 Main Street"]);
+    expect(found("5551 Tjalling Harkeswei 125\n Suite 250\n Lippenhuizen\n Netherlands?", "pii.address")).toEqual(["5551 Tjalling Harkeswei 125\n Suite 250"]);
+  });
+  it("takes the street line before a unit even without a street word, and only when that line holds a number", () => {
+    expect(found("Address:\n0645 Reyes Católicos 17 Apt. 209 Montehermoso", "pii.address")).toEqual(["0645 Reyes Católicos 17 Apt. 209"]);
+    expect(found("Meet me at 5100 Quadra 104\n Suite 845\n Evionnaz\n Switzerland 05377", "pii.address")).toEqual(["5100 Quadra 104\n Suite 845\n Evionnaz\n Switzerland 05377"]);
+    expect(found("Dear Maria Lopez, Apt 5 is ready", "pii.address")).toEqual(["Apt 5"]);
   });
 });
 

@@ -12,6 +12,15 @@ const CUE_WORDS = [
   "dear", "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "lady", "lord",
 ];
 const STRONG_CUE_WORDS = ["dear", "mr", "mrs", "ms", "miss", "dr", "prof", "named", "mx"];
+// Roles written before a name (`Producer Liviana Palerma`, `CEO Tim Cook`, `songwriter Zoe Young`): cues, and never
+// part of the name (so a capitalised one is dropped from the front of a run). None is a common surname, unlike
+// `King`, `Judge` or `Bishop`, which stay out.
+const TITLES = [
+  "producer", "songwriter", "singer", "author", "novelist", "actor", "actress", "director", "manager", "assistant",
+  "ceo", "cfo", "cto", "coo", "president", "chairman", "chairwoman", "founder", "cofounder", "co-founder", "professor",
+  "senator", "governor", "mayor", "minister", "chancellor", "nurse", "sergeant", "lieutenant", "detective", "editor",
+  "reporter", "journalist", "spokesperson", "spokesman", "spokeswoman", "colleague", "employee", "candidate", "rep",
+];
 const RELATIVES = ["kid", "son", "daughter", "wife", "husband", "friend", "boss", "colleague", "partner", "mother", "father", "brother", "sister", "child", "mom", "dad", "grandmother", "grandfather", "uncle", "aunt", "cousin", "nephew", "niece"];
 
 // The cue vocabulary as flags of one word table: what a word before a run is, in one lookup.
@@ -31,7 +40,7 @@ const W_THIS = 4096;
 const W_FOR = 8192;
 const W_ASK = 16384;
 const CUE_TABLE = new WordTable([
-  ...CUE_WORDS.map((w) => [w, CUE, undefined] as const),
+  ...[...CUE_WORDS, ...TITLES].map((w) => [w, CUE, undefined] as const),
   ...STRONG_CUE_WORDS.map((w) => [w, STRONG, undefined] as const),
   ...RELATIVES.map((w) => [w, RELATIVE, undefined] as const),
   ...([["is", W_IS], ["name", W_NAME], ["names", W_NAMES], ["last", W_LAST], ["first", W_FIRST], ["full", W_FULL], ["my", W_MY], ["am", W_AM], ["i", W_I], ["this", W_THIS], ["for", W_FOR], ["ask", W_ASK]] as const).map(([w, f]) => [w, f, undefined] as const),
@@ -118,7 +127,7 @@ const FUNCTION_WORDS: ReadonlySet<string> = new Set(
     "monday tuesday wednesday thursday friday saturday sunday january february march april june july august september october november december " +
     "street road avenue lane drive court way place square boulevard close crescent gardens park north south east west " +
     "inc ltd llc corp co company university college school hospital bank group bot user name phone email e-mail fax mobile desk office address website " +
-    "personal info date title director directed by all any each every some one two three new old big little great good best first last next").split(" "),
+    "personal info date title director directed by all any each every some one two three new old big little great good best first last next").split(" ").concat(TITLES),
 );
 
 export interface NameOptions {
@@ -176,15 +185,7 @@ export function namesDetector(options: NameOptions = {}): Detector {
         const end = matchWord(cats, codes, n, start);
         if (end < 0) continue;
         done = end;
-        // Words continue a run when only one space (or `. ` after an initial) separates them.
-        if (run.count > 0 && run.count < 4 && joins(text, runEnd, start)) {
-          addWord(run, text, codes, table, lexicon, ascii, start, end);
-        } else {
-          if (run.count > 0) scoreSpans(text, codes, run, keyed, out);
-          run.count = 0;
-          addWord(run, text, codes, table, lexicon, ascii, start, end);
-        }
-        runEnd = end;
+        runEnd = takeWord(run, text, codes, table, lexicon, ascii, keyed, out, runEnd, start, end);
       }
       if (run.count > 0) scoreSpans(text, codes, run, keyed, out);
     },
@@ -252,21 +253,44 @@ function addWord(run: Run, text: string, codes: Uint16Array, table: WordTable | 
   run.infos[k] = info;
 }
 
+/**
+ * Adds the word `[start, end)` to the run, or scores the run and begins the next with it; returns where the run now
+ * ends. Words continue a run when only one space (or `. ` after an initial) separates them. A possessive (`Melvin's`,
+ * `Charles'`) or a closing quote ends the run after its word, and is no part of the name: `Bridgewater's Parker
+ * Suknović` is a company's person, not a four-word name.
+ */
+function takeWord(run: Run, text: string, codes: Uint16Array, table: WordTable | undefined, lexicon: Lexicon, ascii: boolean, keyed: boolean, out: Match[], runEnd: number, start: number, end: number): number {
+  const last = codes[end - 1]!;
+  const quote = last === 39 || last === 0x2019;
+  const possessive = !quote && last === 115 && end - start >= 3 && (codes[end - 2] === 39 || codes[end - 2] === 0x2019);
+  const wordEnd = quote ? end - 1 : possessive ? end - 2 : end;
+  if (run.count > 0 && (run.count >= 4 || !joins(text, runEnd, start))) {
+    scoreSpans(text, codes, run, keyed, out);
+    run.count = 0;
+  }
+  addWord(run, text, codes, table, lexicon, ascii, start, wordEnd);
+  if (quote || possessive) {
+    scoreSpans(text, codes, run, keyed, out, possessive && relativeAfter(text, codes, end) ? STRONGLY_CUED | CUED : 0);
+    run.count = 0;
+  }
+  return end;
+}
+
+/** Whether a relative or friend follows a possessive (`Franciska's kid`, `Daniel's daughter`): the owner is a person. */
+function relativeAfter(text: string, codes: Uint16Array, at: number): boolean {
+  if (codes[at] !== 32) return false;
+  let end = at + 1;
+  while (end < codes.length && codes[end]! >= 97 && codes[end]! <= 122) end++;
+  return end > at + 1 && (CUE_TABLE.flags(CUE_TABLE.find(codes, at + 1, end)) & RELATIVE) !== 0;
+}
+
 /** The same runs, matched by `WORD` (text with surrogate pairs) and scored like the others. */
 function scanWithPattern(text: string, codes: Uint16Array, run: Run, table: WordTable | undefined, lexicon: Lexicon, keyed: boolean, out: Match[]): void {
   WORD.lastIndex = 0;
   run.count = 0;
   let runEnd = 0;
   for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
-    const start = m.index;
-    const end = start + m[0].length;
-    if (run.count > 0 && run.count < 4 && joins(text, runEnd, start)) addWord(run, text, codes, table, lexicon, false, start, end);
-    else {
-      if (run.count > 0) scoreSpans(text, codes, run, keyed, out);
-      run.count = 0;
-      addWord(run, text, codes, table, lexicon, false, start, end);
-    }
-    runEnd = end;
+    runEnd = takeWord(run, text, codes, table, lexicon, false, keyed, out, runEnd, m.index, m.index + m[0].length);
   }
   if (run.count > 0) scoreSpans(text, codes, run, keyed, out);
 }
@@ -333,7 +357,7 @@ function initialAt(run: Run, codes: Uint16Array, k: number): boolean {
 }
 
 /** Scores a run of words (given by their spans) as a person's name: what `scoreRun` does, without allocating. */
-function scoreSpans(text: string, codes: Uint16Array, run: Run, keyed: boolean, out: Match[]): void {
+function scoreSpans(text: string, codes: Uint16Array, run: Run, keyed: boolean, out: Match[], cueAfter = 0): void {
   const count = run.count;
   // Fast path for the most common run, one capitalised word: a function word or a common word ends it here.
   if (count === 1) {
@@ -375,7 +399,7 @@ function scoreSpans(text: string, codes: Uint16Array, run: Run, keyed: boolean, 
   if (full === 1 && only && only.other && !only.name) return;
   if (full >= 2 && common > 1) return;
   const start = run.starts[first]!;
-  const cue = cueBefore(text, codes, start);
+  const cue = cueBefore(text, codes, start) | cueAfter;
   const confidence = confidenceOf(full, names, common, unknown, only, cue, keyed, run.ends[firstFull]! - run.starts[firstFull]!);
   if (confidence > 0) out.push({ class: "pii.name", start, end: run.ends[last]!, detector: "lexicon:name", confidence });
 }
@@ -391,7 +415,7 @@ function confidenceOf(full: number, names: number, common: number, unknown: numb
   const info = only;
   const sentenceStart = (cue & SENTENCE_START) !== 0;
   if ((cue & STRONGLY_CUED) !== 0 && (!info || !info.other || info.name)) return 0.8;
-  if (info?.name && !info.other && !sentenceStart) return cued ? 0.75 : 0.55;
+  if (info?.name && !info.other) return sentenceStart ? 0.5 : cued ? 0.75 : 0.55;
   if (cued && !info && !sentenceStart && firstLength > 2) return 0.55;
   return 0;
 }

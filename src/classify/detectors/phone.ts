@@ -1,12 +1,14 @@
 import { Metadata, parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/min";
 import type { Detector, Match, ScanContext } from "../detector.js";
-import { before, digitsOf } from "../text.js";
+import { after, before, digitsOf } from "../text.js";
 
 // A run of digit groups with the separators people type: `+1 (415) 555-0100`, `0490 75 40 81`, `03.93.92.16.85`,
 // `345-899-3560x4587`. Bounded everywhere; validated afterwards.
 const CANDIDATE =
-  /(?<![0-9A-Za-z_+\-./])(?:(?:\+|00)[1-9][0-9]{0,2}[ .\-]?)?(?:\(0?[0-9]{1,4}\)[ .\-]?|\(0\)[ ]?)?[0-9]{1,14}(?:[ .\-][0-9]{1,5}|\([0-9]{1,4}\)){0,6}(?:[ ]?(?:x|ext\.?|#)[ ]?[0-9]{1,5})?(?![0-9A-Za-z_]|[.\-/][0-9])/g;
+  /(?<![0-9A-Za-z_+\-./])(?:(?:\+|00)[1-9][0-9]{0,2}[ .\-]?)?(?:\(0?[0-9]{1,4}\)[ .\-]?|\(0\)[ ]?)?[0-9]{1,14}(?:[ .\-][0-9]{1,8}|\([0-9]{1,4}\)){0,6}(?:[ ]?(?:x|ext\.?|#)[ ]?[0-9]{1,5})?(?![0-9A-Za-z_]|[.\-/][0-9])/g;
 const CUE = /(?:phone|tel|mobile|cell|fax|call|desk|office|whatsapp|sms|text me|reach me|contact|messages to|registered|answering|dial|ring|number|nummer|numéro|téléphone|telefon|móvil)[^0-9]{0,24}$/;
+// A label after the number, as contact blocks write them: `781 1704 office`, `082 490 1693-Office`.
+const CUE_AFTER = /^[ \-]?(?:office|fax|mobile|cell|phone|tel|desk|home|work)(?![a-z])/;
 const DATE_LIKE = /^(?:[0-9]{4}[\-./][0-9]{1,2}[\-./][0-9]{1,2}|[0-9]{1,2}[\-./][0-9]{1,2}[\-./][0-9]{2,4})$/;
 const IPV4_LIKE = /^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$/;
 const SSN_LIKE = /^[0-9]{3}-[0-9]{2}-[0-9]{4}$/;
@@ -116,7 +118,7 @@ export function phoneDetector(options: PhoneOptions = {}): Detector<boolean> {
           confidence = parsed?.isValid() ? 0.95 : parsed?.isPossible() ? 0.8 : 0.5;
         } else if (NANP.test(raw) && !plain) {
           confidence = 0.85;
-        } else if (keyCue || CUE.test(before(text, m.index, 32))) {
+        } else if (keyCue || CUE.test(before(text, m.index, 32)) || CUE_AFTER.test(after(text, m.index + raw.length, 8))) {
           confidence = plain && digits > 12 ? 0.5 : 0.75;
         } else if (!plain && digits >= 8 && digits <= 12 && validInSome(raw, digitsOf(raw), countries, screens)) {
           confidence = 0.6;

@@ -216,7 +216,7 @@ describe("families that try their patterns only where a match can start", () => 
     );
   });
 
-  it("boxes and units: those of the searches over the whole text, letters that fold to ASCII (ſ, K) included", () => {
+  it("boxes, units and cued street lines: those of the searches over the whole text, letters that fold to ASCII (ſ, K) included", () => {
     const boxPiece = fc.oneof(
       { weight: 3, arbitrary: pick("P.O. Box", "PO Box", "POBox", "P. O. Box", "Post Office Box", "PSC", "Unit", "unit", "APO AE", "FPO AP", "DPO AA", "Box", "P.O.Box", "Poſt Office Box", "PſC", "ſuite", "Apt", "Apt.", "apartment", "Suite", "Ste.", "Flat", "Floor", "Fl.", "fl", "xApt", "KApt", "\u212Aunit") },
       { weight: 3, arbitrary: fc.stringMatching(/^[0-9]{1,7}[A-Za-z]?$/) },
@@ -227,7 +227,12 @@ describe("families that try their patterns only where a match can start", () => 
       pick("P.O. Box", "PO Box", "POBox", "P. O. Box", "Post Office Box", "PSC", "Unit", "APO AE", "FPO AP", "Poſt Office Box", "PſC", "ſuite", "Apt", "Apt.", "apartment", "Ste.", "Flat", "Fl.", "\u212Aunit", "\u212Aunit"),
       pick(" ", "", " #", "#"), fc.stringMatching(/^[0-9]{1,7}[A-Za-z]?$/), pick("", ", Box 12", " Box 7", " APO AE 09012", ",  DPO AA 12345"),
     ).map((p) => p.join(""));
-    const boxText = fc.array(fc.oneof({ weight: 3, arbitrary: boxPiece }, { weight: 1, arbitrary: boxLine }), { minLength: 1, maxLength: 16 }).map((parts) => parts.join(""));
+    // Street lines without a street word after an address cue (`lives at 5049 Harjukuja 54`), whole or in pieces.
+    const cuedLine = fc.tuple(
+      pick("lives at ", "Address: ", "address:\n", "is at ", "sent it to ", "at ", ""),
+      fc.stringMatching(/^[0-9]{1,7}[A-Za-z]?,? $/), pick("", "31 ", "7a "), pick("Harjukuja", "Rue", "Ab", "ab", "É"), pick("", " de", " Al Imam", " x"), pick(" 54", " 5", " 123456", ""),
+    ).map((p) => p.join(""));
+    const boxText = fc.array(fc.oneof({ weight: 3, arbitrary: boxPiece }, { weight: 1, arbitrary: boxLine }, { weight: 1, arbitrary: cuedLine }), { minLength: 1, maxLength: 16 }).map((parts) => parts.join(""));
     const detector = addressDetector();
     fc.assert(
       fc.property(boxText, (value) => {
@@ -238,6 +243,7 @@ describe("families that try their patterns only where a match can start", () => 
         const reference: Match[] = [];
         detector.scan(value, { keyWords: [] }, reference, searching, undefined);
         hit("box", reference);
+        hit("cued street", reference.filter((m) => m.confidence === 0.7));
         expect({ value, found }).toEqual({ value, found: reference });
       }),
       { numRuns: 3000 },
@@ -269,7 +275,7 @@ describe("families that try their patterns only where a match can start", () => 
   });
 
   it("(the properties above met what they test: each reference found something in many texts)", () => {
-    for (const name of ["email", "url", "ipv6", "dob", "passport", "mrz", "street", "box", "names", ...[...STICKY_RULES.keys()].map((rule) => rule.class)]) {
+    for (const name of ["email", "url", "ipv6", "dob", "passport", "mrz", "street", "box", "cued street", "names", ...[...STICKY_RULES.keys()].map((rule) => rule.class)]) {
       expect({ name, many: (hits.get(name) ?? 0) >= 20 }).toEqual({ name, many: true });
     }
   });

@@ -115,6 +115,8 @@ describe("createClassifier on adversarial input", () => {
     ["units after street-like lines", "12 Ab Cd 3 Apt 1 ".repeat((5 * n) / 17)],
     ["unit lines", "Apt 1\n".repeat((5 * n) / 6)],
     ["address block lines", "1 Ab Street\n Ab Cd, EF 12345\n".repeat((5 * n) / 29)],
+    ["street lines after address cues", "lives at 1 2 Ab Cd 3 ".repeat((5 * n) / 21)],
+    ["house numbers before capitalised words", "1 2 Ab Cd Ef Gh Ij ".repeat((5 * n) / 19)],
     ["capitals beyond ASCII", "Åb ".repeat(n / 3)],
     ["digit runs beyond the profile's lists", "1 a ".repeat(n / 4)],
     // Where families try their patterns at candidate places (src/classify/sticky.ts): dense candidates.

@@ -241,6 +241,14 @@ describe("name and address detectors", () => {
     expect(found("12 Main Street\nThanks for everything, 2 days", "pii.address")).toEqual(["12 Main Street"]);
     expect(found("5551 Tjalling Harkeswei 125\n Suite 250\n Lippenhuizen\n Netherlands?", "pii.address")).toEqual(["5551 Tjalling Harkeswei 125\n Suite 250"]);
   });
+  it("takes a street line without a street word where the text says an address follows", () => {
+    expect(found("Kevin had given Alma his address: 5049 Harjukuja 54, SEINÄJOKI", "pii.address")).toEqual(["5049 Harjukuja 54, SEINÄJOKI"]);
+    expect(found("Caitlin lives at 846 31 Rue Al Imam Al Bakri 7 now", "pii.address")).toEqual(["846 31 Rue Al Imam Al Bakri 7"]);
+    expect(found("Please return to 72134 Coronilla 3599\nNijmegen\n, GE\n Netherlands 62971 in case of an issue.", "pii.address"))
+      .toEqual(["72134 Coronilla 3599\nNijmegen\n, GE\n Netherlands 62971"]);
+    // The same shape without the cue: a count, a product and a quantity.
+    expect(found("we shipped 3 Widget Boxes 12 days ago", "pii.address")).toEqual([]);
+  });
   it("takes the street line before a unit even without a street word, and only when that line holds a number", () => {
     expect(found("Address:\n0645 Reyes Católicos 17 Apt. 209 Montehermoso", "pii.address")).toEqual(["0645 Reyes Católicos 17 Apt. 209"]);
     expect(found("Meet me at 5100 Quadra 104\n Suite 845\n Evionnaz\n Switzerland 05377", "pii.address")).toEqual(["5100 Quadra 104\n Suite 845\n Evionnaz\n Switzerland 05377"]);

@@ -74,6 +74,22 @@ export function addressDetector(): Detector {
           found.push({ class: "pii.address", start, end: extend(text, done), detector: "rules:street", confidence: 0.75 });
         }
       }
+      if (runs < 0) {
+        CUED_STREET.lastIndex = 0;
+        for (let m = CUED_STREET.exec(text); m !== null; m = CUED_STREET.exec(text)) reportCuedStreet(text, m, found);
+      } else {
+        // Where a house number of up to six digits is followed by another number or a capitalised word.
+        let done = 0;
+        for (let r = 0; r < runs; r++) {
+          const start = profile.runStart[r]!;
+          const end = profile.runEnd[r]!;
+          if (start < done || end - start > 6 || !beforeStreetName(codes, text.length, end, true)) continue;
+          const m = matchAt(CUED_STREET_AT, text, start);
+          if (m === null) continue;
+          done = start + m[0].length;
+          reportCuedStreet(text, m, found);
+        }
+      }
       if (runs < 0 || mayHaveContinentalStreet(text, codes, profile)) {
         // Continental order: search the street words, then try the full line at the places up to 90 characters
         // before each that it can start, each place once (no line starts where one failed to, whatever word follows).
@@ -128,15 +144,32 @@ export function streetLineAround(text: string, codes: Uint16Array, from: number,
   return -1;
 }
 
-/** After a house number: an optional letter, an optional comma, a space and a capital (or a letter beyond ASCII). */
-function beforeStreetName(codes: Uint16Array, n: number, end: number): boolean {
+/**
+ * After a house number: an optional letter, an optional comma, a space and a capital (or a letter beyond ASCII), or
+ * with `orNumber` a digit (a second number: `846 31 Rue Al Imam`).
+ */
+function beforeStreetName(codes: Uint16Array, n: number, end: number, orNumber = false): boolean {
   let p = end;
   const c = codes[p];
   if (p < n && ((c! >= 65 && c! <= 90) || (c! >= 97 && c! <= 122))) p++;
   if (p < n && codes[p] === 44) p++;
   if (p + 1 >= n || codes[p] !== 32) return false;
   const next = codes[p + 1]!;
-  return (next >= 65 && next <= 90) || next >= 128;
+  return (next >= 65 && next <= 90) || next >= 128 || (orNumber && next >= 48 && next <= 57);
+}
+
+// A street line without a street word, only where the text says an address follows: `lives at 5049 Harjukuja 54`,
+// `Address: 5850 Jana Nerudy 894`, `drops you off at 87818 Dalmatinova 68`, `to 846 31 Rue Al Imam Al Bakri 7`.
+// House numbers, capitalised words (short particles between them), a number.
+export const CUED_STREET = /(?<![\p{L}\p{N}])(?:[0-9]{1,6}[A-Za-z]?,? ){1,2}\p{Lu}[\p{L}'’\-]{0,24}\.?(?: (?:\p{Lu}[\p{L}'’\-]{0,24}\.?|\p{Ll}{1,3}\.?)){0,4} [0-9]{1,5}[A-Za-z]?(?![\p{L}\p{N}])/gu;
+const CUED_STREET_AT = stickyCopy(CUED_STREET);
+// What says an address follows, right before it: `address`, `lives at`, `moved to`, `send it to`, `is at`.
+const ADDRESS_CUE = /(?:\baddress(?:es)?\b[^0-9\n]{0,24}|\b(?:lives?|living|located|resides?|residing|based|moved|moving|stays?|staying) (?:at|on|in|to)|\b(?:ship|send|sent|deliver|delivered|mail|mailed|return|returned|forward|forwarded)(?: [a-z]+){0,2} to|\b(?:off|me|us|is|are) at|\b(?:is|are) on)[ \t]*:?[ \t]*(?:\r?\n[ \t]*)?$/i;
+
+/** Reports a `CUED_STREET` match that an address cue precedes (in the 48 characters before it). */
+export function reportCuedStreet(text: string, m: RegExpExecArray, found: Match[]): void {
+  if (!ADDRESS_CUE.test(text.slice(Math.max(0, m.index - 48), m.index))) return;
+  found.push({ class: "pii.address", start: m.index, end: extend(text, m.index + m[0].length), detector: "rules:street", confidence: 0.7 });
 }
 
 const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -283,11 +316,12 @@ function extend(text: string, end: number): number {
 
 // A line that goes on with an address, after the line break and an optional comma: a unit (`Suite 680`), places and
 // a postcode (`Kissousa`, `, CO`, `Cyprus 36903`, `APO AA 42323`, `London SW1A 2AA`) or a postcode alone; then the
-// end of the line, or a mark that ends the sentence (`Cyprus 36903? I am in…`).
+// end of the line, a mark that ends the sentence (`Cyprus 36903? I am in…`) or the sentence going on in lowercase
+// (`Netherlands 62971 in case of an issue`).
 const POSTCODE = "(?:[0-9]{4,6}(?:-[0-9]{3,4})?|[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2})";
 const PLACE = "\\p{Lu}[\\p{L}'’.\\-]{0,24}(?:,? \\p{Lu}[\\p{L}'’.\\-]{0,24}){0,3}(?: \\([\\p{L} ]{1,24}\\))?";
 const NEXT_LINE = new RegExp(
-  `[ \\t]*,?[ \\t]*\\r?\\n[ \\t]*,?[ \\t]*(?:(?:Apt\\.?|Apartment|Suite|Ste\\.?|Unit|Flat|Floor|Fl\\.?) ?#?[0-9]{1,5}[A-Za-z]?|${PLACE}(?:,? ?${POSTCODE})?|${POSTCODE})(?=[ \\t]*(?:\\r?\\n|$)|[?!.;:,](?:\\s|$))`,
+  `[ \\t]*,?[ \\t]*\\r?\\n[ \\t]*,?[ \\t]*(?:(?:Apt\\.?|Apartment|Suite|Ste\\.?|Unit|Flat|Floor|Fl\\.?) ?#?[0-9]{1,5}[A-Za-z]?|${PLACE}(?:,? ?${POSTCODE})?|${POSTCODE})(?=[ \\t]*(?:\\r?\\n|$)|[?!.;:,](?:\\s|$)| \\p{Ll})`,
   "uy",
 );
 /** Lines an address block may run on for after its street or box line. */

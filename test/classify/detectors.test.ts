@@ -40,6 +40,11 @@ describe("card detector", () => {
   it("rejects a wrong check digit, a number outside issuer ranges and mixed separators", () => {
     expect(found("4242 4242 4242 4241, 9999999999999995, 4242-4242 4242-4242", "financial.card")).toEqual([]);
   });
+  it("takes a Luhn-valid number outside the published ranges only where the text says it is a card", () => {
+    expect(found("my credit card 3590730093437731 has been lost", "financial.card")).toEqual(["3590730093437731"]);
+    expect(found("tracking 3590730093437731 shipped", "financial.card")).toEqual([]);
+    expect(found("my credit card 3590730093437732 has been lost", "financial.card")).toEqual([]);
+  });
 });
 
 describe("IBAN detector", () => {

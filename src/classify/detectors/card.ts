@@ -40,7 +40,10 @@ export function cardIssuer(digits: string): string | undefined {
   return undefined;
 }
 
-/** Payment card numbers: Luhn-valid, inside a known issuer range and length, consistently grouped. */
+/**
+ * Payment card numbers: Luhn-valid, consistently grouped, and inside a known issuer range and length or right after
+ * a card cue (`card number`, `credit card`, `cc`).
+ */
 export function cardDetector(): Detector {
   return {
     family: "card",
@@ -55,11 +58,13 @@ export function cardDetector(): Detector {
         if (/[ ]/.test(raw) && /-/.test(raw)) continue; // mixed separators: not how cards are written
         if (!luhnValid(digits)) continue;
         const issuer = cardIssuer(digits);
-        if (!issuer) continue;
         const cue = CONTEXT.test(before(text, m.index, 40));
+        // Outside every published range (test generators and private-label cards use others), a Luhn-valid number
+        // counts only where the text says it is a card.
+        if (!issuer && !cue) continue;
         // Short Maestro-range numbers collide with phone numbers and ids; without a cue they are only likely.
-        const confidence = cue ? 0.95 : digits.length >= 15 ? 0.85 : 0.6;
-        out.push({ class: "financial.card", start: m.index, end: m.index + raw.length, detector: `luhn:card:${issuer}`, confidence });
+        const confidence = !issuer ? 0.7 : cue ? 0.95 : digits.length >= 15 ? 0.85 : 0.6;
+        out.push({ class: "financial.card", start: m.index, end: m.index + raw.length, detector: `luhn:card:${issuer ?? "unlisted"}`, confidence });
       }
     },
   };

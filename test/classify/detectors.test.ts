@@ -198,6 +198,10 @@ describe("name and address detectors", () => {
   it("reports a run of name words to its last word, also when a word repeats", () => {
     expect(found("We met Maria Maria Lopez today", "pii.name")).toEqual(["Maria Maria Lopez"]);
   });
+  it("does not take an organisation or a place for a person by its last word, but keeps surnames that are words too", () => {
+    expect(found("The Exversion Orchestra was founded in 1977 by Loveland Technologies", "pii.name")).toEqual([]);
+    expect(found("Dear Maria Hall, hi Tom Green", "pii.name")).toEqual(["Maria Hall", "Tom Green"]);
+  });
   it("ends a name at a possessive or a closing quote, which is no part of it", () => {
     expect(found("I met Melvin's sister", "pii.name")).toEqual(["Melvin"]);
     expect(found("Bridgewater's Parker Suknović said hi", "pii.name")).toEqual(["Parker Suknović"]);

@@ -55,6 +55,8 @@ export const OTHER = 4;
 export const PLACE = 8;
 /** A word the caller marked (the names detector marks function words). */
 export const MARKED = 16;
+/** A word the caller marked as ending names of organisations and places (`Orchestra`, `Technologies`, `Harbor`). */
+export const ENDS_NON_PERSON = 32;
 
 /**
  * Lowercase ASCII words and their flags in an open-addressing hash table that is probed with a span of UTF-16 codes
@@ -106,7 +108,7 @@ export class WordTable {
   }
 
   /** The lexicon's single ASCII words (flags `IN_LEXICON`, `NAME`, `OTHER`, `PLACE`) and `marked` words (`MARKED`). */
-  static fromLexicon(lexicon: Lexicon, marked: Iterable<string>): WordTable {
+  static fromLexicon(lexicon: Lexicon, marked: Iterable<string>, endsNonPerson: Iterable<string> = []): WordTable {
     const entries: [string, number, WordInfo | undefined][] = [];
     for (const [word, info] of lexicon.entries?.() ?? []) {
       // Lookups are of lowercased words: entries with capitals or beyond ASCII are never hit on the ASCII path.
@@ -114,6 +116,7 @@ export class WordTable {
       entries.push([word, IN_LEXICON | (info.name ? NAME : 0) | (info.other ? OTHER : 0) | (info.place ? PLACE : 0), info]);
     }
     for (const word of marked) entries.push([word, MARKED, undefined]);
+    for (const word of endsNonPerson) entries.push([word, ENDS_NON_PERSON, undefined]);
     return new WordTable(entries);
   }
 

@@ -1,7 +1,7 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
 import { categories, LETTER, LOWERCASE, MARK, NUMBER, UPPERCASE } from "../letters.js";
 import type { TextProfile } from "../profile.js";
-import { englishLexicon, IN_LEXICON, MARKED, NAME, OTHER, PLACE, WordTable, type Lexicon, type WordInfo } from "./lexicon.js";
+import { englishLexicon, ENDS_NON_PERSON, IN_LEXICON, MARKED, NAME, OTHER, PLACE, WordTable, type Lexicon, type WordInfo } from "./lexicon.js";
 
 // A capitalised word (any script with case), or a middle initial (`V.`, `P`).
 const WORD = /(?<![\p{L}\p{N}_@.'’\-])(?:\p{Lu}[\p{Ll}\p{M}'’]*(?:-\p{Lu}?[\p{Ll}\p{M}'’]+)?|\p{Lu}\.?)(?![\p{L}\p{N}_@]|'[a-z]|’[a-z])/gu;
@@ -130,6 +130,19 @@ const FUNCTION_WORDS: ReadonlySet<string> = new Set(
     "personal info date title director directed by all any each every some one two three new old big little great good best first last next").split(" ").concat(TITLES),
 );
 
+/**
+ * Last words of organisations and places (`Exversion Orchestra`, `Loveland Technologies`, `Radolič Harbor`): a run
+ * that ends in one is not a person. None is a common surname, unlike `Hall`, `Mills`, `Green` or `Park`.
+ */
+const NON_PERSON_ENDINGS: ReadonlySet<string> = new Set(
+  ("orchestra choir band corporation incorporated technologies technology investments resources analytics insight insights " +
+    "solutions systems industries enterprises holdings labs laboratories institute foundation association society agency " +
+    "consulting ventures logistics pharmaceuticals airlines motors networks software studios records magazine " +
+    "statement transit union cove coves radial turnpike forges squares prairie isle harbor harbour village county " +
+    "crossing expressway freeway parkway causeway junction mall plaza orchard clinic church cathedral museum theatre " +
+    "theater stadium airport hotel restaurant cafe").split(" "),
+);
+
 export interface NameOptions {
   /** Lexicon of known first/last names and common words; the default is compromise's English lexicon. */
   readonly lexicon?: Lexicon;
@@ -213,7 +226,7 @@ function hasAstralWordCharacter(text: string, codes: Uint16Array): boolean {
 }
 
 function defaultTable(): WordTable {
-  return (sharedTable ??= WordTable.fromLexicon(englishLexicon(), FUNCTION_WORDS));
+  return (sharedTable ??= WordTable.fromLexicon(englishLexicon(), FUNCTION_WORDS, NON_PERSON_ENDINGS));
 }
 
 interface Run {
@@ -249,7 +262,7 @@ function addWord(run: Run, text: string, codes: Uint16Array, table: WordTable | 
   }
   const lower = text.slice(start, keyEnd).toLowerCase();
   const info = lexicon.lookup(lower);
-  run.flags[k] = (FUNCTION_WORDS.has(lower) ? MARKED : 0) | (info ? IN_LEXICON | (info.name ? NAME : 0) | (info.other ? OTHER : 0) | (info.place ? PLACE : 0) : 0);
+  run.flags[k] = (FUNCTION_WORDS.has(lower) ? MARKED : 0) | (NON_PERSON_ENDINGS.has(lower) ? ENDS_NON_PERSON : 0) | (info ? IN_LEXICON | (info.name ? NAME : 0) | (info.other ? OTHER : 0) | (info.place ? PLACE : 0) : 0);
   run.infos[k] = info;
 }
 
@@ -374,6 +387,7 @@ function scoreSpans(text: string, codes: Uint16Array, run: Run, keyed: boolean, 
   while (last > first && initialAt(run, codes, last)) last--;
   if (initialAt(run, codes, first)) return;
   for (let k = first; k <= last; k++) if ((run.flags[k]! & MARKED) !== 0) return;
+  if ((run.flags[last]! & ENDS_NON_PERSON) !== 0) return;
   let names = 0;
   let common = 0;
   let places = 0;

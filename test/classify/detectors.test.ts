@@ -202,6 +202,10 @@ describe("name and address detectors", () => {
     expect(found("The Exversion Orchestra was founded in 1977 by Loveland Technologies", "pii.name")).toEqual([]);
     expect(found("Dear Maria Hall, hi Tom Green", "pii.name")).toEqual(["Maria Hall", "Tom Green"]);
   });
+  it("reads `to` and `from` after a verb of travel as leading to a place, not a person", () => {
+    expect(found("Ms. Margarot flew to Loeches on Saturday; we moved here from Kenosha", "pii.name")).toEqual(["Margarot"]);
+    expect(found("I talked to Kenosha yesterday", "pii.name")).toEqual(["Kenosha"]);
+  });
   it("ends a name at a possessive or a closing quote, which is no part of it", () => {
     expect(found("I met Melvin's sister", "pii.name")).toEqual(["Melvin"]);
     expect(found("Bridgewater's Parker Suknović said hi", "pii.name")).toEqual(["Parker Suknović"]);

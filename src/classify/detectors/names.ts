@@ -39,11 +39,17 @@ const W_I = 2048;
 const W_THIS = 4096;
 const W_FOR = 8192;
 const W_ASK = 16384;
+const W_TOWARD = 32768;
+const W_MOTION = 65536;
+// Verbs of travel and location before `to` or `from` (`flew to Loeches`, `moved here from Kenosha`, `originally from
+// Dolores`): the word after them is a place, so `to` and `from` do not cue a name there.
+const MOTION_WORDS = ["flew", "fly", "flying", "moved", "move", "moving", "relocated", "travelled", "traveled", "travel", "went", "drove", "driving", "headed", "heading", "arrived", "originally", "here", "there", "trip", "visit", "visited", "visiting"];
 const CUE_TABLE = new WordTable([
   ...[...CUE_WORDS, ...TITLES].map((w) => [w, CUE, undefined] as const),
   ...STRONG_CUE_WORDS.map((w) => [w, STRONG, undefined] as const),
   ...RELATIVES.map((w) => [w, RELATIVE, undefined] as const),
-  ...([["is", W_IS], ["name", W_NAME], ["names", W_NAMES], ["last", W_LAST], ["first", W_FIRST], ["full", W_FULL], ["my", W_MY], ["am", W_AM], ["i", W_I], ["this", W_THIS], ["for", W_FOR], ["ask", W_ASK]] as const).map(([w, f]) => [w, f, undefined] as const),
+  ...MOTION_WORDS.map((w) => [w, W_MOTION, undefined] as const),
+  ...([["to", W_TOWARD], ["from", W_TOWARD], ["is", W_IS], ["name", W_NAME], ["names", W_NAMES], ["last", W_LAST], ["first", W_FIRST], ["full", W_FULL], ["my", W_MY], ["am", W_AM], ["i", W_I], ["this", W_THIS], ["for", W_FOR], ["ask", W_ASK]] as const).map(([w, f]) => [w, f, undefined] as const),
 ]);
 
 // What `cueBefore` says, packed in one number.
@@ -104,7 +110,8 @@ function cueBefore(text: string, codes: Uint16Array, start: number): number {
   const colon = first === 58 || first === 63;
   const nameIs = ((w0 & W_IS) !== 0 && (w1 & W_NAME) !== 0) || ((w0 & W_NAME) !== 0 && colon) || ((w0 & W_IS) !== 0 && (w2 & W_NAME) !== 0);
   const strong = nameIs || (w0 & STRONG) !== 0 || ((w0 & RELATIVE) !== 0 && (w1 & W_MY) !== 0) || ((w0 & (W_NAME | W_NAMES)) !== 0 && (w1 & (W_LAST | W_FIRST | W_FULL)) !== 0);
-  const cue = strong || (w0 & CUE) !== 0 || ((w0 & W_AM) !== 0 && (w1 & W_I) !== 0) || ((w0 & W_IS) !== 0 && (w1 & W_THIS) !== 0) || ((w0 & W_FOR) !== 0 && (w1 & W_ASK) !== 0);
+  const toPlace = (w0 & W_TOWARD) !== 0 && ((w1 | w2) & W_MOTION) !== 0;
+  const cue = strong || ((w0 & CUE) !== 0 && !toPlace) || ((w0 & W_AM) !== 0 && (w1 & W_I) !== 0) || ((w0 & W_IS) !== 0 && (w1 & W_THIS) !== 0) || ((w0 & W_FOR) !== 0 && (w1 & W_ASK) !== 0);
   const sentenceStart = !strong && (stop || (!punct && newline));
   return (cue ? CUED : 0) | (strong ? STRONGLY_CUED : 0) | (sentenceStart ? SENTENCE_START : 0) | (newline && !punct ? LINE_START : 0);
 }

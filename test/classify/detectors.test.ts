@@ -202,9 +202,18 @@ describe("name and address detectors", () => {
     expect(found("The Exversion Orchestra was founded in 1977 by Loveland Technologies", "pii.name")).toEqual([]);
     expect(found("Dear Maria Hall, hi Tom Green", "pii.name")).toEqual(["Maria Hall", "Tom Green"]);
   });
-  it("reads `to` and `from` after a verb of travel as leading to a place, not a person", () => {
+  it("reads `to`, `from` and `for` after a verb of travel, origin or work as leading to a place or an employer", () => {
     expect(found("Ms. Margarot flew to Loeches on Saturday; we moved here from Kenosha", "pii.name")).toEqual(["Margarot"]);
+    expect(found("I work for Socrata, she is from Xignite", "pii.name")).toEqual([]);
     expect(found("I talked to Kenosha yesterday", "pii.name")).toEqual(["Kenosha"]);
+  });
+  it("does not take a company for a person when a legal form or a medium in capitals follows it", () => {
+    expect(found("Favian Rangel from Drake PLC explained to Fuse TV", "pii.name")).toEqual(["Favian Rangel"]);
+  });
+  it("reads nothing past the end of a text, whatever an earlier, longer text left in the scan's buffers", () => {
+    expect(found("said Kenosha TV and Maria's kid", "pii.name")).toEqual(["Maria"]);
+    expect(found("said Kenosha", "pii.name")).toEqual(["Kenosha"]);
+    expect(found("and Maria's", "pii.name")).toEqual(["Maria"]);
   });
   it("ends a name at a possessive or a closing quote, which is no part of it", () => {
     expect(found("I met Melvin's sister", "pii.name")).toEqual(["Melvin"]);

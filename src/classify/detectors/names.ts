@@ -1,6 +1,7 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
 import { categories, LETTER, LOWERCASE, MARK, NUMBER, UPPERCASE } from "../letters.js";
 import type { TextProfile } from "../profile.js";
+import { isAsciiAlnum, isAsciiUpper } from "../runs.js";
 import { englishLexicon, ENDS_NON_PERSON, IN_LEXICON, MARKED, NAME, OTHER, PLACE, WordTable, type Lexicon, type WordInfo } from "./lexicon.js";
 
 // A capitalised word (any script with case), or a middle initial (`V.`, `P`).
@@ -41,15 +42,19 @@ const W_FOR = 8192;
 const W_ASK = 16384;
 const W_TOWARD = 32768;
 const W_MOTION = 65536;
-// Verbs of travel and location before `to` or `from` (`flew to Loeches`, `moved here from Kenosha`, `originally from
-// Dolores`): the word after them is a place, so `to` and `from` do not cue a name there.
-const MOTION_WORDS = ["flew", "fly", "flying", "moved", "move", "moving", "relocated", "travelled", "traveled", "travel", "went", "drove", "driving", "headed", "heading", "arrived", "originally", "here", "there", "trip", "visit", "visited", "visiting"];
+// Verbs of travel, origin and employment before `to`, `from` or `for` (`flew to Loeches`, `moved here from Kenosha`,
+// `is from Xignite`, `I work for Socrata`): the word after them is a place or an employer, so these do not cue a name.
+const MOTION_WORDS = [
+  "flew", "fly", "flying", "moved", "move", "moving", "relocated", "travelled", "traveled", "travel", "went", "drove", "driving", "headed",
+  "heading", "arrived", "returned", "originally", "here", "there", "trip", "visit", "visited", "visiting", "work", "works", "worked",
+  "working", "employed", "recorded", "is", "are",
+];
 const CUE_TABLE = new WordTable([
   ...[...CUE_WORDS, ...TITLES].map((w) => [w, CUE, undefined] as const),
   ...STRONG_CUE_WORDS.map((w) => [w, STRONG, undefined] as const),
   ...RELATIVES.map((w) => [w, RELATIVE, undefined] as const),
   ...MOTION_WORDS.map((w) => [w, W_MOTION, undefined] as const),
-  ...([["to", W_TOWARD], ["from", W_TOWARD], ["is", W_IS], ["name", W_NAME], ["names", W_NAMES], ["last", W_LAST], ["first", W_FIRST], ["full", W_FULL], ["my", W_MY], ["am", W_AM], ["i", W_I], ["this", W_THIS], ["for", W_FOR], ["ask", W_ASK]] as const).map(([w, f]) => [w, f, undefined] as const),
+  ...([["to", W_TOWARD], ["from", W_TOWARD], ["for", W_TOWARD], ["is", W_IS], ["name", W_NAME], ["names", W_NAMES], ["last", W_LAST], ["first", W_FIRST], ["full", W_FULL], ["my", W_MY], ["am", W_AM], ["i", W_I], ["this", W_THIS], ["for", W_FOR], ["ask", W_ASK]] as const).map(([w, f]) => [w, f, undefined] as const),
 ]);
 
 // What `cueBefore` says, packed in one number.
@@ -149,6 +154,20 @@ const NON_PERSON_ENDINGS: ReadonlySet<string> = new Set(
     "crossing expressway freeway parkway causeway junction mall plaza orchard clinic church cathedral museum theatre " +
     "theater stadium airport hotel restaurant cafe").split(" "),
 );
+
+/** Legal forms and media written in capitals after a name (`Drake PLC`, `Civic Impulse LLC`, `Fuse TV`). */
+const COMPANY_FORMS: ReadonlySet<string> = new Set(["PLC", "LLC", "LLP", "INC", "LTD", "CORP", "AG", "GMBH", "SA", "SAS", "NV", "BV", "AB", "OY", "SPA", "SRL", "KG", "TV", "FM"]);
+
+/** Whether a company form in capitals follows `end` after one space. */
+function companyFormAfter(text: string, codes: Uint16Array, end: number): boolean {
+  // `codes` is the profile's buffer, longer than the text: the text's length bounds every read.
+  const n = text.length;
+  if (end + 2 >= n || codes[end] !== 32 || !isAsciiUpper(codes[end + 1]!) || !isAsciiUpper(codes[end + 2]!)) return false;
+  let stop = end + 3;
+  while (stop < n && isAsciiUpper(codes[stop]!)) stop++;
+  if (stop < n && isAsciiAlnum(codes[stop]!)) return false;
+  return COMPANY_FORMS.has(text.slice(end + 1, stop));
+}
 
 export interface NameOptions {
   /** Lexicon of known first/last names and common words; the default is compromise's English lexicon. */
@@ -298,9 +317,9 @@ function takeWord(run: Run, text: string, codes: Uint16Array, table: WordTable |
 
 /** Whether a relative or friend follows a possessive (`Franciska's kid`, `Daniel's daughter`): the owner is a person. */
 function relativeAfter(text: string, codes: Uint16Array, at: number): boolean {
-  if (codes[at] !== 32) return false;
+  if (at >= text.length || codes[at] !== 32) return false;
   let end = at + 1;
-  while (end < codes.length && codes[end]! >= 97 && codes[end]! <= 122) end++;
+  while (end < text.length && codes[end]! >= 97 && codes[end]! <= 122) end++;
   return end > at + 1 && (CUE_TABLE.flags(CUE_TABLE.find(codes, at + 1, end)) & RELATIVE) !== 0;
 }
 
@@ -394,7 +413,7 @@ function scoreSpans(text: string, codes: Uint16Array, run: Run, keyed: boolean, 
   while (last > first && initialAt(run, codes, last)) last--;
   if (initialAt(run, codes, first)) return;
   for (let k = first; k <= last; k++) if ((run.flags[k]! & MARKED) !== 0) return;
-  if ((run.flags[last]! & ENDS_NON_PERSON) !== 0) return;
+  if ((run.flags[last]! & ENDS_NON_PERSON) !== 0 || companyFormAfter(text, codes, run.ends[last]!)) return;
   let names = 0;
   let common = 0;
   let places = 0;

@@ -98,7 +98,32 @@ export function isPlaceholder(value: string): boolean {
   // Documentation values: `AKIAIOSFODNN7EXAMPLE`, `ops_eyJ..[Redacted]`.
   if (v.includes("EXAMPLE") || /redacted|placeholder/i.test(v) || v.includes("..")) return true;
   if (PLACEHOLDER_WORDS.test(v)) return true;
-  return dominatedByOneChar(v, 0.5) || hasLongRun(v, "x", 8) || hasLongRun(v, "X", 8);
+  return dominatedByOneChar(v, 0.5) || hasLongRun(v, "x", 8) || hasLongRun(v, "X", 8) || repeatsItself(v);
+}
+
+/**
+ * A value of 16 or more characters that is a shorter one written out again and again (`abcdabcdabcdabcd`), or, after
+ * a vendor-like prefix, a counting sequence written out again (`ls__0123456789abcdef0123456789abcdef`).
+ */
+function repeatsItself(value: string): boolean {
+  if (periodOf(value) > 0) return true;
+  const prefix = /^[A-Za-z]{1,8}[_\-]+/.exec(value);
+  if (prefix === null) return false;
+  const rest = value.slice(prefix[0].length);
+  const period = periodOf(rest);
+  return period > 0 && isSequential(rest.slice(0, period));
+}
+
+/** The shortest period of a value of 16 or more characters that repeats a shorter one whole, or 0. */
+function periodOf(v: string): number {
+  if (v.length < 16) return 0;
+  for (let period = 1; period <= v.length >> 1; period++) {
+    if (v.length % period !== 0) continue;
+    let same = true;
+    for (let i = period; i < v.length && same; i++) same = v.charCodeAt(i) === v.charCodeAt(i - period);
+    if (same) return period;
+  }
+  return 0;
 }
 
 /** True when one character makes up more than `share` of `value`. */

@@ -117,6 +117,9 @@ describe("createClassifier on adversarial input", () => {
     ["address block lines", "1 Ab Street\n Ab Cd, EF 12345\n".repeat((5 * n) / 29)],
     ["street lines after address cues", "lives at 1 2 Ab Cd 3 ".repeat((5 * n) / 21)],
     ["house numbers before capitalised words", "1 2 Ab Cd Ef Gh Ij ".repeat((5 * n) / 19)],
+    // A Secret manifest's blocks are read line by line, each line once, however deep they nest.
+    ["nested data blocks of a Kubernetes Secret", `kind: Secret\n${Array.from({ length: 2000 }, (_, i) => `${" ".repeat(i)}data:\n`).join("")}`],
+    ["block values of a Kubernetes Secret", `kind: Secret\ndata:\n${Array.from({ length: 2000 }, (_, i) => `${" ".repeat(i + 1)}a: |\n`).join("")}`],
     ["capitals beyond ASCII", "Åb ".repeat(n / 3)],
     ["digit runs beyond the profile's lists", "1 a ".repeat(n / 4)],
     // Where families try their patterns at candidate places (src/classify/sticky.ts): dense candidates.

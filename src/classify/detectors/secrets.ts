@@ -2,6 +2,7 @@ import type { Detector, Match, ScanContext } from "../detector.js";
 import { Char, type TextProfile } from "../profile.js";
 import { matchAt, stickyCopy } from "../sticky.js";
 import { charClasses, isPlaceholder, isSequential, keyWords, shannonEntropy } from "../text.js";
+import { scanKubernetesSecrets } from "./kubernetes-secret.js";
 
 /**
  * A credential that starts with a vendor prefix (`ghp_`, `xoxb-`, `AKIA`). Prefixes are compared only where a token
@@ -75,6 +76,9 @@ const PREFIX_RULES: readonly PrefixRule[] = [
   { class: "secret.vault_token", prefixes: ["s."], body: `[A-Za-z0-9]{24}${E}`, check: (v) => mixedCase(v) && hasDigit(v), minEntropy: 3.5, notAfter: "." },
   { class: "secret.databricks_token", prefixes: ["dapi"], body: `[a-f0-9]{32}(?:-[0-9])?${E}`, minEntropy: 3 },
   { class: "secret.scalingo_token", prefixes: ["tk-us-"], body: `[A-Za-z0-9_\\-]{48}${E}` },
+  { class: "secret.tailscale_key", prefixes: ["tskey-api-", "tskey-auth-", "tskey-client-", "tskey-scim-", "tskey-webhook-"], body: `[A-Za-z0-9]{4,32}-[A-Za-z0-9]{16,64}${E}`, minEntropy: 3 },
+  // An origin CA key: `v1.0-`, 24 hex digits, `-`, 146 hex digits.
+  { class: "secret.cloudflare_key", prefixes: ["v1.0-"], body: `[a-f0-9]{24}-[a-f0-9]{146}${E}`, minEntropy: 3 },
   // Source hosting and package registries
   { class: "secret.github_token", prefixes: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"], body: `[A-Za-z0-9]{36}${E}`, minEntropy: 3.5 },
   { class: "secret.github_token", prefixes: ["github_pat_"], body: `[A-Za-z0-9]{22}_[A-Za-z0-9]{59}${E}`, minEntropy: 3.5 },
@@ -100,6 +104,9 @@ const PREFIX_RULES: readonly PrefixRule[] = [
   { class: "secret.onepassword_key", prefixes: ["A3-"], body: `[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}${E}`, minEntropy: 3 },
   // AI providers
   { class: "secret.anthropic_key", prefixes: ["sk-ant-api", "sk-ant-admin"], body: `[0-9]{2}-[A-Za-z0-9_\\-]{93}AA${E}` },
+  // OAuth access and refresh tokens (Claude Code and other clients).
+  { class: "secret.anthropic_key", prefixes: ["sk-ant-oat", "sk-ant-ort"], body: `[0-9]{2}-[A-Za-z0-9_\\-]{80,200}${E}`, minEntropy: 3.5 },
+  { class: "secret.openrouter_key", prefixes: ["sk-or-v1-"], body: `[a-f0-9]{64}${E}`, minEntropy: 3 },
   { class: "secret.openai_key", prefixes: ["sk-"], body: `(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\\-]{16,1024}T3BlbkFJ[A-Za-z0-9_\\-]{16,1024}${E}` },
   { class: "secret.openai_key", prefixes: ["sk-proj-", "sk-svcacct-"], body: `[A-Za-z0-9_\\-]{100,200}${E}`, minEntropy: 4 },
   { class: "secret.huggingface_token", prefixes: ["hf_"], body: `[A-Za-z]{34}${E}`, check: mixedCase, minEntropy: 3.5 },
@@ -287,6 +294,8 @@ export function secretsDetector(): Detector<SecretKey> {
       }
       if ((chars & (Char.colon | Char.equals)) !== 0 && profile.maxRun >= 12 && text.includes("uthorization")) scanAuthHeaders(text, out);
       if ((chars & Char.dash) !== 0 && (chars & (Char.space | Char.tab)) !== 0 && text.includes("-u")) scanCurlUsers(text, out);
+      // A Kubernetes Secret manifest: `kind: Secret` and a `data:` (or `stringData:`) block.
+      if ((chars & Char.colon) !== 0 && text.includes("kind:") && text.includes("ata:")) scanKubernetesSecrets(text, out);
       // `,` separates a quoted key from its value only in calls like `get("api_token", "...")`.
       if ((profile.assigns || (chars & (Char.comma | Char.quote)) === (Char.comma | Char.quote)) && mayAssign(text, chars)) scanAssignments(text, out);
       // A whole value under a credential-named key (JSON `{"password": "..."}`).

@@ -117,6 +117,8 @@ describe("createClassifier on adversarial input", () => {
     ["address block lines", "1 Ab Street\n Ab Cd, EF 12345\n".repeat((5 * n) / 29)],
     ["street lines after address cues", "lives at 1 2 Ab Cd 3 ".repeat((5 * n) / 21)],
     ["house numbers before capitalised words", "1 2 Ab Cd Ef Gh Ij ".repeat((5 * n) / 19)],
+    ["credential-named elements without their closing tag", "<apiToken>Zx81Qm2vLp9 ".repeat((5 * n) / 22)],
+    ["credential-named declarations with types", "var apiToken string ".repeat((5 * n) / 20)],
     // A Secret manifest's blocks are read line by line, each line once, however deep they nest.
     ["nested data blocks of a Kubernetes Secret", `kind: Secret\n${Array.from({ length: 2000 }, (_, i) => `${" ".repeat(i)}data:\n`).join("")}`],
     ["block values of a Kubernetes Secret", `kind: Secret\ndata:\n${Array.from({ length: 2000 }, (_, i) => `${" ".repeat(i + 1)}a: |\n`).join("")}`],

@@ -297,7 +297,8 @@ export function secretsDetector(): Detector<SecretKey> {
       // A Kubernetes Secret manifest: `kind: Secret` and a `data:` (or `stringData:`) block.
       if ((chars & Char.colon) !== 0 && text.includes("kind:") && text.includes("ata:")) scanKubernetesSecrets(text, out);
       // `,` separates a quoted key from its value only in calls like `get("api_token", "...")`.
-      if ((profile.assigns || (chars & (Char.comma | Char.quote)) === (Char.comma | Char.quote)) && mayAssign(text, chars)) scanAssignments(text, out);
+      // and `<key>value</key>` has a `<`.
+      if ((profile.assigns || (chars & Char.lessThan) !== 0 || (chars & (Char.comma | Char.quote)) === (Char.comma | Char.quote)) && mayAssign(text, chars)) scanAssignments(text, out);
       // A whole value under a credential-named key (JSON `{"password": "..."}`).
       if (key.kind && looksLikeSecretValue(text, key.kind, key.last)) {
         const lead = text.length - text.trimStart().length;
@@ -572,7 +573,9 @@ function scanCurlUsers(text: string, out: Match[]): void {
 }
 
 const isIdentCode = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45;
-const OPERATORS = [":::=", "::=", ":=", "?=", "=>", "==", "=", ":", ","] as const;
+const OPERATORS = [":::=", "::=", ":=", "?=", "=>", "==", ".=", "+=", "=", ":", ","] as const;
+// A declared type between a name and its value: `var apiToken string = "…"`, `apiKey: string = "…"`.
+const TYPE_THEN_EQUALS = /[A-Za-z_][\w.<>\[\]]{0,30}[ \t]{1,5}=(?![=>])[ \t]{0,5}/y;
 const VALUE_STOP = new Set([32, 9, 10, 13, 34, 39, 96, 44, 59, 60, 62, 40, 41, 123, 125]);
 
 const KEY_HINT_IN = /pass|pwd|secret|token|key|auth|cred|bearer|dsn|cookie|session|login/i;
@@ -598,13 +601,17 @@ function mayAssign(text: string, chars: number): boolean {
     if ((chars & OPERATOR_CHARS[operator]) === 0) continue;
     for (let at = text.indexOf(operator); at >= 0; at = text.indexOf(operator, at + 1)) {
       let p = at;
-      while (p > 0 && at - p < 5 && (text.charCodeAt(p - 1) === 32 || text.charCodeAt(p - 1) === 9)) p--;
+      // `.=` and `+=` append to the name before them.
+      if (operator === "=" && p > 0 && (text.charCodeAt(p - 1) === 46 || text.charCodeAt(p - 1) === 43)) p--;
+      while (p > 0 && at - p < 6 && (text.charCodeAt(p - 1) === 32 || text.charCodeAt(p - 1) === 9)) p--;
       const quote = p > 0 ? text.charCodeAt(p - 1) : 0;
       const quoted = quote === 34 || quote === 39 || quote === 96;
       if (operator === "," && quote !== 34 && quote !== 39) continue;
       if (hintedKeyEndsAt(text, quoted ? p - 1 : p)) return true;
+      if (operator === "=" && !quoted && hintedKeyBeforeType(text, p)) return true;
     }
   }
+  if ((chars & Char.lessThan) !== 0 && mayHoldElement(text)) return true;
   if ((chars & Char.dash) === 0) return false;
   // A flag's identifier ends where its run of identifier characters ends, within 96 characters of its `-`.
   let runEnd = -1;
@@ -623,13 +630,46 @@ function mayAssign(text: string, chars: number): boolean {
   return false;
 }
 
+/** Whether a credential-named identifier, a space and a type name end at `end` (`apiToken string`). */
+function hintedKeyBeforeType(text: string, end: number): boolean {
+  let p = end;
+  while (p > 0 && end - p <= 30 && isIdentCode(text.charCodeAt(p - 1))) p--;
+  if (p === end || p === 0 || (text.charCodeAt(p - 1) !== 32 && text.charCodeAt(p - 1) !== 9)) return false;
+  return hintedKeyEndsAt(text, p - 1);
+}
+
+/** Whether some element is named with a credential word: `<apiToken>`, `<password>`. */
+function mayHoldElement(text: string): boolean {
+  for (let at = text.indexOf("<"); at >= 0; at = text.indexOf("<", at + 1)) {
+    let end = at + 1;
+    while (end < text.length && end - at <= 96 && isIdentCode(text.charCodeAt(end))) end++;
+    if (end > at + 1 && text.charCodeAt(end) === 62 && hintedKeyEndsAt(text, end)) return true;
+  }
+  return false;
+}
+
 const ASSIGNMENT_STARTS = [":", "=", "?", ","] as const;
 // `?` has no bit of its own: `?=` holds an `=`.
 const OPERATOR_CHARS: Record<(typeof ASSIGNMENT_STARTS)[number], number> = { ":": Char.colon, "=": Char.equals, "?": Char.equals, ",": Char.comma };
 
+/** The text of `<key>…</key>` from `start` (trimmed, on one or more lines), when it looks like a credential. */
+function reportElement(text: string, key: string, start: number, kind: SecretStrength, words: readonly string[], out: Match[]): void {
+  const close = text.indexOf("<", start);
+  if (close < 0 || close - start > 1024 || !text.startsWith(`</${key}>`, close)) return;
+  let valueStart = start;
+  let valueEnd = close;
+  while (valueStart < valueEnd && isSpaceCode(text.charCodeAt(valueStart))) valueStart++;
+  while (valueEnd > valueStart && isSpaceCode(text.charCodeAt(valueEnd - 1))) valueEnd--;
+  const value = text.slice(valueStart, valueEnd);
+  if (valueEnd <= valueStart || !looksLikeSecretValue(value, kind, words[words.length - 1])) return;
+  out.push({ class: kind === "password" ? "secret.password" : "secret.token", start: valueStart, end: valueEnd, detector: `element:${words.join("_")}`, confidence: 0.8 });
+}
+
+const isSpaceCode = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+
 /**
- * `key = value`, `key: "value"`, `KEY := value`, `"key": "value"`, `key => 'value'`, `--key value`, `("key", "value")`
- * in free text. Parsed by hand from each credential word outward, so prose costs one regex pass and no allocation.
+ * `key = value`, `key: "value"`, `KEY := value`, `"key": "value"`, `key => 'value'`, `--key value`, `("key", "value")`,
+ * `var key string = "value"`, `$key .= "value"`, `<key>value</key>` in free text. Parsed by hand from each credential word outward, so prose costs one regex pass and no allocation.
  */
 function scanAssignments(text: string, out: Match[]): void {
   KEY_HINT.lastIndex = 0;
@@ -645,17 +685,28 @@ function scanAssignments(text: string, out: Match[]): void {
     const kind = secretKeyKind(words);
     if (!kind) continue;
     let p = e;
+    if (s > 0 && text.charCodeAt(s - 1) === 60 && text.charCodeAt(e) === 62) {
+      // `<apiToken>value</apiToken>`: the element's text, on its line or the next ones.
+      reportElement(text, key, e + 1, kind, words, out);
+      continue;
+    }
     const keyQuote = text.charCodeAt(p);
     if (keyQuote === 34 || keyQuote === 39 || keyQuote === 96) p++;
     const afterKey = p;
     while (p < text.length && p - afterKey < 5 && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
-    const operator = OPERATORS.find((op) => text.startsWith(op, p));
+    let operator = OPERATORS.find((op) => text.startsWith(op, p));
     // `("api_token", "value")` passes a credential; in `a_key, b_key` the comma only separates names.
     if (operator === "," && !(keyQuote === 34 || keyQuote === 39)) continue;
     if (operator) p += operator.length;
-    else if (!flag || p === afterKey) continue;
+    else if (p > afterKey && matchAt(TYPE_THEN_EQUALS, text, p) !== null) {
+      // `var apiToken string = "…"`: a declared type, then `=`.
+      operator = "=";
+      p = TYPE_THEN_EQUALS.lastIndex;
+    } else if (!flag || p === afterKey) continue;
     const afterOperator = p;
     while (p < text.length && p - afterOperator < 5 && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
+    // `apiKey: string = "…"`: the type comes after the colon.
+    if (operator === ":" && matchAt(TYPE_THEN_EQUALS, text, p) !== null) p = TYPE_THEN_EQUALS.lastIndex;
     let valueStart = p;
     let valueEnd: number;
     const quote = text.charCodeAt(p);

@@ -83,7 +83,8 @@ export function addressDetector(): Detector {
         for (let r = 0; r < runs; r++) {
           const start = profile.runStart[r]!;
           const end = profile.runEnd[r]!;
-          if (start < done || end - start > 6 || !beforeStreetName(codes, text.length, end, true)) continue;
+          // The cue's lookbehind is tried only where its last word (or `address`) is there to be found.
+          if (start < done || end - start > 6 || !beforeStreetName(codes, text.length, end, true) || !mayFollowCue(text, start)) continue;
           const m = matchAt(CUED_STREET_AT, text, start);
           if (m === null) continue;
           done = start + m[0].length;
@@ -158,17 +159,47 @@ function beforeStreetName(codes: Uint16Array, n: number, end: number, orNumber =
   return (next >= 65 && next <= 90) || next >= 128 || (orNumber && next >= 48 && next <= 57);
 }
 
-// A street line without a street word, only where the text says an address follows: `lives at 5049 Harjukuja 54`,
+/** `word` matched in either case, for patterns that must keep `\\p{Lu}` case-sensitive elsewhere. */
+const anyCase = (word: string) => word.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`);
+
+// What says an address follows, right before it: `address`, `lives at`, `moved to`, `send it to`, `is at`, then a
+// few spaces, a colon, one line break. A lookbehind, so that a street line is only ever tried where one can start.
+const ADDRESS_CUE = `(?<=(?:(?<![A-Za-z])${anyCase("address")}(?:${anyCase("es")})?(?![A-Za-z])[^0-9\\n]{0,24}` +
+  `|(?<![A-Za-z])(?:${["lives", "live", "living", "located", "resides", "reside", "residing", "based", "moved", "moving", "stays", "stay", "staying"].map(anyCase).join("|")}) (?:${anyCase("at")}|${anyCase("on")}|${anyCase("in")}|${anyCase("to")})` +
+  `|(?<![A-Za-z])(?:${["ship", "send", "sent", "deliver", "delivered", "mail", "mailed", "return", "returned", "forward", "forwarded"].map(anyCase).join("|")})(?: [A-Za-z]+){0,2} ${anyCase("to")}` +
+  `|(?<![A-Za-z])(?:${["off", "me", "us", "is", "are"].map(anyCase).join("|")}) ${anyCase("at")}|(?<![A-Za-z])(?:${anyCase("is")}|${anyCase("are")}) ${anyCase("on")})` +
+  `[ \\t]{0,4}:?[ \\t]{0,4}(?:\\r?\\n[ \\t]{0,8})?)`;
+// A street line without a street word where the text says an address follows: `lives at 5049 Harjukuja 54`,
 // `Address: 5850 Jana Nerudy 894`, `drops you off at 87818 Dalmatinova 68`, `to 846 31 Rue Al Imam Al Bakri 7`.
 // House numbers, capitalised words (short particles between them), a number.
-export const CUED_STREET = /(?<![\p{L}\p{N}])(?:[0-9]{1,6}[A-Za-z]?,? ){1,2}\p{Lu}[\p{L}'’\-]{0,24}\.?(?: (?:\p{Lu}[\p{L}'’\-]{0,24}\.?|\p{Ll}{1,3}\.?)){0,4} [0-9]{1,5}[A-Za-z]?(?![\p{L}\p{N}])/gu;
+export const CUED_STREET = new RegExp(
+  `${ADDRESS_CUE}(?<![\\p{L}\\p{N}])(?:[0-9]{1,6}[A-Za-z]?,? ){1,2}\\p{Lu}[\\p{L}'’\\-]{0,24}\\.?(?: (?:\\p{Lu}[\\p{L}'’\\-]{0,24}\\.?|\\p{Ll}{1,3}\\.?)){0,4} [0-9]{1,5}[A-Za-z]?(?![\\p{L}\\p{N}])`,
+  "gu",
+);
 const CUED_STREET_AT = stickyCopy(CUED_STREET);
-// What says an address follows, right before it: `address`, `lives at`, `moved to`, `send it to`, `is at`.
-const ADDRESS_CUE = /(?:\baddress(?:es)?\b[^0-9\n]{0,24}|\b(?:lives?|living|located|resides?|residing|based|moved|moving|stays?|staying) (?:at|on|in|to)|\b(?:ship|send|sent|deliver|delivered|mail|mailed|return|returned|forward|forwarded)(?: [a-z]+){0,2} to|\b(?:off|me|us|is|are) at|\b(?:is|are) on)[ \t]*:?[ \t]*(?:\r?\n[ \t]*)?$/i;
+/** How far before a cued street line its cue can start: `addresses`, 24 characters, the spaces, colon and line break. */
+const CUE_REACH = 9 + 24 + 4 + 1 + 4 + 2 + 8;
 
-/** Reports a `CUED_STREET` match that an address cue precedes (in the 48 characters before it). */
+/**
+ * What `ADDRESS_CUE` needs, read without slicing: `at`, `on`, `in` or `to` as the word right before `start` (past
+ * spaces, a colon and one line break), or `address` within `CUE_REACH` characters before it.
+ */
+function mayFollowCue(text: string, start: number): boolean {
+  let p = start;
+  while (p > 0 && (text.charCodeAt(p - 1) === 32 || text.charCodeAt(p - 1) === 9 || text.charCodeAt(p - 1) === 10 || text.charCodeAt(p - 1) === 13 || text.charCodeAt(p - 1) === 58)) p--;
+  if (p >= 2) {
+    const a = text.charCodeAt(p - 2) | 32;
+    const b = text.charCodeAt(p - 1) | 32;
+    if ((a === 97 && b === 116) || (a === 111 && b === 110) || (a === 105 && b === 110) || (a === 116 && b === 111)) return true;
+  }
+  for (let at = Math.max(0, start - CUE_REACH); at + 7 <= start; at++) {
+    if ((text.charCodeAt(at) | 32) === 97 && (text.charCodeAt(at + 1) | 32) === 100 && text.slice(at, at + 7).toLowerCase() === "address") return true;
+  }
+  return false;
+}
+
+/** Reports a `CUED_STREET` match (its cue precedes it), with what follows it on its line. */
 export function reportCuedStreet(text: string, m: RegExpExecArray, found: Match[]): void {
-  if (!ADDRESS_CUE.test(text.slice(Math.max(0, m.index - 48), m.index))) return;
   found.push({ class: "pii.address", start: m.index, end: extend(text, m.index + m[0].length), detector: "rules:street", confidence: 0.7 });
 }
 
@@ -341,6 +372,10 @@ function widenedToBlock(text: string, codes: Uint16Array, line: Match): Match {
 /** `line` from `start`, through the lines after it that go on with an address and end in a number. */
 function widened(text: string, line: Match, start: number): Match {
   let end = line.end;
+  // Most lines go on with the sentence: the pattern runs only where spaces and a comma lead to a line break.
+  let at = end;
+  while (at < text.length && (text.charCodeAt(at) === 32 || text.charCodeAt(at) === 9 || text.charCodeAt(at) === 44)) at++;
+  if (at >= text.length || (text.charCodeAt(at) !== 10 && text.charCodeAt(at) !== 13)) return start === line.start ? line : { ...line, start };
   NEXT_LINE.lastIndex = line.end;
   for (let n = 0; n < MAX_NEXT_LINES; n++) {
     const m = NEXT_LINE.exec(text);
@@ -372,10 +407,13 @@ function unitWithItsStreet(text: string, codes: Uint16Array, unit: Match): Match
   }
   if (lineEnd > 0 && codes[lineEnd - 1] === 44) lineEnd--;
   const from = Math.max(0, lineEnd - STREET_REACH);
-  // The line alone, so that the pattern's `$` is the line's end.
+  // The line alone, so that the pattern's `$` is the line's end; a street line holds a number.
   const line = text.slice(from, lineEnd);
+  if (!/[0-9]/.test(line)) return widened(text, unit, unit.start);
   for (let at = from; at < lineEnd; at++) {
-    if (at > 0 && !OPENERS.has(codes[at - 1]!)) continue;
+    // The line starts with a number or a capital (or a letter beyond ASCII) that follows a space or punctuation.
+    const c = codes[at]!;
+    if (!(isDigit(c) || (c >= 65 && c <= 90) || c >= 128) || (at > 0 && !OPENERS.has(codes[at - 1]!))) continue;
     const m = matchAt(STREET_BEFORE_UNIT, line, at - from);
     if (m === null || !/[0-9]/.test(m[0])) continue;
     // With its street line the unit is an address line like any other.

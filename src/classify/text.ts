@@ -95,6 +95,8 @@ export function isPlaceholder(value: string): boolean {
   // `<your token>`, `{SumoAccessKey}`, `[PASSWORD]`: brackets around a name. `{ZqL5kVrX1n8tA2}` holds a real value.
   if ((first === 60 || first === 123 || first === 91) && /^[<{[][\s\w.\-]*[>}\]]$/.test(v) && !/\d/.test(v)) return true;
   if (v.includes("${") || v.includes("{{") || v.includes("$(") || v.includes("...") || v.includes("**") || v.includes("<%")) return true;
+  // Values encrypted by SOPS (`ENC[AES256_GCM,data:…]`): ciphertext, not a credential.
+  if (v.startsWith("ENC[")) return true;
   // Documentation values: `AKIAIOSFODNN7EXAMPLE`, `ops_eyJ..[Redacted]`.
   if (v.includes("EXAMPLE") || /redacted|placeholder/i.test(v) || v.includes("..")) return true;
   if (PLACEHOLDER_WORDS.test(v)) return true;

@@ -177,6 +177,7 @@ describe("secrets detector", () => {
       "LANGCHAIN_API_KEY=ls__0123456789abcdef0123456789abcdef",
       "<apiToken>{{ token }}</apiToken> <password></password> <tokenUrl>https://auth.example/token</tokenUrl>",
       "var tokenCount int = 5",
+      "db-password: ENC[AES256_GCM,data:O+5l4g==,iv:c/dS4BCBMbnKsXYuzBuCuVQt8RV9bOv5HgdpL+iwmns=,tag:KkQfh6OymvCt4uC13p318g==,type:str]",
       "api_key = Qm7Zr2Lp9Qm7Zr2Lp9Qm7Zr2Lp9Qm7Zr2Lp9",
     ];
     for (const text of nearMisses) expect({ text, classes: classesIn(text).filter((c) => c.startsWith("secret.")) }).toEqual({ text, classes: [] });

@@ -119,7 +119,9 @@ function repeatsItself(value: string): boolean {
 /** The shortest period of a value of 16 or more characters that repeats a shorter one whole, or 0. */
 function periodOf(v: string): number {
   if (v.length < 16) return 0;
-  for (let period = 1; period <= v.length >> 1; period++) {
+  // A period starts again with the first character: only those places are tried.
+  const first = v[0]!;
+  for (let period = v.indexOf(first, 1); period > 0 && period <= v.length >> 1; period = v.indexOf(first, period + 1)) {
     if (v.length % period !== 0) continue;
     let same = true;
     for (let i = period; i < v.length && same; i++) same = v.charCodeAt(i) === v.charCodeAt(i - period);

@@ -172,10 +172,8 @@ const ADDRESS_CUE = `(?<=(?:(?<![A-Za-z])${anyCase("address")}(?:${anyCase("es")
 // A street line without a street word where the text says an address follows: `lives at 5049 Harjukuja 54`,
 // `Address: 5850 Jana Nerudy 894`, `drops you off at 87818 Dalmatinova 68`, `to 846 31 Rue Al Imam Al Bakri 7`.
 // House numbers, capitalised words (short particles between them), a number.
-export const CUED_STREET = new RegExp(
-  `${ADDRESS_CUE}(?<![\\p{L}\\p{N}])(?:[0-9]{1,6}[A-Za-z]?,? ){1,2}\\p{Lu}[\\p{L}'’\\-]{0,24}\\.?(?: (?:\\p{Lu}[\\p{L}'’\\-]{0,24}\\.?|\\p{Ll}{1,3}\\.?)){0,4} [0-9]{1,5}[A-Za-z]?(?![\\p{L}\\p{N}])`,
-  "gu",
-);
+const CUED_STREET_SHAPE = "(?<![\\p{L}\\p{N}])(?:[0-9]{1,6}[A-Za-z]?,? ){1,2}\\p{Lu}[\\p{L}'’\\-]{0,24}\\.?(?: (?:\\p{Lu}[\\p{L}'’\\-]{0,24}\\.?|\\p{Ll}{1,3}\\.?)){0,4} [0-9]{1,5}[A-Za-z]?(?![\\p{L}\\p{N}])";
+export const CUED_STREET = new RegExp(`${ADDRESS_CUE}${CUED_STREET_SHAPE}`, "gu");
 const CUED_STREET_AT = stickyCopy(CUED_STREET);
 /** How far before a cued street line its cue can start: `addresses`, 24 characters, the spaces, colon and line break. */
 const CUE_REACH = 9 + 24 + 4 + 1 + 4 + 2 + 8;

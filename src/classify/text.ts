@@ -116,12 +116,16 @@ function repeatsItself(value: string): boolean {
   return period > 0 && isSequential(rest.slice(0, period));
 }
 
-/** The shortest period of a value of 16 or more characters that repeats a shorter one whole, or 0. */
+/** Longest repeated unit looked for: placeholders repeat short ones, and the check stays linear in the value. */
+const MAX_PERIOD = 64;
+
+/** The shortest period (up to `MAX_PERIOD`) of a value of 16 or more characters that repeats it whole, or 0. */
 function periodOf(v: string): number {
   if (v.length < 16) return 0;
   // A period starts again with the first character: only those places are tried.
   const first = v[0]!;
-  for (let period = v.indexOf(first, 1); period > 0 && period <= v.length >> 1; period = v.indexOf(first, period + 1)) {
+  const longest = Math.min(MAX_PERIOD, v.length >> 1);
+  for (let period = v.indexOf(first, 1); period > 0 && period <= longest; period = v.indexOf(first, period + 1)) {
     if (v.length % period !== 0) continue;
     let same = true;
     for (let i = period; i < v.length && same; i++) same = v.charCodeAt(i) === v.charCodeAt(i - period);

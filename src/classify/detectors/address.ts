@@ -159,7 +159,7 @@ function beforeStreetName(codes: Uint16Array, n: number, end: number, orNumber =
   return (next >= 65 && next <= 90) || next >= 128 || (orNumber && next >= 48 && next <= 57);
 }
 
-/** `word` matched in either case, for patterns that must keep `\\p{Lu}` case-sensitive elsewhere. */
+/** `word` matched in either case, for patterns that must keep `\p{Lu}` case-sensitive elsewhere (no `i` flag). */
 const anyCase = (word: string) => word.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`);
 
 // What says an address follows, right before it: `address`, `lives at`, `moved to`, `send it to`, `is at`, then a

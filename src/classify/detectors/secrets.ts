@@ -669,7 +669,8 @@ const isSpaceCode = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 
 /**
  * `key = value`, `key: "value"`, `KEY := value`, `"key": "value"`, `key => 'value'`, `--key value`, `("key", "value")`,
- * `var key string = "value"`, `$key .= "value"`, `<key>value</key>` in free text. Parsed by hand from each credential word outward, so prose costs one regex pass and no allocation.
+ * `var key string = "value"`, `$key .= "value"`, `<key>value</key>` in free text. Parsed by hand from each credential
+ * word outward, so prose costs one regex pass and no allocation.
  */
 function scanAssignments(text: string, out: Match[]): void {
   KEY_HINT.lastIndex = 0;

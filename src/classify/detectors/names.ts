@@ -54,7 +54,7 @@ const CUE_TABLE = new WordTable([
   ...STRONG_CUE_WORDS.map((w) => [w, STRONG, undefined] as const),
   ...RELATIVES.map((w) => [w, RELATIVE, undefined] as const),
   ...MOTION_WORDS.map((w) => [w, W_MOTION, undefined] as const),
-  ...([["to", W_TOWARD], ["from", W_TOWARD], ["for", W_TOWARD], ["is", W_IS], ["name", W_NAME], ["names", W_NAMES], ["last", W_LAST], ["first", W_FIRST], ["full", W_FULL], ["my", W_MY], ["am", W_AM], ["i", W_I], ["this", W_THIS], ["for", W_FOR], ["ask", W_ASK]] as const).map(([w, f]) => [w, f, undefined] as const),
+  ...([["to", W_TOWARD], ["from", W_TOWARD], ["for", W_FOR | W_TOWARD], ["is", W_IS], ["name", W_NAME], ["names", W_NAMES], ["last", W_LAST], ["first", W_FIRST], ["full", W_FULL], ["my", W_MY], ["am", W_AM], ["i", W_I], ["this", W_THIS], ["ask", W_ASK]] as const).map(([w, f]) => [w, f, undefined] as const),
 ]);
 
 // What `cueBefore` says, packed in one number.

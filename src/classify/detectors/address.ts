@@ -1,5 +1,6 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
 import type { TextProfile } from "../profile.js";
+import { isAsciiDigit, isAsciiUpper } from "../runs.js";
 import { matchAt, stickyCopy } from "../sticky.js";
 
 const SUFFIX =
@@ -173,7 +174,7 @@ const ADDRESS_CUE = `(?<=(?:(?<![A-Za-z])${anyCase("address")}(?:${anyCase("es")
 // `Address: 5850 Jana Nerudy 894`, `drops you off at 87818 Dalmatinova 68`, `to 846 31 Rue Al Imam Al Bakri 7`.
 // House numbers, capitalised words (short particles between them), a number.
 const CUED_STREET_SHAPE = "(?<![\\p{L}\\p{N}])(?:[0-9]{1,6}[A-Za-z]?,? ){1,2}\\p{Lu}[\\p{L}'’\\-]{0,24}\\.?(?: (?:\\p{Lu}[\\p{L}'’\\-]{0,24}\\.?|\\p{Ll}{1,3}\\.?)){0,4} [0-9]{1,5}[A-Za-z]?(?![\\p{L}\\p{N}])";
-export const CUED_STREET = new RegExp(`${ADDRESS_CUE}${CUED_STREET_SHAPE}`, "gu");
+const CUED_STREET = new RegExp(`${ADDRESS_CUE}${CUED_STREET_SHAPE}`, "gu");
 const CUED_STREET_AT = stickyCopy(CUED_STREET);
 /** How far before a cued street line its cue can start: `addresses`, 24 characters, the spaces, colon and line break. */
 const CUE_REACH = 9 + 24 + 4 + 1 + 4 + 2 + 8;
@@ -197,7 +198,7 @@ function mayFollowCue(text: string, start: number): boolean {
 }
 
 /** Reports a `CUED_STREET` match (its cue precedes it), with what follows it on its line. */
-export function reportCuedStreet(text: string, m: RegExpExecArray, found: Match[]): void {
+function reportCuedStreet(text: string, m: RegExpExecArray, found: Match[]): void {
   found.push({ class: "pii.address", start: m.index, end: extend(text, m.index + m[0].length), detector: "rules:street", confidence: 0.7 });
 }
 
@@ -411,7 +412,7 @@ function unitWithItsStreet(text: string, codes: Uint16Array, unit: Match): Match
   for (let at = from; at < lineEnd; at++) {
     // The line starts with a number or a capital (or a letter beyond ASCII) that follows a space or punctuation.
     const c = codes[at]!;
-    if (!(isDigit(c) || (c >= 65 && c <= 90) || c >= 128) || (at > 0 && !OPENERS.has(codes[at - 1]!))) continue;
+    if (!(isAsciiDigit(c) || isAsciiUpper(c) || c >= 128) || (at > 0 && !OPENERS.has(codes[at - 1]!))) continue;
     const m = matchAt(STREET_BEFORE_UNIT, line, at - from);
     if (m === null || !/[0-9]/.test(m[0])) continue;
     // With its street line the unit is an address line like any other.
@@ -424,7 +425,7 @@ function unitWithItsStreet(text: string, codes: Uint16Array, unit: Match): Match
 function withNumberBefore(codes: Uint16Array, start: number): number {
   if (start < 2 || codes[start - 1] !== 32) return start;
   let at = start - 1;
-  while (at > 0 && isDigit(codes[at - 1]!)) at--;
+  while (at > 0 && isAsciiDigit(codes[at - 1]!)) at--;
   const digits = start - 1 - at;
   if (digits === 0 || digits > 6) return start;
   // The number is a word of its own: what precedes it is a space, a line break or punctuation that opens a value.
@@ -432,6 +433,5 @@ function withNumberBefore(codes: Uint16Array, start: number): number {
   return at;
 }
 
-const isDigit = (c: number) => c >= 48 && c <= 57;
 /** Space, tab, line breaks, `:`, `,`, `(`, `"`, `'`. */
 const OPENERS: ReadonlySet<number> = new Set([32, 9, 10, 13, 58, 44, 40, 34, 39]);

@@ -37,7 +37,7 @@ const piece = fc.oneof(
   { weight: 6, arbitrary: fc.stringMatching(/^[a-zA-Z0-9]{1,8}$/) },
   { weight: 4, arbitrary: fc.stringMatching(/^[a-f0-9]{1,5}$/) },
   { weight: 3, arbitrary: fc.stringMatching(/^[A-Z0-9<]{1,12}$/) },
-  { weight: 4, arbitrary: pick("@", "://", ":", "::", ".", "-", "_", "%", "+", "/", "<", "<<", "|", "~", "Q~", ":AA", "-us", ".atlasv1.", "é", "ſ", "\u{1F600}") },
+  { weight: 4, arbitrary: pick("@", "://", ":", "::", ".", "-", "_", "%", "+", "/", "<", "<<", "|", "~", "Q~", ":AA", "-us", ".atlasv1.", "é", "ſ", "\u{1F600}", "o'", "d'a") },
   { weight: 4, arbitrary: pick(" ", " ", "  ", "\n", ", ", ": ", "'", "\"", "=", "#") },
   { weight: 3, arbitrary: pick("born", "Born on", "birth", "DOB", "d.o.b", "geboren", "né", "née", "nacido", "bornée", "birthday") },
   { weight: 3, arbitrary: pick("passport", "Passport No.", "PASSPORT", "driver's license", "driving licence", "DL #", "dl no.", "dlicence", "license") },

@@ -11,6 +11,11 @@ describe("email detector", () => {
   it("finds addresses in text, with subdomains and plus tags", () => {
     expect(found("write to jane.doe+billing@mail.customer.example today", "pii.email")).toEqual(["jane.doe+billing@mail.customer.example"]);
   });
+  it("keeps an apostrophe inside a name as part of the address, and a quote around one out of it", () => {
+    expect(found("write to o'brien@customer.example or d'angelo.m@corp.example", "pii.email")).toEqual(["o'brien@customer.example", "d'angelo.m@corp.example"]);
+    expect(found("'quoted@customer.example' and it's bob@customer.example", "pii.email")).toEqual(["quoted@customer.example", "bob@customer.example"]);
+    expect(found("ab'@customer.example and o''brien@customer.example", "pii.email")).toEqual(["brien@customer.example"]);
+  });
   it("ignores handles, a bare @ and credentials in URLs", () => {
     expect(found("ping @jane or user@localhost or see https://bob:hunter22x@host.example/", "pii.email")).toEqual([]);
   });

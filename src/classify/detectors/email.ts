@@ -6,15 +6,24 @@ import { matchAt, stickyCopy } from "../sticky.js";
 // quantifiers, so an attempt can only start at a token boundary and costs at most a constant number of steps:
 // scanning is linear even on adversarial input (`aaaa…a@`).
 export const EMAIL =
-  /(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9\-])/g;
+  /(?<![A-Za-z0-9._%+\-])(?<![A-Za-z0-9]')[A-Za-z0-9](?:[A-Za-z0-9._%+\-]|(?<=[A-Za-z0-9])'(?=[A-Za-z0-9])){0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9\-])/g;
 const EMAIL_AT = stickyCopy(EMAIL);
 
-/** `[A-Za-z0-9._%+\-]`: what a local part is made of. */
-function isLocalCode(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+function isAlnumCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
 }
 
-/** Email addresses (RFC 5321 shapes; quoted local parts are left out on purpose). */
+/** `[A-Za-z0-9._%+\-]`: what a local part is made of, with an apostrophe between letters or digits (`o'brien`). */
+function isLocalAt(codes: Uint16Array, i: number, end: number): boolean {
+  const c = codes[i]!;
+  if (isAlnumCode(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45) return true;
+  return c === 39 && i > 0 && i + 1 < end && isAlnumCode(codes[i - 1]!) && isAlnumCode(codes[i + 1]!);
+}
+
+/**
+ * Email addresses (RFC 5321 shapes). Of the other characters RFC 5322 allows in a local part, only the apostrophe
+ * inside a name is common (`o'brien@…`); quoted local parts are left out on purpose.
+ */
 export function emailDetector(): Detector {
   return {
     family: "email",
@@ -25,7 +34,7 @@ export function emailDetector(): Detector {
       // one place to try per `@` (see sticky.ts).
       for (let at = text.indexOf("@"); at >= 0; at = text.indexOf("@", at + 1)) {
         let start = at;
-        while (start > 0 && at - start <= 64 && isLocalCode(codes[start - 1]!)) start--;
+        while (start > 0 && at - start <= 64 && isLocalAt(codes, start - 1, text.length)) start--;
         if (start === at || start < done || at - start > 64) continue;
         const m = matchAt(EMAIL_AT, text, start);
         if (m === null) continue;

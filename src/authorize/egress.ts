@@ -3,7 +3,12 @@ import { webAddresses } from "../flow/web-address.js";
 
 /** Argument names that usually hold where an egress tool sends data, when the declaration names none. */
 export const DESTINATION_KEYS: ReadonlySet<string> = new Set(["to", "cc", "bcc", "recipient", "recipients", "email", "emails", "address", "url", "uri", "endpoint", "webhook", "webhook_url", "host", "destination", "target", "channel", "user", "iban", "account"]);
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+/**
+ * Addresses as mail servers take them, more loosely than the classifier does (a destination missed here is a place
+ * not checked). A match starts only where a local part starts, so the search is linear in the text; an apostrophe
+ * inside a name belongs to it (`o'brien@…` is not `brien@…`).
+ */
+const EMAIL = /(?<![A-Za-z0-9._%+-])(?<![A-Za-z0-9]')[A-Za-z0-9._%+-](?:[A-Za-z0-9._%+-]|(?<=[A-Za-z0-9])'(?=[A-Za-z0-9]))*@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 const URL_RE = /\bhttps?:\/\/[^\s"'<>]+/gi;
 
 /**
@@ -22,7 +27,9 @@ export function egressDestinations(tool: ToolDescriptor, args: unknown): string[
       if (!explicit) {
         for (const match of value.matchAll(EMAIL)) found.add(match[0].toLowerCase());
         for (const match of value.matchAll(URL_RE)) found.add(normalizeDestination(match[0]));
-        for (const address of webAddresses(value)) if (!/^https?:/i.test(value)) found.add(normalizeDestination(address));
+        // Addresses written without a scheme (`www.x.example`, `x.example/path`); those with one were read whole above,
+        // and read again without their scheme they would be a second place that `https://…` patterns do not allow.
+        for (const address of webAddresses(value.replace(URL_RE, " "))) found.add(normalizeDestination(address));
       }
     } else if (Array.isArray(value)) {
       for (const item of value) visit(item, key, depth + 1);

@@ -189,3 +189,30 @@ describe("guard with classification and flow tracking", () => {
     await guard.close();
   });
 });
+
+// Linear time, end to end: a tool's result and an agent's arguments are the attacker's to shape, and every scan the
+// guard runs on them (classes, flow memory, addresses, egress destinations) must stay linear, or one call holds the
+// guard, and every session behind it, for minutes (the test times out then). Each text is read as a result, its
+// values remembered, and then sent in an egress call's arguments.
+describe("guard with classification and flow tracking on adversarial input", () => {
+  const n = 200_000;
+  const inputs: [string, string][] = [
+    ["dotted labels", "a.".repeat(n / 2)],
+    ["a local part without an at sign", "a".repeat(n)],
+    ["hosts under a common domain without a path", "a.com".repeat(n / 5)],
+    ["dotted digits", "1.".repeat(n / 2)],
+    ["addresses", "a@b.co ".repeat(n / 7)],
+    ["trailing punctuation after web addresses", `www.x${"!".repeat(2000)}a `.repeat(n / 2008)],
+  ];
+  for (const [name, text] of inputs) {
+    it(`reads and checks ${name} (${(text.length / 1000).toFixed(0)}k chars) in linear time`, { timeout: 20_000 }, async () => {
+      const { guard } = await supportGuard();
+      const call = { server: "crm", tool: "get_customer", args: { id: 7 }, sessionId: "s1" };
+      await guard.beforeCall(call);
+      expect((await guard.afterCall(call, { content: [{ type: "text", text }] })).decision).not.toBe("halt");
+      const verdict = await guard.beforeCall({ server: "mail", tool: "send_email", args: { to: "support@acme.example", subject: "fyi", body: text }, sessionId: "s1" });
+      expect(verdict.policyIds.join(" ")).not.toMatch(/error/);
+      await guard.close();
+    });
+  }
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { compileEgressAllow, egressDestinations } from "../../src/authorize/egress.js";
+import type { ToolDescriptor } from "../../src/model/tool.js";
+
+const sendEmail: ToolDescriptor = { server: "mail", name: "send_email", intent: "egress", intentSource: "declaration", zone: "internal" };
+
+describe("egressDestinations", () => {
+  it("takes destination arguments whole and finds every address and URL elsewhere in the arguments", () => {
+    const destinations = egressDestinations(sendEmail, { to: "Ops@Acme.Example", body: "copy bob@partner.example and see https://files.example/x?y=1" });
+    expect(destinations.sort()).toEqual(["bob@partner.example", "https://files.example/x", "ops@acme.example"]);
+  });
+
+  it("lists a URL written in prose once, with its scheme, so that a pattern for its origin allows the call", () => {
+    const allows = compileEgressAllow(["https://files.example/*"]);
+    const destinations = egressDestinations(sendEmail, { body: "the report is at https://files.example/q3?id=7 and www.files.example/old" });
+    expect(destinations).toEqual(["https://files.example/q3", "www.files.example/old"]);
+    expect(allows(destinations[0]!)).toBe(true);
+  });
+
+  it("reads an apostrophe inside a name as part of the address, not as its start", () => {
+    expect(egressDestinations(sendEmail, { body: "forward to o'brien@partner.example" })).toEqual(["o'brien@partner.example"]);
+    expect(egressDestinations(sendEmail, { body: "forward to 'brien@partner.example'" })).toEqual(["brien@partner.example"]);
+  });
+
+  it("finds addresses whose local part is longer than the standard allows (a server may still deliver them)", () => {
+    const local = "x".repeat(80);
+    expect(egressDestinations(sendEmail, { body: `to ${local}@drop.example` })).toEqual([`${local}@drop.example`]);
+  });
+
+  it("reads only the declared destination arguments when the tool names them", () => {
+    const tool: ToolDescriptor = { ...sendEmail, destinationArgs: ["recipient"] };
+    expect(egressDestinations(tool, { recipient: "a@acme.example", body: "cc b@acme.example" })).toEqual(["a@acme.example"]);
+  });
+});
+
+// Linear time: an agent chooses the arguments, so a pattern retried at every position of a long one would let a single
+// call hold the guard for minutes (this test times out then).
+describe("egressDestinations on adversarial input", () => {
+  const n = 400_000;
+  const inputs: [string, string][] = [
+    ["a local part without an at sign", "a".repeat(n)],
+    ["dotted labels", "a.".repeat(n / 2)],
+    ["domains without a top-level domain", `a@${"a.".repeat(n / 2)}`],
+    ["at signs", "a@".repeat(n / 2)],
+    ["apostrophes", "a'".repeat(n / 2)],
+    ["hosts under a common domain without a path", "a.com".repeat(n / 5)],
+  ];
+  for (const [name, text] of inputs) {
+    it(`reads ${name} (${(text.length / 1000).toFixed(0)}k chars) in linear time`, { timeout: 20_000 }, () => {
+      expect(Array.isArray(egressDestinations(sendEmail, { body: text }))).toBe(true);
+    });
+  }
+});

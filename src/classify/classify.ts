@@ -2,6 +2,7 @@ import type { CountryCode } from "libphonenumber-js/min";
 import { GuardError, type Issue } from "../errors.js";
 import type { Encoding, Finding } from "../model/finding.js";
 import { escapePointer } from "../model/pointer.js";
+import { jsonLiterals, literalAt, type LiteralTree } from "./json-literals.js";
 import type { Classifier } from "./classifier.js";
 import type { Detector, Match, ScanContext } from "./detector.js";
 import { accountDetector } from "./detectors/account.js";
@@ -126,6 +127,13 @@ interface CompiledContext extends ScanContext {
 interface KeyEntry {
   readonly context: CompiledContext;
   matches: readonly Match[] | undefined;
+}
+
+/** A string that held JSON, while its parsed value is walked: the path within it, and its literals once needed. */
+interface RawJson {
+  readonly text: string;
+  readonly path: (string | number)[];
+  literals?: LiteralTree;
 }
 
 /**
@@ -294,7 +302,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     let plainValues: Set<string> | undefined;
     for (const candidate of candidates) {
       if (candidate.encoding === "json") {
-        walk(candidate.value, context, depth + 1, out, text);
+        walk(candidate.value, context, depth + 1, out, { text, path: [] });
       } else {
         // A value readable in the plain text too (a URL-encoded string whose `%20`s were the only encoding) is
         // reported once, where its offsets address the string itself.
@@ -310,51 +318,52 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   }
 
   /**
-   * Walks a JSON value. Inside a string that held JSON (`rawJson`), findings keep the outer pointer and are moved to
+   * Walks a JSON value. Inside a string that held JSON (`raw`), findings keep the outer pointer and are moved to
    * where their string literal sits in that raw text, so redaction can replace them in place.
    */
-  function walk(value: unknown, context: CompiledContext, depth: number, out: Finding[], rawJson?: string): void {
+  function walk(value: unknown, context: CompiledContext, depth: number, out: Finding[], raw?: RawJson): void {
     if (typeof value === "string") {
-      if (rawJson === undefined) {
+      if (raw === undefined) {
         scanText(value, undefined, context, "plain", depth, out);
         return;
       }
       const inner: Finding[] = [];
       scanText(value, undefined, context, "plain", depth, inner);
       if (inner.length === 0) return;
-      const literal = JSON.stringify(value);
-      const at = rawJson.indexOf(literal);
-      const exact = at >= 0 && literal.length === value.length + 2;
+      // Not found (a number read as text has no string literal): the whole raw text, which redaction then replaces.
+      const span = literalAt((raw.literals ??= jsonLiterals(raw.text)), raw.path);
+      const exact = span !== undefined && span.end - span.start === value.length + 2;
       for (const finding of inner) {
         const encoded = finding.encoding !== undefined && finding.encoding !== "json";
-        const start = exact && !encoded ? at + 1 + finding.start : at >= 0 ? at + 1 : 0;
-        const end = exact && !encoded ? at + 1 + finding.end : at >= 0 ? at + literal.length - 1 : rawJson.length;
+        const start = span === undefined ? 0 : exact && !encoded ? span.start + 1 + finding.start : span.start + 1;
+        const end = span === undefined ? raw.text.length : exact && !encoded ? span.start + 1 + finding.end : span.end - 1;
         out.push({ ...finding, start, end, encoding: encoded ? finding.encoding! : "json" });
       }
       return;
     }
     if (typeof value === "number" || typeof value === "bigint") {
       // Numbers carry card numbers, SSNs and phone numbers too; small ones (counts, ids) are not worth a scan.
-      if (context.keyed || Math.abs(Number(value)) >= 1e6) walk(String(value), context, depth, out, rawJson);
+      if (context.keyed || Math.abs(Number(value)) >= 1e6) walk(String(value), context, depth, out, raw);
       return;
     }
     if (value === null || typeof value !== "object") return;
+    // Inside a JSON string, findings keep the pointer of that string (it is what redaction can address); the path
+    // within the raw text finds their literals. A throw leaves the paths as they were; `classify` resets them.
+    const at = raw === undefined ? path : raw.path;
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
-        // Inside a JSON string, findings keep the pointer of that string: it is what redaction can address.
-        // A throw leaves the path as it was; `classify` resets it before each value.
-        if (rawJson === undefined) path.push(i);
-        walk(value[i], context, depth, out, rawJson);
-        if (rawJson === undefined) path.pop();
+        at.push(i);
+        walk(value[i], context, depth, out, raw);
+        at.pop();
       }
       return;
     }
     for (const key of Object.keys(value)) {
-      if (rawJson === undefined) path.push(key);
+      at.push(key);
       const entry = keyEntry(key);
-      if (key.length >= 6 && rawJson === undefined) scanKey(key, entry, out);
-      walk((value as Record<string, unknown>)[key], entry.context, depth, out, rawJson);
-      if (rawJson === undefined) path.pop();
+      if (key.length >= 6 && raw === undefined) scanKey(key, entry, out);
+      walk((value as Record<string, unknown>)[key], entry.context, depth, out, raw);
+      at.pop();
     }
   }
 

@@ -32,6 +32,11 @@ export interface ExitInfo {
 }
 
 const STDERR_TAIL_LINES = 8;
+/**
+ * Longest stderr line kept whole: a server that draws progress bars with `\r` and never ends a line would otherwise
+ * grow one string without bound, and re-splitting it on each chunk costs the square of its length.
+ */
+const MAX_STDERR_LINE = 16 * 1024;
 
 export class StdioUpstreamTransport implements Transport {
   onclose?: () => void;
@@ -43,6 +48,7 @@ export class StdioUpstreamTransport implements Transport {
   #chunks: Buffer[] = [];
   #buffered = 0;
   #stderrRest = "";
+  #stderrCut = false;
   readonly #stderrTail: string[] = [];
   #exit: ExitInfo | undefined;
   #closing = false;
@@ -169,7 +175,21 @@ export class StdioUpstreamTransport implements Transport {
   #onStderr(chunk: Buffer): void {
     const text = this.#stderrRest + chunk.toString("utf8");
     const lines = text.split("\n");
-    this.#stderrRest = lines.pop() ?? "";
+    let rest = lines.pop() ?? "";
+    if (this.#stderrCut) {
+      // The rest of a line already cut: dropped up to its end.
+      if (lines.length === 0) rest = "";
+      else {
+        lines.shift();
+        this.#stderrCut = false;
+      }
+    }
+    if (rest.length > MAX_STDERR_LINE) {
+      lines.push(`${rest.slice(0, MAX_STDERR_LINE)} … (line cut at ${MAX_STDERR_LINE} characters)`);
+      rest = "";
+      this.#stderrCut = true;
+    }
+    this.#stderrRest = rest;
     for (const raw of lines) {
       const line = raw.replace(/\r$/, "");
       if (line === "") continue;

@@ -44,7 +44,7 @@ export interface ClassifierOptions {
   readonly custom?: readonly CustomClass[];
   /** Which encodings inside strings are decoded and scanned (all on by default), and how deep they nest (default 3). */
   readonly decode?: { readonly json?: boolean; readonly base64?: boolean; readonly hex?: boolean; readonly url?: boolean; readonly maxDepth?: number };
-  /** Longest string scanned, in UTF-16 units (default 1 MiB); a longer string's tail is scanned in windows of this size. */
+  /** Longest string scanned at once, in UTF-16 units (default 1 MiB); a longer one is scanned in overlapping windows of this size. */
   readonly maxStringLength?: number;
 }
 
@@ -151,6 +151,8 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   const minConfidence = options.minConfidence ?? 0.5;
   const decode = { json: true, base64: true, hex: true, url: true, maxDepth: 3, ...options.decode };
   const maxLength = options.maxStringLength ?? 1 << 20;
+  // Longer than any value a detector reports whole with its cue (a PEM block of a 4096-bit key is about 3.3 KB).
+  const overlap = Math.min(8192, maxLength >> 2);
 
   const detectors: Detector<unknown>[] = [];
   const add = (family: DetectorFamily, make: () => Detector<unknown>) => {
@@ -224,10 +226,15 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     return pointer;
   };
 
-  /** Runs the detectors over `text` (window by window when it is long) into `matches`, and returns its profile. */
+  /**
+   * Runs the detectors over `text` into `matches`, and returns its profile. A text longer than the window is scanned
+   * in windows that overlap by `overlap` characters, so a value across a window's edge is inside the next window
+   * whole; a match the next window finds in the part both windows read is dropped there, as the previous one had it.
+   */
   function detect(text: string, context: CompiledContext, family: readonly Slot[], profile: Profile, matches: Match[]): Profile {
-    for (let offset = 0; offset < text.length || offset === 0; offset += maxLength) {
-      const window = text.length > maxLength ? text.slice(offset, offset + maxLength) : text;
+    const windowed = text.length > maxLength;
+    for (let offset = 0; ; offset += maxLength - overlap) {
+      const window = windowed ? text.slice(offset, offset + maxLength) : text;
       const before = matches.length;
       profile.fill(window);
       const run = profile.quiet && family === context.slots ? context.quietSlots : family;
@@ -241,11 +248,19 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
           matches.push({ class: "unknown", start: 0, end: window.length, detector: `error:${slot.detector.family}`, confidence: 1 });
         }
       }
-      if (offset > 0) for (let i = before; i < matches.length; i++) matches[i] = { ...matches[i]!, start: matches[i]!.start + offset, end: matches[i]!.end + offset };
-      if (text.length <= maxLength) break;
+      if (offset > 0) {
+        let kept = before;
+        for (let i = before; i < matches.length; i++) {
+          const match = matches[i]!;
+          if (match.end <= overlap && match.class !== "unknown") continue;
+          matches[kept++] = { ...match, start: match.start + offset, end: match.end + offset };
+        }
+        matches.length = kept;
+      }
+      if (!windowed || offset + maxLength >= text.length) break;
     }
     // The decoding step reads the profile of the whole text.
-    if (text.length > maxLength) profile.fill(text);
+    if (windowed) profile.fill(text);
     return profile;
   }
 
@@ -299,19 +314,35 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     if (candidates.length === 0) return;
     // `kept` may be this level's reused list: copy what the comparisons below need before scanning deeper.
     const plainKept = kept.filter((m) => m.confidence >= minConfidence);
-    let plainValues: Set<string> | undefined;
     for (const candidate of candidates) {
       if (candidate.encoding === "json") {
         walk(candidate.value, context, depth + 1, out, { text, path: [] });
       } else {
-        // A value readable in the plain text too (a URL-encoded string whose `%20`s were the only encoding) is
-        // reported once, where its offsets address the string itself.
         const inner: Finding[] = [];
         scanText(candidate.text, (pointer ??= pointerOf()), context, candidate.encoding, depth + 1, inner);
-        if (inner.length > 0) plainValues ??= new Set(plainKept.map((m) => `${m.class}\u0000${text.slice(m.start, m.end)}`));
+        // A value readable in the plain text too (a URL-encoded string whose `%20`s were the only encoding) is
+        // reported once, where its offsets address the string itself: as many times as it is readable there. (A
+        // base64 or hex run decodes to nothing but itself: what it holds is never also in clear.)
+        let inClear: Map<string, number> | undefined;
+        if (candidate.encoding === "url" && inner.length > 0) {
+          inClear = new Map();
+          for (const m of plainKept) {
+            const value = `${m.class}\u0000${text.slice(m.start, m.end)}`;
+            inClear.set(value, (inClear.get(value) ?? 0) + 1);
+          }
+        }
         for (const finding of inner) {
-          if (finding.encoding === candidate.encoding && plainValues!.has(`${finding.class}\u0000${candidate.text.slice(finding.start, finding.end)}`)) continue;
-          out.push(finding);
+          if (inClear !== undefined && finding.encoding === "url") {
+            const value = `${finding.class}\u0000${candidate.text.slice(finding.start, finding.end)}`;
+            const left = inClear.get(value) ?? 0;
+            if (left > 0) {
+              inClear.set(value, left - 1);
+              continue;
+            }
+          }
+          // A JSON document inside the decoded text places its findings in that text: they are of this encoding
+          // (redaction replaces the whole string; offsets into the decoded text must not be cut into the encoded one).
+          out.push(finding.encoding === "json" ? { ...finding, encoding: candidate.encoding } : finding);
         }
       }
     }

@@ -82,6 +82,27 @@ describe("createClassifier", () => {
   });
 });
 
+describe("createClassifier on strings longer than its window", () => {
+  const windowed = createClassifier({ maxStringLength: 1024 });
+
+  it("finds a value across a window's edge once, where it is, wherever the edge falls", () => {
+    const ssn = "219-09-9991";
+    for (let at = 1024 - 300; at < 1024 + 40; at++) {
+      for (const length of [2048, 5000]) {
+        const text = `${"a ".repeat(at / 2)}${at % 2 ? " " : ""}${ssn} ${"b ".repeat(length / 2)}`;
+        const found = windowed.classify({ note: text }).filter((f) => f.class === "pii.ssn");
+        expect(found.map((f) => text.slice(f.start, f.end))).toEqual([ssn]);
+      }
+    }
+  });
+
+  it("finds values in every window of a long text, and each once", () => {
+    const text = Array.from({ length: 400 }, (_, i) => `record ${i} ana${i}@lima.example`).join(" ; ");
+    const found = windowed.classify(text).filter((f) => f.class === "pii.email").map((f) => text.slice(f.start, f.end));
+    expect(found).toEqual(Array.from({ length: 400 }, (_, i) => `ana${i}@lima.example`));
+  });
+});
+
 // Linear time: each input is large and built to make a backtracking pattern retry from every position. A detector
 // with a catastrophic (quadratic or worse) pattern takes minutes on these and fails the test's timeout.
 describe("createClassifier on adversarial input", () => {

@@ -65,6 +65,24 @@ describe("createRedactor", () => {
     expect(createRedactor().redact(value, classifier.classify(value))).toEqual({ blob: "[REDACTED:pii.ssn]" });
   });
 
+  it("replaces a whole string when a JSON document sat inside its encoding", () => {
+    const json = JSON.stringify({ diagnosis: "HIV" });
+    for (const data of [encodeURIComponent(json), Buffer.from(json).toString("hex"), Buffer.from(`{"note":"${"x".repeat(36)}","diagnosis":"HIV positive"}`).toString("base64")]) {
+      const value = { data };
+      expect(createRedactor().redact(value, classifier.classify(value))).toEqual({ data: "[REDACTED:health.diagnosis]" });
+    }
+  });
+
+  it("redacts an encoded copy of a value that is also in clear", () => {
+    for (const copy of ["q=219%2D09%2D9991", Buffer.from("ssn 219-09-9991").toString("hex"), Buffer.from("ssn 219-09-9991").toString("base64")]) {
+      const value = { note: `ssn 219-09-9991 and ${copy}` };
+      expect(createRedactor().redact(value, classifier.classify(value))).toEqual({ note: "[REDACTED:pii.ssn]" });
+    }
+    // Only URL-encoding can leave a value readable: reported once where it is, not again as encoded.
+    const spaced = { note: "ssn 219-09-9991 for%20review" };
+    expect(classifier.classify(spaced).map((f) => [f.class, f.encoding])).toEqual([["pii.ssn", undefined]]);
+  });
+
   it("keeps numbers numbers and renames sensitive keys without merging them", () => {
     const value = { pan: 4242424242424242, "ana@lima.example": 1, "bo@lima.example": 2 };
     const out = createRedactor().redact(value, classifier.classify(value)) as Record<string, unknown>;

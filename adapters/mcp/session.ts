@@ -86,6 +86,7 @@ export class ProxySession {
   #toolsLoading: Promise<Map<string, ToolEntry>> | undefined;
   readonly #resourceOwners = new Map<string, Upstream>();
   #templates: { readonly template: UriTemplate; readonly upstream: Upstream }[] = [];
+  readonly #templateKeys = new Set<string>();
   readonly #subscriptions = new Map<string, Upstream>();
   #logLevel: string | undefined;
   #clientCapabilities: Readonly<Record<string, unknown>> = {};
@@ -447,8 +448,11 @@ export class ProxySession {
     if (typeof item["uriTemplate"] === "string") {
       const source = item["uriTemplate"];
       try {
-        if (!this.#templates.some((known) => known.upstream === upstream && known.template.toString() === source)) {
+        // Known templates by upstream and text, not by a search of the list (a server listing thousands re-lists them).
+        const key = `${upstream.name}\u0000${source}`;
+        if (!this.#templateKeys.has(key)) {
           this.#templates.push({ template: new UriTemplate(source), upstream });
+          this.#templateKeys.add(key);
         }
       } catch {
         // An invalid template cannot route anything; reads of its URIs fall back to the other rules.

@@ -19,6 +19,9 @@ export interface RecordInput {
   readonly detail?: AuditRecord["detail"];
 }
 
+/** Places of redactions listed in one record; the count of the others is given. */
+const MAX_REDACTED_PLACES = 256;
+
 /** Builds the audit record of a verdict. Only ids, classes, pointers and digests: never a value. */
 export function auditRecord(input: RecordInput): AuditRecord {
   const { verdict, tool } = input;
@@ -44,7 +47,12 @@ export function auditRecord(input: RecordInput): AuditRecord {
   }
   if (input.trace) record.trace = input.trace;
   record.classes = verdict.classes;
-  if (verdict.decision === "redact") record.redacted = verdict.redactions.map((redaction) => redaction.pointer);
+  if (verdict.decision === "redact") {
+    // Each place once (a long text can hold thousands of redacted values), and a bounded number of places.
+    const places = [...new Set(verdict.redactions.map((redaction) => redaction.pointer))];
+    record.redacted = places.length > MAX_REDACTED_PLACES ? places.slice(0, MAX_REDACTED_PLACES) : places;
+    if (places.length > MAX_REDACTED_PLACES) record.redactedOmitted = places.length - MAX_REDACTED_PLACES;
+  }
   const flows = input.flows;
   if (flows && (flows.classes.length > 0 || flows.untrusted)) record.flows = flows;
   if (input.callDigest) record.callDigest = input.callDigest;

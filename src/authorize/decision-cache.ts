@@ -1,3 +1,5 @@
+import { evictOldest } from "../evict.js";
+
 /**
  * A bounded least-recently-used map. Cedar is deterministic, so a decision keyed on the complete request (policy
  * set, principal, action, resource and canonical context) can be replayed exactly.
@@ -26,7 +28,7 @@ export class DecisionCache<V> {
     if (this.capacity <= 0) return;
     this.entries.delete(key);
     this.entries.set(key, value);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    evictOldest(this.entries, this.capacity);
   }
 
   get size(): number {

@@ -381,6 +381,12 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     // Inside a JSON string, findings keep the pointer of that string (it is what redaction can address); the path
     // within the raw text finds their literals. A throw leaves the paths as they were; `classify` resets them.
     const at = raw === undefined ? path : raw.path;
+    if (at.length >= MAX_NESTING) {
+      // Deeper than tool data nests: unknown data, which the guard does not let through, rather than a walk whose
+      // pointers cost the square of the depth (and, under long keys, all the memory there is).
+      out.push({ class: "unknown", pointer: pointerOf(), start: 0, end: 0, detector: "limit:nesting", confidence: 1 });
+      return;
+    }
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         at.push(i);
@@ -414,6 +420,8 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
 }
 
 const NO_MATCHES: readonly Match[] = [];
+/** Levels of objects and arrays walked (serde_json's default recursion limit). */
+export const MAX_NESTING = 128;
 
 /**
  * Keeps one finding per place: of two findings that overlap without one containing the other, the more confident

@@ -128,10 +128,12 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
         const list = target.get(finding.pointer) ?? [];
         list.push(finding);
         target.set(finding.pointer, list);
-        // Every ancestor of the pointer must be rebuilt; siblings are shared.
+        // Every ancestor of the pointer must be rebuilt; siblings are shared. Once an ancestor is known, so are its
+        // own (the climb of a deep value's findings would otherwise cost the square of its depth).
         let p = finding.pointer;
         while (p.length > 0) {
           p = p.slice(0, p.lastIndexOf("/"));
+          if (prefixes.has(p)) break;
           prefixes.add(p);
         }
       }

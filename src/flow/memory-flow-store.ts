@@ -1,9 +1,10 @@
 import { createHmac, randomBytes, randomInt } from "node:crypto";
-import { decodeCandidates } from "../classify/decode.js";
+import { decodeCandidates, type Decoded } from "../classify/decode.js";
 import { normalizeValue } from "../classify/normalize.js";
 import { GuardError } from "../errors.js";
 import type { DataClass } from "../model/data-class.js";
 import type { Finding } from "../model/finding.js";
+import { evictOldest } from "../evict.js";
 import { escapePointer, stringAt } from "../model/pointer.js";
 import type { FlowMatch, FlowSource, FlowStore } from "./flow-store.js";
 import { isPhrase, PHRASE_CLASS, scanPhrase, type PhraseHasher } from "./phrases.js";
@@ -104,6 +105,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
     if (!create) return undefined;
     session = { entries: new Map(), lengths: new Map(), trusted: new Set(), phrases: new Map(), trustedPhrases: new Set(), names: new Set(), fields: new Set(), index: undefined };
     sessions.set(id, session);
+    // One at a time (see evict.ts for the cost): a session dropped early would lose the memory of what it read.
     if (sessions.size > maxSessions) sessions.delete(sessions.keys().next().value as string);
     return session;
   };
@@ -123,11 +125,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
     session.entries.set(id, { kind, length: normalized.length, fingerprint: fingerprint(normalized, 0, normalized.length), hmac: digest, class: cls, source });
     bumpLength(session, kind, normalized.length, 1);
     if (existing) bumpLength(session, existing.kind, existing.length, -1);
-    while (session.entries.size > maxValues) {
-      const [oldestId, oldest] = session.entries.entries().next().value as [string, Entry];
-      session.entries.delete(oldestId);
-      bumpLength(session, oldest.kind, oldest.length, -1);
-    }
+    evictOldest(session.entries, maxValues, (_, oldest) => bumpLength(session, oldest.kind, oldest.length, -1));
     return id;
   };
 
@@ -168,7 +166,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
       for (const h of scanPhrase(text, hasher).shingles) {
         if (source.untrusted) {
           if (!session.phrases.has(h)) session.phrases.set(h, source);
-          if (session.phrases.size > maxPhrases) session.phrases.delete(session.phrases.keys().next().value as number);
+          evictOldest(session.phrases, maxPhrases);
         } else {
           bounded(session.trustedPhrases, h, maxPhrases);
         }
@@ -243,11 +241,14 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
   return {
     remember(sessionId: string, value: unknown, findings: readonly Finding[], source: FlowSource): void {
       const session = sessionFor(sessionId, true)!;
+      // The decodings of each string that holds encoded findings, made once for all of them (not once per finding:
+      // a URL-encoded text of 20,000 addresses took minutes).
+      const decodings = new Map<string, readonly Decoded[]>();
       for (const finding of findings) {
         if (finding.class === "unknown") continue;
         const text = stringAt(value, finding.pointer, finding.inKey === true);
         if (text === undefined) continue;
-        for (const raw of valuesOf(text, finding)) add(session, finding.class, raw, source);
+        for (const raw of valuesOf(text, finding, decodings)) add(session, finding.class, raw, source);
       }
       // The result's strings, a JSON document in a text (an MCP text content) read as that document: parsed once for
       // the links and the texts below.
@@ -320,7 +321,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
           const normalized = view(kind, trimmed);
           if (normalized.length > 0) session.trusted.add(`${kind}:${hmac(kind, normalized)}`);
         }
-        if (session.trusted.size > maxValues * 2) session.trusted.delete(session.trusted.values().next().value as string);
+        evictOldest(session.trusted, maxValues * 2);
         if (tracePhrases) for (const h of scanPhrase(trimmed, hasher).shingles) bounded(session.trustedPhrases, h, maxPhrases);
       }
     },
@@ -332,12 +333,14 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
 }
 
 /** The raw values a finding denotes: its span, or (for an encoded finding) the span in each same-encoded decoding. */
-function valuesOf(text: string, finding: Finding): string[] {
+function valuesOf(text: string, finding: Finding, decodings: Map<string, readonly Decoded[]>): string[] {
   if (!finding.encoding || finding.encoding === "plain" || finding.encoding === "json") {
     return finding.end <= text.length && finding.end > finding.start ? [text.slice(finding.start, finding.end)] : [];
   }
+  let decodedTexts = decodings.get(text);
+  if (decodedTexts === undefined) decodings.set(text, (decodedTexts = decodeCandidates(text, { json: false, base64: true, hex: true, url: true })));
   const out: string[] = [];
-  for (const decoded of decodeCandidates(text, { json: false, base64: true, hex: true, url: true })) {
+  for (const decoded of decodedTexts) {
     if (decoded.encoding === "json" || decoded.encoding !== finding.encoding) continue;
     if (finding.end <= decoded.text.length) out.push(decoded.text.slice(finding.start, finding.end));
   }
@@ -347,7 +350,7 @@ function valuesOf(text: string, finding: Finding): string[] {
 function bounded<T>(set: Set<T>, item: T, max: number): void {
   if (set.has(item)) return;
   set.add(item);
-  if (set.size > max) set.delete(set.values().next().value as T);
+  evictOldest(set, max);
 }
 
 /**

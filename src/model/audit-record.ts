@@ -29,8 +29,10 @@ export interface AuditRecord {
   readonly intentSource?: IntentSource;
   readonly trace?: TraceContext;
   readonly classes: readonly DataClass[];
-  /** Pointers replaced by redaction. */
+  /** Pointers replaced by redaction, each once, at most 256 of them. */
   readonly redacted?: readonly string[];
+  /** How many more pointers were replaced than `redacted` lists. */
+  readonly redactedOmitted?: number;
   /** Classes that reached this call from earlier results, and the tools they came from. */
   readonly flows?: {
     readonly classes: readonly DataClass[];

@@ -21,9 +21,10 @@ export function scopeCovers(scope: readonly DataClass[], cls: DataClass): boolea
 
 /** The classes of `found` that no entry of `scope` covers, without duplicates, in first-seen order. */
 export function classesOutside(scope: readonly DataClass[], found: Iterable<DataClass>): DataClass[] {
-  const out: DataClass[] = [];
-  for (const cls of found) if (!scopeCovers(scope, cls) && !out.includes(cls)) out.push(cls);
-  return out;
+  // A set, not `out.includes`: a value can carry thousands of distinct classes (one `tenant:<id>` per record).
+  const out = new Set<DataClass>();
+  for (const cls of found) if (!out.has(cls) && !scopeCovers(scope, cls)) out.add(cls);
+  return [...out];
 }
 
 /** The tenant id of a `tenant:<id>` class, or undefined for other classes. */

@@ -61,14 +61,25 @@ export const OUTCOME_HISTORY = 20;
 
 /**
  * Sessions by id, bounded: past `maxSessions`, the longest-idle session that is not halted is forgotten. A halted
- * session is never forgotten, or evicting it would silently release it.
+ * session is never forgotten, or evicting it would silently release it (so halted sessions are not bounded: each is
+ * a few counters and sets).
  */
 export class SessionStore {
   private readonly sessions = new Map<string, SessionState>();
+  /**
+   * Halted sessions the eviction has passed, kept apart so that it does not pass them again on every new session
+   * (with thousands halted, each new session cost a walk over all of them).
+   */
+  private readonly halted = new Map<string, SessionState>();
 
   constructor(private readonly maxSessions = 10_000) {}
 
   get(id: string, now: number): SessionState {
+    const halted = this.halted.get(id);
+    if (halted) {
+      halted.lastSeen = now;
+      return halted;
+    }
     let state = this.sessions.get(id);
     if (state) {
       // Keep Map order = idle order, so eviction finds the longest-idle session first.
@@ -83,19 +94,21 @@ export class SessionStore {
   }
 
   peek(id: string): SessionState | undefined {
-    return this.sessions.get(id);
+    return this.sessions.get(id) ?? this.halted.get(id);
   }
 
   /** Lifts a halt (an operator's decision); returns false when the session was not halted. */
   release(id: string): boolean {
-    const state = this.sessions.get(id);
+    const state = this.peek(id);
     if (!state?.halted) return false;
     delete state.halted;
+    if (this.halted.delete(id)) this.sessions.set(id, state);
     return true;
   }
 
   delete(id: string): void {
     this.sessions.delete(id);
+    this.halted.delete(id);
   }
 
   /** The counters policies see. `recent` is pruned here, so it stays bounded by one minute of calls. */
@@ -135,10 +148,9 @@ export class SessionStore {
   private evict(): void {
     if (this.sessions.size < this.maxSessions) return;
     for (const [id, state] of this.sessions) {
-      if (!state.halted) {
-        this.sessions.delete(id);
-        return;
-      }
+      this.sessions.delete(id);
+      if (!state.halted) return;
+      this.halted.set(id, state);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createClassifier, DETECTOR_FAMILIES, resolveOverlaps } from "../../src/classify/classify.js";
+import { createClassifier, DETECTOR_FAMILIES, MAX_NESTING, resolveOverlaps } from "../../src/classify/classify.js";
 import type { Match } from "../../src/classify/detector.js";
 import { GuardError } from "../../src/errors.js";
 
@@ -79,6 +79,36 @@ describe("createClassifier", () => {
   it("knows every family it documents", () => {
     expect(DETECTOR_FAMILIES).toContain("secrets");
     expect(() => createClassifier({ disable: [...DETECTOR_FAMILIES] })).not.toThrow();
+  });
+});
+
+describe("createClassifier on deeply nested values", () => {
+  const nested = (depth: number, leaf: (level: number) => unknown): unknown => {
+    let value: unknown = {};
+    for (let level = depth; level > 0; level--) value = { email: leaf(level), next: value };
+    return value;
+  };
+
+  it(`walks ${MAX_NESTING} levels and reports what lies deeper as unknown data, where it starts`, () => {
+    const findings = createClassifier().classify(nested(MAX_NESTING + 10, (level) => `u${level}@customer.example`));
+    expect(findings.filter((f) => f.class === "pii.email")).toHaveLength(MAX_NESTING);
+    const unknown = findings.filter((f) => f.class === "unknown");
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0]!.pointer.split("/next")).toHaveLength(MAX_NESTING + 1);
+    expect(unknown[0]!.detector).toBe("limit:nesting");
+  });
+
+  it("reports nesting past the limit inside a JSON string as unknown data in that string", () => {
+    const findings = createClassifier().classify({ body: JSON.stringify(nested(MAX_NESTING + 1, () => "x")) });
+    expect(findings.map((f) => [f.class, f.pointer])).toEqual([["unknown", "/body"]]);
+  });
+
+  // Each finding's pointer grows with its depth: long keys at every level of a deep value filled the heap.
+  it("classifies a value nested as deep as it is long, with long keys, in bounded time and memory", { timeout: 20_000 }, () => {
+    let value: unknown = "u@customer.example";
+    for (let level = 0; level < 1500; level++) value = { [`${"k".repeat(2000)}${level}`]: value, email: `u${level}@customer.example` };
+    const findings = createClassifier().classify(value);
+    expect(findings.some((f) => f.class === "unknown")).toBe(true);
   });
 });
 

@@ -190,6 +190,31 @@ describe("guard with classification and flow tracking", () => {
   });
 });
 
+describe("guard with classification on large and deep results", () => {
+  it("does not let through a result nested deeper than the classifier walks", async () => {
+    const { guard, sink } = await supportGuard();
+    let deep: unknown = { note: "end" };
+    for (let level = 0; level < 200; level++) deep = { next: deep };
+    const call = { server: "crm", tool: "get_customer", args: { id: 7 }, sessionId: "s1" };
+    await guard.beforeCall(call);
+    const verdict = await guard.afterCall(call, deep);
+    expect(["deny", "halt"]).toContain(verdict.decision);
+    expect(sink.records.at(-1)!.classes).toContain("unknown");
+    await guard.close();
+  });
+
+  it("lists each redacted place once in the audit record, however many values it held", async () => {
+    const { guard, sink } = await supportGuard();
+    const text = Array.from({ length: 5000 }, (_, i) => `ticket ${i}: SSN 219-09-${String(1000 + i).padStart(4, "0")}`).join("\n");
+    const call = { server: "crm", tool: "get_customer", args: { id: 7 }, sessionId: "s1" };
+    await guard.beforeCall(call);
+    const verdict = await guard.afterCall(call, { content: [{ type: "text", text }, { type: "text", text: "SSN 219-09-9991" }] });
+    expect(verdict.decision).toBe("redact");
+    expect(sink.records.at(-1)!.redacted).toEqual(["/content/0/text", "/content/1/text"]);
+    await guard.close();
+  });
+});
+
 // Linear time, end to end: a tool's result and an agent's arguments are the attacker's to shape, and every scan the
 // guard runs on them (classes, flow memory, addresses, egress destinations) must stay linear, or one call holds the
 // guard, and every session behind it, for minutes (the test times out then). Each text is read as a result, its

@@ -119,3 +119,29 @@ describe("flowLabels", () => {
     ])).toEqual({ classes: ["pii.email"], sources: ["crm/get_customer", "web/fetch"], untrusted: true });
   });
 });
+
+// Linear time: a result is the attacker's to shape, and the flow memory is written on the event loop every session
+// shares (a test times out where the cost grows with the square of the input).
+describe("createMemoryFlowStore on adversarial results", () => {
+  it("remembers 20,000 URL-encoded addresses in one text, decoding the text once", { timeout: 20_000 }, () => {
+    const store = createMemoryFlowStore();
+    const value = { content: [{ type: "text", text: encodeURIComponent(Array.from({ length: 20_000 }, (_, i) => `u${i}@x${i}.example`).join(" ")) }] };
+    store.remember("s1", value, classifier.classify(value), WEB);
+    expect(store.size("s1")).toBeGreaterThan(2000);
+  });
+
+  it("remembers the phrases of a million words within its bound", { timeout: 20_000 }, async () => {
+    const store = createMemoryFlowStore();
+    store.remember("s1", { text: Array.from({ length: 1_000_000 }, (_, i) => `w${i}`).join(" ") }, [], WEB);
+    expect(await store.match("s1", { body: "w999996 w999997 w999998 w999999" }, [])).toHaveLength(1);
+  });
+
+  it("keeps a bounded number of the values the user typed, forgetting the oldest", { timeout: 20_000 }, async () => {
+    const store = createMemoryFlowStore({ maxValuesPerSession: 100 });
+    store.trust("s1", ["first@customer.example", ...Array.from({ length: 200_000 }, (_, i) => `typed value ${i}`), "last@customer.example"]);
+    const value = { emails: ["first@customer.example", "last@customer.example"] };
+    store.remember("s1", value, classifier.classify(value), CRM);
+    expect(await store.match("s1", { to: "first@customer.example" }, [])).toHaveLength(1);
+    expect(await store.match("s1", { to: "last@customer.example" }, [])).toEqual([]);
+  });
+});

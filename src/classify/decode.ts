@@ -12,9 +12,15 @@ export interface DecodeSwitches {
   readonly url: boolean;
 }
 
-// Runs of 16+ base64 characters (standard or URL-safe alphabet), bounded so one attempt costs O(run).
-const BASE64_RUN = /(?<![A-Za-z0-9+/_\-])[A-Za-z0-9+/_\-]{16,65536}={0,2}(?![A-Za-z0-9+/=_\-])/g;
-const HEX_RUN = /(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){8,32768}(?![0-9A-Fa-f])/g;
+/**
+ * Longest base64 or hex run decoded, in characters. An attachment is often longer than 64 KB, and a run that is not
+ * decoded hides what it holds from redaction and from flow tracking (padding a value past the bound was a way out).
+ */
+export const MAX_ENCODED_RUN = 1 << 24;
+// Runs of 16+ base64 characters (standard or URL-safe alphabet); an attempt starts only where a run starts and costs
+// O(run).
+const BASE64_RUN = new RegExp(`(?<![A-Za-z0-9+/_\\-])[A-Za-z0-9+/_\\-]{16,${MAX_ENCODED_RUN}}={0,2}(?![A-Za-z0-9+/=_\\-])`, "g");
+const HEX_RUN = new RegExp(`(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){8,${MAX_ENCODED_RUN / 2}}(?![0-9A-Fa-f])`, "g");
 /** `/%[0-9A-Fa-f]{2}/.test(text)`, by `indexOf`: prose with a `12%` in it is common, and this is what it costs. */
 function hasPercentEscape(text: string): boolean {
   for (let at = text.indexOf("%"); at >= 0 && at + 2 < text.length; at = text.indexOf("%", at + 1)) {
@@ -121,8 +127,9 @@ interface Runs {
 
 /**
  * One pass over `[start, end)` for what `HEX_RUN` and `BASE64_RUN` find there: maximal hex runs of even length from 16
- * to 65536 characters with both digits and letters (digits alone are a number), and maximal base64 runs of 16 to
- * 65536 characters with at most two `=` after them that are not all letters, all digits or all hex (unless padded).
+ * to `MAX_ENCODED_RUN` characters with both digits and letters (digits alone are a number), and maximal base64 runs of
+ * 16 to `MAX_ENCODED_RUN` characters with at most two `=` after them that are not all letters, all digits or all hex
+ * (unless padded).
  * Every hex run lies inside a base64 run, since hex characters are base64 characters.
  */
 function encodedRunsIn(codes: Uint16Array, n: number, start: number, end: number, runs: Runs): void {
@@ -160,7 +167,7 @@ function encodedRunsIn(codes: Uint16Array, n: number, start: number, end: number
     while (p < end && p - j < 3 && codes[p] === 61) p++;
     const next = p < n ? classOf(codes[p]!) : 0;
     const padded = p > j;
-    if (j - i >= 16 && j - i <= 65536 && p - j <= 2 && (next & B64) === 0 && (p >= n || codes[p] !== 61) && (padded || all === 0)) {
+    if (j - i >= 16 && j - i <= MAX_ENCODED_RUN && p - j <= 2 && (next & B64) === 0 && (p >= n || codes[p] !== 61) && (padded || all === 0)) {
       runs.base64.push(i, p);
     }
     i = j;
@@ -169,7 +176,7 @@ function encodedRunsIn(codes: Uint16Array, n: number, start: number, end: number
 
 function addHexRun(runs: Runs, start: number, end: number, digits: boolean, letters: boolean): void {
   const length = end - start;
-  if (length >= 16 && length <= 65536 && length % 2 === 0 && digits && letters) runs.hex.push(start, end);
+  if (length >= 16 && length <= MAX_ENCODED_RUN && length % 2 === 0 && digits && letters) runs.hex.push(start, end);
 }
 
 // Decoded bytes land here: most candidates are refused from their bytes, without making a string of them.

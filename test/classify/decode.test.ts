@@ -39,3 +39,16 @@ describe("decodeCandidates", () => {
     ]);
   });
 });
+
+describe("decodeCandidates on long runs", () => {
+  // An attachment is often longer than 64 KB: a value padded past a smaller bound was never read.
+  it("decodes base64 and hex runs far longer than 64 KB, from a profile or by search", () => {
+    const body = `${"lorem ipsum ".repeat(20_000)}contact jane.doe@customer.example`;
+    for (const encoded of [Buffer.from(body).toString("base64"), Buffer.from(body).toString("hex")]) {
+      const value = `attachment: ${encoded} end`;
+      for (const found of [decodeCandidates(value, all), decodeCandidates(value, all, undefined, profileOf(value))]) {
+        expect(found.map((d) => (d.encoding === "json" ? "" : d.text.slice(-33)))).toEqual(["contact jane.doe@customer.example"]);
+      }
+    }
+  });
+});

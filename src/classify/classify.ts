@@ -131,7 +131,9 @@ interface KeyEntry {
 
 /** A string that held JSON, while its parsed value is walked: the path within it, and its literals once needed. */
 interface RawJson {
+  /** The document's text, at `offset` in the string. */
   readonly text: string;
+  readonly offset: number;
   readonly path: (string | number)[];
   literals?: LiteralTree;
 }
@@ -303,7 +305,8 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     if (depth >= decode.maxDepth || text.length < 8) return;
     const longRun = profile.maxRun >= 16;
     const first = text.charCodeAt(0);
-    const maybeJson = decode.json && (first === 123 || first === 91 || ((first === 32 || first === 9 || first === 10 || first === 13) && /^\s+[[{]/.test(text)));
+    // A JSON document: the whole text, or lines of it (tools print `Found 2 records:` and then the records).
+    const maybeJson = decode.json && (first === 123 || first === 91 || ((first === 32 || first === 9 || first === 10 || first === 13) && /^\s+[[{]/.test(text)) || DOCUMENT_LINE.test(text));
     if (!maybeJson && !(longRun && (decode.base64 || decode.hex)) && !(profile.percent && decode.url)) return;
     const switches = { json: maybeJson, base64: decode.base64 && longRun, hex: decode.hex && longRun, url: decode.url && profile.percent };
     // A run that is itself a credential (a JWT, a vendor token) is reported as such; what it decodes to adds nothing.
@@ -316,7 +319,8 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     const plainKept = kept.filter((m) => m.confidence >= minConfidence);
     for (const candidate of candidates) {
       if (candidate.encoding === "json") {
-        walk(candidate.value, context, depth + 1, out, { text, path: [] });
+        const document = candidate.start === undefined ? text : text.slice(candidate.start, candidate.end);
+        walk(candidate.value, context, depth + 1, out, { text: document, offset: candidate.start ?? 0, path: [] });
       } else {
         const inner: Finding[] = [];
         scanText(candidate.text, (pointer ??= pointerOf()), context, candidate.encoding, depth + 1, inner);
@@ -364,10 +368,11 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
       // Not found (a number read as text has no string literal): the whole raw text, which redaction then replaces.
       const span = literalAt((raw.literals ??= jsonLiterals(raw.text)), raw.path);
       const exact = span !== undefined && span.end - span.start === value.length + 2;
+      const at = raw.offset;
       for (const finding of inner) {
         const encoded = finding.encoding !== undefined && finding.encoding !== "json";
-        const start = span === undefined ? 0 : exact && !encoded ? span.start + 1 + finding.start : span.start + 1;
-        const end = span === undefined ? raw.text.length : exact && !encoded ? span.start + 1 + finding.end : span.end - 1;
+        const start = at + (span === undefined ? 0 : exact && !encoded ? span.start + 1 + finding.start : span.start + 1);
+        const end = at + (span === undefined ? raw.text.length : exact && !encoded ? span.start + 1 + finding.end : span.end - 1);
         out.push({ ...finding, start, end, encoding: encoded ? finding.encoding! : "json" });
       }
       return;
@@ -420,6 +425,8 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
 }
 
 const NO_MATCHES: readonly Match[] = [];
+/** A line after the first that opens with `{` or `[`: a text that may hold a printed JSON document. */
+const DOCUMENT_LINE = /\n[ \t]*[[{]/;
 /** Levels of objects and arrays walked (serde_json's default recursion limit). */
 export const MAX_NESTING = 128;
 

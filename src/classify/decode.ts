@@ -2,7 +2,8 @@
 import type { TextProfile } from "./profile.js";
 
 export type Decoded =
-  | { readonly encoding: "json"; readonly value: unknown }
+  /** A JSON document: the whole text, or (`start`, `end`) one embedded in it, as tools print them. */
+  | { readonly encoding: "json"; readonly value: unknown; readonly start?: number; readonly end?: number }
   | { readonly encoding: "base64" | "hex" | "url"; readonly text: string };
 
 export interface DecodeSwitches {
@@ -42,14 +43,9 @@ export function decodeCandidates(text: string, switches: DecodeSwitches, skip?: 
   const out: Decoded[] = [];
   if (switches.json) {
     const first = firstNonSpace(text);
-    if (first === "{" || first === "[") {
-      try {
-        const value = JSON.parse(text) as unknown;
-        if (value !== null && typeof value === "object") out.push({ encoding: "json", value });
-      } catch {
-        // not JSON after all
-      }
-    }
+    const whole = first === "{" || first === "[" ? parseDocument(text) : undefined;
+    if (whole !== undefined) out.push({ encoding: "json", value: whole });
+    else embeddedDocuments(text, out);
   }
   if (switches.url && hasPercentEscape(text)) {
     const decoded = decodeUrl(text);
@@ -198,6 +194,47 @@ function readableFrom(run: string, encoding: "hex" | "base64"): string | undefin
   }
   if (control * 10 > length) return undefined;
   return readable(scratch.subarray(0, length));
+}
+
+/** The object or array `text` holds as JSON, else undefined. */
+function parseDocument(text: string): object | undefined {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value !== null && typeof value === "object" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A line that opens with `{` or `[` (after indentation): where a printed JSON document can start. */
+const DOCUMENT_LINE = /(?:^|\n)[ \t]*[[{]/g;
+
+/**
+ * JSON documents in a text that is not one: lines of JSON (`{…}` per line, as in JSON Lines) and a document after
+ * lines of prose (`Found 2 records:` then the records), as tools print their results. A key classifies its value only
+ * in a parsed document (`"tenant_id": "globex"`, `"diagnosis": "asthma"`), so these would otherwise pass unread.
+ * Each line is parsed once, and the rest of the text from a line at most once: linear in the text.
+ */
+function embeddedDocuments(text: string, out: Decoded[]): void {
+  let triedRest = false;
+  DOCUMENT_LINE.lastIndex = 0;
+  for (let m = DOCUMENT_LINE.exec(text); m !== null; m = DOCUMENT_LINE.exec(text)) {
+    const start = m.index + m[0].length - 1;
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    let value = parseDocument(text.slice(start, end));
+    if (value === undefined && !triedRest) {
+      // A document printed over several lines runs to the last bracket that can close it (a code fence or a line of
+      // prose may follow).
+      triedRest = true;
+      end = text.lastIndexOf(text[start] === "{" ? "}" : "]") + 1;
+      value = end > start ? parseDocument(text.slice(start, end)) : undefined;
+    }
+    if (value === undefined) continue;
+    out.push({ encoding: "json", value, start, end });
+    if (end >= text.length) return;
+    DOCUMENT_LINE.lastIndex = end;
+  }
 }
 
 function firstNonSpace(text: string): string {

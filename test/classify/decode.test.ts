@@ -52,3 +52,23 @@ describe("decodeCandidates on long runs", () => {
     }
   });
 });
+
+describe("decodeCandidates on JSON printed inside text", () => {
+  const documents = (text: string) => decodeCandidates(text, all).flatMap((d) => (d.encoding === "json" ? [{ value: d.value, text: d.start === undefined ? text : text.slice(d.start, d.end) }] : []));
+
+  it("finds lines of JSON, and a document after lines of prose or inside a code fence", () => {
+    expect(documents('{"id":1}\n{"id":2}\nnot json')).toEqual([{ value: { id: 1 }, text: '{"id":1}' }, { value: { id: 2 }, text: '{"id":2}' }]);
+    expect(documents('Found 2 records:\n[\n  {"id": 1},\n  {"id": 2}\n]\n')).toEqual([{ value: [{ id: 1 }, { id: 2 }], text: '[\n  {"id": 1},\n  {"id": 2}\n]' }]);
+    expect(documents('Result:\n```json\n{"id": 1,\n "ok": true}\n```\nDone.')).toEqual([{ value: { id: 1, ok: true }, text: '{"id": 1,\n "ok": true}' }]);
+  });
+
+  it("finds nothing in code or prose whose lines open with brackets", () => {
+    expect(documents("function f() {\n{ return [1, 2\n[not json] and more")).toEqual([]);
+  });
+
+  // Each line is parsed once and the rest of the text at most once: no attempt per line over the whole text.
+  it("reads a hundred thousand lines that open with brackets in linear time", { timeout: 20_000 }, () => {
+    expect(documents(`intro\n${"{ not json\n".repeat(100_000)}}`)).toEqual([]);
+    expect(documents(`intro\n${'{"a":1}\n'.repeat(100_000)}`)).toHaveLength(100_000);
+  });
+});

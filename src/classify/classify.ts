@@ -231,7 +231,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   /**
    * Runs the detectors over `text` into `matches`, and returns its profile. A text longer than the window is scanned
    * in windows that overlap by `overlap` characters, so a value across a window's edge is inside the next window
-   * whole; a match the next window finds in the part both windows read is dropped there, as the previous one had it.
+   * whole; a value both windows read is found twice, and `resolveOverlaps` keeps one.
    */
   function detect(text: string, context: CompiledContext, family: readonly Slot[], profile: Profile, matches: Match[]): Profile {
     const windowed = text.length > maxLength;
@@ -250,15 +250,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
           matches.push({ class: "unknown", start: 0, end: window.length, detector: `error:${slot.detector.family}`, confidence: 1 });
         }
       }
-      if (offset > 0) {
-        let kept = before;
-        for (let i = before; i < matches.length; i++) {
-          const match = matches[i]!;
-          if (match.end <= overlap && match.class !== "unknown") continue;
-          matches[kept++] = { ...match, start: match.start + offset, end: match.end + offset };
-        }
-        matches.length = kept;
-      }
+      if (offset > 0) for (let i = before; i < matches.length; i++) matches[i] = { ...matches[i]!, start: matches[i]!.start + offset, end: matches[i]!.end + offset };
       if (!windowed || offset + maxLength >= text.length) break;
     }
     // The decoding step reads the profile of the whole text.

@@ -8,7 +8,7 @@ import type { Detector, Match, ScanContext } from "./detector.js";
 import { accountDetector } from "./detectors/account.js";
 import { addressDetector } from "./detectors/address.js";
 import { cardDetector } from "./detectors/card.js";
-import { customDetector, keyedValuePattern, normalizeKey, tenantDetector, unsafePatternReason, type CompiledCustom, type CustomClass, type TenantPattern } from "./detectors/configured.js";
+import { customDetector, normalizeKey, tenantDetector, unsafePatternReason, type CompiledCustom, type CustomClass, type TenantPattern } from "./detectors/configured.js";
 import { dobDetector } from "./detectors/dob.js";
 import { emailDetector } from "./detectors/email.js";
 import { healthDetector } from "./detectors/health.js";
@@ -177,8 +177,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   if (!disabled.has("tenant")) {
     const tenant = options.tenants;
     const pattern = tenant ? new RegExp(tenant.pattern, `g${(tenant.flags ?? "").replace(/g/g, "")}`) : undefined;
-    const keys = tenant?.keys ?? DEFAULT_TENANT_KEYS;
-    detectors.push(tenantDetector(pattern, new Set(keys.map(normalizeKey)), keyedValuePattern(keys.map(keyWords))));
+    detectors.push(tenantDetector(pattern, new Set((tenant?.keys ?? DEFAULT_TENANT_KEYS).map(normalizeKey))));
   }
   if (!disabled.has("custom") && options.custom && options.custom.length > 0) {
     const compiled: CompiledCustom[] = options.custom.map((custom) => ({

@@ -185,8 +185,6 @@ describe("createClassifier on adversarial input", () => {
     ["box words before numbers", "PO Box 1 Unit 2 APO AE 3 ".repeat(n / 25)],
     ["vendor hints", "-us|Q~:AA.atlasv1.".repeat(n / 18)],
     ["capitals beside emoji", "\u{1F600}Ab ".repeat(n / 5)],
-    ["tenant keys without values", "tenant_id: \n- tenant=".repeat(n / 22)],
-    ["tenant ids longer than an id", `tenant_id: ${"a".repeat(n)}`],
     // Each string of a JSON document with a finding is placed in the document's text by its path, not by a search of
     // the text (which made two million characters of addresses take a minute).
     ["a JSON document of many addresses", JSON.stringify(Array.from({ length: (10 * n) / 12 }, (_, i) => `${i.toString(36)}@b.co`))],

@@ -357,15 +357,6 @@ describe("configured classes", () => {
     const tenants = createClassifier({ tenants: { pattern: "\\borg_([a-z0-9]{6})\\b" } });
     expect(tenants.classify({ note: "moved from org_acme01 to org_globex1", tenant_id: "initech" }).map((f) => f.class)).toEqual(["tenant:acme01", "tenant:initech"]);
   });
-  it("reports tenant ids a tenant key labels in text, as YAML, key-value blocks and logs write them", () => {
-    const text = "record:\n  tenant_id: t-9981\n- orgId: \"globex\"\nTenant: initech\nGET /x tenant=umbrella org-id=hooli";
-    expect(classifier.classify(text).map((f) => [f.class, text.slice(f.start, f.end)])).toEqual([
-      ["tenant:t-9981", "t-9981"], ["tenant:globex", "globex"], ["tenant:initech", "initech"], ["tenant:umbrella", "umbrella"], ["tenant:hooli", "hooli"],
-    ]);
-  });
-  it("does not read a tenant out of prose that mentions one", () => {
-    expect(classesIn("A note for the tenant: your rent is due. The contenant: none. tenant id: none")).toEqual([]);
-  });
   it("reports custom classes by pattern with a validator, and by key", () => {
     const custom = createClassifier({
       custom: [{ class: "commerce.order_id", pattern: "ORD-[0-9]{6}", validate: (v) => v.endsWith("7") }, { class: "commerce.loyalty", keys: ["loyalty_number"] }],

@@ -234,16 +234,6 @@ describe("guard with classification on large and deep results", () => {
     await guard.close();
   });
 
-  it("reads a tenant id that a result written as YAML labels, and sees another tenant's data", async () => {
-    const { guard, sink } = await supportGuard();
-    const call = { server: "crm", tool: "get_customer", args: { id: 7 }, sessionId: "s1" };
-    await guard.beforeCall(call);
-    const verdict = await guard.afterCall(call, { content: [{ type: "text", text: "customer:\n  tenant_id: globex\n  plan: gold" }] });
-    expect(sink.records.at(-1)!.classes).toContain("tenant:globex");
-    expect(verdict.decision).not.toBe("allow");
-    await guard.close();
-  });
-
   it("lists each redacted place once in the audit record, however many values it held", async () => {
     const { guard, sink } = await supportGuard();
     const text = Array.from({ length: 5000 }, (_, i) => `ticket ${i}: SSN 219-09-${String(1000 + i).padStart(4, "0")}`).join("\n");

@@ -1,5 +1,4 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
-import type { TextProfile } from "../profile.js";
 
 /** A class the user defines: a pattern, an optional validator and the keys whose values it applies to. */
 export interface CustomClass {
@@ -66,31 +65,20 @@ export function customDetector(classes: readonly CompiledCustom[]): Detector<str
   };
 }
 
-/**
- * Tenant ids: `tenant:<id>` for every match of the configured pattern, every value under a tenant-named key, and every
- * value a tenant-named key labels in text (`tenant_id: globex`, `org_id=acme`, as YAML and logs write them; `keyed`
- * holds the key names, see `keyedValuePattern`).
- */
-export function tenantDetector(pattern: RegExp | undefined, keys: ReadonlySet<string>, keyed: RegExp): Detector<boolean> {
+/** Tenant ids: `tenant:<id>` for every match of the configured pattern and every value under a tenant-named key. */
+export function tenantDetector(pattern: RegExp | undefined, keys: ReadonlySet<string>): Detector<boolean> {
   return {
     family: "tenant",
     forKey: (words) => words.length > 0 && keys.has(words.join("")),
+    idleFor: (tenantKey) => !tenantKey && pattern === undefined,
     readsQuietText: () => true,
-    scan: function scanTenants(text: string, _context: ScanContext, out: Match[], profile: TextProfile, tenantKey: boolean) {
+    scan: function scanTenants(text: string, _context: ScanContext, out: Match[], _profile: unknown, tenantKey: boolean) {
       if (tenantKey) {
         const value = text.trim();
         if (value.length > 0 && value.length <= 128 && !/\s/.test(value)) {
           const start = text.indexOf(value);
           out.push({ class: `tenant:${value}`, start, end: start + value.length, detector: "key:tenant", confidence: 0.9 });
           return;
-        }
-      }
-      if (profile.assigns) {
-        keyed.lastIndex = 0;
-        for (let m = keyed.exec(text); m !== null; m = keyed.exec(text)) {
-          const id = m[1]!;
-          const start = m.index + m[0].length - id.length;
-          out.push({ class: `tenant:${id}`, start, end: start + id.length, detector: "key:tenant", confidence: 0.9 });
         }
       }
       if (!pattern) return;
@@ -105,32 +93,6 @@ export function tenantDetector(pattern: RegExp | undefined, keys: ReadonlySet<st
       }
     },
   };
-}
-
-/**
- * Values that a key of `keys` labels in text, as YAML, `Key: value` blocks and logs write them: the key as its words,
- * joined by nothing or one of `_ - .` (so `tenant_id`, `tenantId` and `tenant-id` are one key), case aside, then `:`
- * or `=` and the value, a token of up to 128 characters (group 1). A one-word key counts at the start of a line or
- * right before `=` (`tenant=acme`), not in prose (`a note for the tenant: please call`). A match starts only at a
- * line or word start: linear in the text.
- */
-export function keyedValuePattern(keys: readonly (readonly string[])[]): RegExp {
-  const nameOf = (words: readonly string[]) => words.map(escapeRegex).join("[_.\\-]?");
-  const longestFirst = (names: string[]) => names.sort((a, b) => b.length - a.length).join("|");
-  const all = keys.filter((words) => words.length > 0);
-  if (all.length === 0) return /(?!)/g;
-  const every = longestFirst(all.map(nameOf));
-  const compound = longestFirst(all.filter((words) => words.length > 1).map(nameOf));
-  const labels = [
-    `(?:^|\\n)[ \\t]*(?:-[ \\t]+)?["']?(?:${every})["']?[ \\t]*[:=]`,
-    ...(compound ? [`(?<![A-Za-z0-9_])(?:${compound})["']?[ \\t]*[:=]`] : []),
-    `(?<![A-Za-z0-9_])(?:${every})=`,
-  ];
-  return new RegExp(`(?:${labels.join("|")})[ \\t]*["']?([A-Za-z0-9][A-Za-z0-9._:\\-]{0,127})(?![A-Za-z0-9._:\\-])`, "gi");
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 function safeValidate(validate: (value: string) => boolean, value: string): boolean {

@@ -6,9 +6,9 @@ export const DESTINATION_KEYS: ReadonlySet<string> = new Set(["to", "cc", "bcc",
 /**
  * Addresses as mail servers take them, more loosely than the classifier does (a destination missed here is a place
  * not checked). A match starts only where a local part starts, so the search is linear in the text; an apostrophe
- * inside a name belongs to it (`o'brien@…` is not `brien@…`).
+ * inside a name belongs to it (`o'brien@…` is not `brien@…`), one before punctuation ends a word (`x'.bob@…`).
  */
-const EMAIL = /(?<![A-Za-z0-9._%+-])(?<![A-Za-z0-9]')[A-Za-z0-9._%+-](?:[A-Za-z0-9._%+-]|(?<=[A-Za-z0-9])'(?=[A-Za-z0-9]))*@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+const EMAIL = /(?<![A-Za-z0-9._%+-])(?:(?<![A-Za-z0-9]')|(?=[._%+-]))[A-Za-z0-9._%+-](?:[A-Za-z0-9._%+-]|(?<=[A-Za-z0-9])'(?=[A-Za-z0-9]))*@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 const URL_RE = /\bhttps?:\/\/[^\s"'<>]+/gi;
 
 /**

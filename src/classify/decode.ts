@@ -196,6 +196,12 @@ function readableFrom(run: string, encoding: "hex" | "base64"): string | undefin
   return readable(scratch.subarray(0, length));
 }
 
+/** True when `at` ends a line of `text`, a comma before the line break aside. */
+function endsLine(text: string, at: number): boolean {
+  if (text.charCodeAt(at) === 44 /* , */) at++;
+  return at >= text.length || text.charCodeAt(at) === 10 || text.charCodeAt(at) === 13;
+}
+
 /** The object or array `text` holds as JSON, else undefined. */
 function parseDocument(text: string): object | undefined {
   try {
@@ -207,28 +213,60 @@ function parseDocument(text: string): object | undefined {
 }
 
 /** A line that opens with `{` or `[` (after indentation): where a printed JSON document can start. */
-const DOCUMENT_LINE = /(?:^|\n)[ \t]*[[{]/g;
+const DOCUMENT_LINE = /(?:^|\n)([ \t]{0,32})[[{]/g;
 
 /**
- * JSON documents in a text that is not one: lines of JSON (`{…}` per line, as in JSON Lines) and a document after
- * lines of prose (`Found 2 records:` then the records), as tools print their results. A key classifies its value only
- * in a parsed document (`"tenant_id": "globex"`, `"diagnosis": "asthma"`), so these would otherwise pass unread.
- * Each line is parsed once, and the rest of the text from a line at most once: linear in the text.
+ * JSON documents in a text that is not one: lines of JSON (`{…}` per line, as in JSON Lines) and documents printed
+ * over several lines after lines of prose, between them or in code fences (`Found 2 records:` then the records), as
+ * tools print their results. A key classifies its value only in a parsed document (`"tenant_id": "globex"`,
+ * `"diagnosis": "asthma"`), so these would otherwise pass unread.
+ *
+ * A document over several lines ends at the next line holding only its closing bracket, indented as its first line
+ * (how JSON is pretty-printed), or else at the text's last closing bracket. Linear in the text: each line is parsed
+ * once alone, the searches for closing lines only move forward, and the longer attempts parse at most twice the text
+ * in all.
  */
 function embeddedDocuments(text: string, out: Decoded[]): void {
-  let triedRest = false;
+  let budget = 2 * text.length;
+  let triedLast = false;
+  const closers = new Map<string, number>();
+  /** The end of the first line after `from` that is `indent` and `closer` alone (a trailing comma aside), or -1. */
+  const closingLine = (indent: string, closer: string, from: number): number => {
+    const needle = `\n${indent}${closer}`;
+    let at = closers.get(needle);
+    if (at === undefined || (at >= 0 && at < from)) {
+      // Openings come in text order, so each needle's search only moves forward.
+      at = from - 1;
+      do at = text.indexOf(needle, at + 1);
+      while (at >= 0 && !endsLine(text, at + needle.length));
+      closers.set(needle, at);
+    }
+    return at < 0 ? -1 : at + needle.length;
+  };
   DOCUMENT_LINE.lastIndex = 0;
   for (let m = DOCUMENT_LINE.exec(text); m !== null; m = DOCUMENT_LINE.exec(text)) {
     const start = m.index + m[0].length - 1;
+    const closer = text[start] === "{" ? "}" : "]";
     let end = text.indexOf("\n", start);
     if (end < 0) end = text.length;
     let value = parseDocument(text.slice(start, end));
-    if (value === undefined && !triedRest) {
-      // A document printed over several lines runs to the last bracket that can close it (a code fence or a line of
-      // prose may follow).
-      triedRest = true;
-      end = text.lastIndexOf(text[start] === "{" ? "}" : "]") + 1;
-      value = end > start ? parseDocument(text.slice(start, end)) : undefined;
+    if (value === undefined) {
+      const closed = closingLine(m[1]!, closer, end);
+      if (closed > start && closed - start <= budget) {
+        budget -= closed - start;
+        end = closed;
+        value = parseDocument(text.slice(start, end));
+      }
+    }
+    if (value === undefined && !triedLast) {
+      // Compact JSON over several lines ends at the last bracket that can close it (a code fence may follow).
+      triedLast = true;
+      const last = text.lastIndexOf(closer) + 1;
+      if (last > start && last - start <= budget) {
+        budget -= last - start;
+        end = last;
+        value = parseDocument(text.slice(start, end));
+      }
     }
     if (value === undefined) continue;
     out.push({ encoding: "json", value, start, end });

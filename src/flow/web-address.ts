@@ -5,8 +5,9 @@
  */
 // Every scan here runs on whatever a tool returns or an agent sends, so each is linear in the text: a host is tried
 // only where one starts (not after a host character, nor after one and a dot), never again at each of its labels
-// (`a.a.a.…` would cost the square of its length), and trailing punctuation is trimmed by a loop, not a pattern.
-const WEB_ADDRESS = /\b(?:https?:\/\/|www\.)[^\s"'<>()\][{}]{4,2048}|(?<![a-z0-9-])(?<![a-z0-9-]\.)\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|info|biz|xyz|app|dev|ai|me|site|online|top|ru|cn|de|uk|us)\/[^\s"'<>()\][{}]{0,2048}/gi;
+// (`a.a.a.…` would cost the square of its length), and trailing punctuation is trimmed by a loop, not a pattern. A
+// label may hold `_` (DNS allows it, and a destination read too strictly is a place not checked).
+const WEB_ADDRESS = /\b(?:https?:\/\/|www\.)[^\s"'<>()\][{}]{4,2048}|(?<![a-z0-9_-])(?<![a-z0-9_-]\.)(?:[a-z0-9_-]+\.)+(?:com|net|org|io|co|info|biz|xyz|app|dev|ai|me|site|online|top|ru|cn|de|uk|us)\/[^\s"'<>()\][{}]{0,2048}/gi;
 const SCHEME = /^https?:\/\//i;
 
 /** The web addresses in `text`, without scheme, trailing punctuation or trailing slash (`x.example/a`). */

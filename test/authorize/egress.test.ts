@@ -20,6 +20,7 @@ describe("egressDestinations", () => {
   it("reads an apostrophe inside a name as part of the address, not as its start", () => {
     expect(egressDestinations(sendEmail, { body: "forward to o'brien@partner.example" })).toEqual(["o'brien@partner.example"]);
     expect(egressDestinations(sendEmail, { body: "forward to 'brien@partner.example'" })).toEqual(["brien@partner.example"]);
+    expect(egressDestinations(sendEmail, { body: "also cc x'.bob@drop.example" })).toEqual([".bob@drop.example"]);
   });
 
   it("finds addresses whose local part is longer than the standard allows (a server may still deliver them)", () => {

@@ -62,6 +62,14 @@ describe("decodeCandidates on JSON printed inside text", () => {
     expect(documents('Result:\n```json\n{"id": 1,\n "ok": true}\n```\nDone.')).toEqual([{ value: { id: 1, ok: true }, text: '{"id": 1,\n "ok": true}' }]);
   });
 
+  it("finds each document printed over several lines, whatever brackets the prose around them holds", () => {
+    const record = '{\n  "diagnosis": "asthma"\n}';
+    const value = { diagnosis: "asthma" };
+    expect(documents(`[INFO] query ok\nFound 1 record:\n${record}`)).toEqual([{ value, text: record }]);
+    expect(documents(`A:\n${record}\nB:\n${record}`)).toEqual([{ value, text: record }, { value, text: record }]);
+    expect(documents(`Found 1 record:\n${record}\nReply with {id} for more.`)).toEqual([{ value, text: record }]);
+  });
+
   it("finds nothing in code or prose whose lines open with brackets", () => {
     expect(documents("function f() {\n{ return [1, 2\n[not json] and more")).toEqual([]);
   });
@@ -69,6 +77,8 @@ describe("decodeCandidates on JSON printed inside text", () => {
   // Each line is parsed once and the rest of the text at most once: no attempt per line over the whole text.
   it("reads a hundred thousand lines that open with brackets in linear time", { timeout: 20_000 }, () => {
     expect(documents(`intro\n${"{ not json\n".repeat(100_000)}}`)).toEqual([]);
+    // Every opening line pairs with the one closing line at the end, and each attempt parses nearly all of the text.
+    expect(documents(`intro\n${"[\n".repeat(100_000)}x\n]`)).toEqual([]);
     expect(documents(`intro\n${'{"a":1}\n'.repeat(100_000)}`)).toHaveLength(100_000);
   });
 });

@@ -5,9 +5,9 @@ describe("webAddresses", () => {
   it("finds addresses with a scheme, starting with www., or a host under a common domain with a path, bare", () => {
     expect(webAddresses("see https://docs.example/a?b=1, www.shop.example and portal.acme.com/login.")).toEqual(["docs.example/a?b=1", "www.shop.example", "portal.acme.com/login"]);
   });
-  it("finds a host after an ellipsis or other punctuation, but not the tail of a longer host", () => {
+  it("finds a host after an ellipsis or other punctuation, and whole when a label holds `_`", () => {
     expect(webAddresses("more at...files.acme.com/x")).toEqual(["files.acme.com/x"]);
-    expect(webAddresses("cdn_files.acme.com/x and files.acme.com/y")).toEqual(["files.acme.com/y"]);
+    expect(webAddresses("Backup copy at my_bucket.evil.com/drop and files.acme.com/y")).toEqual(["my_bucket.evil.com/drop", "files.acme.com/y"]);
   });
   it("leaves bare file names out", () => {
     expect(webAddresses("open report.pdf and notes.txt")).toEqual([]);

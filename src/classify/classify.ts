@@ -20,7 +20,7 @@ import { nationalIdDetector } from "./detectors/national-id.js";
 import { passportDetector } from "./detectors/passport.js";
 import { phoneDetector } from "./detectors/phone.js";
 import { secretsDetector } from "./detectors/secrets.js";
-import { decodeCandidates } from "./decode.js";
+import { decodeCandidates, mayHoldJson } from "./decode.js";
 import { Profile, type TextProfile } from "./profile.js";
 import { keyWords } from "./text.js";
 
@@ -296,9 +296,8 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     if (kept.length > 0) emit(kept, (pointer ??= pointerOf()), encoding, false, out);
     if (depth >= decode.maxDepth || text.length < 8) return;
     const longRun = profile.maxRun >= 16;
-    const first = text.charCodeAt(0);
     // A JSON document: the whole text, or lines of it (tools print `Found 2 records:` and then the records).
-    const maybeJson = decode.json && (first === 123 || first === 91 || ((first === 32 || first === 9 || first === 10 || first === 13) && /^\s+[[{]/.test(text)) || DOCUMENT_LINE.test(text));
+    const maybeJson = decode.json && mayHoldJson(text);
     if (!maybeJson && !(longRun && (decode.base64 || decode.hex)) && !(profile.percent && decode.url)) return;
     const switches = { json: maybeJson, base64: decode.base64 && longRun, hex: decode.hex && longRun, url: decode.url && profile.percent };
     // A run that is itself a credential (a JWT, a vendor token) is reported as such; what it decodes to adds nothing.
@@ -417,8 +416,6 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
 }
 
 const NO_MATCHES: readonly Match[] = [];
-/** A line after the first that opens with `{` or `[`: a text that may hold a printed JSON document. */
-const DOCUMENT_LINE = /\n[ \t]*[[{]/;
 /** Levels of objects and arrays walked (serde_json's default recursion limit). */
 export const MAX_NESTING = 128;
 

@@ -214,6 +214,16 @@ function parseDocument(text: string): object | undefined {
 
 /** A line that opens with `{` or `[` (after indentation): where a printed JSON document can start. */
 const DOCUMENT_LINE = /(?:^|\n)([ \t]{0,32})[[{]/g;
+const LATER_DOCUMENT_LINE = /\n[ \t]*[[{]/;
+
+/**
+ * Whether `text` may hold a JSON document that `decodeCandidates` reads: it opens with `{` or `[`, or a later line
+ * does. Cheap, and true whenever there is one, so callers can skip the decoding of the rest.
+ */
+export function mayHoldJson(text: string): boolean {
+  const first = firstNonSpace(text);
+  return first === "{" || first === "[" || LATER_DOCUMENT_LINE.test(text);
+}
 
 /**
  * JSON documents in a text that is not one: lines of JSON (`{…}` per line, as in JSON Lines) and documents printed

@@ -1,4 +1,4 @@
-import { classesOutside, tenantOf, type DataClass } from "../model/data-class.js";
+import { classesOutside, sameTenant, tenantOf, type DataClass } from "../model/data-class.js";
 import type { Declaration } from "../model/declaration.js";
 import { pointerSegments, valueAt } from "../model/pointer.js";
 import type { ToolDescriptor } from "../model/tool.js";
@@ -39,7 +39,7 @@ export function decisionContext(input: ContextInput): DecisionContext {
   const tenant = declaration.bounds.tenant;
   const foreignTenants = tenant === undefined ? [] : unique(classes.flatMap((cls) => {
     const id = tenantOf(cls);
-    return id !== undefined && id !== tenant ? [id] : [];
+    return id !== undefined && !sameTenant(id, tenant) ? [id] : [];
   }));
   return {
     now: Math.floor(input.nowMs / 1000),

@@ -1,6 +1,7 @@
 import type { CountryCode } from "libphonenumber-js/min";
 import { GuardError, type Issue } from "../errors.js";
 import type { Encoding, Finding } from "../model/finding.js";
+import { maskedTenantId } from "../model/data-class.js";
 import { escapePointer } from "../model/pointer.js";
 import { jsonLiterals, literalAt, type LiteralTree } from "./json-literals.js";
 import type { Classifier } from "./classifier.js";
@@ -293,6 +294,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     if (matches.length !== 0) matches.length = 0;
     const profile = detect(text, context, context.slots, (profiles[depth] ??= new Profile()), matches);
     const kept = matches.length <= 1 ? matches : resolveOverlaps(matches);
+    if (context.keyed && kept.length > 1) maskSensitiveTenants(kept);
     if (kept.length > 0) emit(kept, (pointer ??= pointerOf()), encoding, false, out);
     if (depth >= decode.maxDepth || text.length < 8) return;
     const longRun = profile.maxRun >= 16;
@@ -460,6 +462,19 @@ export function resolveOverlaps(matches: Match[]): Match[] {
     }
   }
   return sorted.filter((_, i) => keep[i]);
+}
+
+/**
+ * Renames a tenant id read under a tenant key that another family finds sensitive (a card number under `org_id`) to
+ * its mask (`maskedTenantId`): class names travel into audit records, labels and reasons, and must not carry it.
+ */
+function maskSensitiveTenants(kept: Match[]): void {
+  for (let i = 0; i < kept.length; i++) {
+    const tenant = kept[i]!;
+    if (tenant.detector !== "key:tenant") continue;
+    const sensitive = kept.some((other) => other !== tenant && other.class !== "unknown" && !other.class.startsWith("tenant:") && other.start < tenant.end && other.end > tenant.start);
+    if (sensitive) kept[i] = { ...tenant, class: `tenant:${maskedTenantId(tenant.class.slice(7))}` };
+  }
 }
 
 function dedupe(findings: Finding[]): Finding[] {

@@ -357,6 +357,15 @@ describe("configured classes", () => {
     const tenants = createClassifier({ tenants: { pattern: "\\borg_([a-z0-9]{6})\\b" } });
     expect(tenants.classify({ note: "moved from org_acme01 to org_globex1", tenant_id: "initech" }).map((f) => f.class)).toEqual(["tenant:acme01", "tenant:initech"]);
   });
+  it("names a tenant id that another family finds sensitive by its mask, not by the value", () => {
+    const findings = classifier.classify({ org_id: "4111111111111111", tenant_id: "ops@acme.example", tenant: "acme" });
+    const classes = findings.map((f) => f.class);
+    expect(classes).toContain("financial.card");
+    expect(classes).toContain("pii.email");
+    expect(classes).toContain("tenant:acme");
+    expect(classes.filter((cls) => /^tenant:~[0-9a-f]{16}$/.test(cls))).toHaveLength(2);
+    expect(classes.join(" ")).not.toMatch(/4111|ops@/);
+  });
   it("reports custom classes by pattern with a validator, and by key", () => {
     const custom = createClassifier({
       custom: [{ class: "commerce.order_id", pattern: "ORD-[0-9]{6}", validate: (v) => v.endsWith("7") }, { class: "commerce.loyalty", keys: ["loyalty_number"] }],

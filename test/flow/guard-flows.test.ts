@@ -234,6 +234,19 @@ describe("guard with classification on large and deep results", () => {
     await guard.close();
   });
 
+  it("names a tenant id that is itself a card number by its mask, so the number reaches no audit record", async () => {
+    const { guard, sink } = await supportGuard();
+    const call = { server: "crm", tool: "get_customer", args: { id: 7 }, sessionId: "s1" };
+    await guard.beforeCall(call);
+    const verdict = await guard.afterCall(call, { org_id: "4111111111111111", name: "Jane Roe" });
+    const record = sink.records.at(-1)!;
+    expect(record.classes.some((cls) => /^tenant:~[0-9a-f]{16}$/.test(cls))).toBe(true);
+    // Still another tenant than the declaration's: the mask hides the value, not the access.
+    expect(verdict.decision).not.toBe("allow");
+    expect(JSON.stringify(sink.records)).not.toContain("4111111111111111");
+    await guard.close();
+  });
+
   it("lists each redacted place once in the audit record, however many values it held", async () => {
     const { guard, sink } = await supportGuard();
     const text = Array.from({ length: 5000 }, (_, i) => `ticket ${i}: SSN 219-09-${String(1000 + i).padStart(4, "0")}`).join("\n");

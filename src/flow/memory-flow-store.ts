@@ -35,11 +35,13 @@ export interface MemoryFlowStoreOptions {
   readonly maxPhrasesPerSession?: number;
 }
 
-/** A remembered value: never the value itself, only its salted fingerprint (to scan) and HMAC (to confirm). */
+/** A remembered value: never the value itself, only its salted fingerprints (to scan) and HMAC (to confirm). */
 interface Entry {
   readonly kind: ViewKind;
   readonly length: number;
   readonly fingerprint: number;
+  /** The fingerprint of its first `ANCHOR` characters (of all of it when shorter): what a scan looks for. */
+  readonly anchor: number;
   readonly hmac: string;
   readonly class: DataClass;
   readonly source: FlowSource;
@@ -47,7 +49,7 @@ interface Entry {
 
 interface Session {
   readonly entries: Map<string, Entry>;
-  /** Distinct lengths per view kind, so a scan only tries windows that can match. */
+  /** Distinct window lengths (`windowOf`) per view kind, so a scan only tries windows that can match. */
   lengths: Map<ViewKind, Map<number, number>>;
   /** Ids of values the user typed: never reported as flowing, whatever result also carried them. */
   readonly trusted: Set<string>;
@@ -60,17 +62,66 @@ interface Session {
   /** Ids of values that a trusted result held as a whole field (a record's address), not inside text. */
   readonly fields: Set<string>;
   /** Entries by view kind and (length, fingerprint), for scanning; rebuilt on the first scan after the entries change. */
-  index: Map<ViewKind, Map<number, Entry[]>> | undefined;
+  index: Map<ViewKind, KindIndex> | undefined;
+}
+
+/** The entries of one view kind, for scanning. */
+interface KindIndex {
+  /** By window length and anchor fingerprint (`length * MOD + anchor`). */
+  readonly entries: Map<number, Entry[]>;
+  /**
+   * A bit per (window length, anchor) of `entries`, tested before the map: nearly every window of an argument matches
+   * nothing, and a map lookup by a key beyond the small-integer range costs some 100 ns (it boxes the number).
+   */
+  readonly filter: Uint32Array;
 }
 
 const MOD = 2147483647; // 2^31 - 1: fingerprints stay exact in double arithmetic
+const INVERSE = 1 / MOD;
+
+/**
+ * `x % MOD` for `0 <= x < 2^53`. The `%` operator on numbers beyond the small-integer range is a call to `fmod`,
+ * which made it most of the cost of a scan; a multiplication by the inverse, rounded and corrected, is several times
+ * cheaper and exact (the quotient is off by at most one, and `q * MOD` stays below 2^53).
+ */
+function reduce(x: number): number {
+  const r = x - Math.floor(x * INVERSE) * MOD;
+  return r < 0 ? r + MOD : r >= MOD ? r - MOD : r;
+}
+/** Bits of a `KindIndex.filter`: 2^21, so with the most values a session keeps, about one window in 500 passes. */
+const FILTER_BITS = 21;
+const FILTER_MASK = (1 << FILTER_BITS) - 1;
+
+function filterBit(window: number, anchor: number): number {
+  return (anchor ^ Math.imul(window, 0x9e3779b1)) & FILTER_MASK;
+}
+
+/**
+ * Values longer than this are looked for by their first `ANCHOR` characters, and confirmed whole where those are
+ * found. A scan slides one window per distinct length, so without it a session that remembered values of thousands
+ * of lengths (the longest is 4,096) paid thousands of passes over every argument: 6 s for 1 MB. Now it pays at most
+ * `ANCHOR` passes per view kind; 32 characters name a value well enough to check it whole wherever they appear.
+ */
+const ANCHOR = 32;
+const LONGEST = 4096;
+
+/** The window a scan slides to find a value of `length`. */
+function windowOf(length: number): number {
+  return length < ANCHOR ? length : ANCHOR;
+}
+
+/** `a * b % MOD` for `a, b < 2^31`, exact in double arithmetic (the plain product is not). */
+function mulMod(a: number, b: number): number {
+  return reduce(reduce(a * (b >>> 16)) * 65536 + a * (b & 0xffff));
+}
 
 /**
  * The in-memory `FlowStore`: per session, the salted hashes of the normalised sensitive values that results carried,
  * with their class and source. `match` finds them again in later arguments: embedded in longer text, changed in case
  * or spacing, hidden with zero-width characters, base64-, hex- or URL-encoded, inside JSON strings, or split across
  * fields. Scanning slides a salted Rabin–Karp fingerprint over each argument string for every remembered length,
- * and confirms candidates with the HMAC, so the cost is linear in the arguments times the distinct lengths.
+ * and confirms candidates with the HMAC, so the cost is linear in the arguments times the distinct lengths, of which
+ * there are at most `ANCHOR`: longer values are found by their first `ANCHOR` characters and checked whole there.
  */
 export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): FlowStore & { trust(sessionId: string, values: readonly string[]): void; size(sessionId: string): number } {
   const maxValues = options.maxValuesPerSession ?? 2048;
@@ -88,6 +139,10 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
   // A secret base makes the fingerprint a keyed hash too: without the store, it says nothing about the value. Below
   // 2^21 so that `h * base` (h < 2^31) stays below 2^53 and double arithmetic remains exact.
   const base = randomInt(65_537, 1 << 21);
+  // base^k for every length a value may have: a window's fingerprint from prefix fingerprints of the text.
+  const powers = new Float64Array(LONGEST + 1);
+  powers[0] = 1;
+  for (let k = 1; k <= LONGEST; k++) powers[k] = reduce(powers[k - 1]! * base);
   // Phrase fingerprints are keyed too: without the store, a fingerprint says nothing about the words.
   const hasher: PhraseHasher = { seed: randomInt(1, 2 ** 32 - 1), key: randomInt(1, 2 ** 32 - 1) };
   const sessions = new Map<string, Session>();
@@ -114,7 +169,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
     const kind = viewKindOf(cls);
     const normalized = view(kind, normalizeValue(cls, raw));
     const min = kind === "digits" ? Math.max(minLength, 7) : minLength;
-    if (normalized.length < min || normalized.length > 4096) return undefined;
+    if (normalized.length < min || normalized.length > LONGEST) return undefined;
     const digest = hmac(kind, normalized);
     const id = `${kind}:${digest}`;
     const existing = session.entries.get(id);
@@ -122,7 +177,9 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
     if (existing && (existing.source.untrusted || !source.untrusted)) return id;
     if (existing) session.entries.delete(id);
     session.index = undefined;
-    session.entries.set(id, { kind, length: normalized.length, fingerprint: fingerprint(normalized, 0, normalized.length), hmac: digest, class: cls, source });
+    const length = normalized.length;
+    const anchor = fingerprint(normalized, 0, windowOf(length));
+    session.entries.set(id, { kind, length, fingerprint: length <= ANCHOR ? anchor : fingerprint(normalized, 0, length), anchor, hmac: digest, class: cls, source });
     bumpLength(session, kind, normalized.length, 1);
     if (existing) bumpLength(session, existing.kind, existing.length, -1);
     evictOldest(session.entries, maxValues, (_, oldest) => bumpLength(session, oldest.kind, oldest.length, -1));
@@ -132,9 +189,10 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
   const bumpLength = (session: Session, kind: ViewKind, length: number, delta: number) => {
     let byLength = session.lengths.get(kind);
     if (!byLength) session.lengths.set(kind, (byLength = new Map()));
-    const next = (byLength.get(length) ?? 0) + delta;
-    if (next <= 0) byLength.delete(length);
-    else byLength.set(length, next);
+    const window = windowOf(length);
+    const next = (byLength.get(window) ?? 0) + delta;
+    if (next <= 0) byLength.delete(window);
+    else byLength.set(window, next);
   };
 
   const nameId = (text: string): string => hmac("text", view("text", text.trim()));
@@ -194,46 +252,76 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
 
   function fingerprint(text: string, start: number, end: number): number {
     let h = 0;
-    for (let i = start; i < end; i++) h = (h * base + text.charCodeAt(i)) % MOD;
+    for (let i = start; i < end; i++) h = reduce(h * base + text.charCodeAt(i));
     return h;
   }
 
   /** The entries by kind and (length, fingerprint): built once per change of the entries, not per scanned string. */
-  const indexOf = (session: Session): Map<ViewKind, Map<number, Entry[]>> => {
+  const indexOf = (session: Session): Map<ViewKind, KindIndex> => {
     if (session.index) return session.index;
-    const index = new Map<ViewKind, Map<number, Entry[]>>();
+    const index = new Map<ViewKind, KindIndex>();
     for (const entry of session.entries.values()) {
-      let fingerprints = index.get(entry.kind);
-      if (!fingerprints) index.set(entry.kind, (fingerprints = new Map()));
-      const key = entry.length * MOD + entry.fingerprint;
-      const list = fingerprints.get(key);
+      let kindIndex = index.get(entry.kind);
+      if (!kindIndex) index.set(entry.kind, (kindIndex = { entries: new Map(), filter: new Uint32Array(1 << (FILTER_BITS - 5)) }));
+      const window = windowOf(entry.length);
+      const bit = filterBit(window, entry.anchor);
+      kindIndex.filter[bit >>> 5]! |= 1 << (bit & 31);
+      const key = window * MOD + entry.anchor;
+      const list = kindIndex.entries.get(key);
       if (list) list.push(entry);
-      else fingerprints.set(key, [entry]);
+      else kindIndex.entries.set(key, [entry]);
     }
     return (session.index = index);
   };
 
-  /** Slides a window of each remembered length over `text`; returns the ids of entries found. */
+  /** Fingerprints of every prefix of `text`: `prefixes[i]` is that of `text.slice(0, i)`. */
+  const prefixPrints = (text: string): Float64Array => {
+    const prefixes = new Float64Array(text.length + 1);
+    for (let i = 0; i < text.length; i++) prefixes[i + 1] = reduce(prefixes[i]! * base + text.charCodeAt(i));
+    return prefixes;
+  };
+
+  /**
+   * Slides a window of each remembered window length over `text`; returns the ids of entries found. A long entry
+   * whose anchor is found is checked whole there: its fingerprint from the text's prefix fingerprints (computed once
+   * per text, on the first such place), then its HMAC.
+   */
   const scan = (session: Session, kind: ViewKind, text: string, found: Map<string, Entry>) => {
     const byLength = session.lengths.get(kind);
     if (!byLength || byLength.size === 0) return;
-    const fingerprints = indexOf(session).get(kind);
-    if (!fingerprints) return;
+    const kindIndex = indexOf(session).get(kind);
+    if (!kindIndex) return;
+    const { entries: fingerprints, filter } = kindIndex;
+    let prefixes: Float64Array | undefined;
     for (const length of byLength.keys()) {
       if (length > text.length) continue;
-      let power = 1;
-      for (let i = 1; i < length; i++) power = (power * base) % MOD;
+      const power = powers[length - 1]!;
+      const salt = Math.imul(length, 0x9e3779b1);
       let h = fingerprint(text, 0, length);
       for (let start = 0; ; start++) {
-        const candidates = fingerprints.get(length * MOD + h);
+        const bit = (h ^ salt) & FILTER_MASK;
+        const candidates = (filter[bit >>> 5]! & (1 << (bit & 31))) === 0 ? undefined : fingerprints.get(length * MOD + h);
         if (candidates) {
-          const digest = hmac(kind, text.slice(start, start + length));
-          for (const entry of candidates) if (entry.hmac === digest) found.set(`${kind}:${digest}`, entry);
+          let digest: string | undefined;
+          for (const entry of candidates) {
+            if (entry.length === length) {
+              digest ??= hmac(kind, text.slice(start, start + length));
+              if (entry.hmac === digest) found.set(`${kind}:${digest}`, entry);
+              continue;
+            }
+            const end = start + entry.length;
+            if (end > text.length) continue;
+            prefixes ??= prefixPrints(text);
+            const whole = prefixes[end]! - mulMod(prefixes[start]!, powers[entry.length]!);
+            if ((whole < 0 ? whole + MOD : whole) !== entry.fingerprint) continue;
+            const full = hmac(kind, text.slice(start, end));
+            if (entry.hmac === full) found.set(`${kind}:${full}`, entry);
+          }
         }
         if (start + length >= text.length) break;
         // Roll: drop text[start], add text[start + length].
-        h = (h - ((text.charCodeAt(start) * power) % MOD) + MOD) % MOD;
-        h = (h * base + text.charCodeAt(start + length)) % MOD;
+        h -= reduce(text.charCodeAt(start) * power);
+        h = reduce((h < 0 ? h + MOD : h) * base + text.charCodeAt(start + length));
       }
     }
   };

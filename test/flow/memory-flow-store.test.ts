@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createClassifier } from "../../src/classify/classify.js";
 import { GuardError } from "../../src/errors.js";
@@ -120,6 +121,68 @@ describe("flowLabels", () => {
   });
 });
 
+/** A result holding `values`, each found as a generic secret (compared exactly, case and all). */
+function secrets(values: readonly string[]) {
+  const value = { values };
+  const findings = values.map((v, i) => ({ class: "secret.generic", pointer: `/values/${i}`, start: 0, end: v.length, detector: "test", confidence: 1 }));
+  return { value, findings };
+}
+
+/** A token-like string of `length` characters that starts with `prefix`, from a seeded generator. */
+function token(prefix: string, length: number, seed: number): string {
+  let out = prefix;
+  let x = seed;
+  while (out.length < length) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    out += "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[x % 62];
+  }
+  return out;
+}
+
+describe("createMemoryFlowStore with values longer than the scan anchor", () => {
+  const shared = token("k_", 80, 1);
+  const long = `${shared}${token("", 120, 2)}`; // 200 characters, its first 80 those of `shared`
+  const longer = `${long}${token("", 300, 3)}`; // 500 characters, the same start
+
+  it("finds a long value embedded anywhere in an argument, and tells values with the same start apart", async () => {
+    const store = createMemoryFlowStore();
+    const { value, findings } = secrets([long, longer]);
+    store.remember("s1", value, findings, CRM);
+    expect(await store.match("s1", { body: `key: ${long}` }, [])).toHaveLength(1);
+    expect(await store.match("s1", { body: `${longer} trailing` }, [])).toHaveLength(2); // `long` is inside `longer`
+    expect(await store.match("s1", { body: long.slice(0, 199) }, [])).toEqual([]);
+    expect(await store.match("s1", { body: `${long.slice(0, 150)}X${long.slice(151)}` }, [])).toEqual([]);
+    expect(await store.match("s1", { body: shared }, [])).toEqual([]);
+  });
+
+  // Short values slide windows of their own length, long ones are found by their start and checked whole: either way
+  // the store must report exactly the remembered values the argument holds.
+  it("reports exactly the remembered values an argument holds, short or long", async () => {
+    const piece = fc.stringMatching(/^[ab]{1,12}$/);
+    const value = fc.array(piece, { minLength: 1, maxLength: 12 }).map((parts) => `K${parts.join("")}`).filter((v) => v.length >= 6);
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(value, { minLength: 1, maxLength: 8 }), fc.array(fc.oneof(piece, fc.nat(7)), { maxLength: 24 }), async (values, parts) => {
+        const store = createMemoryFlowStore();
+        const findings = values.map((v, i) => ({ class: `secret.k${i}`, pointer: `/values/${i}`, start: 0, end: v.length, detector: "test", confidence: 1 }));
+        store.remember("s1", { values }, findings, CRM);
+        const body = parts.map((part) => (typeof part === "number" ? values[part % values.length]! : part)).join("");
+        const reported = (await store.match("s1", { body }, [])).map((match) => match.class).sort();
+        const held = values.flatMap((v, i) => (body.includes(v) ? [`secret.k${i}`] : [])).sort();
+        expect(reported).toEqual(held);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("finds a long value at the very end of an argument and as the whole argument", async () => {
+    const store = createMemoryFlowStore();
+    const { value, findings } = secrets([longer]);
+    store.remember("s1", value, findings, CRM);
+    expect(await store.match("s1", { body: `${"x ".repeat(5000)}${longer}` }, [])).toHaveLength(1);
+    expect(await store.match("s1", { body: longer }, [])).toHaveLength(1);
+  });
+});
+
 // Linear time: a result is the attacker's to shape, and the flow memory is written on the event loop every session
 // shares (a test times out where the cost grows with the square of the input).
 describe("createMemoryFlowStore on adversarial results", () => {
@@ -134,6 +197,16 @@ describe("createMemoryFlowStore on adversarial results", () => {
     const store = createMemoryFlowStore();
     store.remember("s1", { text: Array.from({ length: 1_000_000 }, (_, i) => `w${i}`).join(" ") }, [], WEB);
     expect(await store.match("s1", { body: "w999996 w999997 w999998 w999999" }, [])).toHaveLength(1);
+  });
+
+  // One pass per distinct length took 6 s for 1 MB after 2,000 lengths; long values now share one window length.
+  it("looks for 4,000 values of distinct lengths in a 2 MB argument in linear time", { timeout: 20_000 }, async () => {
+    const store = createMemoryFlowStore({ maxValuesPerSession: 4096 });
+    const { value, findings } = secrets(Array.from({ length: 4000 }, (_, i) => token(`v${i}_`, 10 + i, i + 1)));
+    store.remember("s1", value, findings, CRM);
+    expect(store.size("s1")).toBe(4000);
+    const body = `${"lorem ipsum dolor ".repeat(120_000)}${value.values[3999]}`;
+    expect(await store.match("s1", { body }, [])).toHaveLength(1);
   });
 
   it("keeps a bounded number of the values the user typed, forgetting the oldest", { timeout: 20_000 }, async () => {

@@ -40,8 +40,9 @@ interface Entry {
   readonly kind: ViewKind;
   readonly length: number;
   readonly fingerprint: number;
-  /** The fingerprint of its first `ANCHOR` characters (of all of it when shorter): what a scan looks for. */
+  /** The fingerprint of `ANCHOR` characters from `offset` (of all of it when shorter): what a scan looks for. */
   readonly anchor: number;
+  readonly offset: number;
   readonly hmac: string;
   readonly class: DataClass;
   readonly source: FlowSource;
@@ -103,7 +104,34 @@ function filterBit(window: number, anchor: number): number {
  * `ANCHOR` passes per view kind; 32 characters name a value well enough to check it whole wherever they appear.
  */
 const ANCHOR = 32;
+const BORDER = new Int32Array(ANCHOR);
 const LONGEST = 4096;
+
+/**
+ * Where a long value's anchor starts: the first window of `ANCHOR` characters, stepping by half of it, that repeats
+ * no unit of half its length or less; -1 when every window does (`abab…`). Such a window appears at places at least
+ * `ANCHOR / 2` apart, which bounds the places where values are checked whole.
+ */
+function anchorOffset(value: string): number {
+  const last = value.length - ANCHOR;
+  for (let offset = 0; ; offset = Math.min(offset + ANCHOR / 2, last)) {
+    if (periodOf(value, offset) > ANCHOR / 2) return offset;
+    if (offset === last) return -1;
+  }
+}
+
+/** The smallest period of `value.slice(start, start + ANCHOR)`, from its longest border (the KMP failure function). */
+function periodOf(value: string, start: number): number {
+  const border = BORDER;
+  border[0] = 0;
+  for (let i = 1, k = 0; i < ANCHOR; i++) {
+    const code = value.charCodeAt(start + i);
+    while (k > 0 && code !== value.charCodeAt(start + k)) k = border[k - 1]!;
+    if (code === value.charCodeAt(start + k)) k++;
+    border[i] = k;
+  }
+  return ANCHOR - border[ANCHOR - 1]!;
+}
 
 /** The window a scan slides to find a value of `length`. */
 function windowOf(length: number): number {
@@ -178,8 +206,12 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
     if (existing) session.entries.delete(id);
     session.index = undefined;
     const length = normalized.length;
-    const anchor = fingerprint(normalized, 0, windowOf(length));
-    session.entries.set(id, { kind, length, fingerprint: length <= ANCHOR ? anchor : fingerprint(normalized, 0, length), anchor, hmac: digest, class: cls, source });
+    // A long value that is one short unit repeated (`abab…`) names nothing, and would be checked at every place of an
+    // argument that repeats the unit.
+    const offset = length <= ANCHOR ? 0 : anchorOffset(normalized);
+    if (offset < 0) return undefined;
+    const anchor = fingerprint(normalized, offset, offset + windowOf(length));
+    session.entries.set(id, { kind, length, fingerprint: length <= ANCHOR ? anchor : fingerprint(normalized, 0, length), anchor, offset, hmac: digest, class: cls, source });
     bumpLength(session, kind, normalized.length, 1);
     if (existing) bumpLength(session, existing.kind, existing.length, -1);
     evictOldest(session.entries, maxValues, (_, oldest) => bumpLength(session, oldest.kind, oldest.length, -1));
@@ -309,12 +341,13 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
               if (entry.hmac === digest) found.set(`${kind}:${digest}`, entry);
               continue;
             }
-            const end = start + entry.length;
-            if (end > text.length) continue;
+            const from = start - entry.offset;
+            const end = from + entry.length;
+            if (from < 0 || end > text.length) continue;
             prefixes ??= prefixPrints(text);
-            const whole = prefixes[end]! - mulMod(prefixes[start]!, powers[entry.length]!);
+            const whole = prefixes[end]! - mulMod(prefixes[from]!, powers[entry.length]!);
             if ((whole < 0 ? whole + MOD : whole) !== entry.fingerprint) continue;
-            const full = hmac(kind, text.slice(start, end));
+            const full = hmac(kind, text.slice(from, end));
             if (entry.hmac === full) found.set(`${kind}:${full}`, entry);
           }
         }

@@ -159,7 +159,11 @@ describe("createMemoryFlowStore with values longer than the scan anchor", () => 
   // the store must report exactly the remembered values the argument holds.
   it("reports exactly the remembered values an argument holds, short or long", async () => {
     const piece = fc.stringMatching(/^[ab]{1,12}$/);
-    const value = fc.array(piece, { minLength: 1, maxLength: 12 }).map((parts) => `K${parts.join("")}`).filter((v) => v.length >= 6);
+    // A run of a short unit first (`abab…K…`), so that some long values are found by a window further in.
+    const value = fc
+      .tuple(fc.stringMatching(/^[ab]{1,3}$/), fc.nat(24), fc.array(piece, { minLength: 1, maxLength: 12 }))
+      .map(([unit, times, parts]) => `${unit.repeat(times)}K${parts.join("")}`)
+      .filter((v) => v.length >= 6);
     await fc.assert(
       fc.asyncProperty(fc.uniqueArray(value, { minLength: 1, maxLength: 8 }), fc.array(fc.oneof(piece, fc.nat(7)), { maxLength: 24 }), async (values, parts) => {
         const store = createMemoryFlowStore();
@@ -172,6 +176,16 @@ describe("createMemoryFlowStore with values longer than the scan anchor", () => 
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("finds a long value that starts with a repeated unit by a window further in, and forgets one that is all repeats", async () => {
+    const store = createMemoryFlowStore();
+    const padded = `${"ab".repeat(30)}${token("", 40, 4)}`;
+    const { value, findings } = secrets([padded, "xy".repeat(40)]);
+    store.remember("s1", value, findings, CRM);
+    expect(store.size("s1")).toBe(1);
+    expect(await store.match("s1", { body: `ab${padded}ab` }, [])).toHaveLength(1);
+    expect(await store.match("s1", { body: "ab".repeat(200) }, [])).toEqual([]);
   });
 
   it("finds a long value at the very end of an argument and as the whole argument", async () => {
@@ -207,6 +221,15 @@ describe("createMemoryFlowStore on adversarial results", () => {
     expect(store.size("s1")).toBe(4000);
     const body = `${"lorem ipsum dolor ".repeat(120_000)}${value.values[3999]}`;
     expect(await store.match("s1", { body }, [])).toHaveLength(1);
+  });
+
+  // Anchored at their common start, each value would be checked at every other place of the argument.
+  it("looks for 2,000 long values that share a repeated start in a 1 MB argument that repeats it", { timeout: 20_000 }, async () => {
+    const store = createMemoryFlowStore();
+    const { value, findings } = secrets(Array.from({ length: 2000 }, (_, i) => `${"ab".repeat(40)}${token(`t${i}_`, 12 + (i % 500), i + 1)}`));
+    store.remember("s1", value, findings, CRM);
+    expect(store.size("s1")).toBe(2000);
+    expect(await store.match("s1", { body: `${"ab".repeat(500_000)}${value.values[1999]}` }, [])).toHaveLength(1);
   });
 
   it("keeps a bounded number of the values the user typed, forgetting the oldest", { timeout: 20_000 }, async () => {

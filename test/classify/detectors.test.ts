@@ -208,6 +208,22 @@ describe("secrets detector near misses", () => {
     const line = "//registry.npmjs.org/:_authToken=743b294a-cd03-11ec-9d64-0242ac120002";
     expect(found(line, "secret.npm_token")).toEqual(["743b294a-cd03-11ec-9d64-0242ac120002"]);
   });
+  it("reads a setting named in one XML attribute and valued in the next (.NET, NuGet, Spring, HTML forms)", () => {
+    expect(found('<add key="ClearTextPassword" value="hal+9ooo_da!sY" />', "secret.password")).toEqual(["hal+9ooo_da!sY"]);
+    expect(found("<property name='db.password' value='hunter2xyz'/>", "secret.password")).toEqual(["hunter2xyz"]);
+    expect(found('<add key="StripeApiKey"\n     value="a8F3kLm2Qp9Rz7Wx" />', "secret.token")).toEqual(["a8F3kLm2Qp9Rz7Wx"]);
+    expect(found('<input type="password" name="password" value="Tr0ub4dor&3">', "secret.password")).toEqual(["Tr0ub4dor&3"]);
+    const nearMisses = [
+      '<add key="ClearTextPassword" value="XXXXXXXXXXX" />',
+      '<add key="ClearTextPassword" value="%TestSourcePassword%" />',
+      '<add key="PasswordLength" value="12" />',
+      '<add key="PageSize" value="20" />',
+      '<input type="password" name="password" value="" />',
+      '<input type="hidden" name="authenticity_token" value="7SWa-Fo1_hsC6oovfBsJFLGPUl2EhkSWPbJhWANwgaJWBDl1vxd9VNqXTNAefsJqzIRYaZEfYZLffa31rw8zJA" />',
+      '<option label="token" value="a8F3kLm2Qp9Rz7Wx">',
+    ];
+    for (const text of nearMisses) expect({ text, classes: classesIn(text).filter((c) => c.startsWith("secret.")) }).toEqual({ text, classes: [] });
+  });
   it("takes PyPI tokens only with their documented macaroon location and length", () => {
     const body = "CJDQ3ZmE5YzIxLWU4YjAtNGQ2YS05NWMzLWUxZjdiMmQwOGE2NAACKlszLCJjMGQ5ZTFmMi0zYjRhLTRjNWQtOGU2Zi03YTgiXQAABiBmk2Lq9";
     expect(found(`PYPI=pypi-AgEIcHlwaS5vcmc${body}`, "secret.pypi_token")).toEqual([`pypi-AgEIcHlwaS5vcmc${body}`]);

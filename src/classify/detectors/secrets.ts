@@ -173,7 +173,7 @@ const SECRET_WORDS = new Set([
 const NOT_SECRET_WORDS = new Set([
   "id", "ids", "name", "names", "url", "uri", "endpoint", "file", "path", "dir", "length", "size", "type", "count",
   "version", "format", "header", "field", "prefix", "label", "expires", "expiry", "expiration", "ttl", "provider",
-  "algorithm", "alg", "public", "pub", "csrf", "xsrf", "nonce", "example", "hint", "policy", "mode", "source",
+  "algorithm", "alg", "public", "pub", "csrf", "xsrf", "authenticity" /* Rails' CSRF token */, "nonce", "example", "hint", "policy", "mode", "source",
   "results", "result", "required", "enabled", "timeout", "chars", "str", "min", "max", "store", "vault", "location",
   "hash", "checksum", "fingerprint", "sha", "md5", "digest",
 ]);
@@ -608,7 +608,7 @@ function mayAssign(text: string, chars: number): boolean {
       const quoted = quote === 34 || quote === 39 || quote === 96;
       if (operator === "," && quote !== 34 && quote !== 39) continue;
       if (hintedKeyEndsAt(text, quoted ? p - 1 : p)) return true;
-      if (operator === "=" && !quoted && hintedKeyBeforeType(text, p)) return true;
+      if (operator === "=" && !quoted && (hintedKeyBeforeType(text, p) || hintedNameAfter(text, at + 1))) return true;
     }
   }
   if ((chars & Char.lessThan) !== 0 && mayHoldElement(text)) return true;
@@ -637,6 +637,43 @@ function hintedKeyBeforeType(text: string, end: number): boolean {
   if (p === end || p === 0 || (text.charCodeAt(p - 1) !== 32 && text.charCodeAt(p - 1) !== 9)) return false;
   return hintedKeyEndsAt(text, p - 1);
 }
+
+/** Whether a quoted name holding a credential word starts at `start`, past up to five spaces: `name="db.password"`. */
+function hintedNameAfter(text: string, start: number): boolean {
+  let p = start;
+  while (p < text.length && p - start < 5 && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
+  const quote = text.charCodeAt(p);
+  if (quote !== 34 && quote !== 39) return false;
+  let end = p + 1;
+  while (end < text.length && end - p <= 96 && isIdentCode(text.charCodeAt(end))) end++;
+  return text.charCodeAt(end) === quote && hintedKeyEndsAt(text, end);
+}
+
+/**
+ * `<add key="ApiKey" value="…"/>`, `<property name="db.password" value="…"/>`: a setting named in one attribute of an
+ * element (.NET and NuGet configuration, Spring and Ant XML) and valued in the next. `quoteAt` is the opening quote of
+ * the credential-named attribute value, `nameEnd` its closing quote. Reports the `value` attribute's text when it
+ * looks like a credential. Returns whether it read such a pair; when not, the caller reads the name as it would any.
+ */
+function reportNamedAttribute(text: string, quoteAt: number, nameEnd: number, kind: SecretStrength, words: readonly string[], out: Match[]): boolean {
+  let p = quoteAt;
+  while (p > 0 && quoteAt - p < 5 && (text.charCodeAt(p - 1) === 32 || text.charCodeAt(p - 1) === 9)) p--;
+  if (p === 0 || text.charCodeAt(p - 1) !== 61) return false;
+  p--;
+  while (p > 0 && quoteAt - p < 10 && (text.charCodeAt(p - 1) === 32 || text.charCodeAt(p - 1) === 9)) p--;
+  if (!ATTRIBUTE_NAME.test(text.slice(Math.max(0, p - 5), p))) return false;
+  const value = matchAt(VALUE_ATTRIBUTE, text, nameEnd + 1);
+  if (value === null) return false;
+  const valueStart = VALUE_ATTRIBUTE.lastIndex - value[2]!.length - 1;
+  if (!looksLikeSecretValue(value[2]!, kind, words[words.length - 1])) return true;
+  out.push({ class: kind === "password" ? "secret.password" : "secret.token", start: valueStart, end: valueStart + value[2]!.length, detector: `attribute:${words.join("_")}`, confidence: 0.8 });
+  return true;
+}
+
+/** The attribute that names a setting, ending where its `=` is: `key`, `name`, after a space. */
+const ATTRIBUTE_NAME = /(?:^|[\s])(?:key|name)$/i;
+/** The attribute that values it, after the name's closing quote: ` value="…"` on the same element. */
+const VALUE_ATTRIBUTE = /[ \t\r\n]{1,16}value[ \t]{0,5}=[ \t]{0,5}(["'])([^"'\n<>]{1,256})\1/iy;
 
 /** Whether some element is named with a credential word: `<apiToken>`, `<password>`. */
 function mayHoldElement(text: string): boolean {
@@ -692,6 +729,7 @@ function scanAssignments(text: string, out: Match[]): void {
       continue;
     }
     const keyQuote = text.charCodeAt(p);
+    if ((keyQuote === 34 || keyQuote === 39) && s > 0 && text.charCodeAt(s - 1) === keyQuote && reportNamedAttribute(text, s - 1, e, kind, words, out)) continue;
     if (keyQuote === 34 || keyQuote === 39 || keyQuote === 96) p++;
     const afterKey = p;
     while (p < text.length && p - afterKey < 5 && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;

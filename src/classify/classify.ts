@@ -23,6 +23,7 @@ import { phoneDetector } from "./detectors/phone.js";
 import { secretsDetector } from "./detectors/secrets.js";
 import { decodeCandidates, mayHoldJson } from "./decode.js";
 import { Profile, type TextProfile } from "./profile.js";
+import { isRedactionMarker } from "./redact.js";
 import { keyWords } from "./text.js";
 
 /** The detector families, in the order they run. */
@@ -290,6 +291,8 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   }
 
   function scanText(text: string, pointer: string | undefined, context: CompiledContext, encoding: Encoding, depth: number, out: Finding[]): void {
+    // What redaction wrote in place of a value (`[REDACTED:health.diagnosis]` under `diagnosis`) is no value of its own.
+    if (context.keyed && isRedactionMarker(text.trim())) return;
     const matches = (matchLists[depth] ??= []);
     if (matches.length !== 0) matches.length = 0;
     const profile = detect(text, context, context.slots, (profiles[depth] ??= new Profile()), matches);

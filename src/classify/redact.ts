@@ -32,6 +32,18 @@ export interface RedactorOptions {
   readonly salt?: string | Uint8Array;
 }
 
+/** What `label` and `hash` redaction write in place of a value: `[REDACTED:pii.email]`, `[pii.email:1f3a…]`. */
+const MARKER = /^\[(?:REDACTED:[^\s[\]]{1,512}|[a-z][\w.:~-]{0,200}:[0-9a-f]{16})\]$/;
+
+/**
+ * Whether `text` is, whole, what redaction writes in place of a value. It holds no data, only class names; the
+ * families driven by a key (any value under `diagnosis` is one) must not find a diagnosis in it, or redacting a
+ * value would never pass the check that nothing of its class is left.
+ */
+export function isRedactionMarker(text: string): boolean {
+  return text.length >= 4 && text.charCodeAt(0) === 91 && MARKER.test(text);
+}
+
 const KEEP_LAST_BY_DEFAULT = ["financial.card", "financial.account", "financial.iban", "pii.phone", "pii.ssn"];
 
 /**

@@ -173,6 +173,11 @@ describe("createClassifier on adversarial input", () => {
     // A Secret manifest's blocks are read line by line, each line once, however deep they nest.
     ["nested data blocks of a Kubernetes Secret", `kind: Secret\n${Array.from({ length: 2000 }, (_, i) => `${" ".repeat(i)}data:\n`).join("")}`],
     ["block values of a Kubernetes Secret", `kind: Secret\ndata:\n${Array.from({ length: 2000 }, (_, i) => `${" ".repeat(i + 1)}a: |\n`).join("")}`],
+    // Labelled lines (src/classify/labels.ts) are read once each, the lines of a list under a label included.
+    ["diagnosis labels over empty lists", "Diagnosis:\n".repeat(n / 11)],
+    ["a diagnosis label over a long list", `Medications:\n${"- a\n".repeat(n / 4)}`],
+    ["long labels without a colon", `${"Medical condition ".repeat(n / 18)}: x`],
+    ["bullets and bold markers", "- **diagnosis** - 1. ".repeat(n / 21)],
     ["capitals beyond ASCII", "Åb ".repeat(n / 3)],
     ["digit runs beyond the profile's lists", "1 a ".repeat(n / 4)],
     // Where families try their patterns at candidate places (src/classify/sticky.ts): dense candidates.

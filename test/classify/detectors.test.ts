@@ -368,6 +368,35 @@ describe("key-driven classes", () => {
   });
 });
 
+describe("health labels in text", () => {
+  it("classifies the values of lines labelled with a diagnosis or medication word, as tools print records", () => {
+    const record = "Name: Jane Doe\nDiagnosis: Type 2 diabetes\nMedication: Metformin 500mg\nVisits: 3";
+    expect(found(record, "health.diagnosis")).toEqual(["Type 2 diabetes"]);
+    expect(found(record, "health.medication")).toEqual(["Metformin 500mg"]);
+    expect(found("  - **Allergies:** penicillin, latex", "health.diagnosis")).toEqual(["penicillin, latex"]);
+    expect(found("Medical condition: hypertension", "health.diagnosis")).toEqual(["hypertension"]);
+    // A label over a list: each bulleted line is a value, up to the first line that is not.
+    expect(found("Current medications:\n  - Metformin 500 mg\n  1. Lisinopril\nNext visit: May", "health.medication")).toEqual(["Metformin 500 mg", "Lisinopril"]);
+  });
+
+  it("does not take code, messages, listings or prose for labelled health data", () => {
+    const nearMisses = [
+      "class Patient:\n    diagnosis: str\n    medications: Optional[list] = None",
+      "interface Visit {\n  diagnosis: string;\n}",
+      "diagnosis: must not be empty",
+      "Condition: Used - like new",
+      "Symptoms: app crashes on start",
+      "RX: 1.2 MB TX: 3.4 MB",
+      "see the diagnosis: below",
+      "Diagnosis:asthma",
+      "Diagnosis: n/a",
+      "const medication = { diagnosis: patient.dx, };",
+      "Diagnosis: patient.diagnosis",
+    ];
+    for (const text of nearMisses) expect({ text, classes: classesIn(text).filter((c) => c.startsWith("health.")) }).toEqual({ text, classes: [] });
+  });
+});
+
 describe("configured classes", () => {
   it("reports tenant ids from the configured pattern and tenant keys", () => {
     const tenants = createClassifier({ tenants: { pattern: "\\borg_([a-z0-9]{6})\\b" } });

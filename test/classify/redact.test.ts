@@ -14,6 +14,14 @@ describe("createRedactor", () => {
     expect(redacted).toEqual({ note: "mail [REDACTED:pii.email] or call [REDACTED:pii.phone]", id: 7 });
   });
 
+  it("writes labels and hashes that are not classified again, even under the key that classified the value", () => {
+    const value = { diagnosis: "asthma", medications: ["albuterol"], notes: "Diagnosis: Type 2 diabetes", org_id: "4111111111111111" };
+    for (const style of ["label", "hash"] as const) {
+      const redacted = createRedactor({ default: style }).redact(value, classifier.classify(value));
+      expect({ style, left: classifier.classify(redacted).map((f) => f.class) }).toEqual({ style, left: [] });
+    }
+  });
+
   it("redacts a long string with many findings in one pass (40,000 findings in 1.3 MB)", { timeout: 20_000 }, () => {
     const line = "call ana@lima.example about it; ";
     const text = line.repeat(40_000);

@@ -247,6 +247,29 @@ describe("guard with classification on large and deep results", () => {
     await guard.close();
   });
 
+  it("redacts a diagnosis that a tool printed as a labelled line of text, under a scope without health data", async () => {
+    const { guard } = await supportGuard();
+    const call = { server: "crm", tool: "get_customer", args: { id: 7 }, sessionId: "s1" };
+    await guard.beforeCall(call);
+    const text = "Customer: Jane Doe\nDiagnosis: Type 2 diabetes\nOrders: 3";
+    const verdict = await guard.afterCall(call, { content: [{ type: "text", text }] });
+    expect(verdict.decision).toBe("redact");
+    expect(verdict.decision === "redact" && verdict.value).toEqual({ content: [{ type: "text", text: "Customer: Jane Doe\nDiagnosis: [REDACTED:health.diagnosis]\nOrders: 3" }] });
+    await guard.close();
+  });
+
+  // What redaction writes under `diagnosis` was read as a diagnosis again, so the check after redaction always failed
+  // and the call was denied instead.
+  it("redacts a value that only its key classifies, and passes the check that nothing of its class is left", async () => {
+    const { guard } = await supportGuard();
+    const call = { server: "crm", tool: "get_customer", args: { id: 7 }, sessionId: "s1" };
+    await guard.beforeCall(call);
+    const verdict = await guard.afterCall(call, { name: "Jane Doe", diagnosis: "asthma", medications: ["albuterol"] });
+    expect(verdict.decision).toBe("redact");
+    expect(verdict.decision === "redact" && verdict.value).toEqual({ name: "Jane Doe", diagnosis: "[REDACTED:health.diagnosis]", medications: ["[REDACTED:health.medication]"] });
+    await guard.close();
+  });
+
   it("lists each redacted place once in the audit record, however many values it held", async () => {
     const { guard, sink } = await supportGuard();
     const text = Array.from({ length: 5000 }, (_, i) => `ticket ${i}: SSN 219-09-${String(1000 + i).padStart(4, "0")}`).join("\n");

@@ -1,5 +1,8 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
-import type { TextProfile } from "../profile.js";
+import { labelledValues } from "../labels.js";
+import { Char, type TextProfile } from "../profile.js";
+import { isRedactionMarker } from "../redact.js";
+import { keyWords } from "../text.js";
 
 // ICD-10(-CM) codes: a letter (not U), two characters, then an optional dotted extension (`E11.9`, `S72.001A`).
 const ICD10 = /(?<![A-Za-z0-9.])[A-TV-Z][0-9][0-9AB](?:\.[0-9A-Z]{1,4})?(?![A-Za-z0-9]|\.[0-9A-Z])/g;
@@ -10,6 +13,33 @@ const MEDICATION_KEYS = new Set(["medication", "medications", "meds", "drug", "d
 const HEALTH_OWNERS = new Set(["medical", "health", "patient", "clinical", "diagnosis", "mental", "chronic", "primary"]);
 
 const CUE_LETTERS = /[dD]/;
+
+/**
+ * Labels of lines in text (`Diagnosis: asthma`) that classify their value: fewer than keys do in JSON, since text
+ * labels are also product listings (`Condition: used`), bug reports (`Symptoms: app crashes`), network counters
+ * (`RX: 1.2 MB`) and forms.
+ */
+const LABEL_DIAGNOSIS = new Set(["diagnosis", "diagnoses", "allergy", "allergies", "disease", "diseases", "illness", "illnesses", "disorder", "disorders", "comorbidities"]);
+const LABEL_MEDICATION = new Set(["medication", "medications", "prescription", "prescriptions"]);
+/** `condition` and `problem` only with a health word before them (`Medical condition`, `Chronic conditions`). */
+const LABEL_OWNED = new Set(["condition", "conditions", "problem", "problems"]);
+/** A cheap test that a text with a colon may hold one of those labels. */
+const LABEL_CUE = /diagnos|allerg|disease|illness|disorder|comorbid|medicat|prescript|condition|problem/i;
+
+type LabelKind = "health.diagnosis" | "health.medication";
+
+function labelKind(label: string): LabelKind | undefined {
+  const words = keyWords(label);
+  if (words.length === 0 || words.length > 4) return undefined;
+  const last = words[words.length - 1]!;
+  if (LABEL_DIAGNOSIS.has(last)) return "health.diagnosis";
+  if (LABEL_MEDICATION.has(last)) return "health.medication";
+  if (LABEL_OWNED.has(last) && words.some((w) => HEALTH_OWNERS.has(w))) return "health.diagnosis";
+  return undefined;
+}
+
+/** Types, code and messages that follow a label in source code and errors: `diagnosis: str`, `…: must not be empty`. */
+const NOT_DATA = /^(?:(?:str|string|int|integer|number|float|double|bool|boolean|list|dict|array|object|any|date|datetime|text|optional|none|null|nil|undefined|n\/a|unknown|true|false)\b|(?:must|should|cannot|is required|required|invalid|missing|expected)\b)|[{}<>;=`]|,$|^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/i;
 
 /** What a property name says to this family. */
 export interface HealthKey {
@@ -37,6 +67,7 @@ export function healthDetector(): Detector<HealthKey> {
       const diagnosisKey = key.diagnosis;
       const medicationKey = key.medication;
       const healthKey = key.health;
+      if (!healthKey && (profile.chars & Char.colon) !== 0 && LABEL_CUE.test(text)) scanLabels(text, out);
       // Without a health key, only an ICD-10 code (a capital before a digit) after an ICD cue (it has a `d`) counts.
       if (!healthKey && (!profile.upperDigit || !CUE_LETTERS.test(text))) return;
       const cue = !healthKey && (text.includes("ICD") || text.includes("icd") || text.includes("iagnos") || text.includes("DX") || text.includes("Dx") || text.includes("dx")) && ICD_CUE.test(text);
@@ -56,4 +87,13 @@ export function healthDetector(): Detector<HealthKey> {
       else if (medicationKey) out.push({ class: "health.medication", start: lead, end: lead + trimmed.length, detector: key.detector, confidence: 0.8 });
     },
   };
+}
+
+/** Values of lines labelled with a diagnosis or medication word, unless they read as a type, code or a message. */
+function scanLabels(text: string, out: Match[]): void {
+  labelledValues(text, labelKind, (kind, start, end) => {
+    const value = text.slice(start, end);
+    if (!/[\p{L}\p{N}]/u.test(value) || NOT_DATA.test(value) || isRedactionMarker(value)) return;
+    out.push({ class: kind, start, end, detector: `label:${kind.slice(7)}`, confidence: 0.75 });
+  });
 }

@@ -37,10 +37,12 @@ export interface MemoryFlowStoreOptions {
 
 /** A remembered value: never the value itself, only its salted fingerprints (to scan) and HMAC (to confirm). */
 interface Entry {
+  /** `kind:hmac`, its key in `Session.entries`. */
+  readonly id: string;
   readonly kind: ViewKind;
   readonly length: number;
   readonly fingerprint: number;
-  /** The fingerprint of `ANCHOR` characters from `offset` (of all of it when shorter): what a scan looks for. */
+  /** The fingerprint of its window (`windowOf`) of characters from `offset`: what a scan looks for. */
   readonly anchor: number;
   readonly offset: number;
   readonly hmac: string;
@@ -69,12 +71,24 @@ interface Session {
 /** The entries of one view kind, for scanning. */
 interface KindIndex {
   /** By window length and anchor fingerprint (`length * MOD + anchor`). */
-  readonly entries: Map<number, Entry[]>;
+  readonly entries: Map<number, Bucket>;
   /**
    * A bit per (window length, anchor) of `entries`, tested before the map: nearly every window of an argument matches
    * nothing, and a map lookup by a key beyond the small-integer range costs some 100 ns (it boxes the number).
    */
   readonly filter: Uint32Array;
+}
+
+/** The entries that one (window length, anchor fingerprint) finds. */
+interface Bucket {
+  /** Values as long as the window: the window is the value. */
+  readonly whole: Entry[];
+  /**
+   * Longer values, by where their anchor sits and how long they are (`offset * 8192 + length`), then by fingerprint:
+   * where the anchor is found, one fingerprint per group tells whether any of its values is there, however many
+   * values share the anchor (thousands can: the attacker chooses what results hold).
+   */
+  readonly longer: Map<number, Map<number, Entry[]>>;
 }
 
 const MOD = 2147483647; // 2^31 - 1: fingerprints stay exact in double arithmetic
@@ -98,44 +112,58 @@ function filterBit(window: number, anchor: number): number {
 }
 
 /**
- * Values longer than this are looked for by their first `ANCHOR` characters, and confirmed whole where those are
- * found. A scan slides one window per distinct length, so without it a session that remembered values of thousands
- * of lengths (the longest is 4,096) paid thousands of passes over every argument: 6 s for 1 MB. Now it pays at most
- * `ANCHOR` passes per view kind; 32 characters name a value well enough to check it whole wherever they appear.
+ * The window lengths a scan slides. A value is looked for by a window of the longest of these lengths it holds (its
+ * anchor), and checked whole where that is found. A scan slides one window per distinct length, so with a window per
+ * value length a session that remembered values of thousands of lengths (the longest is 4,096) paid thousands of
+ * passes over every argument (6 s for 1 MB); now it pays at most one per entry here, per view kind. 32 characters
+ * name a value well enough to check it whole wherever they appear.
  */
-const ANCHOR = 32;
-const BORDER = new Int32Array(ANCHOR);
+const WINDOWS = [3, 4, 5, 6, 7, 8, 10, 12, 16, 20, 24, 32];
 const LONGEST = 4096;
+/** `WINDOW_OF[length]`: the longest window a value of `length` holds. */
+const WINDOW_OF = new Uint8Array(LONGEST + 1);
+for (let length = 0, w = 0; length <= LONGEST; length++) {
+  while (w + 1 < WINDOWS.length && WINDOWS[w + 1]! <= length) w++;
+  WINDOW_OF[length] = WINDOWS[w]!;
+}
+const MAX_WINDOW = WINDOWS[WINDOWS.length - 1]!;
+const BORDER = new Int32Array(MAX_WINDOW);
 
-/**
- * Where a long value's anchor starts: the first window of `ANCHOR` characters, stepping by half of it, that repeats
- * no unit of half its length or less; -1 when every window does (`abab…`). Such a window appears at places at least
- * `ANCHOR / 2` apart, which bounds the places where values are checked whole.
- */
-function anchorOffset(value: string): number {
-  const last = value.length - ANCHOR;
-  for (let offset = 0; ; offset = Math.min(offset + ANCHOR / 2, last)) {
-    if (periodOf(value, offset) > ANCHOR / 2) return offset;
-    if (offset === last) return -1;
-  }
+/** The window a scan slides to find a value of `length`. */
+function windowOf(length: number): number {
+  return WINDOW_OF[length]!;
 }
 
-/** The smallest period of `value.slice(start, start + ANCHOR)`, from its longest border (the KMP failure function). */
-function periodOf(value: string, start: number): number {
+/**
+ * Where a value's anchor starts: at 0 when the value is as long as its window; else the first window that repeats no
+ * unit of half its length or less, or -1 when every window does, which (windows one apart overlap by more than two
+ * such units, Fine and Wilf) means the whole value repeats one (`abab…`). Such a window appears at places more than
+ * half a window apart, which bounds the places where values are checked whole. Windows half a window apart are tried
+ * first: one of them almost always serves, and only a value that nearly repeats pays for trying every place.
+ */
+function anchorOffset(value: string, window: number): number {
+  const last = value.length - window;
+  if (last === 0) return 0;
+  const step = window >> 1;
+  for (let offset = 0; ; offset = Math.min(offset + step, last)) {
+    if (periodOf(value, offset, window) > step) return offset;
+    if (offset === last) break;
+  }
+  for (let offset = 1; offset < last; offset++) if (offset % step !== 0 && periodOf(value, offset, window) > step) return offset;
+  return -1;
+}
+
+/** The smallest period of `value.slice(start, start + window)`, from its longest border (the KMP failure function). */
+function periodOf(value: string, start: number, window: number): number {
   const border = BORDER;
   border[0] = 0;
-  for (let i = 1, k = 0; i < ANCHOR; i++) {
+  for (let i = 1, k = 0; i < window; i++) {
     const code = value.charCodeAt(start + i);
     while (k > 0 && code !== value.charCodeAt(start + k)) k = border[k - 1]!;
     if (code === value.charCodeAt(start + k)) k++;
     border[i] = k;
   }
-  return ANCHOR - border[ANCHOR - 1]!;
-}
-
-/** The window a scan slides to find a value of `length`. */
-function windowOf(length: number): number {
-  return length < ANCHOR ? length : ANCHOR;
+  return window - border[window - 1]!;
 }
 
 /** `a * b % MOD` for `a, b < 2^31`, exact in double arithmetic (the plain product is not). */
@@ -149,7 +177,7 @@ function mulMod(a: number, b: number): number {
  * or spacing, hidden with zero-width characters, base64-, hex- or URL-encoded, inside JSON strings, or split across
  * fields. Scanning slides a salted Rabin–Karp fingerprint over each argument string for every remembered length,
  * and confirms candidates with the HMAC, so the cost is linear in the arguments times the distinct lengths, of which
- * there are at most `ANCHOR`: longer values are found by their first `ANCHOR` characters and checked whole there.
+ * there are at most a dozen: a value is found by a window of one of a dozen lengths, and checked whole there.
  */
 export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): FlowStore & { trust(sessionId: string, values: readonly string[]): void; size(sessionId: string): number } {
   const maxValues = options.maxValuesPerSession ?? 2048;
@@ -206,12 +234,17 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
     if (existing) session.entries.delete(id);
     session.index = undefined;
     const length = normalized.length;
-    // A long value that is one short unit repeated (`abab…`) names nothing, and would be checked at every place of an
-    // argument that repeats the unit.
-    const offset = length <= ANCHOR ? 0 : anchorOffset(normalized);
-    if (offset < 0) return undefined;
-    const anchor = fingerprint(normalized, offset, offset + windowOf(length));
-    session.entries.set(id, { kind, length, fingerprint: length <= ANCHOR ? anchor : fingerprint(normalized, 0, length), anchor, offset, hmac: digest, class: cls, source });
+    const window = windowOf(length);
+    let offset = anchorOffset(normalized, window);
+    if (offset < 0) {
+      // A long value that is one short unit repeated names nothing, and would be checked at every place of an
+      // argument that repeats the unit. A short one (`123123123`) may be an id; where its anchor repeats, it is
+      // checked with the other values of its length and anchor, as many groups as window lengths at most.
+      if (length > MAX_WINDOW) return undefined;
+      offset = 0;
+    }
+    const anchor = fingerprint(normalized, offset, offset + window);
+    session.entries.set(id, { id, kind, length, fingerprint: length === window ? anchor : fingerprint(normalized, 0, length), anchor, offset, hmac: digest, class: cls, source });
     bumpLength(session, kind, normalized.length, 1);
     if (existing) bumpLength(session, existing.kind, existing.length, -1);
     evictOldest(session.entries, maxValues, (_, oldest) => bumpLength(session, oldest.kind, oldest.length, -1));
@@ -299,9 +332,17 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
       const bit = filterBit(window, entry.anchor);
       kindIndex.filter[bit >>> 5]! |= 1 << (bit & 31);
       const key = window * MOD + entry.anchor;
-      const list = kindIndex.entries.get(key);
-      if (list) list.push(entry);
-      else kindIndex.entries.set(key, [entry]);
+      let bucket = kindIndex.entries.get(key);
+      if (!bucket) kindIndex.entries.set(key, (bucket = { whole: [], longer: new Map() }));
+      if (entry.length === window) bucket.whole.push(entry);
+      else {
+        const group = entry.offset * 8192 + entry.length;
+        let prints = bucket.longer.get(group);
+        if (!prints) bucket.longer.set(group, (prints = new Map()));
+        const list = prints.get(entry.fingerprint);
+        if (list) list.push(entry);
+        else prints.set(entry.fingerprint, [entry]);
+      }
     }
     return (session.index = index);
   };
@@ -332,23 +373,28 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
       let h = fingerprint(text, 0, length);
       for (let start = 0; ; start++) {
         const bit = (h ^ salt) & FILTER_MASK;
-        const candidates = (filter[bit >>> 5]! & (1 << (bit & 31))) === 0 ? undefined : fingerprints.get(length * MOD + h);
-        if (candidates) {
-          let digest: string | undefined;
-          for (const entry of candidates) {
-            if (entry.length === length) {
-              digest ??= hmac(kind, text.slice(start, start + length));
-              if (entry.hmac === digest) found.set(`${kind}:${digest}`, entry);
-              continue;
-            }
-            const from = start - entry.offset;
-            const end = from + entry.length;
+        const bucket = (filter[bit >>> 5]! & (1 << (bit & 31))) === 0 ? undefined : fingerprints.get(length * MOD + h);
+        if (bucket) {
+          if (bucket.whole.some((entry) => !found.has(entry.id))) {
+            const digest = hmac(kind, text.slice(start, start + length));
+            for (const entry of bucket.whole) if (entry.hmac === digest) found.set(entry.id, entry);
+          }
+          for (const [group, prints] of bucket.longer) {
+            const valueLength = group % 8192;
+            const from = start - (group - valueLength) / 8192;
+            const end = from + valueLength;
             if (from < 0 || end > text.length) continue;
             prefixes ??= prefixPrints(text);
-            const whole = prefixes[end]! - mulMod(prefixes[from]!, powers[entry.length]!);
-            if ((whole < 0 ? whole + MOD : whole) !== entry.fingerprint) continue;
-            const full = hmac(kind, text.slice(from, end));
-            if (entry.hmac === full) found.set(`${kind}:${full}`, entry);
+            const whole = prefixes[end]! - mulMod(prefixes[from]!, powers[valueLength]!);
+            const candidates = prints.get(whole < 0 ? whole + MOD : whole);
+            if (!candidates) continue;
+            // A value already found here needs no second HMAC (an argument may repeat it thousands of times).
+            let digest: string | undefined;
+            for (const entry of candidates) {
+              if (found.has(entry.id)) continue;
+              digest ??= hmac(kind, text.slice(from, end));
+              if (entry.hmac === digest) found.set(entry.id, entry);
+            }
           }
         }
         if (start + length >= text.length) break;

@@ -84,6 +84,41 @@ export function haystacks(args: unknown, maxDecodeDepth = 2): Haystack[] {
     }
   };
   walk(args, "", 0, "plain");
-  if (plain.length > 1) out.push({ text: plain.join(""), pointer: firstPointer[0] ?? "", encoding: "split" });
+  out.push(...splitStacks(plain, firstPointer));
+  return out;
+}
+
+/**
+ * Beyond this many characters from either end of a string, no value split across it and a neighbour can lie: values
+ * are at most 4,096 characters once normalised, and this leaves room for the separators normalising drops.
+ */
+const SPLIT_MARGIN = 65_536;
+
+/**
+ * The plain strings joined, so a value split across fields reads whole again. A long string adds only its two ends:
+ * joining it whole made every argument of one long field be scanned twice. Its middle ends one piece and starts the
+ * next, so no value is made up across a gap; a piece of one string has nothing split and is left out.
+ */
+function splitStacks(plain: readonly string[], pointers: readonly string[]): Haystack[] {
+  const out: Haystack[] = [];
+  let parts: string[] = [];
+  let pointer = "";
+  const close = () => {
+    if (parts.length > 1) out.push({ text: parts.join(""), pointer, encoding: "split" });
+    parts = [];
+  };
+  for (let i = 0; i < plain.length; i++) {
+    const text = plain[i]!;
+    if (parts.length === 0) pointer = pointers[i]!;
+    if (text.length <= 2 * SPLIT_MARGIN) {
+      parts.push(text);
+      continue;
+    }
+    parts.push(text.slice(0, SPLIT_MARGIN));
+    close();
+    parts.push(text.slice(-SPLIT_MARGIN));
+    pointer = pointers[i]!;
+  }
+  close();
   return out;
 }

@@ -188,6 +188,25 @@ describe("createMemoryFlowStore with values longer than the scan anchor", () => 
     expect(await store.match("s1", { body: "ab".repeat(200) }, [])).toEqual([]);
   });
 
+  it("finds a value whose windows half a window apart all repeat a unit, and a short value that repeats one whole", async () => {
+    const store = createMemoryFlowStore();
+    const nearlyPeriodic = "abcdefghijklmnoaabcdefghijklmnoabcdefghijklmnoab";
+    store.remember("s1", { v: nearlyPeriodic, ssn: "123-12-3123" }, [
+      ...secrets([nearlyPeriodic]).findings.map((f) => ({ ...f, pointer: "/v" })),
+      { class: "pii.ssn", pointer: "/ssn", start: 0, end: 11, detector: "test", confidence: 1 },
+    ], CRM);
+    expect(await store.match("s1", { body: `x ${nearlyPeriodic} y` }, [])).toHaveLength(1);
+    expect(await store.match("s1", { body: "SSN 123123123, again 123 12 3123" }, [])).toHaveLength(1);
+  });
+
+  it("finds a value split between the end of a long field and the start of the next", async () => {
+    const store = createMemoryFlowStore();
+    store.remember("s1", CUSTOMER, classifier.classify(CUSTOMER), CRM);
+    const filler = "lorem ipsum dolor ".repeat(20_000);
+    const found = await store.match("s1", { a: `${filler}jane.doe@cust`, b: `omer.example ${filler}` }, []);
+    expect(found.map((m) => [m.class, m.encoding])).toEqual([["pii.email", "split"]]);
+  });
+
   it("finds a long value at the very end of an argument and as the whole argument", async () => {
     const store = createMemoryFlowStore();
     const { value, findings } = secrets([longer]);
@@ -230,6 +249,19 @@ describe("createMemoryFlowStore on adversarial results", () => {
     store.remember("s1", value, findings, CRM);
     expect(store.size("s1")).toBe(2000);
     expect(await store.match("s1", { body: `${"ab".repeat(500_000)}${value.values[1999]}` }, [])).toHaveLength(1);
+  });
+
+  // Each place an anchor was found checked every value under it, and hashed again a value already found there.
+  it("looks for 2,048 values that share their first 32 characters in a 4 MB argument that repeats them", { timeout: 20_000 }, async () => {
+    const store = createMemoryFlowStore();
+    const head = token("h", 32, 7);
+    const { value, findings } = secrets(Array.from({ length: 2048 }, (_, i) => `${head}${token(`t${i}_`, 20, i + 1)}`));
+    store.remember("s1", value, findings, CRM);
+    expect(await store.match("s1", { body: `${head} `.repeat(120_000) }, [])).toEqual([]);
+    const prefixes = Array.from({ length: 400 }, (_, i) => token("p", 40 + i, 99));
+    const again = createMemoryFlowStore();
+    again.remember("s1", { values: prefixes }, secrets(prefixes).findings, CRM);
+    expect(await again.match("s1", { body: `${prefixes[399]} `.repeat(9_000) }, [])).toHaveLength(400);
   });
 
   it("keeps a bounded number of the values the user typed, forgetting the oldest", { timeout: 20_000 }, async () => {

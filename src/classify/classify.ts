@@ -290,14 +290,20 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     if (kept.length > 0) emit(kept, pointerOf(), "plain", true, out);
   }
 
+  /** Scans a string (and what it decodes to), then masks the tenant ids among its findings that are sensitive. */
   function scanText(text: string, pointer: string | undefined, context: CompiledContext, encoding: Encoding, depth: number, out: Finding[]): void {
+    const first = out.length;
+    scanString(text, pointer, context, encoding, depth, out);
+    if (out.length > first) maskSensitiveTenants(out, first);
+  }
+
+  function scanString(text: string, pointer: string | undefined, context: CompiledContext, encoding: Encoding, depth: number, out: Finding[]): void {
     // What redaction wrote in place of a value (`[REDACTED:health.diagnosis]` under `diagnosis`) is no value of its own.
     if (context.keyed && isRedactionMarker(text.trim())) return;
     const matches = (matchLists[depth] ??= []);
     if (matches.length !== 0) matches.length = 0;
     const profile = detect(text, context, context.slots, (profiles[depth] ??= new Profile()), matches);
     const kept = matches.length <= 1 ? matches : resolveOverlaps(matches);
-    if (context.keyed && kept.length > 1) maskSensitiveTenants(kept);
     if (kept.length > 0) emit(kept, (pointer ??= pointerOf()), encoding, false, out);
     if (depth >= decode.maxDepth || text.length < 8) return;
     const longRun = profile.maxRun >= 16;
@@ -445,8 +451,10 @@ export function resolveOverlaps(matches: Match[]): Match[] {
       const b = sorted[j]!;
       if (b.start >= a.end) break;
       if (!keep[j]) continue;
-      const aKey = a.detector.startsWith("key:");
-      const bKey = b.detector.startsWith("key:");
+      // Findings by key, and tenant ids (a pattern the user configured), are a layer of their own: they never hide
+      // what the families find in the value (a card number as a tenant id).
+      const aKey = a.detector.startsWith("key:") || a.class.startsWith("tenant:");
+      const bKey = b.detector.startsWith("key:") || b.class.startsWith("tenant:");
       if (aKey !== bKey) continue;
       if (a.class === b.class && a.start === b.start && a.end === b.end) {
         keep[j] = false;
@@ -468,16 +476,34 @@ export function resolveOverlaps(matches: Match[]): Match[] {
 }
 
 /**
- * Renames a tenant id read under a tenant key that another family finds sensitive (a card number under `org_id`) to
- * its mask (`maskedTenantId`): class names travel into audit records, labels and reasons, and must not carry it.
+ * Renames to its mask (`maskedTenantId`) a tenant id of one string's findings (`found` from `first`) that is itself
+ * sensitive: class names travel into audit records, labels and reasons, and must not carry it. An id under a tenant
+ * key is the whole string, so any other finding in it (`org_id` holding a card number, in clear or encoded) makes it
+ * sensitive; an id the configured pattern matched (or one in a JSON document printed in the string), a finding over
+ * its place, or one in the string's decoded text (whose place in the string is unknown). A number beyond 2^53 is masked too: its text is already rounded, and
+ * nothing then tells a card number's leading digits from an id.
  */
-function maskSensitiveTenants(kept: Match[]): void {
-  for (let i = 0; i < kept.length; i++) {
-    const tenant = kept[i]!;
-    if (tenant.detector !== "key:tenant") continue;
-    const sensitive = kept.some((other) => other !== tenant && other.class !== "unknown" && !other.class.startsWith("tenant:") && other.start < tenant.end && other.end > tenant.start);
-    if (sensitive) kept[i] = { ...tenant, class: `tenant:${maskedTenantId(tenant.class.slice(7))}` };
+function maskSensitiveTenants(found: Finding[], first: number): void {
+  for (let i = first; i < found.length; i++) {
+    const tenant = found[i]!;
+    if (!tenant.class.startsWith("tenant:") || tenant.class.startsWith("tenant:~")) continue;
+    // In clear, an id under a key is its whole string; in a JSON document printed in a text, only its own literal.
+    const whole = tenant.detector === "key:tenant" && (tenant.encoding === undefined || tenant.encoding === "plain");
+    const id = tenant.class.slice(7);
+    let sensitive = /^[0-9]{16,}$/.test(id) && !Number.isSafeInteger(Number(id));
+    for (let j = first; j < found.length && !sensitive; j++) {
+      const other = found[j]!;
+      if (j === i || other.class === "unknown" || other.class.startsWith("tenant:") || other.pointer !== tenant.pointer) continue;
+      sensitive = whole || placedIn(other) !== placedIn(tenant) || (other.start < tenant.end && other.end > tenant.start);
+    }
+    if (sensitive) found[i] = { ...tenant, class: `tenant:${maskedTenantId(id)}` };
   }
+}
+
+/** What a finding's offsets address: the string itself (in clear, or a JSON document printed in it) or decoded text. */
+function placedIn(finding: Finding): string {
+  const encoding = finding.encoding;
+  return encoding === undefined || encoding === "plain" || encoding === "json" ? "text" : encoding;
 }
 
 function dedupe(findings: Finding[]): Finding[] {

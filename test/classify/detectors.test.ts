@@ -411,6 +411,19 @@ describe("configured classes", () => {
     expect(classes.filter((cls) => /^tenant:~[0-9a-f]{16}$/.test(cls))).toHaveLength(2);
     expect(classes.join(" ")).not.toMatch(/4111|ops@/);
   });
+  it("masks a tenant id that is sensitive once decoded, read by the configured pattern, or a number past 2^53", () => {
+    const masked = (findings: readonly { class: string }[]) => findings.map((f) => f.class).filter((cls) => cls.startsWith("tenant:"));
+    for (const value of [{ org_id: "jane.doe%40customer.example" }, { org_id: Buffer.from("4111111111111111").toString("base64") }, { org_id: 4111111111111111116 }]) {
+      const tenants = masked(classifier.classify(value));
+      expect(tenants.length).toBeGreaterThan(0);
+      expect(tenants.every((cls) => /^tenant:~[0-9a-f]{16}$/.test(cls))).toBe(true);
+    }
+    const patterned = createClassifier({ tenants: { pattern: "tenant=([^&\\s]+)" } });
+    // The tenant id hides neither the card it is nor the card beside it.
+    const findings = patterned.classify({ text: "see tenant=4111111111111111 now; tenant=acme and card 5555555555554444" });
+    expect(findings.map((f) => f.class).filter((cls) => !cls.startsWith("tenant:~"))).toEqual(["financial.card", "tenant:acme", "financial.card"]);
+    expect(masked(findings)).toHaveLength(2);
+  });
   it("reports custom classes by pattern with a validator, and by key", () => {
     const custom = createClassifier({
       custom: [{ class: "commerce.order_id", pattern: "ORD-[0-9]{6}", validate: (v) => v.endsWith("7") }, { class: "commerce.loyalty", keys: ["loyalty_number"] }],

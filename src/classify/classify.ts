@@ -252,8 +252,12 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
           matches.push({ class: "unknown", start: 0, end: window.length, detector: `error:${slot.detector.family}`, confidence: 1 });
         }
       }
+      const last = !windowed || offset + maxLength >= text.length;
+      // A labelled value cut by the window's end (`Diagnosis: [REDACTE`) is read whole by the next window, which
+      // starts `overlap` characters earlier.
+      if (!last) dropCutLabels(matches, before, window.length, window.length - overlap);
       if (offset > 0) for (let i = before; i < matches.length; i++) matches[i] = { ...matches[i]!, start: matches[i]!.start + offset, end: matches[i]!.end + offset };
-      if (!windowed || offset + maxLength >= text.length) break;
+      if (last) break;
     }
     // The decoding step reads the profile of the whole text.
     if (windowed) profile.fill(text);
@@ -298,11 +302,12 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   }
 
   function scanString(text: string, pointer: string | undefined, context: CompiledContext, encoding: Encoding, depth: number, out: Finding[]): void {
-    // What redaction wrote in place of a value (`[REDACTED:health.diagnosis]` under `diagnosis`) is no value of its own.
-    if (context.keyed && isRedactionMarker(text.trim())) return;
     const matches = (matchLists[depth] ??= []);
     if (matches.length !== 0) matches.length = 0;
     const profile = detect(text, context, context.slots, (profiles[depth] ??= new Profile()), matches);
+    // What redaction wrote in place of a value (`[REDACTED:health.diagnosis]` under `diagnosis`) is no value that the
+    // key classifies; what the families find in it by its shape still counts.
+    if (context.keyed && matches.length > 0 && isRedactionMarker(text.trim())) dropKeyMatches(matches);
     const kept = matches.length <= 1 ? matches : resolveOverlaps(matches);
     if (kept.length > 0) emit(kept, (pointer ??= pointerOf()), encoding, false, out);
     if (depth >= decode.maxDepth || text.length < 8) return;
@@ -451,10 +456,10 @@ export function resolveOverlaps(matches: Match[]): Match[] {
       const b = sorted[j]!;
       if (b.start >= a.end) break;
       if (!keep[j]) continue;
-      // Findings by key, and tenant ids (a pattern the user configured), are a layer of their own: they never hide
-      // what the families find in the value (a card number as a tenant id).
-      const aKey = a.detector.startsWith("key:") || a.class.startsWith("tenant:");
-      const bKey = b.detector.startsWith("key:") || b.class.startsWith("tenant:");
+      // Findings by key or label, and tenant ids (a pattern the user configured), are a layer of their own: they never
+      // hide what the families find in the value (a card number as a tenant id, an email address in a diagnosis).
+      const aKey = a.detector.startsWith("key:") || a.detector.startsWith("label:") || a.class.startsWith("tenant:");
+      const bKey = b.detector.startsWith("key:") || b.detector.startsWith("label:") || b.class.startsWith("tenant:");
       if (aKey !== bKey) continue;
       if (a.class === b.class && a.start === b.start && a.end === b.end) {
         keep[j] = false;
@@ -498,6 +503,22 @@ function maskSensitiveTenants(found: Finding[], first: number): void {
     }
     if (sensitive) found[i] = { ...tenant, class: `tenant:${maskedTenantId(id)}` };
   }
+}
+
+function dropKeyMatches(matches: Match[]): void {
+  let kept = 0;
+  for (const match of matches) if (!match.detector.startsWith("key:")) matches[kept++] = match;
+  matches.length = kept;
+}
+
+/** Drops, from `matches[from]` on, the labelled values that run to `end` and start at or after `reread`. */
+function dropCutLabels(matches: Match[], from: number, end: number, reread: number): void {
+  let kept = from;
+  for (let i = from; i < matches.length; i++) {
+    const match = matches[i]!;
+    if (!(match.detector.startsWith("label:") && match.end === end && match.start >= reread)) matches[kept++] = match;
+  }
+  matches.length = kept;
 }
 
 /** What a finding's offsets address: the string itself (in clear, or a JSON document printed in it) or decoded text. */

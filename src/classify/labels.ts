@@ -105,5 +105,5 @@ function trimmed(text: string, start: number, end: number): [number, number] {
 
 const isSpaceCode = (c: number) => c === 32 || c === 9 || c === 13 || c === 10;
 const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-/** Letters, spaces, `_`, `-`, `/` and parentheses: `Current medications`, `Allergies (known)`, `ICD-10`. */
-const isLabelCode = (c: number) => isLetter(c) || (c >= 48 && c <= 57) || c === 32 || c === 95 || c === 45 || c === 47 || c === 40 || c === 41;
+/** Letters, digits, spaces, `_ - / #` and parentheses: `Current medications`, `Allergies (known)`, `Diagnosis #2`. */
+const isLabelCode = (c: number) => isLetter(c) || (c >= 48 && c <= 57) || c === 32 || c === 95 || c === 45 || c === 47 || c === 40 || c === 41 || c === 35;

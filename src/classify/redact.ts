@@ -33,12 +33,16 @@ export interface RedactorOptions {
 }
 
 /** What `label` and `hash` redaction write in place of a value: `[REDACTED:pii.email]`, `[pii.email:1f3a…]`. */
-const MARKER = /^\[(?:REDACTED:[^\s[\]]{1,512}|[a-z][\w.:~-]{0,200}:[0-9a-f]{16})\]$/;
+// A class of a known family (`pii.email`, `unknown`), a custom dotted one, or a tenant's: never any other word, so a
+// marker-shaped string cannot hide a value (`[hiv:0123456789abcdef]` under `diagnosis` is read as a diagnosis).
+const CLASS_NAME = "(?:(?:pii|financial|secret|health|network|commerce|unknown)(?:\\.[a-z0-9_]{1,64}){0,7}|[a-z][a-z0-9_]{0,63}(?:\\.[a-z0-9_]{1,64}){1,7}|tenant:~?[A-Za-z0-9_.@-]{1,128})";
+const MARKER = new RegExp(`^\\[(?:REDACTED:${CLASS_NAME}(?:,${CLASS_NAME}){0,63}|${CLASS_NAME}:[0-9a-f]{16})\\]$`);
 
 /**
- * Whether `text` is, whole, what redaction writes in place of a value. It holds no data, only class names; the
- * families driven by a key (any value under `diagnosis` is one) must not find a diagnosis in it, or redacting a
- * value would never pass the check that nothing of its class is left.
+ * Whether `text` is, whole, what redaction writes in place of a value: class names (in their own syntax, so nothing
+ * else hides inside one) and, for `hash`, a digest. The families driven by a key or a label (any value under
+ * `diagnosis` is one) must not find a diagnosis in it, or redacting a value would never pass the check that nothing
+ * of its class is left; the families that read a value's shape still read it.
  */
 export function isRedactionMarker(text: string): boolean {
   return text.length >= 4 && text.charCodeAt(0) === 91 && MARKER.test(text);

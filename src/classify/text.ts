@@ -94,7 +94,9 @@ export function isPlaceholder(value: string): boolean {
   if (first === 36 /* $ */ || first === 37 /* % */ || first === 96 /* ` */) return true;
   // `<your token>`, `{SumoAccessKey}`, `[PASSWORD]`: brackets around a name. `{ZqL5kVrX1n8tA2}` holds a real value.
   if ((first === 60 || first === 123 || first === 91) && /^[<{[][\s\w.\-]*[>}\]]$/.test(v) && !/\d/.test(v)) return true;
-  if (v.includes("${") || v.includes("{{") || v.includes("$(") || v.includes("...") || v.includes("**") || v.includes("<%")) return true;
+  if (v.includes("${") || v.includes("{{") || v.includes("$(") || v.includes("#{") || v.includes("...") || v.includes("**") || v.includes("<%")) return true;
+  // A reference to where the secret is kept, not the secret: `@Microsoft.KeyVault(SecretUri=…)`.
+  if (v.startsWith("@Microsoft.KeyVault(")) return true;
   // Values encrypted by SOPS (`ENC[AES256_GCM,data:…]`): ciphertext, not a credential.
   if (v.startsWith("ENC[")) return true;
   // Documentation values: `AKIAIOSFODNN7EXAMPLE`, `ops_eyJ..[Redacted]`.

@@ -178,6 +178,8 @@ describe("createClassifier on adversarial input", () => {
     ["a diagnosis label over a long list", `Medications:\n${"- a\n".repeat(n / 4)}`],
     ["long labels without a colon", `${"Medical condition ".repeat(n / 18)}: x`],
     ["bullets and bold markers", "- **diagnosis** - 1. ".repeat(n / 21)],
+    ["credential words after brackets that never close", "[secret_token ".repeat(n / 14)],
+    ["credential-named elements whose text never closes", '<a name="password">x '.repeat(n / 22)],
     ["capitals beyond ASCII", "Åb ".repeat(n / 3)],
     ["digit runs beyond the profile's lists", "1 a ".repeat(n / 4)],
     // Where families try their patterns at candidate places (src/classify/sticky.ts): dense candidates.

@@ -208,6 +208,20 @@ describe("secrets detector near misses", () => {
     const line = "//registry.npmjs.org/:_authToken=743b294a-cd03-11ec-9d64-0242ac120002";
     expect(found(line, "secret.npm_token")).toEqual(["743b294a-cd03-11ec-9d64-0242ac120002"]);
   });
+  it("reads a setting whose name has a prefix, or whose value is the element's text", () => {
+    expect(found('<add key="ida:ClientSecret" value="a8F3kLm2Qp9Rz7Wx2"/>', "secret.token")).toEqual(["a8F3kLm2Qp9Rz7Wx2"]);
+    expect(found('<entry key="jdbc.password">Tr0ub4dor&3x</entry>', "secret.password")).toEqual(["Tr0ub4dor&3x"]);
+    expect(found('<property name="password">\n  hunter2xyz\n</property>', "secret.password")).toEqual(["hunter2xyz"]);
+    const nearMisses = [
+      '<input name="__RequestVerificationToken" value="CfDJ8NrAkSldwD9CpLRyOtm6FiLsVkqzA4Z3fS1-ayGgkLY5Q" />',
+      '<add key="ApiKey" value="#{ApiKey}#"/>',
+      '<add key="Password" value="@Microsoft.KeyVault(SecretUri=https://vault.example/secrets/db)"/>',
+      '<add key="ApiKey" value="[secret.token:0123456789abcdef]"/>',
+      "API_KEY=[secret.token:0123456789abcdef]",
+    ];
+    for (const text of nearMisses) expect({ text, classes: classesIn(text).filter((c) => c.startsWith("secret.")) }).toEqual({ text, classes: [] });
+  });
+
   it("reads a setting named in one XML attribute and valued in the next (.NET, NuGet, Spring, HTML forms)", () => {
     expect(found('<add key="ClearTextPassword" value="hal+9ooo_da!sY" />', "secret.password")).toEqual(["hal+9ooo_da!sY"]);
     expect(found("<property name='db.password' value='hunter2xyz'/>", "secret.password")).toEqual(["hunter2xyz"]);
@@ -377,6 +391,15 @@ describe("health labels in text", () => {
     expect(found("Medical condition: hypertension", "health.diagnosis")).toEqual(["hypertension"]);
     // A label over a list: each bulleted line is a value, up to the first line that is not.
     expect(found("Current medications:\n  - Metformin 500 mg\n  1. Lisinopril\nNext visit: May", "health.medication")).toEqual(["Metformin 500 mg", "Lisinopril"]);
+    expect(found("Medications: Metformin 500mg; Lisinopril 10mg", "health.medication")).toEqual(["Metformin 500mg; Lisinopril 10mg"]);
+    expect(found("Diagnosis (ICD-10): H.pylori", "health.diagnosis")).toEqual(["H.pylori"]);
+    expect(found("Diagnosis #2: CHF, EF <40%", "health.diagnosis")).toEqual(["CHF, EF <40%"]);
+    expect(found("Dx: asthma\nRx: albuterol", "health.diagnosis")).toEqual(["asthma"]);
+    expect(found("Problem List:\n- asthma\n- GERD", "health.diagnosis")).toEqual(["asthma", "GERD"]);
+  });
+
+  it("keeps what a labelled value holds of other classes: an email address in a diagnosis is still an email address", () => {
+    expect(classesIn("Diagnosis: asthma, contact jane@corp.example")).toEqual(["health.diagnosis", "pii.email"]);
   });
 
   it("does not take code, messages, listings or prose for labelled health data", () => {
@@ -392,6 +415,22 @@ describe("health labels in text", () => {
       "Diagnosis: n/a",
       "const medication = { diagnosis: patient.dx, };",
       "Diagnosis: patient.diagnosis",
+      "**Diagnosis:** The service OOMs under load",
+      "Diagnosis: Unable to reproduce",
+      "Health check problem: endpoint /healthz returned 500",
+      "Battery health condition: 87%",
+      "diagnosis: The diagnosis to record.",
+      "medications: Medication[]",
+      "diagnosis: DiagnosisCode | null",
+      "Diagnosis: $DIAGNOSIS",
+      "medications: z.array(z.string())",
+      "medications:\n  - name: string",
+      "Prescriptions: 42",
+      "Prescription: 2024-03-01",
+      "Diagnosis: pending",
+      "Allergies: May contain traces of peanuts",
+      "Prescription: Not required",
+      "RX: 1.2 MB",
     ];
     for (const text of nearMisses) expect({ text, classes: classesIn(text).filter((c) => c.startsWith("health.")) }).toEqual({ text, classes: [] });
   });

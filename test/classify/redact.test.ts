@@ -22,6 +22,29 @@ describe("createRedactor", () => {
     }
   });
 
+  it("writes masks and secret hashes that are not classified again", () => {
+    const value = { diagnosis: "asthma", notes: "Diagnosis: Type 2 diabetes", config: '<add key="ApiKey" value="a8F3kLm2Qp9Rz7Wx2"/> API_KEY=Zq3f9a7c21e8b04d6a95' };
+    for (const redactor of [createRedactor({ default: { style: "mask", keepLast: 2 } }), createRedactor({ default: "hash" })]) {
+      const redacted = redactor.redact(value, classifier.classify(value));
+      expect(classifier.classify(redacted).map((f) => f.class)).toEqual([]);
+    }
+  });
+
+  it("still reads a value wrapped to look like a redaction marker", () => {
+    expect(classifier.classify({ x: "[REDACTED:4111111111111111]" }).map((f) => f.class)).toEqual(["financial.card"]);
+    expect(classifier.classify({ diagnosis: "[hiv:0123456789abcdef]" }).map((f) => f.class)).toEqual(["health.diagnosis"]);
+    expect(classifier.classify({ diagnosis: "[REDACTED:health.diagnosis]" })).toEqual([]);
+  });
+
+  // Strings over 1 MiB are scanned in windows: a window that ended inside a label's marker read `[REDACTE` as a value.
+  it("redacts labelled values in a text longer than a scan window, and finds none of them after", { timeout: 20_000 }, () => {
+    const value = { text: "Diagnosis: asthma\n".repeat(60_000) };
+    const redacted = createRedactor().redact(value, classifier.classify(value));
+    expect(classifier.classify(redacted)).toEqual([]);
+    const cut = { text: `${"x".repeat((1 << 20) - 20)}\nDiagnosis: [REDACTED:health.diagnosis]\nok` };
+    expect(classifier.classify(cut)).toEqual([]);
+  });
+
   it("redacts a long string with many findings in one pass (40,000 findings in 1.3 MB)", { timeout: 20_000 }, () => {
     const line = "call ana@lima.example about it; ";
     const text = line.repeat(40_000);

@@ -20,26 +20,57 @@ const CUE_LETTERS = /[dD]/;
  * (`RX: 1.2 MB`) and forms.
  */
 const LABEL_DIAGNOSIS = new Set(["diagnosis", "diagnoses", "allergy", "allergies", "disease", "diseases", "illness", "illnesses", "disorder", "disorders", "comorbidities"]);
-const LABEL_MEDICATION = new Set(["medication", "medications", "prescription", "prescriptions"]);
-/** `condition` and `problem` only with a health word before them (`Medical condition`, `Chronic conditions`). */
+const LABEL_MEDICATION = new Set(["medication", "medications", "meds", "prescription", "prescriptions"]);
+/** `condition` and `problem` only after a clinical word (`Medical condition`, `Active problems`); not `health`. */
 const LABEL_OWNED = new Set(["condition", "conditions", "problem", "problems"]);
+const CLINICAL_OWNERS = new Set(["medical", "patient", "clinical", "mental", "chronic", "primary", "active", "past"]);
+/** Clinical abbreviations, in their own case only (`RX:` is a network counter). */
+const LABEL_ABBREVIATIONS: Readonly<Record<string, LabelKind>> = { Dx: "health.diagnosis", PMH: "health.diagnosis", Rx: "health.medication" };
 /** A cheap test that a text with a colon may hold one of those labels. */
-const LABEL_CUE = /diagnos|allerg|disease|illness|disorder|comorbid|medicat|prescript|condition|problem/i;
+const LABEL_CUE = /diagnos|allerg|disease|illness|disorder|comorbid|medicat|meds|prescript|condition|problem|Dx|PMH|Rx/i;
 
 type LabelKind = "health.diagnosis" | "health.medication";
 
 function labelKind(label: string): LabelKind | undefined {
-  const words = keyWords(label);
+  // `Diagnosis (ICD-10)`, `Current medications (as of 3/1)`, `Diagnosis #2`: the words before the aside.
+  const name = label.replace(/\s*(?:\([^()]*\)|#\s*\d+)\s*$/, "");
+  const abbreviation = LABEL_ABBREVIATIONS[name];
+  if (abbreviation) return abbreviation;
+  const words = keyWords(name);
   if (words.length === 0 || words.length > 4) return undefined;
   const last = words[words.length - 1]!;
   if (LABEL_DIAGNOSIS.has(last)) return "health.diagnosis";
   if (LABEL_MEDICATION.has(last)) return "health.medication";
-  if (LABEL_OWNED.has(last) && words.some((w) => HEALTH_OWNERS.has(w))) return "health.diagnosis";
+  if (LABEL_OWNED.has(last) && words.some((w) => CLINICAL_OWNERS.has(w))) return "health.diagnosis";
+  if (last === "list" && words[words.length - 2] === "problem") return "health.diagnosis";
   return undefined;
 }
 
-/** Types, code and messages that follow a label in source code and errors: `diagnosis: str`, `…: must not be empty`. */
-const NOT_DATA = /^(?:(?:str|string|int|integer|number|float|double|bool|boolean|list|dict|array|object|any|date|datetime|text|optional|none|null|nil|undefined|n\/a|unknown|true|false)\b|(?:must|should|cannot|is required|required|invalid|missing|expected)\b)|[{}<>;=`]|,$|^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/i;
+/** Values that name nothing: `none`, `n/a`, `pending`, a count or a date. */
+const NO_VALUE = /^(?:none|n\/a|na|nil|null|unknown|pending|tbd|tba|normal|ok|not applicable|-+|\?+|[\d\s,.:/-]+)$/i;
+/** What a redactor's mask left (`****ma`). */
+const MASKED = /[*•#]{3}/;
+/**
+ * What follows such a label in code, schemas, docs, errors and bug reports rather than in a record: a type
+ * (`diagnosis: str`, `Medication[]`, `DiagnosisCode | null`), code (`patient.dx`, `z.array(…)`, `$DIAGNOSIS`, braces,
+ * backticks, a trailing `;` or `,`), a message (`must not be empty`) or a sentence (`The service OOMs under load`,
+ * `Unable to reproduce`, `May contain traces of nuts`).
+ */
+const NOT_DATA = new RegExp(
+  [
+    "^(?:str|string|int|integer|number|float|double|bool|boolean|list|dict|array|object|any|date|datetime|text|optional)\\s*(?:$|[[<|?;=(])",
+    "^(?:must|should|cannot|can't|is required|required|invalid|the|this|it|we|unable|not|no|could|see|may)\\b",
+    "[{}`]|^\\$|(?:\\[\\]|[;,{])$|\\|\\s*(?:null|undefined|none)\\b",
+    ":\\s*(?:str|string|int|integer|number|boolean|bool)$",
+  ].join("|"),
+  "i",
+);
+/** A name in code, by its case: `patient.dx`, `z.array(z.string())` (lower case, dotted) or `DiagnosisCode`. */
+const CODE_NAME = /^[a-z_$][\w$]*(?:\.[\w$]+)+(?:\(.*)?$|^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+$/;
+
+function readsAsHealthData(value: string): boolean {
+  return /[\p{L}\p{N}]/u.test(value) && !NO_VALUE.test(value) && !MASKED.test(value) && !NOT_DATA.test(value) && !CODE_NAME.test(value) && !isRedactionMarker(value);
+}
 
 /** What a property name says to this family. */
 export interface HealthKey {
@@ -81,7 +112,7 @@ export function healthDetector(): Detector<HealthKey> {
       if (!diagnosisKey && !medicationKey) return;
       const trimmed = text.trim();
       // A value with no letter or digit (`_`, `-`, `?`) says nothing about anyone's health.
-      if (!/[\p{L}\p{N}]/u.test(trimmed) || /^(?:none|n\/a|null|unknown)$/i.test(trimmed)) return;
+      if (!/[\p{L}\p{N}]/u.test(trimmed) || /^(?:none|n\/a|null|unknown)$/i.test(trimmed) || MASKED.test(trimmed)) return;
       const lead = text.indexOf(trimmed);
       if (diagnosisKey) out.push({ class: "health.diagnosis", start: lead, end: lead + trimmed.length, detector: key.detector, confidence: 0.8 });
       else if (medicationKey) out.push({ class: "health.medication", start: lead, end: lead + trimmed.length, detector: key.detector, confidence: 0.8 });
@@ -92,8 +123,7 @@ export function healthDetector(): Detector<HealthKey> {
 /** Values of lines labelled with a diagnosis or medication word, unless they read as a type, code or a message. */
 function scanLabels(text: string, out: Match[]): void {
   labelledValues(text, labelKind, (kind, start, end) => {
-    const value = text.slice(start, end);
-    if (!/[\p{L}\p{N}]/u.test(value) || NOT_DATA.test(value) || isRedactionMarker(value)) return;
+    if (!readsAsHealthData(text.slice(start, end))) return;
     out.push({ class: kind, start, end, detector: `label:${kind.slice(7)}`, confidence: 0.75 });
   });
 }

@@ -2,6 +2,7 @@ import type { Detector, Match, ScanContext } from "../detector.js";
 import { Char, type TextProfile } from "../profile.js";
 import { matchAt, stickyCopy } from "../sticky.js";
 import { charClasses, isPlaceholder, isSequential, keyWords, shannonEntropy } from "../text.js";
+import { isRedactionMarker } from "../redact.js";
 import { scanKubernetesSecrets } from "./kubernetes-secret.js";
 
 /**
@@ -173,7 +174,9 @@ const SECRET_WORDS = new Set([
 const NOT_SECRET_WORDS = new Set([
   "id", "ids", "name", "names", "url", "uri", "endpoint", "file", "path", "dir", "length", "size", "type", "count",
   "version", "format", "header", "field", "prefix", "label", "expires", "expiry", "expiration", "ttl", "provider",
-  "algorithm", "alg", "public", "pub", "csrf", "xsrf", "authenticity" /* Rails' CSRF token */, "nonce", "example", "hint", "policy", "mode", "source",
+  "algorithm", "alg", "public", "pub", "csrf", "xsrf", "nonce",
+  // Anti-forgery and challenge tokens (Rails' `authenticity_token`, ASP.NET's `__RequestVerificationToken`).
+  "authenticity", "verification", "captcha", "example", "hint", "policy", "mode", "source",
   "results", "result", "required", "enabled", "timeout", "chars", "str", "min", "max", "store", "vault", "location",
   "hash", "checksum", "fingerprint", "sha", "md5", "digest",
 ]);
@@ -216,7 +219,8 @@ export function looksLikeSecretValue(value: string, kind: SecretStrength, lastKe
   const v = value.trim();
   const min = kind === "password" ? 6 : 10;
   if (v.length < min || v.length > 512) return false;
-  if (isPlaceholder(v) || isSequential(v)) return false;
+  // What redaction wrote in its place (`[secret.token:1f3a…]`) is no credential.
+  if (isPlaceholder(v) || isSequential(v) || isRedactionMarker(v)) return false;
   // A UUID under a credential-named key is a credential (Heroku, Octopus and many others issue them), unless it is
   // time-based (version 1, 2 or 6: a timestamp and a node id), which is predictable and so names a record or a
   // request, never grants access. A vendor that really puts one in a config line is found by its own rule (npm's).
@@ -638,6 +642,15 @@ function hintedKeyBeforeType(text: string, end: number): boolean {
   return hintedKeyEndsAt(text, p - 1);
 }
 
+/** Whether a redaction marker starts at `at` (its `[`). */
+function insideMarker(text: string, at: number): boolean {
+  // Within a marker's longest length, so that many `[` without a `]` are each read only so far.
+  const end = Math.min(text.length, at + 1024);
+  let close = at + 1;
+  while (close < end && text.charCodeAt(close) !== 93) close++;
+  return close < end && isRedactionMarker(text.slice(at, close + 1));
+}
+
 /** Whether a quoted name holding a credential word starts at `start`, past up to five spaces: `name="db.password"`. */
 function hintedNameAfter(text: string, start: number): boolean {
   let p = start;
@@ -645,7 +658,7 @@ function hintedNameAfter(text: string, start: number): boolean {
   const quote = text.charCodeAt(p);
   if (quote !== 34 && quote !== 39) return false;
   let end = p + 1;
-  while (end < text.length && end - p <= 96 && isIdentCode(text.charCodeAt(end))) end++;
+  while (end < text.length && end - p <= 96 && (isIdentCode(text.charCodeAt(end)) || text.charCodeAt(end) === 58)) end++;
   return text.charCodeAt(end) === quote && hintedKeyEndsAt(text, end);
 }
 
@@ -662,18 +675,29 @@ function reportNamedAttribute(text: string, quoteAt: number, nameEnd: number, ki
   p--;
   while (p > 0 && quoteAt - p < 10 && (text.charCodeAt(p - 1) === 32 || text.charCodeAt(p - 1) === 9)) p--;
   if (!ATTRIBUTE_NAME.test(text.slice(Math.max(0, p - 5), p))) return false;
-  const value = matchAt(VALUE_ATTRIBUTE, text, nameEnd + 1);
-  if (value === null) return false;
-  const valueStart = VALUE_ATTRIBUTE.lastIndex - value[2]!.length - 1;
-  if (!looksLikeSecretValue(value[2]!, kind, words[words.length - 1])) return true;
-  out.push({ class: kind === "password" ? "secret.password" : "secret.token", start: valueStart, end: valueStart + value[2]!.length, detector: `attribute:${words.join("_")}`, confidence: 0.8 });
+  let value = matchAt(VALUE_ATTRIBUTE, text, nameEnd + 1);
+  let valueEnd = VALUE_ATTRIBUTE.lastIndex - 1;
+  if (value === null) {
+    // `<entry key="jdbc.password">…</entry>`, `<setting name="ApiKey"><value>…</value></setting>`: the element's text.
+    value = matchAt(ELEMENT_TEXT, text, nameEnd + 1);
+    if (value === null) return false;
+    valueEnd = ELEMENT_TEXT.lastIndex;
+    while (valueEnd > 0 && isSpaceCode(text.charCodeAt(valueEnd - 1))) valueEnd--;
+  }
+  let valueStart = valueEnd - value[2]!.trimEnd().length;
+  while (valueStart < valueEnd && isSpaceCode(text.charCodeAt(valueStart))) valueStart++;
+  const secret = text.slice(valueStart, valueEnd);
+  if (!looksLikeSecretValue(secret, kind, words[words.length - 1])) return true;
+  out.push({ class: kind === "password" ? "secret.password" : "secret.token", start: valueStart, end: valueEnd, detector: `attribute:${words.join("_")}`, confidence: 0.8 });
   return true;
 }
 
 /** The attribute that names a setting, ending where its `=` is: `key`, `name`, after a space. */
 const ATTRIBUTE_NAME = /(?:^|[\s])(?:key|name)$/i;
 /** The attribute that values it, after the name's closing quote: ` value="…"` on the same element. */
-const VALUE_ATTRIBUTE = /[ \t\r\n]{1,16}value[ \t]{0,5}=[ \t]{0,5}(["'])([^"'\n<>]{1,256})\1/iy;
+const VALUE_ATTRIBUTE = /[ \t\r\n]{1,16}value[ \t]{0,5}=[ \t]{0,5}(["'])([^"'\n<>]{1,512})\1/iy;
+/** Or the element's own text, right after the name, up to the closing tag (group 2, spaces around it included). */
+const ELEMENT_TEXT = /()[ \t]{0,5}>(?:[ \t\r\n]{0,64}<value>)?([^<]{1,512})(?=<\/)/iy;
 
 /** Whether some element is named with a credential word: `<apiToken>`, `<password>`. */
 function mayHoldElement(text: string): boolean {
@@ -717,6 +741,8 @@ function scanAssignments(text: string, out: Match[]): void {
     let e = m.index + m[0].length;
     while (e < text.length && e - s < 96 && isIdentCode(text.charCodeAt(e))) e++;
     KEY_HINT.lastIndex = e;
+    // `[secret.token:1f3a…]`, what `hash` redaction wrote: a class name and a digest, not a name and a credential.
+    if (s > 0 && text.charCodeAt(s - 1) === 91 && insideMarker(text, s - 1)) continue;
     const flag = text.charCodeAt(s) === 45; // `--token value`
     const key = text.slice(s, e);
     const words = keyWords(key);
@@ -729,7 +755,12 @@ function scanAssignments(text: string, out: Match[]): void {
       continue;
     }
     const keyQuote = text.charCodeAt(p);
-    if ((keyQuote === 34 || keyQuote === 39) && s > 0 && text.charCodeAt(s - 1) === keyQuote && reportNamedAttribute(text, s - 1, e, kind, words, out)) continue;
+    if (keyQuote === 34 || keyQuote === 39) {
+      // `key="ClientSecret"`, or with a prefix: `key="ida:ClientSecret"`, `name="Stripe:ApiKey"`.
+      let nameStart = s;
+      while (nameStart > 0 && s - nameStart < 64 && (isIdentCode(text.charCodeAt(nameStart - 1)) || text.charCodeAt(nameStart - 1) === 58)) nameStart--;
+      if (nameStart > 0 && text.charCodeAt(nameStart - 1) === keyQuote && reportNamedAttribute(text, nameStart - 1, e, kind, words, out)) continue;
+    }
     if (keyQuote === 34 || keyQuote === 39 || keyQuote === 96) p++;
     const afterKey = p;
     while (p < text.length && p - afterKey < 5 && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;

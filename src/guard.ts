@@ -11,9 +11,9 @@ import { compileEgressAllow } from "./authorize/egress.js";
 import type { Action, AuthorizationRequest, DecisionContext, DeterminingPolicy, EngineDecision, PolicyEngine, RuntimeBounds } from "./authorize/engine.js";
 import { explain, GUARD_POLICY_IDS, outcomeOf, reasonsOf, type Outcome } from "./authorize/outcome.js";
 import { createToolCatalog, type ToolHints } from "./catalog/tool-catalog.js";
-import type { Classifier, Redactor } from "./classify/classifier.js";
+import type { Classifier, Redactor, WrittenPlaces } from "./classify/classifier.js";
 import { createClassifier } from "./classify/classify.js";
-import { createRedactor } from "./classify/redact.js";
+import { createRedactor, wasWritten } from "./classify/redact.js";
 import { createMemoryFlowStore } from "./flow/memory-flow-store.js";
 import { userTrustedValues } from "./flow/user-values.js";
 import { DecisionCache } from "./authorize/decision-cache.js";
@@ -452,8 +452,11 @@ class GuardPipeline implements Guard {
       const why = `the data of class ${(unlocated[0] ?? targets[0]) ?? "?"} cannot be located in the value`;
       return this.guardDeny(pending, GUARD_POLICY_IDS.redactionFailed, `${subject} must be redacted, but ${why}`, base.policyIds);
     }
-    const redacted = redactor.redact(value, chosen);
-    const survivors = classifier.classify(redacted).filter((finding) => targets.some((target) => classCovers(target, finding.class)));
+    const written: WrittenPlaces = { values: new Map(), keys: new Map() };
+    const redacted = redactor.redact(value, chosen, written);
+    // What the redactor wrote may read as data of the class it replaced (`[REDACTED:health.diagnosis]` under
+    // `diagnosis`, a mask's last letters): only what it did not write can survive.
+    const survivors = classifier.classify(redacted).filter((finding) => targets.some((target) => classCovers(target, finding.class)) && !wasWritten(finding, written));
     if (survivors.length > 0) {
       return this.guardDeny(pending, GUARD_POLICY_IDS.redactionFailed, `redaction left ${survivors[0]!.class} in ${subject}`, base.policyIds);
     }

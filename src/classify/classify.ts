@@ -23,7 +23,6 @@ import { phoneDetector } from "./detectors/phone.js";
 import { secretsDetector } from "./detectors/secrets.js";
 import { decodeCandidates, mayHoldJson } from "./decode.js";
 import { Profile, type TextProfile } from "./profile.js";
-import { isRedactionMarker } from "./redact.js";
 import { keyWords } from "./text.js";
 
 /** The detector families, in the order they run. */
@@ -305,9 +304,6 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     const matches = (matchLists[depth] ??= []);
     if (matches.length !== 0) matches.length = 0;
     const profile = detect(text, context, context.slots, (profiles[depth] ??= new Profile()), matches);
-    // What redaction wrote in place of a value (`[REDACTED:health.diagnosis]` under `diagnosis`) is no value that the
-    // key classifies; what the families find in it by its shape still counts.
-    if (context.keyed && matches.length > 0 && isRedactionMarker(text.trim())) dropKeyMatches(matches);
     const kept = matches.length <= 1 ? matches : resolveOverlaps(matches);
     if (kept.length > 0) emit(kept, (pointer ??= pointerOf()), encoding, false, out);
     if (depth >= decode.maxDepth || text.length < 8) return;
@@ -505,21 +501,21 @@ function maskSensitiveTenants(found: Finding[], first: number): void {
   }
 }
 
-function dropKeyMatches(matches: Match[]): void {
-  let kept = 0;
-  for (const match of matches) if (!match.detector.startsWith("key:")) matches[kept++] = match;
-  matches.length = kept;
-}
-
-/** Drops, from `matches[from]` on, the labelled values that run to `end` and start at or after `reread`. */
+/**
+ * Drops, from `matches[from]` on, the labelled values that run to `end` and whose line the next window, starting at
+ * `reread`, reads whole: their value starts far enough past `reread` for the label before it (`LABEL_REACH`).
+ */
 function dropCutLabels(matches: Match[], from: number, end: number, reread: number): void {
   let kept = from;
   for (let i = from; i < matches.length; i++) {
     const match = matches[i]!;
-    if (!(match.detector.startsWith("label:") && match.end === end && match.start >= reread)) matches[kept++] = match;
+    if (!(match.detector.startsWith("label:") && match.end === end && match.start >= reread + LABEL_REACH)) matches[kept++] = match;
   }
   matches.length = kept;
 }
+
+/** The most characters a label line puts before its value: indent, bullet, bold markers, the label, `: `. */
+const LABEL_REACH = 96;
 
 /** What a finding's offsets address: the string itself (in clear, or a JSON document printed in it) or decoded text. */
 function placedIn(finding: Finding): string {

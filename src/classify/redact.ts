@@ -3,7 +3,7 @@ import { GuardError, type Issue } from "../errors.js";
 import { classCovers, type DataClass } from "../model/data-class.js";
 import type { Finding } from "../model/finding.js";
 import { escapePointer } from "../model/pointer.js";
-import type { Redactor } from "./classifier.js";
+import type { Redactor, Span, WrittenPlaces } from "./classifier.js";
 import { normalizeValue } from "./normalize.js";
 
 /**
@@ -32,22 +32,6 @@ export interface RedactorOptions {
   readonly salt?: string | Uint8Array;
 }
 
-/** What `label` and `hash` redaction write in place of a value: `[REDACTED:pii.email]`, `[pii.email:1f3a…]`. */
-// A class of a known family (`pii.email`, `unknown`), a custom dotted one, or a tenant's: never any other word, so a
-// marker-shaped string cannot hide a value (`[hiv:0123456789abcdef]` under `diagnosis` is read as a diagnosis).
-const CLASS_NAME = "(?:(?:pii|financial|secret|health|network|commerce|unknown)(?:\\.[a-z0-9_]{1,64}){0,7}|[a-z][a-z0-9_]{0,63}(?:\\.[a-z0-9_]{1,64}){1,7}|tenant:~?[A-Za-z0-9_.@-]{1,128})";
-const MARKER = new RegExp(`^\\[(?:REDACTED:${CLASS_NAME}(?:,${CLASS_NAME}){0,63}|${CLASS_NAME}:[0-9a-f]{16})\\]$`);
-
-/**
- * Whether `text` is, whole, what redaction writes in place of a value: class names (in their own syntax, so nothing
- * else hides inside one) and, for `hash`, a digest. The families driven by a key or a label (any value under
- * `diagnosis` is one) must not find a diagnosis in it, or redacting a value would never pass the check that nothing
- * of its class is left; the families that read a value's shape still read it.
- */
-export function isRedactionMarker(text: string): boolean {
-  return text.length >= 4 && text.charCodeAt(0) === 91 && MARKER.test(text);
-}
-
 const KEEP_LAST_BY_DEFAULT = ["financial.card", "financial.account", "financial.iban", "pii.phone", "pii.ssn"];
 
 /**
@@ -73,12 +57,15 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return mask(original, keep, rule.char ?? "*");
   };
 
-  const redactString = (text: string, findings: readonly Finding[]): string => {
+  /** The redacted text; the places of it that are replacements go to `written` when given. */
+  const redactString = (text: string, findings: readonly Finding[], written?: Span[]): string => {
     const encoded = findings.filter((f) => f.encoding === "base64" || f.encoding === "hex" || f.encoding === "url" || f.start < 0 || f.end > text.length || f.end <= f.start);
     if (encoded.length > 0) {
       // The value sat inside an encoding: its decoded offsets do not address `text`, so nothing of it may stay.
       const classes = [...new Set(findings.map((f) => f.class))];
-      return classes.length === 1 ? replacement(classes[0]!, text) : `[REDACTED:${classes.join(",")}]`;
+      const whole = classes.length === 1 ? replacement(classes[0]!, text) : `[REDACTED:${classes.join(",")}]`;
+      written?.push({ start: 0, end: whole.length });
+      return whole;
     }
     // Merge overlapping spans (keeping the first class), then write the text between them and their replacements in
     // one pass: splicing each into the whole string copied it once per finding (a 1 MB result with a thousand phone
@@ -92,8 +79,13 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     }
     const parts: string[] = [];
     let at = 0;
+    let length = 0;
     for (const { start, end, cls } of merged) {
-      parts.push(text.slice(at, start), replacement(cls, text.slice(start, end)));
+      const put = replacement(cls, text.slice(start, end));
+      parts.push(text.slice(at, start), put);
+      length += start - at;
+      written?.push({ start: length, end: length + put.length });
+      length += put.length;
       at = end;
     }
     parts.push(text.slice(at));
@@ -110,31 +102,38 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return masked === 0 ? 0 : masked;
   };
 
-  function rebuild(value: unknown, pointer: string, byPointer: Map<string, Finding[]>, keys: Map<string, Finding[]>, prefixes: Set<string>): unknown {
+  /** `pointer` addresses `value` in the input, `outPointer` the same place in the output (keys may be renamed). */
+  function rebuild(value: unknown, pointer: string, outPointer: string, byPointer: Map<string, Finding[]>, keys: Map<string, Finding[]>, prefixes: Set<string>, written: WrittenPlaces | undefined): unknown {
     const own = byPointer.get(pointer);
-    if (typeof value === "string") return own ? redactString(value, own) : value;
-    if (typeof value === "number") return own ? redactNumber(value, own) : value;
-    if (typeof value === "bigint") return own ? 0n : value;
+    if (typeof value === "string") return own ? redactString(value, own, placesOf(written?.values, outPointer)) : value;
+    if ((typeof value === "number" || typeof value === "bigint") && own) {
+      const number = typeof value === "number" ? redactNumber(value, own) : 0n;
+      placesOf(written?.values, outPointer)?.push({ start: 0, end: String(number).length });
+      return number;
+    }
     if (value === null || typeof value !== "object") return value;
     if (!prefixes.has(pointer)) return value; // nothing below: share the original
-    if (Array.isArray(value)) return value.map((item, i) => rebuild(item, `${pointer}/${i}`, byPointer, keys, prefixes));
+    if (Array.isArray(value)) return value.map((item, i) => rebuild(item, `${pointer}/${i}`, `${outPointer}/${i}`, byPointer, keys, prefixes, written));
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
       const child = `${pointer}/${escapePointer(key)}`;
       let name = key;
       const keyFindings = keys.get(child);
+      const spans: Span[] | undefined = keyFindings && written ? [] : undefined;
       if (keyFindings) {
-        name = redactString(key, keyFindings);
+        name = redactString(key, keyFindings, spans);
         // Two keys redacted to the same text must not collapse into one property.
         for (let n = 2; name in out; n++) name = `${redactString(key, keyFindings)}#${n}`;
       }
-      out[name] = rebuild((value as Record<string, unknown>)[key], child, byPointer, keys, prefixes);
+      const outChild = `${outPointer}/${escapePointer(name)}`;
+      if (spans && written) written.keys.set(outChild, spans);
+      out[name] = rebuild((value as Record<string, unknown>)[key], child, outChild, byPointer, keys, prefixes, written);
     }
     return out;
   }
 
   return {
-    redact: function redact(value: unknown, findings: readonly Finding[]): unknown {
+    redact: function redact(value: unknown, findings: readonly Finding[], written?: WrittenPlaces): unknown {
       if (findings.length === 0) return value;
       const byPointer = new Map<string, Finding[]>();
       const keys = new Map<string, Finding[]>();
@@ -153,9 +152,30 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
           prefixes.add(p);
         }
       }
-      return rebuild(value, "", byPointer, keys, prefixes);
+      return rebuild(value, "", "", byPointer, keys, prefixes, written);
     },
   };
+}
+
+/**
+ * Whether a finding in a redacted value lies on what the redactor wrote there (`written`, from `redact`): overlaps a
+ * replacement in its string or key. A finding in decoded text never does: its offsets do not address the string, and
+ * nothing the redactor writes decodes to anything.
+ */
+export function wasWritten(finding: Finding, written: WrittenPlaces): boolean {
+  if (finding.encoding === "base64" || finding.encoding === "hex" || finding.encoding === "url") return false;
+  const spans = (finding.inKey ? written.keys : written.values).get(finding.pointer);
+  if (spans === undefined) return false;
+  for (const span of spans) if (span.start < finding.end && span.end > finding.start) return true;
+  return false;
+}
+
+/** The list of written places of `pointer`, made on first use. */
+function placesOf(places: Map<string, Span[]> | undefined, pointer: string): Span[] | undefined {
+  if (places === undefined) return undefined;
+  let list = places.get(pointer);
+  if (!list) places.set(pointer, (list = []));
+  return list;
 }
 
 /** Letters and digits become `char`, except the last `keep` of them; punctuation and spacing stay. */

@@ -9,7 +9,7 @@ import { escapePointer, stringAt } from "../model/pointer.js";
 import type { FlowMatch, FlowSource, FlowStore } from "./flow-store.js";
 import { isPhrase, PHRASE_CLASS, scanPhrase, type PhraseHasher } from "./phrases.js";
 import { isEmailAddress, webAddresses } from "./web-address.js";
-import { haystacks, VIEW_KINDS, view, viewKindOf, type ViewKind } from "./views.js";
+import { haystacks, splitTexts, VIEW_KINDS, view, viewKindOf, type ViewKind } from "./views.js";
 
 export interface MemoryFlowStoreOptions {
   /** Key of the salted hashes; random per store when absent. */
@@ -444,7 +444,8 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
         for (const kind of VIEW_KINDS) {
           if (!session.lengths.get(kind)?.size) continue;
           const found = new Map<string, Entry>();
-          scan(session, kind, view(kind, stack.text), found);
+          if (stack.parts === undefined) scan(session, kind, view(kind, stack.text), found);
+          else for (const text of splitTexts(kind, stack.parts)) scan(session, kind, text, found);
           for (const [id, entry] of found) {
             // Once per argument (a value in a destination and again in a body is both), and split only when no
             // argument holds it whole.

@@ -42,6 +42,8 @@ export interface Haystack {
   readonly text: string;
   readonly pointer: string;
   readonly encoding: Encoding | "split";
+  /** For `split`: the plain strings whose join is looked in (`splitTexts`), in place of `text`. */
+  readonly parts?: readonly string[];
 }
 
 /**
@@ -84,41 +86,38 @@ export function haystacks(args: unknown, maxDecodeDepth = 2): Haystack[] {
     }
   };
   walk(args, "", 0, "plain");
-  out.push(...splitStacks(plain, firstPointer));
+  if (plain.length > 1) out.push({ text: "", pointer: firstPointer[0] ?? "", encoding: "split", parts: plain });
   return out;
 }
 
 /**
- * Beyond this many characters from either end of a string, no value split across it and a neighbour can lie: values
- * are at most 4,096 characters once normalised, and this leaves room for the separators normalising drops.
+ * The plain strings of a `split` haystack as seen in one view, joined, so that a value split across fields reads
+ * whole again. A string whose view is long adds only its view's two ends (a value, at most 4,096 characters in its
+ * view, split across it and a neighbour lies within them): joining it whole made every argument of one long field be
+ * scanned twice. Its middle ends one text and starts the next, so no value is made up across the gap; a text of one
+ * string's piece has nothing split and is left out. Ends are taken of the view, not of the raw string: what the view
+ * drops (letters around a card's digits, zero-width characters) may be any length.
  */
-const SPLIT_MARGIN = 65_536;
-
-/**
- * The plain strings joined, so a value split across fields reads whole again. A long string adds only its two ends:
- * joining it whole made every argument of one long field be scanned twice. Its middle ends one piece and starts the
- * next, so no value is made up across a gap; a piece of one string has nothing split and is left out.
- */
-function splitStacks(plain: readonly string[], pointers: readonly string[]): Haystack[] {
-  const out: Haystack[] = [];
-  let parts: string[] = [];
-  let pointer = "";
+export function splitTexts(kind: ViewKind, parts: readonly string[]): string[] {
+  const out: string[] = [];
+  let pieces: string[] = [];
   const close = () => {
-    if (parts.length > 1) out.push({ text: parts.join(""), pointer, encoding: "split" });
-    parts = [];
+    if (pieces.length > 1) out.push(view(kind, pieces.join("")));
+    pieces = [];
   };
-  for (let i = 0; i < plain.length; i++) {
-    const text = plain[i]!;
-    if (parts.length === 0) pointer = pointers[i]!;
-    if (text.length <= 2 * SPLIT_MARGIN) {
-      parts.push(text);
+  for (const part of parts) {
+    const seen = view(kind, part);
+    if (seen.length <= 2 * SPLIT_MARGIN) {
+      pieces.push(seen);
       continue;
     }
-    parts.push(text.slice(0, SPLIT_MARGIN));
+    pieces.push(seen.slice(0, SPLIT_MARGIN));
     close();
-    parts.push(text.slice(-SPLIT_MARGIN));
-    pointer = pointers[i]!;
+    pieces.push(seen.slice(-SPLIT_MARGIN));
   }
   close();
   return out;
 }
+
+/** The longest a remembered value is, in its view (`LONGEST` in the store). */
+const SPLIT_MARGIN = 4096;

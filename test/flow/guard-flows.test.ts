@@ -270,6 +270,17 @@ describe("guard with classification on large and deep results", () => {
     await guard.close();
   });
 
+  it("redacts, not denies, whatever the redaction style writes in place of a value only its key or label classifies", { timeout: 20_000 }, async () => {
+    for (const style of ["label", "hash", { style: "mask", keepLast: 1 }] as const) {
+      const { guard } = await supportGuard({ redactor: createRedactor({ default: style }) });
+      const call = { server: "crm", tool: "get_customer", args: { id: 7 }, sessionId: "s1" };
+      await guard.beforeCall(call);
+      const verdict = await guard.afterCall(call, { diagnosis: "flu", notes: "Diagnosis: asthma\n".repeat(60_000) });
+      expect({ style, decision: verdict.decision }).toEqual({ style, decision: "redact" });
+      await guard.close();
+    }
+  });
+
   it("lists each redacted place once in the audit record, however many values it held", async () => {
     const { guard, sink } = await supportGuard();
     const text = Array.from({ length: 5000 }, (_, i) => `ticket ${i}: SSN 219-09-${String(1000 + i).padStart(4, "0")}`).join("\n");

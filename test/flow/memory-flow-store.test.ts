@@ -207,6 +207,15 @@ describe("createMemoryFlowStore with values longer than the scan anchor", () => 
     expect(found.map((m) => [m.class, m.encoding])).toEqual([["pii.email", "split"]]);
   });
 
+  it("finds a value split around a long run of what its view drops (letters between a card's digits)", async () => {
+    const store = createMemoryFlowStore();
+    store.remember("s1", CUSTOMER, classifier.classify(CUSTOMER), CRM);
+    const padding = "x".repeat(200_000);
+    for (const args of [{ a: `4242 4242${padding}`, b: "4242 4242" }, { a: "4242 4242", p: padding, b: "4242 4242" }]) {
+      expect((await store.match("s1", args, [])).map((m) => [m.class, m.encoding])).toEqual([["financial.card", "split"]]);
+    }
+  });
+
   it("finds a long value at the very end of an argument and as the whole argument", async () => {
     const store = createMemoryFlowStore();
     const { value, findings } = secrets([longer]);

@@ -1,7 +1,6 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
 import { labelledValues } from "../labels.js";
 import { Char, type TextProfile } from "../profile.js";
-import { isRedactionMarker } from "../redact.js";
 import { keyWords } from "../text.js";
 
 // ICD-10(-CM) codes: a letter (not U), two characters, then an optional dotted extension (`E11.9`, `S72.001A`).
@@ -25,31 +24,40 @@ const LABEL_MEDICATION = new Set(["medication", "medications", "meds", "prescrip
 const LABEL_OWNED = new Set(["condition", "conditions", "problem", "problems"]);
 const CLINICAL_OWNERS = new Set(["medical", "patient", "clinical", "mental", "chronic", "primary", "active", "past"]);
 /** Clinical abbreviations, in their own case only (`RX:` is a network counter). */
-const LABEL_ABBREVIATIONS: Readonly<Record<string, LabelKind>> = { Dx: "health.diagnosis", PMH: "health.diagnosis", Rx: "health.medication" };
+const LABEL_ABBREVIATIONS: Readonly<Record<string, LabelClass>> = { Dx: "health.diagnosis", PMH: "health.diagnosis", Rx: "health.medication" };
 /** A cheap test that a text with a colon may hold one of those labels. */
 const LABEL_CUE = /diagnos|allerg|disease|illness|disorder|comorbid|medicat|meds|prescript|condition|problem|Dx|PMH|Rx/i;
 
-type LabelKind = "health.diagnosis" | "health.medication";
+type LabelClass = "health.diagnosis" | "health.medication";
+
+/** What a label says: the class of its value, and whether it names a plural (`Prescriptions: 42` is a count). */
+interface LabelKind {
+  readonly class: LabelClass;
+  readonly plural: boolean;
+}
 
 function labelKind(label: string): LabelKind | undefined {
   // `Diagnosis (ICD-10)`, `Current medications (as of 3/1)`, `Diagnosis #2`: the words before the aside.
   const name = label.replace(/\s*(?:\([^()]*\)|#\s*\d+)\s*$/, "");
   const abbreviation = LABEL_ABBREVIATIONS[name];
-  if (abbreviation) return abbreviation;
+  if (abbreviation) return { class: abbreviation, plural: false };
   const words = keyWords(name);
   if (words.length === 0 || words.length > 4) return undefined;
   const last = words[words.length - 1]!;
-  if (LABEL_DIAGNOSIS.has(last)) return "health.diagnosis";
-  if (LABEL_MEDICATION.has(last)) return "health.medication";
-  if (LABEL_OWNED.has(last) && words.some((w) => CLINICAL_OWNERS.has(w))) return "health.diagnosis";
-  if (last === "list" && words[words.length - 2] === "problem") return "health.diagnosis";
+  const plural = last.endsWith("s") && last !== "diagnosis";
+  if (LABEL_DIAGNOSIS.has(last)) return { class: "health.diagnosis", plural };
+  if (LABEL_MEDICATION.has(last)) return { class: "health.medication", plural };
+  if (LABEL_OWNED.has(last) && words.some((w) => CLINICAL_OWNERS.has(w))) return { class: "health.diagnosis", plural };
+  if (last === "list" && words[words.length - 2] === "problem") return { class: "health.diagnosis", plural: true };
   return undefined;
 }
 
-/** Values that name nothing: `none`, `n/a`, `pending`, a count or a date. */
-const NO_VALUE = /^(?:none|n\/a|na|nil|null|unknown|pending|tbd|tba|normal|ok|not applicable|-+|\?+|[\d\s,.:/-]+)$/i;
-/** What a redactor's mask left (`****ma`). */
-const MASKED = /[*•#]{3}/;
+/** Values that name nothing: `none`, `n/a`, `pending`. */
+const NO_VALUE = /^(?:none|n\/a|na|nil|null|unknown|pending|tbd|tba|normal|ok|not applicable|-+|\?+)$/i;
+/** Digits alone: a count or a date after a plural label (`Prescriptions: 42`); after a singular one, a code (`042`). */
+const NUMBERS = /^[\d\s,.:/-]+$/;
+/** A date (`2024-03-01`, `3/1/2024`): when something was prescribed or diagnosed, not what. */
+const DATE = /^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})$/;
 /**
  * What follows such a label in code, schemas, docs, errors and bug reports rather than in a record: a type
  * (`diagnosis: str`, `Medication[]`, `DiagnosisCode | null`), code (`patient.dx`, `z.array(…)`, `$DIAGNOSIS`, braces,
@@ -59,17 +67,17 @@ const MASKED = /[*•#]{3}/;
 const NOT_DATA = new RegExp(
   [
     "^(?:str|string|int|integer|number|float|double|bool|boolean|list|dict|array|object|any|date|datetime|text|optional)\\s*(?:$|[[<|?;=(])",
-    "^(?:must|should|cannot|can't|is required|required|invalid|the|this|it|we|unable|not|no|could|see|may)\\b",
+    "^(?:must|should|cannot|can't|is required|required|invalid|the|this|it|we|unable|not|no|could|see|may)(?:\\s|$)",
     "[{}`]|^\\$|(?:\\[\\]|[;,{])$|\\|\\s*(?:null|undefined|none)\\b",
     ":\\s*(?:str|string|int|integer|number|boolean|bool)$",
   ].join("|"),
   "i",
 );
-/** A name in code, by its case: `patient.dx`, `z.array(z.string())` (lower case, dotted) or `DiagnosisCode`. */
-const CODE_NAME = /^[a-z_$][\w$]*(?:\.[\w$]+)+(?:\(.*)?$|^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+$/;
+/** A name in code, by its case: `patient.dx`, `z.array(z.string())` (lower case, dotted). */
+const CODE_NAME = /^[a-z_$][\w$]*(?:\.[\w$]+)+(?:\(.*)?$/;
 
-function readsAsHealthData(value: string): boolean {
-  return /[\p{L}\p{N}]/u.test(value) && !NO_VALUE.test(value) && !MASKED.test(value) && !NOT_DATA.test(value) && !CODE_NAME.test(value) && !isRedactionMarker(value);
+function readsAsHealthData(value: string, kind: LabelKind): boolean {
+  return /[\p{L}\p{N}]/u.test(value) && !NO_VALUE.test(value) && !(kind.plural && NUMBERS.test(value)) && !DATE.test(value) && !NOT_DATA.test(value) && !CODE_NAME.test(value);
 }
 
 /** What a property name says to this family. */
@@ -112,7 +120,7 @@ export function healthDetector(): Detector<HealthKey> {
       if (!diagnosisKey && !medicationKey) return;
       const trimmed = text.trim();
       // A value with no letter or digit (`_`, `-`, `?`) says nothing about anyone's health.
-      if (!/[\p{L}\p{N}]/u.test(trimmed) || /^(?:none|n\/a|null|unknown)$/i.test(trimmed) || MASKED.test(trimmed)) return;
+      if (!/[\p{L}\p{N}]/u.test(trimmed) || /^(?:none|n\/a|null|unknown)$/i.test(trimmed)) return;
       const lead = text.indexOf(trimmed);
       if (diagnosisKey) out.push({ class: "health.diagnosis", start: lead, end: lead + trimmed.length, detector: key.detector, confidence: 0.8 });
       else if (medicationKey) out.push({ class: "health.medication", start: lead, end: lead + trimmed.length, detector: key.detector, confidence: 0.8 });
@@ -123,7 +131,7 @@ export function healthDetector(): Detector<HealthKey> {
 /** Values of lines labelled with a diagnosis or medication word, unless they read as a type, code or a message. */
 function scanLabels(text: string, out: Match[]): void {
   labelledValues(text, labelKind, (kind, start, end) => {
-    if (!readsAsHealthData(text.slice(start, end))) return;
-    out.push({ class: kind, start, end, detector: `label:${kind.slice(7)}`, confidence: 0.75 });
+    if (!readsAsHealthData(text.slice(start, end), kind)) return;
+    out.push({ class: kind.class, start, end, detector: `label:${kind.class.slice(7)}`, confidence: 0.75 });
   });
 }

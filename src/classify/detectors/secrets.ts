@@ -2,7 +2,6 @@ import type { Detector, Match, ScanContext } from "../detector.js";
 import { Char, type TextProfile } from "../profile.js";
 import { matchAt, stickyCopy } from "../sticky.js";
 import { charClasses, isPlaceholder, isSequential, keyWords, shannonEntropy } from "../text.js";
-import { isRedactionMarker } from "../redact.js";
 import { scanKubernetesSecrets } from "./kubernetes-secret.js";
 
 /**
@@ -219,8 +218,7 @@ export function looksLikeSecretValue(value: string, kind: SecretStrength, lastKe
   const v = value.trim();
   const min = kind === "password" ? 6 : 10;
   if (v.length < min || v.length > 512) return false;
-  // What redaction wrote in its place (`[secret.token:1f3a…]`) is no credential.
-  if (isPlaceholder(v) || isSequential(v) || isRedactionMarker(v)) return false;
+  if (isPlaceholder(v) || isSequential(v)) return false;
   // A UUID under a credential-named key is a credential (Heroku, Octopus and many others issue them), unless it is
   // time-based (version 1, 2 or 6: a timestamp and a node id), which is predictable and so names a record or a
   // request, never grants access. A vendor that really puts one in a config line is found by its own rule (npm's).
@@ -642,15 +640,6 @@ function hintedKeyBeforeType(text: string, end: number): boolean {
   return hintedKeyEndsAt(text, p - 1);
 }
 
-/** Whether a redaction marker starts at `at` (its `[`). */
-function insideMarker(text: string, at: number): boolean {
-  // Within a marker's longest length, so that many `[` without a `]` are each read only so far.
-  const end = Math.min(text.length, at + 1024);
-  let close = at + 1;
-  while (close < end && text.charCodeAt(close) !== 93) close++;
-  return close < end && isRedactionMarker(text.slice(at, close + 1));
-}
-
 /** Whether a quoted name holding a credential word starts at `start`, past up to five spaces: `name="db.password"`. */
 function hintedNameAfter(text: string, start: number): boolean {
   let p = start;
@@ -741,8 +730,6 @@ function scanAssignments(text: string, out: Match[]): void {
     let e = m.index + m[0].length;
     while (e < text.length && e - s < 96 && isIdentCode(text.charCodeAt(e))) e++;
     KEY_HINT.lastIndex = e;
-    // `[secret.token:1f3a…]`, what `hash` redaction wrote: a class name and a digest, not a name and a credential.
-    if (s > 0 && text.charCodeAt(s - 1) === 91 && insideMarker(text, s - 1)) continue;
     const flag = text.charCodeAt(s) === 45; // `--token value`
     const key = text.slice(s, e);
     const words = keyWords(key);

@@ -456,7 +456,7 @@ class GuardPipeline implements Guard {
     const redacted = redactor.redact(value, chosen, written);
     // What the redactor wrote may read as data of the class it replaced (`[REDACTED:health.diagnosis]` under
     // `diagnosis`, a mask's last letters): only what it did not write can survive.
-    const survivors = classifier.classify(redacted).filter((finding) => targets.some((target) => classCovers(target, finding.class)) && !wasWritten(finding, written));
+    const survivors = classifier.classify(redacted).filter((finding) => targets.some((target) => classCovers(target, finding.class)) && !wasWritten(finding, written, redacted));
     if (survivors.length > 0) {
       return this.guardDeny(pending, GUARD_POLICY_IDS.redactionFailed, `redaction left ${survivors[0]!.class} in ${subject}`, base.policyIds);
     }

@@ -207,7 +207,8 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   const keyEntry = (key: string): KeyEntry => {
     let entry = keys.get(key);
     if (!entry) {
-      entry = { context: compileContext(keyWords(key)), matches: undefined };
+      // A key the redactor renamed (`[REDACTED:pii.phone]`) names nothing about its value; any key could be named so.
+      entry = { context: compileContext(RENAMED_KEY.test(key) ? [] : keyWords(key)), matches: undefined };
       if (keys.size < 4096 && key.length <= 256) keys.set(key, entry);
     }
     return entry;
@@ -516,6 +517,9 @@ function dropCutLabels(matches: Match[], from: number, end: number, reread: numb
 
 /** The most characters a label line puts before its value: indent, bullet, bold markers, the label, `: `. */
 const LABEL_REACH = 96;
+
+/** A key as the redactor renames it: a label or a hash of classes, with a `#n` when two would collide. */
+const RENAMED_KEY = /^\[(?:REDACTED:[\w.:~,@-]{1,4096}|[\w.:~@-]{1,300}:[0-9a-f]{16})\](?:#\d{1,9})?$/;
 
 /** What a finding's offsets address: the string itself (in clear, or a JSON document printed in it) or decoded text. */
 function placedIn(finding: Finding): string {

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { GuardError, type Issue } from "../errors.js";
 import { classCovers, type DataClass } from "../model/data-class.js";
 import type { Finding } from "../model/finding.js";
-import { escapePointer } from "../model/pointer.js";
+import { escapePointer, stringAt } from "../model/pointer.js";
 import type { Redactor, Span, WrittenPlaces } from "./classifier.js";
 import { normalizeValue } from "./normalize.js";
 
@@ -158,16 +158,49 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
 }
 
 /**
- * Whether a finding in a redacted value lies on what the redactor wrote there (`written`, from `redact`): overlaps a
- * replacement in its string or key. A finding in decoded text never does: its offsets do not address the string, and
- * nothing the redactor writes decodes to anything.
+ * Whether a finding in the redacted value `redacted` lies within what the redactor wrote there (`written`, from
+ * `redact`): inside its replacements in its string or key. Overlapping is not enough: a finding that reaches past a
+ * replacement (a labelled line the redaction joined to the next, a value cut at a scan window's edge) holds text the
+ * redactor did not write. A finding in decoded text, whose offsets do not address the string, lies within them when
+ * every run of the string that could be decoded does (a `hash` digest can read as hex).
  */
-export function wasWritten(finding: Finding, written: WrittenPlaces): boolean {
-  if (finding.encoding === "base64" || finding.encoding === "hex" || finding.encoding === "url") return false;
+export function wasWritten(finding: Finding, written: WrittenPlaces, redacted: unknown): boolean {
   const spans = (finding.inKey ? written.keys : written.values).get(finding.pointer);
-  if (spans === undefined) return false;
-  for (const span of spans) if (span.start < finding.end && span.end > finding.start) return true;
+  if (spans === undefined || spans.length === 0) return false;
+  if (finding.encoding === "base64" || finding.encoding === "hex" || finding.encoding === "url") {
+    const text = stringAt(redacted, finding.pointer, finding.inKey === true);
+    return text !== undefined && encodedOnlyWithin(text, spans);
+  }
+  return coveredBy(spans, finding.start, finding.end);
+}
+
+/** Whether `[start, end)` lies within the union of `spans` (in order, apart or touching). */
+function coveredBy(spans: readonly Span[], start: number, end: number): boolean {
+  let reached = start;
+  for (const span of spans) {
+    if (span.end <= reached) continue;
+    if (span.start > reached) return false;
+    reached = span.end;
+    if (reached >= end) return true;
+  }
   return false;
+}
+
+/** Whether every `%` of `text`, and every run of 16 or more base64 or hex characters, lies within `spans`. */
+function encodedOnlyWithin(text: string, spans: readonly Span[]): boolean {
+  let run = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : -1;
+    if (c === 37 && !coveredBy(spans, i, i + 1)) return false;
+    const encoded = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 61 || c === 45 || c === 95;
+    if (encoded) {
+      if (run < 0) run = i;
+    } else if (run >= 0) {
+      if (i - run >= 16 && !coveredBy(spans, run, i)) return false;
+      run = -1;
+    }
+  }
+  return true;
 }
 
 /** The list of written places of `pointer`, made on first use. */

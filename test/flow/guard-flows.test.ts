@@ -281,6 +281,35 @@ describe("guard with classification on large and deep results", () => {
     }
   });
 
+  // The check after redaction ignores what the redactor wrote, and only that: a finding that reaches past it holds
+  // text the redactor did not write.
+  it("never returns a redaction that leaves part of a value readable past what it wrote", { timeout: 20_000 }, async () => {
+    const { guard } = await supportGuard();
+    const call = { server: "crm", tool: "get_customer", args: { id: 7 }, sessionId: "s1" };
+    await guard.beforeCall(call);
+    const longLine = `${"x".repeat(2 ** 20 - 8192 - 20)}\nDiagnosis: ${"chronic ".repeat(1100)}HIV positive stage 3\nok`;
+    for (const notes of [longLine, "Diagnosis: 221B Baker Street\nLondon NW1 6XE, HIV positive"]) {
+      const verdict = await guard.afterCall(call, { notes });
+      expect(verdict.decision === "redact" && JSON.stringify(verdict.value).includes("HIV positive")).toBe(false);
+    }
+    await guard.close();
+  });
+
+  it("redacts with hashes that read as hex, and keys it renamed, without denying", async () => {
+    const { guard } = await supportGuard({ redactor: createRedactor({ default: "hash" }) });
+    const call = { server: "crm", tool: "get_customer", args: { id: 7 }, sessionId: "s1" };
+    await guard.beforeCall(call);
+    // Each digest is 16 hex characters: about one in 200 decodes to printable text, which under a medication key
+    // read as a medication the redactor did not write.
+    const record = Object.fromEntries(Array.from({ length: 600 }, (_, i) => [`x${i}Medications`, `drug${i}`]));
+    expect((await guard.afterCall(call, record)).decision).toBe("redact");
+    const { guard: labels } = await supportGuard();
+    await labels.beforeCall(call);
+    expect((await labels.afterCall(call, { by_phone: { "+1 415-555-0134": "4155550199" } })).decision).toBe("redact");
+    await guard.close();
+    await labels.close();
+  });
+
   it("lists each redacted place once in the audit record, however many values it held", async () => {
     const { guard, sink } = await supportGuard();
     const text = Array.from({ length: 5000 }, (_, i) => `ticket ${i}: SSN 219-09-${String(1000 + i).padStart(4, "0")}`).join("\n");

@@ -174,13 +174,23 @@ export function wasWritten(finding: Finding, written: WrittenPlaces, redacted: u
   return coveredBy(spans, finding.start, finding.end);
 }
 
-/** Whether `[start, end)` lies within the union of `spans` (in order, apart or touching). */
+/**
+ * Whether `[start, end)` lies within the union of `spans` (in order, apart or touching). The span that holds `start`
+ * is found by bisection: a redacted text can hold tens of thousands of replacements, each found again.
+ */
 function coveredBy(spans: readonly Span[], start: number, end: number): boolean {
+  let low = 0;
+  let high = spans.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (spans[mid]!.end <= start) low = mid + 1;
+    else high = mid;
+  }
   let reached = start;
-  for (const span of spans) {
-    if (span.end <= reached) continue;
+  for (let i = low; i < spans.length; i++) {
+    const span = spans[i]!;
     if (span.start > reached) return false;
-    reached = span.end;
+    if (span.end > reached) reached = span.end;
     if (reached >= end) return true;
   }
   return false;

@@ -486,20 +486,64 @@ export function resolveOverlaps(matches: Match[]): Match[] {
  * nothing then tells a card number's leading digits from an id.
  */
 function maskSensitiveTenants(found: Finding[], first: number): void {
+  let tenants: number[] | undefined;
   for (let i = first; i < found.length; i++) {
+    const cls = found[i]!.class;
+    if (cls.startsWith("tenant:") && !cls.startsWith("tenant:~")) (tenants ??= []).push(i);
+  }
+  if (tenants === undefined) return;
+  // The other findings by pointer and by what their offsets address, sorted by start with the running furthest end:
+  // one bisection per tenant id tells whether any of them overlaps it (a list of 10,000 records printed as JSON Lines
+  // holds 10,000 ids among 20,000 findings).
+  const others = new Map<string, Placed>();
+  const pointers = new Map<string, Set<string>>();
+  for (let j = first; j < found.length; j++) {
+    const other = found[j]!;
+    if (other.class === "unknown" || other.class.startsWith("tenant:")) continue;
+    const place = placedIn(other);
+    const key = `${other.pointer}\u0000${place}`;
+    let placed = others.get(key);
+    if (!placed) others.set(key, (placed = { spans: [], furthest: [] }));
+    placed.spans.push(other);
+    let places = pointers.get(other.pointer);
+    if (!places) pointers.set(other.pointer, (places = new Set()));
+    places.add(place);
+  }
+  for (const placed of others.values()) {
+    placed.spans.sort((a, b) => a.start - b.start);
+    let furthest = -1;
+    for (const span of placed.spans) placed.furthest.push((furthest = Math.max(furthest, span.end)));
+  }
+  for (const i of tenants) {
     const tenant = found[i]!;
-    if (!tenant.class.startsWith("tenant:") || tenant.class.startsWith("tenant:~")) continue;
+    const id = tenant.class.slice(7);
+    const places = pointers.get(tenant.pointer);
     // In clear, an id under a key is its whole string; in a JSON document printed in a text, only its own literal.
     const whole = tenant.detector === "key:tenant" && (tenant.encoding === undefined || tenant.encoding === "plain");
-    const id = tenant.class.slice(7);
-    let sensitive = /^[0-9]{16,}$/.test(id) && !Number.isSafeInteger(Number(id));
-    for (let j = first; j < found.length && !sensitive; j++) {
-      const other = found[j]!;
-      if (j === i || other.class === "unknown" || other.class.startsWith("tenant:") || other.pointer !== tenant.pointer) continue;
-      sensitive = whole || placedIn(other) !== placedIn(tenant) || (other.start < tenant.end && other.end > tenant.start);
-    }
+    const place = placedIn(tenant);
+    const sensitive =
+      (/^[0-9]{16,}$/.test(id) && !Number.isSafeInteger(Number(id))) ||
+      (places !== undefined && (whole || places.size > 1 || !places.has(place) || overlaps(others.get(`${tenant.pointer}\u0000${place}`)!, tenant)));
     if (sensitive) found[i] = { ...tenant, class: `tenant:${maskedTenantId(id)}` };
   }
+}
+
+/** Findings sorted by start, and the furthest end among each one and those before it. */
+interface Placed {
+  readonly spans: Finding[];
+  readonly furthest: number[];
+}
+
+/** Whether a finding of `placed` overlaps `[tenant.start, tenant.end)`. */
+function overlaps(placed: Placed, tenant: Finding): boolean {
+  let low = 0;
+  let high = placed.spans.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (placed.spans[mid]!.start < tenant.end) low = mid + 1;
+    else high = mid;
+  }
+  return low > 0 && placed.furthest[low - 1]! > tenant.start;
 }
 
 /**

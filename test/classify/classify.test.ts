@@ -180,6 +180,8 @@ describe("createClassifier on adversarial input", () => {
     ["bullets and bold markers", "- **diagnosis** - 1. ".repeat(n / 21)],
     ["credential words after brackets that never close", "[secret_token ".repeat(n / 14)],
     ["credential-named elements whose text never closes", '<a name="password">x '.repeat(n / 22)],
+    // Each tenant id is checked against the string's other findings by bisection, not against every one of them.
+    ["tenant ids among records printed as JSON Lines", Array.from({ length: n / 25 }, (_, i) => JSON.stringify({ tenant_id: `t${i}`, email: `u${i}@x${i}.example` })).join("\n")],
     ["capitals beyond ASCII", "Åb ".repeat(n / 3)],
     ["digit runs beyond the profile's lists", "1 a ".repeat(n / 4)],
     // Where families try their patterns at candidate places (src/classify/sticky.ts): dense candidates.

@@ -64,7 +64,7 @@ interface Session {
   readonly names: Set<string>;
   /** Ids of values that a trusted result held as a whole field (a record's address), not inside text. */
   readonly fields: Set<string>;
-  /** Entries by view kind and (length, fingerprint), for scanning; rebuilt on the first scan after the entries change. */
+  /** Entries by view kind and (window length, anchor), for scanning; rebuilt on the first scan after the entries change. */
   index: Map<ViewKind, KindIndex> | undefined;
 }
 

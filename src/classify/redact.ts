@@ -115,19 +115,24 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     if (!prefixes.has(pointer)) return value; // nothing below: share the original
     if (Array.isArray(value)) return value.map((item, i) => rebuild(item, `${pointer}/${i}`, `${outPointer}/${i}`, byPointer, keys, prefixes, written));
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) {
+    const names = Object.keys(value);
+    // The keys that keep their names: a renamed key must not take one, or the value under it would be overwritten.
+    const kept = new Set(names.filter((key) => !keys.has(`${pointer}/${escapePointer(key)}`)));
+    for (const key of names) {
       const child = `${pointer}/${escapePointer(key)}`;
       let name = key;
       const keyFindings = keys.get(child);
       const spans: Span[] | undefined = keyFindings && written ? [] : undefined;
       if (keyFindings) {
         name = redactString(key, keyFindings, spans);
-        // Two keys redacted to the same text must not collapse into one property.
-        for (let n = 2; name in out; n++) name = `${redactString(key, keyFindings)}#${n}`;
+        // Two keys redacted to the same text must not collapse into one property, nor take a kept key's name.
+        for (let n = 2; Object.hasOwn(out, name) || kept.has(name); n++) name = `${redactString(key, keyFindings)}#${n}`;
       }
       const outChild = `${outPointer}/${escapePointer(name)}`;
       if (spans && written) written.keys.set(outChild, spans);
-      out[name] = rebuild((value as Record<string, unknown>)[key], child, outChild, byPointer, keys, prefixes, written);
+      const rebuilt = rebuild((value as Record<string, unknown>)[key], child, outChild, byPointer, keys, prefixes, written);
+      // `__proto__` from JSON is an own property; assigned, it would set the prototype and vanish from the output.
+      Object.defineProperty(out, name, { value: rebuilt, enumerable: true, writable: true, configurable: true });
     }
     return out;
   }

@@ -95,6 +95,15 @@ describe("createRedactor", () => {
     expect(out["iban"]).toMatch(/^\[financial\.iban:[0-9a-f]{16}\]$/);
   });
 
+  it("keeps every property: a renamed key takes no other key's name, and `__proto__` stays a property", () => {
+    const value = { "219-09-9991": 1, "[REDACTED:pii.ssn]": 3 };
+    const redacted = createRedactor().redact(value, classifier.classify(value));
+    expect(redacted).toEqual({ "[REDACTED:pii.ssn]#2": 1, "[REDACTED:pii.ssn]": 3 });
+    const parsed = JSON.parse('{"__proto__": {"ssn": "219-09-9991"}, "x": 1}') as unknown;
+    const out = createRedactor().redact(parsed, classifier.classify(parsed));
+    expect(JSON.stringify(out)).toBe('{"__proto__":{"ssn":"[REDACTED:pii.ssn]"},"x":1}');
+  });
+
   it("replaces a whole string when the value sat inside an encoding", () => {
     const value = { blob: Buffer.from("ssn 219-09-9991").toString("base64") };
     expect(createRedactor().redact(value, classifier.classify(value))).toEqual({ blob: "[REDACTED:pii.ssn]" });

@@ -64,6 +64,8 @@ interface Session {
   readonly names: Set<string>;
   /** Ids of values that a trusted result held as a whole field (a record's address), not inside text. */
   readonly fields: Set<string>;
+  /** How many entries each anchor (`anchorKey`) finds: a new value takes one of its windows that few others use. */
+  readonly anchorUse: Map<string, number>;
   /** Entries by view kind and (window length, anchor), for scanning; rebuilt on the first scan after the entries change. */
   index: Map<ViewKind, KindIndex> | undefined;
 }
@@ -128,6 +130,10 @@ for (let length = 0, w = 0; length <= LONGEST; length++) {
 }
 const MAX_WINDOW = WINDOWS[WINDOWS.length - 1]!;
 const BORDER = new Int32Array(MAX_WINDOW);
+
+function anchorKey(kind: ViewKind, window: number, anchor: number): string {
+  return `${kind}:${window * MOD + anchor}`;
+}
 
 /** The window a scan slides to find a value of `length`. */
 function windowOf(length: number): number {
@@ -214,7 +220,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
       return session;
     }
     if (!create) return undefined;
-    session = { entries: new Map(), lengths: new Map(), trusted: new Set(), phrases: new Map(), trustedPhrases: new Set(), names: new Set(), fields: new Set(), index: undefined };
+    session = { entries: new Map(), lengths: new Map(), trusted: new Set(), phrases: new Map(), trustedPhrases: new Set(), names: new Set(), fields: new Set(), anchorUse: new Map(), index: undefined };
     sessions.set(id, session);
     // One at a time (see evict.ts for the cost): a session dropped early would lose the memory of what it read.
     if (sessions.size > maxSessions) sessions.delete(sessions.keys().next().value as string);
@@ -235,20 +241,59 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
     session.index = undefined;
     const length = normalized.length;
     const window = windowOf(length);
-    let offset = anchorOffset(normalized, window);
-    if (offset < 0) {
-      // A long value that is one short unit repeated names nothing, and would be checked at every place of an
-      // argument that repeats the unit. A short one (`123123123`) may be an id; where its anchor repeats, it is
-      // checked with the other values of its length and anchor, as many groups as window lengths at most.
-      if (length > MAX_WINDOW) return undefined;
-      offset = 0;
-    }
-    const anchor = fingerprint(normalized, offset, offset + window);
+    const chosen = anchorFor(session, kind, normalized, window);
+    // A long value that is one short unit repeated names nothing, and would be checked at every place of an argument
+    // that repeats the unit (a short one, `123123123`, may be an id: it keeps the window at 0).
+    if (chosen === undefined) return undefined;
+    const { offset, anchor } = chosen;
     session.entries.set(id, { id, kind, length, fingerprint: length === window ? anchor : fingerprint(normalized, 0, length), anchor, offset, hmac: digest, class: cls, source });
     bumpLength(session, kind, normalized.length, 1);
-    if (existing) bumpLength(session, existing.kind, existing.length, -1);
-    evictOldest(session.entries, maxValues, (_, oldest) => bumpLength(session, oldest.kind, oldest.length, -1));
+    bumpAnchor(session, kind, window, anchor, 1);
+    if (existing) forget(session, existing);
+    evictOldest(session.entries, maxValues, (_, oldest) => forget(session, oldest));
     return id;
+  };
+
+  const forget = (session: Session, entry: Entry) => {
+    bumpLength(session, entry.kind, entry.length, -1);
+    bumpAnchor(session, entry.kind, windowOf(entry.length), entry.anchor, -1);
+  };
+
+  const bumpAnchor = (session: Session, kind: ViewKind, window: number, anchor: number, delta: number) => {
+    const key = anchorKey(kind, window, anchor);
+    const next = (session.anchorUse.get(key) ?? 0) + delta;
+    if (next <= 0) session.anchorUse.delete(key);
+    else session.anchorUse.set(key, next);
+  };
+
+  /**
+   * The window a value is looked for by: of its windows half a window apart that repeat no short unit, the one fewest
+   * remembered values use (the first unused one). Every place an anchor appears in an argument checks each length
+   * among the values it finds, so values that an attacker made share a start (`Y.slice(0, 40 + i)`) would each be
+   * checked at every place; they are given windows of their own instead. When no such window serves, the first that
+   * repeats no short unit at any place; undefined for a long value that is one unit repeated.
+   */
+  const anchorFor = (session: Session, kind: ViewKind, value: string, window: number): { offset: number; anchor: number } | undefined => {
+    const last = value.length - window;
+    if (last === 0) return { offset: 0, anchor: fingerprint(value, 0, window) };
+    const step = window >> 1;
+    let best: { offset: number; anchor: number; uses: number } | undefined;
+    for (let offset = 0; ; offset = Math.min(offset + step, last)) {
+      if (periodOf(value, offset, window) > step) {
+        const anchor = fingerprint(value, offset, offset + window);
+        const uses = session.anchorUse.get(anchorKey(kind, window, anchor)) ?? 0;
+        if (best === undefined || uses < best.uses) best = { offset, anchor, uses };
+        if (uses === 0) break;
+      }
+      if (offset === last) break;
+    }
+    if (best !== undefined) return best;
+    let offset = anchorOffset(value, window);
+    if (offset < 0) {
+      if (value.length > MAX_WINDOW) return undefined;
+      offset = 0;
+    }
+    return { offset, anchor: fingerprint(value, offset, offset + window) };
   };
 
   const bumpLength = (session: Session, kind: ViewKind, length: number, delta: number) => {

@@ -273,6 +273,17 @@ describe("createMemoryFlowStore on adversarial results", () => {
     expect(await again.match("s1", { body: `${prefixes[399]} `.repeat(9_000) }, [])).toHaveLength(400);
   });
 
+  // Values that share their start but not their length were each checked wherever the start appeared; each now takes
+  // a window of its own further in.
+  it("looks for 4,096 values of distinct lengths that share their first 32 characters in a 4 MB argument", { timeout: 20_000 }, async () => {
+    const store = createMemoryFlowStore({ maxValuesPerSession: 4096 });
+    const head = token("h", 32, 11);
+    const { value, findings } = secrets(Array.from({ length: 4096 }, (_, i) => `${head}${token("", 1 + i, i + 5)}`));
+    store.remember("s1", value, findings, CRM);
+    expect(await store.match("s1", { body: `${head} `.repeat(120_000) }, [])).toEqual([]);
+    expect(await store.match("s1", { body: `${head} ${value.values[77]} ` }, [])).toHaveLength(1);
+  });
+
   it("keeps a bounded number of the values the user typed, forgetting the oldest", { timeout: 20_000 }, async () => {
     const store = createMemoryFlowStore({ maxValuesPerSession: 100 });
     store.trust("s1", ["first@customer.example", ...Array.from({ length: 200_000 }, (_, i) => `typed value ${i}`), "last@customer.example"]);

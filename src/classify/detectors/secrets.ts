@@ -665,16 +665,17 @@ function reportNamedAttribute(text: string, quoteAt: number, nameEnd: number, ki
   while (p > 0 && quoteAt - p < 10 && (text.charCodeAt(p - 1) === 32 || text.charCodeAt(p - 1) === 9)) p--;
   if (!ATTRIBUTE_NAME.test(text.slice(Math.max(0, p - 5), p))) return false;
   let value = matchAt(VALUE_ATTRIBUTE, text, nameEnd + 1);
+  // Where group 2 ends: before the closing quote, or (element text) where the match ends.
   let valueEnd = VALUE_ATTRIBUTE.lastIndex - 1;
   if (value === null) {
     // `<entry key="jdbc.password">…</entry>`, `<setting name="ApiKey"><value>…</value></setting>`: the element's text.
     value = matchAt(ELEMENT_TEXT, text, nameEnd + 1);
     if (value === null) return false;
     valueEnd = ELEMENT_TEXT.lastIndex;
-    while (valueEnd > 0 && isSpaceCode(text.charCodeAt(valueEnd - 1))) valueEnd--;
   }
-  let valueStart = valueEnd - value[2]!.trimEnd().length;
+  let valueStart = valueEnd - value[2]!.length;
   while (valueStart < valueEnd && isSpaceCode(text.charCodeAt(valueStart))) valueStart++;
+  while (valueEnd > valueStart && isSpaceCode(text.charCodeAt(valueEnd - 1))) valueEnd--;
   const secret = text.slice(valueStart, valueEnd);
   if (!looksLikeSecretValue(secret, kind, words[words.length - 1])) return true;
   out.push({ class: kind === "password" ? "secret.password" : "secret.token", start: valueStart, end: valueEnd, detector: `attribute:${words.join("_")}`, confidence: 0.8 });

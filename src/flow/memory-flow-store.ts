@@ -141,20 +141,14 @@ function windowOf(length: number): number {
 }
 
 /**
- * Where a value's anchor starts: at 0 when the value is as long as its window; else the first window that repeats no
- * unit of half its length or less, or -1 when every window does, which (windows one apart overlap by more than two
- * such units, Fine and Wilf) means the whole value repeats one (`abab…`). Such a window appears at places more than
- * half a window apart, which bounds the places where values are checked whole. Windows half a window apart are tried
- * first: one of them almost always serves, and only a value that nearly repeats pays for trying every place.
+ * The first place, off the half-window steps `anchorFor` tries, of a window of `value` that repeats no unit of half its
+ * length or less; -1 when there is none, which (windows one apart overlap by more than two such units, Fine and Wilf)
+ * means the whole value repeats one (`abab…`). Such a window appears at places more than half a window apart, which
+ * bounds the places where values are checked whole.
  */
-function anchorOffset(value: string, window: number): number {
+function aperiodicOffset(value: string, window: number): number {
   const last = value.length - window;
-  if (last === 0) return 0;
   const step = window >> 1;
-  for (let offset = 0; ; offset = Math.min(offset + step, last)) {
-    if (periodOf(value, offset, window) > step) return offset;
-    if (offset === last) break;
-  }
   for (let offset = 1; offset < last; offset++) if (offset % step !== 0 && periodOf(value, offset, window) > step) return offset;
   return -1;
 }
@@ -288,7 +282,8 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
       if (offset === last) break;
     }
     if (best !== undefined) return best;
-    let offset = anchorOffset(value, window);
+    // Only a value that nearly repeats pays for trying every place.
+    let offset = aperiodicOffset(value, window);
     if (offset < 0) {
       if (value.length > MAX_WINDOW) return undefined;
       offset = 0;

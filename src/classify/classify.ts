@@ -433,9 +433,28 @@ const NO_MATCHES: readonly Match[] = [];
 export const MAX_NESTING = 128;
 
 /**
+ * Below this confidence a finding inside a longer one of another class is taken for part of it (a street name in an
+ * address, digits of a card read as a phone number); at or above it, it is a value of its own that the container's
+ * class must not hide: a card number or an SSN as an email address's local part stays a card number or an SSN, so a
+ * scope that allows email addresses does not let it through.
+ */
+const STANDS_INSIDE = 0.8;
+/** Classes read from words, which name parts of what contains them (streets, towns) too often to stand inside. */
+const WORDS_INSIDE: ReadonlySet<string> = new Set(["pii.name", "pii.address"]);
+
+/** Whether `inner`, strictly inside `outer`, is a value of its own rather than a reading of part of `outer`. */
+function standsInside(outer: Match, inner: Match): boolean {
+  if (inner.confidence < STANDS_INSIDE || outer.class === inner.class || WORDS_INSIDE.has(inner.class)) return false;
+  // Two kinds of secret on one token are two readings of it (a JWT sent as a bearer token).
+  if (outer.class.startsWith("secret.") && inner.class.startsWith("secret.")) return false;
+  return inner.start > outer.start || inner.end < outer.end;
+}
+
+/**
  * Keeps one finding per place: of two findings that overlap without one containing the other, the more confident
  * (then the longer) wins; a finding inside a longer one of another class is dropped when the container is about as
- * confident. Whole values classified by their key (`key:*`) never suppress, nor are suppressed by, what is inside.
+ * confident, unless it stands on its own (`standsInside`). Whole values classified by their key (`key:*`) never
+ * suppress, nor are suppressed by, what is inside.
  */
 export function resolveOverlaps(matches: Match[]): Match[] {
   if (matches.length <= 1) return matches;
@@ -464,6 +483,7 @@ export function resolveOverlaps(matches: Match[]): Match[] {
       }
       const aContainsB = a.start <= b.start && a.end >= b.end;
       if (aContainsB) {
+        if (standsInside(a, b)) continue;
         if (a.class === b.class || a.confidence >= b.confidence - 0.2) keep[j] = false;
         else if (b.confidence > a.confidence) keep[i] = false;
       } else if (b.confidence > a.confidence || (b.confidence === a.confidence && b.end - b.start > a.end - a.start)) {

@@ -222,4 +222,22 @@ describe("resolveOverlaps", () => {
   it("drops a match inside a longer one of another class that is about as confident", () => {
     expect(resolveOverlaps([match("pii.address", 0, 30, 0.75), match("pii.name", 5, 12, 0.8)])).toEqual([match("pii.address", 0, 30, 0.75)]);
   });
+
+  it("keeps a confident value of another class inside a longer match, unless it is read from words or is another reading of one secret", () => {
+    const card = match("financial.card", 0, 16, 0.85);
+    expect(resolveOverlaps([match("pii.email", 0, 28, 0.95), card])).toEqual([match("pii.email", 0, 28, 0.95), card]);
+    expect(resolveOverlaps([match("pii.email", 0, 28, 0.95), match("pii.phone", 0, 10, 0.75)])).toEqual([match("pii.email", 0, 28, 0.95)]);
+    expect(resolveOverlaps([match("pii.address", 0, 30, 0.75), match("pii.name", 5, 12, 0.85)])).toEqual([match("pii.address", 0, 30, 0.75)]);
+    expect(resolveOverlaps([match("secret.jwt", 0, 90, 0.95), match("secret.token", 4, 90, 0.8)])).toEqual([match("secret.jwt", 0, 90, 0.95)]);
+    // The same place read as two classes is one value: the container's class wins as before.
+    expect(resolveOverlaps([match("financial.card", 0, 16, 0.95), match("pii.phone", 0, 16, 0.8)])).toEqual([match("financial.card", 0, 16, 0.95)]);
+  });
+
+  it("finds a card number, an SSN or an IBAN used as an email address's local part", () => {
+    for (const [value, cls] of [["4111111111111111", "financial.card"], ["536-22-1234", "pii.ssn"], ["DE89370400440532013000", "financial.iban"]] as const) {
+      const text = `reply to ${value}@example.com`;
+      const found = classifier.classify(text).map((f) => [f.class, text.slice(f.start, f.end)]);
+      expect(found).toEqual([["pii.email", `${value}@example.com`], [cls, value]]);
+    }
+  });
 });

@@ -247,6 +247,17 @@ describe("guard with classification on large and deep results", () => {
     await guard.close();
   });
 
+  // The email finding hid the card number inside it, and the support scope reads email addresses.
+  it("redacts a card number used as an email address's local part, under a scope that reads email addresses but not cards", async () => {
+    const { guard } = await supportGuard();
+    const call = { server: "crm", tool: "get_customer", args: { id: 7 }, sessionId: "s1" };
+    await guard.beforeCall(call);
+    const verdict = await guard.afterCall(call, { name: "Jane Doe", contact: "4111111111111111@customer.example" });
+    expect(verdict.decision).toBe("redact");
+    expect(verdict.decision === "redact" && verdict.value).toEqual({ name: "Jane Doe", contact: "[REDACTED:financial.card]@customer.example" });
+    await guard.close();
+  });
+
   it("redacts a diagnosis that a tool printed as a labelled line of text, under a scope without health data", async () => {
     const { guard } = await supportGuard();
     const call = { server: "crm", tool: "get_customer", args: { id: 7 }, sessionId: "s1" };

@@ -79,7 +79,9 @@ export function bounded(text: string, start: number, end: number, isPart: (code:
 }
 
 const PLACEHOLDER_WORDS =
-  /^(?:x+|\*+|#+|\.+|-+|_+|0+|1+|null|none|nil|undefined|true|false|changeme|change_me|password|passwd|pass|pwd|secret|token|username|user|example|sample|dummy|test|testing|redacted|hidden|masked|your[_-]?\w*|my[_-]?\w*|placeholder|todo|tbd|xxx\w*|\w*here|\w*_here)$/i;
+  /^(?:x+|\*+|#+|\.+|-+|_+|0+|1+|null|none|nil|undefined|true|false|changeme|change_me|password|passwd|pass|pwd|secret|token|username|user|example|sample|dummy|test|testing|redacted|hidden|masked|(?:your|my)[_-]?[a-z_-]*|placeholder|todo|tbd|xxx\w*|\w*here|\w*_here)$/i;
+
+const REDACTION_MARK = /[[<({*_\-] ?(?:redacted|placeholder)|(?:redacted|placeholder) ?[\]>)}*]/i;
 
 /**
  * True for values that only stand in for a secret: `xxxx`, `${API_KEY}`, `<token>`, `{{ .Values.pw }}`, `$PASSWORD`,
@@ -99,8 +101,9 @@ export function isPlaceholder(value: string): boolean {
   if (v.startsWith("@Microsoft.KeyVault(")) return true;
   // Values encrypted by SOPS (`ENC[AES256_GCM,data:…]`): ciphertext, not a credential.
   if (v.startsWith("ENC[")) return true;
-  // Documentation values: `AKIAIOSFODNN7EXAMPLE`, `ops_eyJ..[Redacted]`.
-  if (v.includes("EXAMPLE") || /redacted|placeholder/i.test(v) || v.includes("..")) return true;
+  // Documentation values: `AKIAIOSFODNN7EXAMPLE`, `ops_eyJ..[Redacted]`, `sk-<REDACTED>`. The word only counts as a
+  // marker (bracketed, or the whole value): `MyRedactedPass1` is a password.
+  if (v.includes("EXAMPLE") || REDACTION_MARK.test(v) || v.includes("..")) return true;
   if (PLACEHOLDER_WORDS.test(v)) return true;
   return dominatedByOneChar(v, 0.5) || hasLongRun(v, "x", 8) || hasLongRun(v, "X", 8) || repeatsItself(v);
 }

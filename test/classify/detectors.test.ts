@@ -160,6 +160,13 @@ describe("secrets detector", () => {
     const jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
     expect(found(`token=${jwt}`, "secret.jwt")).toEqual([jwt]);
   });
+  it("takes 'redacted' and 'my…' for placeholders only as markers and words, not inside a password", () => {
+    expect(found('{"password": "Hx7RedactedPass1"}', "secret.password")).toEqual(["Hx7RedactedPass1"]);
+    expect(found('{"password": "MyPass1wordX9"}', "secret.password")).toEqual(["MyPass1wordX9"]);
+    expect(found("db_password = placeholderless9Q", "secret.password")).toEqual(["placeholderless9Q"]);
+    const markers = ["[REDACTED]", "<redacted>", "sk-proj-(redacted)", "***REDACTED***", "hunter_redacted", "redacted", "my-secret-password", "your_api_key"];
+    expectNone("secret.", markers.map((marker) => `password = "${marker}"`));
+  });
   it("flags nothing in near misses: placeholders, templates, wrong prefixes and lengths, identifiers", () => {
     const nearMisses = [
       "AKIAIOSFODNN7EXAMPLE",

@@ -1,46 +1,189 @@
 /**
- * Values that a line of text labels, as tools print records: `Diagnosis: asthma`, `  - Medications: metformin`,
- * `**Allergies:** penicillin`, and a label over a list (`Medications:` and then `- metformin` lines). Families whose
- * data has no shape of its own (health) find it in text this way, as they find it under a JSON key.
+ * Values that text labels, as tools print records: `Diagnosis: asthma`, `  - Medications: metformin`,
+ * `**Allergies:** penicillin`, a label over a list (`Medications:` and then `- metformin` lines), fields of one line
+ * (`Patient: Jane Doe; Diagnosis: asthma | DOB: 1990-01-01`) and Markdown tables, by their header
+ * (`| Patient | Diagnosis |`) or as label and value rows (`| Diagnosis | asthma |`). Families whose data has no shape
+ * of its own (health) find it in text this way, as they find it under a JSON key.
  *
- * Only a label that opens its line counts, so prose (`the diagnosis: unclear`) and JSON text (`"diagnosis": …`, read
- * by the JSON walk) do not. Parsed by hand, one pass over the lines: linear in the text.
+ * A label opens its line or follows a field separator (`;`, `|`, a tab, `•`, `·`), so prose (`the diagnosis: unclear`)
+ * and JSON text (`"diagnosis": …`, read by the JSON walk) do not count. A value runs to the next labelled field or the
+ * end of its line: `Medications: metformin; lisinopril` is one value. Parsed by hand, one pass over the lines: linear
+ * in the text.
  */
 
 /** Longest label read, in characters: labels are a few words. */
 const MAX_LABEL = 40;
 /** Deepest indentation of a label (YAML nests by two or four spaces). */
 const MAX_INDENT = 16;
+/** Most columns of a table whose header is read: record tables are narrow; wider ones are data dumps. */
+const MAX_COLUMNS = 64;
+
+/** What labels say, and where their values are reported. */
+interface Reader<T> {
+  readonly kindOf: (label: string) => T | undefined;
+  readonly visit: (kind: T, start: number, end: number) => void;
+}
 
 /**
- * Calls `visit(kind, start, end)` for the value of each line whose label `kindOf` names (`kindOf` returns undefined
- * for labels it does not care about). `[start, end)` is the value's place in `text`, trimmed.
+ * Calls `visit(kind, start, end)` for each value whose label `kindOf` names (`kindOf` returns undefined for labels it
+ * does not care about). `[start, end)` is the value's place in `text`, trimmed.
  */
 export function labelledValues<T>(text: string, kindOf: (label: string) => T | undefined, visit: (kind: T, start: number, end: number) => void): void {
+  const reader: Reader<T> = { kindOf, visit };
+  // The table being read, or undefined outside one.
+  let table: Table<T> | undefined;
   for (let lineStart = 0; lineStart < text.length; ) {
     const lineEnd = endOfLine(text, lineStart);
-    const label = labelAt(text, lineStart, lineEnd);
     let next = lineEnd + 1;
-    if (label !== undefined) {
-      const kind = kindOf(text.slice(label.start, label.end));
-      if (kind !== undefined) {
-        const [start, end] = trimmed(text, label.valueStart, lineEnd);
-        if (end > start) visit(kind, start, end);
-        else {
-          // `Medications:` over a list: each following bulleted line is a value, up to the first line that is not.
-          while (next < text.length) {
-            const itemEnd = endOfLine(text, next);
-            const item = bulletEnd(text, next, itemEnd);
-            if (item < 0) break;
-            const [from, to] = trimmed(text, item, itemEnd);
-            if (to > from) visit(kind, from, to);
-            next = itemEnd + 1;
-          }
-        }
-      }
+    const cells = tableCells(text, lineStart, lineEnd);
+    if (cells === undefined) {
+      table = undefined;
+      next = readFields(text, lineStart, lineEnd, reader);
+    } else if (table === undefined && next < text.length && isDelimiterRow(text, next, endOfLine(text, next))) {
+      table = tableOf(text, cells, reader);
+      next = endOfLine(text, next) + 1;
+    } else {
+      table ??= { columns: [], pairs: true };
+      readRow(text, cells, table, reader);
     }
     lineStart = next;
   }
+}
+
+/**
+ * Reads the labelled fields of the line `[start, end)` and returns where the next line to read starts (past the list
+ * under a label with no value on its line).
+ */
+function readFields<T>(text: string, start: number, end: number, reader: Reader<T>): number {
+  let label = labelAt(text, start, end);
+  let kind = label === undefined ? undefined : reader.kindOf(text.slice(label.start, label.end));
+  for (let p = label === undefined ? start : label.valueStart; p < end; p++) {
+    if (!isSeparator(text.charCodeAt(p))) continue;
+    const following = labelAt(text, p + 1, end);
+    if (following === undefined) continue;
+    // The separator ends the value before it: another field starts.
+    if (label !== undefined && kind !== undefined) visitTrimmed(text, label.valueStart, p, kind, reader);
+    label = following;
+    kind = reader.kindOf(text.slice(label.start, label.end));
+    p = label.valueStart - 1;
+  }
+  if (label === undefined || kind === undefined) return end + 1;
+  const [from, to] = trimmed(text, label.valueStart, end);
+  if (to > from) {
+    reader.visit(kind, from, to);
+    return end + 1;
+  }
+  // `Medications:` over a list: each following bulleted line is a value, up to the first line that is not.
+  let next = end + 1;
+  while (next < text.length) {
+    const itemEnd = endOfLine(text, next);
+    const item = bulletEnd(text, next, itemEnd);
+    if (item < 0) break;
+    visitTrimmed(text, item, itemEnd, kind, reader);
+    next = itemEnd + 1;
+  }
+  return next;
+}
+
+function visitTrimmed<T>(text: string, start: number, end: number, kind: T, reader: Reader<T>): void {
+  const [from, to] = trimmed(text, start, end);
+  if (to > from) reader.visit(kind, from, to);
+}
+
+/** `;`, `|`, tab, `•` and `·`: what separates the fields of one line. */
+const isSeparator = (c: number) => c === 59 || c === 124 || c === 9 || c === 8226 || c === 183;
+
+/**
+ * The places of the cells of a Markdown table row (`| a | b |`, the outer pipes optional at the end) as start and end
+ * pairs, or undefined when the line `[start, end)` is not one.
+ */
+function tableCells(text: string, start: number, end: number): number[] | undefined {
+  const p = skipSpaces(text, start, Math.min(end, start + MAX_INDENT));
+  if (text.charCodeAt(p) !== 124) return undefined;
+  const cells: number[] = [];
+  let cellStart = p + 1;
+  for (let q = cellStart; q <= end; q++) {
+    if (q < end && (text.charCodeAt(q) !== 124 || text.charCodeAt(q - 1) === 92 /* \| */)) continue;
+    if (q < end || !isBlank(text, cellStart, end)) cells.push(cellStart, q);
+    cellStart = q + 1;
+  }
+  return cells;
+}
+
+/** `|---|:--:|`: the row under a table's header. */
+function isDelimiterRow(text: string, start: number, end: number): boolean {
+  const p = skipSpaces(text, start, Math.min(end, start + MAX_INDENT));
+  if (text.charCodeAt(p) !== 124) return false;
+  let dashes = false;
+  for (let q = p + 1; q < end; q++) {
+    const c = text.charCodeAt(q);
+    if (c === 45) dashes = true;
+    else if (c !== 124 && c !== 58 && c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return dashes;
+}
+
+/** What a table's header says: the kinds of its columns, and whether its rows of two cells are labels and values. */
+interface Table<T> {
+  readonly columns: readonly (T | undefined)[];
+  readonly pairs: boolean;
+}
+
+/**
+ * Second columns of tables that document fields (`| Field | Description |`) rather than list a record's values: their
+ * rows are names and what the names mean (`| medications | List of medications |`).
+ */
+const DOCUMENTING = /^(?:descriptions?|type|types|meaning|notes?|explanation|purpose|examples?|default|format|comments?|usage|definition|details?)$/i;
+
+function tableOf<T>(text: string, cells: readonly number[], reader: Reader<T>): Table<T> {
+  if (cells.length > 2 * MAX_COLUMNS) return { columns: [], pairs: false };
+  const columns: (T | undefined)[] = [];
+  for (let i = 0; i < cells.length; i += 2) {
+    const [from, to] = unbold(text, cells[i]!, cells[i + 1]!);
+    columns.push(to - from <= MAX_LABEL && to > from ? reader.kindOf(text.slice(from, to)) : undefined);
+  }
+  let pairs = cells.length === 4;
+  if (pairs) {
+    const [from, to] = unbold(text, cells[2]!, cells[3]!);
+    pairs = !DOCUMENTING.test(text.slice(from, to));
+  }
+  return { columns, pairs };
+}
+
+/**
+ * A row of a table: each cell under a labelled column is a value; in a table of two columns whose header labels
+ * nothing (`| Field | Value |`, or none) and does not document fields, a row is a label and its value
+ * (`| **Diagnosis** | asthma |`).
+ */
+function readRow<T>(text: string, cells: readonly number[], table: Table<T>, reader: Reader<T>): void {
+  const { columns } = table;
+  let labelled = false;
+  for (let i = 0; i < columns.length && 2 * i < cells.length; i++) {
+    const kind = columns[i];
+    if (kind === undefined) continue;
+    labelled = true;
+    const [from, to] = unbold(text, cells[2 * i]!, cells[2 * i + 1]!);
+    if (to > from) reader.visit(kind, from, to);
+  }
+  if (labelled || !table.pairs || cells.length !== 4) return;
+  const [from, to] = unbold(text, cells[0]!, cells[1]!);
+  if (to - from > MAX_LABEL || to === from || !isLetter(text.charCodeAt(from))) return;
+  const kind = reader.kindOf(text.slice(from, to));
+  if (kind === undefined) return;
+  const [valueFrom, valueTo] = unbold(text, cells[2]!, cells[3]!);
+  if (valueTo > valueFrom) reader.visit(kind, valueFrom, valueTo);
+}
+
+/** A cell's text, trimmed and without `**bold**` marks. */
+function unbold(text: string, start: number, end: number): [number, number] {
+  let [from, to] = trimmed(text, start, end);
+  if (to - from > 4 && text.startsWith("**", from) && text.startsWith("**", to - 2)) [from, to] = trimmed(text, from + 2, to - 2);
+  return [from, to];
+}
+
+function isBlank(text: string, start: number, end: number): boolean {
+  for (let p = start; p < end; p++) if (!isSpaceCode(text.charCodeAt(p))) return false;
+  return true;
 }
 
 function endOfLine(text: string, from: number): number {

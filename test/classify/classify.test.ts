@@ -178,6 +178,11 @@ describe("createClassifier on adversarial input", () => {
     ["a diagnosis label over a long list", `Medications:\n${"- a\n".repeat(n / 4)}`],
     ["long labels without a colon", `${"Medical condition ".repeat(n / 18)}: x`],
     ["bullets and bold markers", "- **diagnosis** - 1. ".repeat(n / 21)],
+    ["field separators before label-like words", `${"; Diagnosis ".repeat(n / 12)}:`],
+    ["labelled fields of one line", "Diagnosis: a; ".repeat(n / 14)],
+    ["rows of a table with a labelled header", `| Diagnosis | Medication |\n|---|---|\n${"| a | b |\n".repeat(n / 10)}`],
+    ["a table row of many cells", `| Diagnosis |\n|---|\n${"| a ".repeat(n / 4)}`],
+    ["pipes that never make a table", `Diagnosis: ${"|".repeat(n)}\n|Diagnosis${"|".repeat(n)}`],
     ["credential words after brackets that never close", "[secret_token ".repeat(n / 14)],
     ["credential-named elements whose text never closes", '<a name="password">x '.repeat(n / 22)],
     // Each tenant id is checked against the string's other findings by bisection, not against every one of them.

@@ -409,6 +409,24 @@ describe("health labels in text", () => {
     expect(found("Diagnosis: May-Thurner syndrome\nMedication: EpiPen\nDiagnosis: 296.30", "health.diagnosis")).toEqual(["May-Thurner syndrome", "296.30"]);
   });
 
+  it("reads labelled fields in the middle of a line, after a field separator, up to the next labelled field", () => {
+    const line = "Patient: Jane Doe; Diagnosis: asthma; DOB: 1990-01-01";
+    expect(found(line, "health.diagnosis")).toEqual(["asthma"]);
+    expect(found("Name: Jane | Diagnosis: Type 2 diabetes | Medications: metformin", "health.medication")).toEqual(["metformin"]);
+    expect(found("MRN 4471 \u2022 Allergies: latex \u2022 Ward 3", "health.diagnosis")).toEqual(["latex \u2022 Ward 3"]);
+    expect(found("Visit 3\tDiagnosis: migraine", "health.diagnosis")).toEqual(["migraine"]);
+  });
+
+  it("reads Markdown tables by their header's columns, and two-column tables as labels and values", () => {
+    const byColumn = "| Patient | Diagnosis | Medication |\n|---|:---:|---|\n| Jane Doe | asthma | albuterol |\n| John Roe | **HIV positive** | Biktarvy |";
+    expect(found(byColumn, "health.diagnosis")).toEqual(["asthma", "HIV positive"]);
+    expect(found(byColumn, "health.medication")).toEqual(["albuterol", "Biktarvy"]);
+    const pairs = "| Field | Value |\n| --- | --- |\n| Name | Jane Doe |\n| **Diagnosis** | Type 2 diabetes |\n| Allergies | penicillin |";
+    expect(found(pairs, "health.diagnosis")).toEqual(["Type 2 diabetes", "penicillin"]);
+    // A table ends at the first line that is not a row: the next table has its own header.
+    expect(found(`${byColumn}\n\n| Ward | Beds |\n|---|---|\n| 3 | 12 |`, "health.diagnosis")).toEqual(["asthma", "HIV positive"]);
+  });
+
   it("keeps what a labelled value holds of other classes: an email address in a diagnosis is still an email address", () => {
     expect(classesIn("Diagnosis: asthma, contact jane@corp.example")).toEqual(["health.diagnosis", "pii.email"]);
   });
@@ -442,6 +460,12 @@ describe("health labels in text", () => {
       "Allergies: May contain traces of peanuts",
       "Prescription: Not required",
       "RX: 1.2 MB",
+      "interface Visit { diagnosis: Diagnosis; medication: Medication }",
+      "type Visit = { diagnosis: string | null; medications: string[] }",
+      "| Parameter | Description |\n|---|---|\n| medications | List of medications |\n| diagnosis | Free-text diagnosis |",
+      "| Field | Type | Notes |\n|---|---|---|\n| diagnosis | string | required |",
+      "| Medication | Count |\n|---|---|\n| n/a | 0 |",
+      "status: ok; see the diagnosis: below",
     ];
     expectNone("health.", nearMisses);
   });

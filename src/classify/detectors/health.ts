@@ -25,7 +25,7 @@ const LABEL_OWNED = new Set(["condition", "conditions", "problem", "problems"]);
 const CLINICAL_OWNERS = new Set(["medical", "patient", "clinical", "mental", "chronic", "primary", "active", "past"]);
 /** Clinical abbreviations, in their own case only (`RX:` is a network counter). */
 const LABEL_ABBREVIATIONS: Readonly<Record<string, LabelClass>> = { Dx: "health.diagnosis", PMH: "health.diagnosis", Rx: "health.medication" };
-/** A cheap test that a text with a colon may hold one of those labels. */
+/** A cheap test that a text with a colon or a pipe (a table) may hold one of those labels. */
 const LABEL_CUE = /diagnos|allerg|disease|illness|disorder|comorbid|medicat|meds|prescript|condition|problem|Dx|PMH|Rx/i;
 
 type LabelClass = "health.diagnosis" | "health.medication";
@@ -106,7 +106,7 @@ export function healthDetector(): Detector<HealthKey> {
       const diagnosisKey = key.diagnosis;
       const medicationKey = key.medication;
       const healthKey = key.health;
-      if (!healthKey && (profile.chars & Char.colon) !== 0 && LABEL_CUE.test(text)) scanLabels(text, out);
+      if (!healthKey && (profile.chars & (Char.colon | Char.pipe)) !== 0 && LABEL_CUE.test(text)) scanLabels(text, out);
       // Without a health key, only an ICD-10 code (a capital before a digit) after an ICD cue (it has a `d`) counts.
       if (!healthKey && (!profile.upperDigit || !CUE_LETTERS.test(text))) return;
       const cue = !healthKey && (text.includes("ICD") || text.includes("icd") || text.includes("iagnos") || text.includes("DX") || text.includes("Dx") || text.includes("dx")) && ICD_CUE.test(text);

@@ -16,7 +16,7 @@ import { createCedarEngine } from "../src/authorize/cedar/cedar-engine.js";
 import { loadCedarPolicies } from "../src/authorize/cedar/load-policies.js";
 import { agentEntity, cedarContext, toolEntity } from "../src/authorize/cedar/entities.js";
 import { decisionContext } from "../src/authorize/context.js";
-import { compileEgressAllow } from "../src/authorize/egress.js";
+import { compileEgressAllow } from "../src/model/egress-pattern.js";
 import { createToolCatalog } from "../src/catalog/tool-catalog.js";
 import { loadDeclarationFile } from "../src/declare/load.js";
 import { percentiles, sampleMicros, table } from "./stats.js";

@@ -7,7 +7,7 @@ import { createSink } from "./audit/sinks.js";
 import { createCedarEngine } from "./authorize/cedar/cedar-engine.js";
 import { loadCedarPolicies } from "./authorize/cedar/load-policies.js";
 import { decisionContext, unique } from "./authorize/context.js";
-import { compileEgressAllow } from "./authorize/egress.js";
+import { compileEgressAllow } from "./model/egress-pattern.js";
 import type { Action, AuthorizationRequest, DecisionContext, DeterminingPolicy, EngineDecision, PolicyEngine, RuntimeBounds } from "./authorize/engine.js";
 import { explain, GUARD_POLICY_IDS, outcomeOf, reasonsOf, type Outcome } from "./authorize/outcome.js";
 import { createToolCatalog, type ToolHints } from "./catalog/tool-catalog.js";

@@ -71,28 +71,3 @@ function containsKey(value: unknown, names: ReadonlySet<string>, depth: number):
   if (Array.isArray(value)) return value.some((item) => containsKey(item, names, depth + 1));
   return Object.entries(value).some(([key, child]) => (names.has(key) && child !== null && child !== undefined) || containsKey(child, names, depth + 1));
 }
-
-/**
- * Compiles `egress.allow` glob patterns (`*` = any run of characters, case-insensitive). A URL destination also
- * matches a pattern written for its host (`*.acme.example`) or origin (`https://api.acme.example`).
- */
-export function compileEgressAllow(patterns: readonly string[]): (destination: string) => boolean {
-  const regexes = patterns.map((pattern) => new RegExp(`^${pattern.split("*").map(escapeRegex).join(".*")}$`, "i"));
-  return (destination) => {
-    const candidates = [destination];
-    if (/^www\./i.test(destination)) candidates.push(destination.split("/")[0]!);
-    if (/^https?:\/\//i.test(destination)) {
-      try {
-        const url = new URL(destination);
-        candidates.push(url.host, `${url.protocol}//${url.host}`, `${url.protocol}//${url.host}/`);
-      } catch {
-        // not a URL after all: match the raw string only
-      }
-    }
-    return regexes.some((regex) => candidates.some((candidate) => regex.test(candidate)));
-  };
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.+?^${}()|[\]\\/]/g, "\\$&");
-}

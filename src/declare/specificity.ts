@@ -1,4 +1,5 @@
 import type { Declaration } from "../model/declaration.js";
+import { egressPatternProblem } from "../model/egress-pattern.js";
 import type { DeclarationDraft } from "./schema.js";
 
 export interface SpecificityOptions {
@@ -51,6 +52,11 @@ export function findVagueness(draft: DeclarationDraft, options: SpecificityOptio
   draft.egress?.allow.forEach((pattern, index) => {
     if (/^[*@.:/]*$/.test(pattern) || /^https?:\/\/\*\/?$/.test(pattern)) {
       add(["egress", "allow", index], `\`${pattern}\` lets data leave to any destination`, "name the domains or addresses, e.g. `*@acme.example`");
+      return;
+    }
+    const problem = egressPatternProblem(pattern);
+    if (problem) {
+      add(["egress", "allow", index], `\`${pattern}\` ${problem}, so data could leave to another organization`, "name the domain: `*@acme.example`, `*.acme.example`, `https://hooks.acme.example/*`");
     }
   });
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createCedarEngine } from "../../src/authorize/cedar/cedar-engine.js";
 import { loadCedarPolicies } from "../../src/authorize/cedar/load-policies.js";
 import { decisionContext } from "../../src/authorize/context.js";
-import { compileEgressAllow } from "../../src/authorize/egress.js";
+import { compileEgressAllow } from "../../src/model/egress-pattern.js";
 import type { AuthorizationRequest } from "../../src/authorize/engine.js";
 import { createToolCatalog } from "../../src/catalog/tool-catalog.js";
 import { declarationFromObject } from "../../src/declare/load.js";

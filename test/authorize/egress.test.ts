@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compileEgressAllow, egressDestinations } from "../../src/authorize/egress.js";
+import { egressDestinations } from "../../src/authorize/egress.js";
+import { compileEgressAllow, egressPatternProblem } from "../../src/model/egress-pattern.js";
 import type { ToolDescriptor } from "../../src/model/tool.js";
 
 const sendEmail: ToolDescriptor = { server: "mail", name: "send_email", intent: "egress", intentSource: "declaration", zone: "internal" };
@@ -31,6 +32,33 @@ describe("egressDestinations", () => {
   it("reads only the declared destination arguments when the tool names them", () => {
     const tool: ToolDescriptor = { ...sendEmail, destinationArgs: ["recipient"] };
     expect(egressDestinations(tool, { recipient: "a@acme.example", body: "cc b@acme.example" })).toEqual(["a@acme.example"]);
+  });
+});
+
+describe("egress.allow patterns", () => {
+  it("lets a `*` stand for a local part, leftmost labels, a path or an identifier's rest, and nothing else", () => {
+    const allows = compileEgressAllow(["*@acme.example", "*.acme.example", "https://hooks.partner.example/*", "DE8937040044*"]);
+    for (const inside of ["ops@acme.example", "api.eu.acme.example", "https://api.acme.example/v1", "https://hooks.partner.example/a/b", "DE89370400440532013000"]) {
+      expect({ inside, allowed: allows(inside) }).toEqual({ inside, allowed: true });
+    }
+    const outside = [
+      "attacker@evil.example, boss@acme.example",
+      "attacker@evil.example boss@acme.example",
+      "x@evil.example@acme.example",
+      "evilacme.example",
+      "https://hooks.partner.example.evil.example/x",
+      "DE89370400440532013000, GB82WEST12345698765432",
+    ];
+    for (const destination of outside) expect({ destination, allowed: allows(destination) }).toEqual({ destination, allowed: false });
+  });
+
+  it("names the problem of a pattern that could reach any organization, and accepts bounded ones", () => {
+    for (const broad of ["http*", "https://**", "https://*/*", "*m", "*@*.com", "*acme.example", "*.co.uk", "*.example", "ftp://files.acme.example/*", "a@b@acme.example", "DE*"]) {
+      expect({ broad, problem: egressPatternProblem(broad) }).toEqual({ broad, problem: expect.any(String) });
+    }
+    for (const bounded of ["*@acme.example", "*.acme.example", "https://hooks.acme.example/*", "https://api.acme.example:8443/v1/*", "ops@acme.example", "acme.example/reports/*", "#support", "DE8937040044*"]) {
+      expect({ bounded, problem: egressPatternProblem(bounded) }).toEqual({ bounded, problem: undefined });
+    }
   });
 });
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { AuthorizationRequest, DecisionContext, PolicyEngine } from "../../src/authorize/engine.js";
 import { decisionContext } from "../../src/authorize/context.js";
-import { compileEgressAllow } from "../../src/authorize/egress.js";
+import { compileEgressAllow } from "../../src/model/egress-pattern.js";
 import { createToolCatalog } from "../../src/catalog/tool-catalog.js";
 import { declarationFromObject } from "../../src/declare/load.js";
 import type { LoadedDeclaration } from "../../src/model/declaration.js";

@@ -143,6 +143,9 @@ describe("bounded intent", () => {
 
   it("refuses an egress allow-list that lets data go anywhere", () => {
     expect(refused({ egress: { allow: ["*@*"] } }).issues[0]).toMatchObject({ path: "egress.allow[0]" });
+    for (const pattern of ["http*", "https://**", "*m", "*@*.com"]) {
+      expect(refused({ egress: { allow: ["*@acme.example", pattern] } }).issues[0]).toMatchObject({ path: "egress.allow[1]" });
+    }
   });
 
   it("reports every vagueness problem at once", () => {

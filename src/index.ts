@@ -33,6 +33,7 @@ export { createClassifier, DETECTOR_FAMILIES, type ClassifierOptions, type Detec
 export type { CustomClass, TenantPattern } from "./classify/detectors/configured.js";
 export { createRedactor, type RedactorOptions, type RedactionRule, type RedactionStyle } from "./classify/redact.js";
 export { normalizeValue } from "./classify/normalize.js";
+export { hasDuplicateKeys } from "./classify/json-literals.js";
 export { createMemoryFlowStore, type MemoryFlowStoreOptions } from "./flow/memory-flow-store.js";
 export { flowLabels, type FlowLabels } from "./flow/labels.js";
 export type { ApprovalAnswer, ApprovalRequest, Approver } from "./approve/approver.js";

@@ -1,3 +1,5 @@
+import { hasDuplicateKeys } from "../../src/index.js";
+
 /**
  * A tool's output as the guard reads it (a JSON value), and the inverse that puts a redacted value back in the
  * output's own form. Tools often return JSON as text: it is parsed so the classifier and the redactor see fields, and
@@ -16,17 +18,23 @@ export function contentView(content: unknown): ResultView {
 
 const NOT_JSON = Symbol("not-json");
 
-/** The value of text that holds a JSON object or array; other text (including bare JSON scalars) stays text. */
+/**
+ * The value of text that holds a JSON object or array; other text (including bare JSON scalars) stays text, and so
+ * does JSON that names a key twice in one object: its parsed value lacks the earlier values, which the original text
+ * (delivered on allow) still holds. As text, the classifier reports such a document as unknown data.
+ */
 function parseJsonText(text: string): unknown {
   let i = 0;
   while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 10 || text.charCodeAt(i) === 13 || text.charCodeAt(i) === 9)) i++;
   const first = text.charCodeAt(i);
   if (first !== 123 && first !== 91) return NOT_JSON; // { [
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     return NOT_JSON;
   }
+  return hasDuplicateKeys(text, value) ? NOT_JSON : value;
 }
 
 function identity(value: unknown): unknown {

@@ -324,6 +324,11 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     for (const candidate of candidates) {
       if (candidate.encoding === "json") {
         const document = candidate.start === undefined ? text : text.slice(candidate.start, candidate.end);
+        // What the earlier of two duplicate keys holds is in the text but not in the parsed value: the document is
+        // reported as unknown data, which a scope never covers, so it is redacted whole or the call denied.
+        if (candidate.duplicateKeys) {
+          out.push({ class: "unknown", pointer: (pointer ??= pointerOf()), start: candidate.start ?? 0, end: candidate.end ?? text.length, detector: "json:duplicate-keys", confidence: 1, ...(encoding === "plain" ? {} : { encoding }) });
+        }
         walk(candidate.value, context, depth + 1, out, { text: document, offset: candidate.start ?? 0, path: [] });
       } else {
         const inner: Finding[] = [];

@@ -1,9 +1,13 @@
 /** Finding text hidden inside a string: JSON documents, base64 and hex runs, URL-encoding. */
+import { hasDuplicateKeys } from "./json-literals.js";
 import type { TextProfile } from "./profile.js";
 
 export type Decoded =
-  /** A JSON document: the whole text, or (`start`, `end`) one embedded in it, as tools print them. */
-  | { readonly encoding: "json"; readonly value: unknown; readonly start?: number; readonly end?: number }
+  /**
+   * A JSON document: the whole text, or (`start`, `end`) one embedded in it, as tools print them. `duplicateKeys`:
+   * an object in it names a key twice, so `value` lacks what the earlier ones hold (`hasDuplicateKeys`).
+   */
+  | { readonly encoding: "json"; readonly value: unknown; readonly start?: number; readonly end?: number; readonly duplicateKeys?: true }
   | { readonly encoding: "base64" | "hex" | "url"; readonly text: string };
 
 export interface DecodeSwitches {
@@ -44,7 +48,7 @@ export function decodeCandidates(text: string, switches: DecodeSwitches, skip?: 
   if (switches.json) {
     const first = firstNonSpace(text);
     const whole = first === "{" || first === "[" ? parseDocument(text) : undefined;
-    if (whole !== undefined) out.push({ encoding: "json", value: whole });
+    if (whole !== undefined) out.push(hasDuplicateKeys(text, whole) ? { encoding: "json", value: whole, duplicateKeys: true } : { encoding: "json", value: whole });
     else embeddedDocuments(text, out);
   }
   if (switches.url && hasPercentEscape(text)) {
@@ -279,7 +283,7 @@ function embeddedDocuments(text: string, out: Decoded[]): void {
       }
     }
     if (value === undefined) continue;
-    out.push({ encoding: "json", value, start, end });
+    out.push(hasDuplicateKeys(text.slice(start, end), value) ? { encoding: "json", value, start, end, duplicateKeys: true } : { encoding: "json", value, start, end });
     if (end >= text.length) return;
     DOCUMENT_LINE.lastIndex = end;
   }

@@ -97,3 +97,51 @@ function keyOf(text: string, start: number, end: number): string {
 function isDelimiter(code: number): boolean {
   return code === 44 || code === 93 || code === 125 || code === 32 || code === 9 || code === 10 || code === 13;
 }
+
+/**
+ * Whether JSON `text`, parsed as `value`, names a key twice in one object. `JSON.parse` keeps only the last of
+ * duplicate keys, so a walk of `value` never sees the values before it, which stay in the text that is delivered
+ * (`{"ssn": "219-09-9991", "ssn": "n/a"}`). Told by counting: the keys in the text (string literals followed by
+ * `:`) against the keys of the parsed objects. Two linear passes, no allocation per key.
+ */
+export function hasDuplicateKeys(text: string, value: unknown): boolean {
+  return keysInText(text) !== keysInValue(value);
+}
+
+function keysInText(text: string): number {
+  let keys = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) !== 34 /* " */) continue;
+    // Past the string literal: a backslash escapes the next character.
+    for (i++; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 92) i++;
+      else if (c === 34) break;
+    }
+    let next = i + 1;
+    while (next < text.length && isJsonSpace(text.charCodeAt(next))) next++;
+    if (text.charCodeAt(next) === 58 /* : */) keys++;
+  }
+  return keys;
+}
+
+function keysInValue(value: unknown): number {
+  let keys = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (item === null || typeof item !== "object") continue;
+    if (Array.isArray(item)) {
+      for (const child of item) if (child !== null && typeof child === "object") stack.push(child);
+      continue;
+    }
+    for (const key in item) {
+      keys++;
+      const child = (item as Record<string, unknown>)[key];
+      if (child !== null && typeof child === "object") stack.push(child);
+    }
+  }
+  return keys;
+}
+
+const isJsonSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;

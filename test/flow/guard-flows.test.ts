@@ -247,6 +247,19 @@ describe("guard with classification on large and deep results", () => {
     await guard.close();
   });
 
+  // JSON.parse keeps the last of duplicate keys: the walk never saw the first diagnosis, which the text still held.
+  it("redacts whole a JSON document in text that names a key twice, whatever the earlier value holds", async () => {
+    const { guard, sink } = await supportGuard();
+    const call = { server: "crm", tool: "get_customer", args: { id: 7 }, sessionId: "s1" };
+    await guard.beforeCall(call);
+    const text = 'Record:\n{"name": "Jane Doe", "diagnosis": "HIV positive", "diagnosis": "n/a"}';
+    const verdict = await guard.afterCall(call, { content: [{ type: "text", text }] });
+    expect(verdict.decision).toBe("redact");
+    expect(JSON.stringify(verdict.decision === "redact" && verdict.value)).not.toContain("HIV");
+    expect(sink.records.at(-1)!.classes).toContain("unknown");
+    await guard.close();
+  });
+
   // The email finding hid the card number inside it, and the support scope reads email addresses.
   it("redacts a card number used as an email address's local part, under a scope that reads email addresses but not cards", async () => {
     const { guard } = await supportGuard();

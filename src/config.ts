@@ -54,6 +54,8 @@ export interface GuardConfig {
   readonly approver?: Approver;
   /** No answer within this many ms denies; default 120 000. */
   readonly approvalTimeoutMs?: number;
+  /** An asynchronous policy engine (OPA over HTTP) that gives no decision within this many ms denies; default 10 000. */
+  readonly engineTimeoutMs?: number;
   /** How long an approval covers repeats of the exact same call; default 600 000 (0: single use). */
   readonly approvalValidityMs?: number;
   /** Facts about tools beside the declaration's grants (intent, zone, destinations, output classes). */
@@ -99,6 +101,7 @@ const configSchema = z.object({
   salt: z.string().min(16, { error: "a salt needs at least 16 characters" }).optional(),
   approver: object("an Approver", "request").optional(),
   approvalTimeoutMs: positiveInt.optional(),
+  engineTimeoutMs: positiveInt.optional(),
   approvalValidityMs: nonNegativeInt.optional(),
   tools: z.array(z.object({ server: z.string().min(1), name: z.string().min(1) }).passthrough()).optional(),
   decisionCacheSize: nonNegativeInt.optional(),

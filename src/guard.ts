@@ -9,7 +9,7 @@ import { loadCedarPolicies } from "./authorize/cedar/load-policies.js";
 import { decisionContext, unique } from "./authorize/context.js";
 import { compileEgressAllow } from "./model/egress-pattern.js";
 import type { Action, AuthorizationRequest, DecisionContext, DeterminingPolicy, EngineDecision, PolicyEngine, RuntimeBounds } from "./authorize/engine.js";
-import { explain, GUARD_POLICY_IDS, outcomeOf, reasonsOf, type Outcome } from "./authorize/outcome.js";
+import { engineDecisionProblem, explain, GUARD_POLICY_IDS, outcomeOf, reasonsOf, type Outcome } from "./authorize/outcome.js";
 import { createToolCatalog, type ToolHints } from "./catalog/tool-catalog.js";
 import type { Classifier, Redactor, WrittenPlaces } from "./classify/classifier.js";
 import { createClassifier } from "./classify/classify.js";
@@ -116,6 +116,7 @@ export async function createGuard(config: GuardConfig): Promise<Guard> {
     flowStore,
     approver: config.approver,
     approvalTimeoutMs: config.approvalTimeoutMs ?? 120_000,
+    engineTimeoutMs: config.engineTimeoutMs ?? 10_000,
     approvalValidityMs: config.approvalValidityMs ?? 600_000,
     sessions: new SessionStore(config.maxSessions),
     monitor: config.monitor,
@@ -144,6 +145,7 @@ interface Parts {
   readonly approver: Approver | undefined;
   readonly approvalTimeoutMs: number;
   readonly approvalValidityMs: number;
+  readonly engineTimeoutMs: number;
   readonly sessions: SessionStore;
   readonly monitor: MonitorConfig | undefined;
 }
@@ -188,9 +190,13 @@ class GuardPipeline implements Guard {
    */
   private readonly remembering = new Map<string, Promise<void>>();
   private readonly derived = new WeakMap<EngineDecision, Derived>();
+  /** Sinks whose `write` threw, with what they threw: every later decision is denied. */
+  private readonly failedSinks = new Map<AuditSink, string>();
   private readonly monitor: Monitor;
   /** The declaration as every verdict cites it: one frozen object, not one per decision. */
   private readonly declarationRef: VerdictBase["declaration"];
+  private readonly issuedMs: number;
+  private readonly expiresMs: number;
   private closed = false;
 
   constructor(private readonly parts: Parts) {
@@ -198,6 +204,8 @@ class GuardPipeline implements Guard {
     this.policyRevision = parts.engine.revision;
     const { id, version } = parts.declaration.declaration;
     this.declarationRef = Object.freeze({ id, version, digest: parts.declaration.digest });
+    this.issuedMs = Date.parse(parts.declaration.declaration.lifespan.issuedAt);
+    this.expiresMs = Date.parse(parts.declaration.declaration.lifespan.expiresAt);
     this.allowsDestination = compileEgressAllow(parts.declaration.declaration.egress?.allow ?? []);
     const { agent, budgets } = parts.declaration.declaration;
     this.monitor = new Monitor({
@@ -395,6 +403,7 @@ class GuardPipeline implements Guard {
   }
 
   private auditFailure(): string | undefined {
+    if (this.failedSinks.size > 0) return this.failedSinks.values().next().value;
     for (const sink of this.parts.sinks) {
       const failure = sink.failure?.();
       if (failure) return failure;
@@ -404,19 +413,41 @@ class GuardPipeline implements Guard {
 
   private async decide(pending: Pending, action: Action, context: DecisionContext, value: unknown, findings: readonly Finding[], drift: readonly DriftHit[] = []): Promise<Verdict> {
     const request: AuthorizationRequest = { action, declaration: this.declaration, ...(pending.tool ? { tool: pending.tool } : {}), context };
-    return this.verdictOf(pending, this.outcome(mergeDrift(await this.parts.engine.authorize(request), drift, context.approvals)), context, value, findings);
+    const answer = this.parts.engine.authorize(request);
+    const decision = answer instanceof Promise ? await withinTime(answer, this.parts.engineTimeoutMs, this.parts.engine.name) : answer;
+    // The built-in engine's answers are frozen and well formed; another engine's are checked for their shape.
+    const problem = isFrozenObject(decision) ? undefined : engineDecisionProblem(decision);
+    const checked: EngineDecision = problem === undefined ? decision : { decision: "deny", determining: [], errors: [problem] };
+    const verdict = this.verdictOf(pending, this.outcome(mergeDrift(checked, drift, context.approvals)), context, value, findings);
+    return verdict.decision === "deny" || verdict.decision === "halt" ? verdict : (this.outsideDeclaration(pending) ?? verdict);
   }
 
   /**
-   * The outcome of an engine decision with the ids and reasons a verdict cites. A cached decision is the same object
-   * call after call (and `mergeDrift` returns it as is when no rule fires): its outcome is derived once.
+   * The floor under every engine: a declaration outside its lifespan, or a tool it does not grant, is denied whatever
+   * the engine says. Cedar's base policies deny both already; another engine (a function, OPA) that forgot them, or a
+   * Cedar set without the base policies, must not turn them into an allow.
+   */
+  private outsideDeclaration(pending: Pending): Verdict | undefined {
+    const now = this.parts.clock();
+    if (now >= this.expiresMs) return this.guardDeny(pending, "declaration-expired", `the declaration expired at ${this.declaration.declaration.lifespan.expiresAt}; it must be re-approved`);
+    if (now < this.issuedMs) return this.guardDeny(pending, "declaration-not-yet-valid", `the declaration is valid from ${this.declaration.declaration.lifespan.issuedAt}`);
+    const tool = pending.tool;
+    if (tool && !this.parts.catalog.isDeclared(tool.server, tool.name)) return this.guardDeny(pending, "tool-outside-declaration", `${toolKey(tool.server, tool.name)} is not among the declaration's tools`);
+    return undefined;
+  }
+
+  /**
+   * The outcome of an engine decision with the ids and reasons a verdict cites. A cached decision is the same frozen
+   * object call after call (and `mergeDrift` returns it as is when no rule fires): its outcome is derived once. Only
+   * frozen ones are remembered: an engine that reuses one mutable object would otherwise be answered from the outcome
+   * of an earlier decision.
    */
   private outcome(decision: EngineDecision): Derived {
     let derived = this.derived.get(decision);
     if (!derived) {
       const outcome = outcomeOf(decision);
       derived = { outcome, ids: Object.freeze(outcome.policies.map((policy) => policy.id)), reasons: Object.freeze(reasonsOf(outcome.policies)) };
-      this.derived.set(decision, derived);
+      if (isFrozenObject(decision)) this.derived.set(decision, derived);
     }
     return derived;
   }
@@ -484,7 +515,8 @@ class GuardPipeline implements Guard {
       server: call.server,
       tool: call.tool,
       sessionId: call.sessionId,
-      argsPreview: this.previewFor(call.args, findings),
+      // A copy: the approver must not see, nor be able to change, the object the adapter will forward.
+      argsPreview: copyOf(this.previewFor(call.args, findings)),
       requestedAt: new Date(now).toISOString(),
       expiresAt: new Date(now + this.parts.approvalTimeoutMs).toISOString(),
     };
@@ -509,6 +541,11 @@ class GuardPipeline implements Guard {
         : [result.status === "timeout" ? GUARD_POLICY_IDS.approvalTimeout : GUARD_POLICY_IDS.approvalDenied, result.error];
       pending.detail = { approvalId: request.approvalId, phase };
       return this.guardDeny(pending, id, `approval for ${this.subject(pending)} was not given: ${why}`, askIds);
+    }
+    // The person approved the arguments as they were asked about; arguments changed meanwhile are another call.
+    if (callDigest(call) !== request.callDigest) {
+      pending.detail = { approvalId: request.approvalId, phase: "changed" };
+      return this.guardDeny(pending, GUARD_POLICY_IDS.approvalDenied, `the arguments of ${this.subject(pending)} changed while approval was pending`, askIds);
     }
     const approval: ApprovalRef = { approvalId: request.approvalId, approver: result.answer.approver, policyIds: askIds };
     const grantedAt = this.parts.clock();
@@ -566,9 +603,25 @@ class GuardPipeline implements Guard {
   }
 
   private failure(pending: Pending, error: unknown): Verdict {
-    const message = messageOf(error);
+    const message = this.withoutData(messageOf(error));
     const verdict = this.guardDeny(pending, GUARD_POLICY_IDS.pipelineError, `the guard failed and fails closed: ${message}`);
     return { ...verdict, errors: [message] };
+  }
+
+  /**
+   * An error's message as verdicts and audit records may carry it: a stage that failed may quote the value it choked
+   * on (`engine down 219-09-9991`), and neither the agent nor the log may keep a raw sensitive value.
+   */
+  private withoutData(message: string): string {
+    try {
+      const findings = this.parts.classifier.classify(message);
+      if (findings.length === 0) return message;
+      const redacted = this.parts.redactor.redact(message, findings);
+      return typeof redacted === "string" ? redacted : "(the error message held data and is withheld)";
+    } catch {
+      // The classifier itself failed: keep the words, not what could be a value (numbers, addresses, tokens).
+      return message.split(/(\s+)/).map((word) => (word.length >= 16 || /[@\d]/.test(word) ? "…" : word)).join("");
+    }
   }
 
   private subject(pending: Pending): string {
@@ -603,8 +656,11 @@ class GuardPipeline implements Guard {
   }
 
   private finish(pending: Pending, verdict: Verdict): Verdict {
-    this.audit(pending, verdict, pending.call?.sessionId, pending.call?.trace);
-    return verdict;
+    if (this.audit(pending, verdict, pending.call?.sessionId, pending.call?.trace) || verdict.decision === "deny" || verdict.decision === "halt") return verdict;
+    // A decision that could not be recorded does not stand: the deny goes to the sinks that still write.
+    const denied = this.guardDeny(pending, GUARD_POLICY_IDS.auditUnavailable, `the decision could not be audited: ${this.auditFailure() ?? "a sink failed"}`);
+    this.audit(pending, denied, pending.call?.sessionId, pending.call?.trace);
+    return denied;
   }
 
   /** A containment step of the monitor as an audit record (event `containment` or `alert`). */
@@ -616,8 +672,9 @@ class GuardPipeline implements Guard {
     this.audit(pending, verdict, step.sessionId, step.trace);
   }
 
-  private audit(pending: Pending, verdict: Verdict, sessionId: string | undefined, trace: ToolCall["trace"]): void {
-    if (this.parts.sinks.length === 0) return;
+  /** Writes the decision's record to every sink; false when one of them threw (it is then failed for good). */
+  private audit(pending: Pending, verdict: Verdict, sessionId: string | undefined, trace: ToolCall["trace"]): boolean {
+    if (this.parts.sinks.length === 0) return true;
     const latencyUs = Math.max(0, Number(process.hrtime.bigint() - pending.started) / 1000 - pending.waitedUs);
     // Absent fields are passed as undefined and left out by auditRecord (no object spread per decision).
     const record = auditRecord({
@@ -633,7 +690,48 @@ class GuardPipeline implements Guard {
       callDigest: pending.callDigest,
       detail: pending.detail,
     });
-    for (const sink of this.parts.sinks) sink.write(record);
+    let written = true;
+    for (const sink of this.parts.sinks) {
+      try {
+        sink.write(record);
+      } catch (error) {
+        // One sink's throw (an exporter's full queue) must neither escape a decision nor starve the sinks after it.
+        this.failedSinks.set(sink, `${sink.name}: ${messageOf(error)}`);
+        written = false;
+      }
+    }
+    return written;
+  }
+}
+
+/** `Object.isFrozen` is true of every primitive (`undefined` included): only a frozen object is a checked answer. */
+function isFrozenObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && Object.isFrozen(value);
+}
+
+/** A deep copy of JSON-like arguments; what cannot be cloned (functions) goes through JSON. */
+function copyOf(value: unknown): unknown {
+  try {
+    return structuredClone(value);
+  } catch {
+    return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);
+  }
+}
+
+/**
+ * An asynchronous engine's answer, or a throw once `ms` pass without one: an engine that never answers (OPA behind a
+ * dead connection) would otherwise hold the call forever, with no verdict and no audit record.
+ */
+async function withinTime<T>(answer: Promise<T>, ms: number, engine: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new GuardError("ENGINE_ERROR", `the policy engine ${engine} gave no decision within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([answer, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

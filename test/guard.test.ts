@@ -137,6 +137,74 @@ describe("fail closed", () => {
     expect(await guard.beforeCall(call("get_customer"))).toMatchObject({ decision: "deny", policyIds: ["audit-unavailable"] });
   });
 
+  it("denies an engine answer that is not a decision, and an allow that cites no permit", async () => {
+    const answers: unknown[] = [
+      { decision: "allow", determining: [{ id: "p", effect: "permit", reason: "ok" }], errors: { message: "policy failed" } },
+      { decision: "maybe", determining: [], errors: [] },
+      { decision: "allow", determining: null, errors: [] },
+      undefined,
+    ];
+    for (const answer of answers) {
+      const { guard, sink } = await supportGuard({ engine: createFunctionEngine(() => answer as never) });
+      expect(await guard.beforeCall(call("get_customer"))).toMatchObject({ decision: "deny", policyIds: ["engine-error"] });
+      expect(sink.records.at(-1)!.errors[0]).toMatch(/^the engine/);
+    }
+    const { guard } = await supportGuard({ engine: createFunctionEngine(() => ({ decision: "allow", determining: [], errors: [] })) });
+    expect(await guard.beforeCall(call("get_customer"))).toMatchObject({ decision: "deny", policyIds: ["default-deny"] });
+  });
+
+  // The outcome of a decision was remembered by the identity of the engine's answer.
+  it("decides each call by its own answer when an engine reuses one mutable answer object", async () => {
+    const answer = { decision: "allow" as "allow" | "deny", determining: [{ id: "p", effect: "permit" as const, reason: "ok" }], errors: [] as string[] };
+    const engine = createFunctionEngine((request) => {
+      answer.decision = request.tool?.name === "get_customer" ? "allow" : "deny";
+      return answer;
+    });
+    const { guard } = await supportGuard({ engine });
+    expect((await guard.beforeCall(call("get_customer"))).decision).toBe("allow");
+    expect((await guard.beforeCall(call("list_orders"))).decision).toBe("deny");
+  });
+
+  it("denies when an asynchronous engine gives no decision in time", async () => {
+    const { guard, sink } = await supportGuard({ engine: createFunctionEngine(() => new Promise(() => {})), engineTimeoutMs: 30 });
+    expect(await guard.beforeCall(call("get_customer"))).toMatchObject({ decision: "deny", policyIds: ["pipeline-error"], errors: [expect.stringContaining("within 30 ms")] });
+    expect(sink.records).toHaveLength(1);
+  });
+
+  it("denies an expired declaration or an undeclared tool whatever another engine says", async () => {
+    const permitAll = createFunctionEngine(() => ({ decision: "allow", determining: [{ id: "permit-all", effect: "permit", reason: "anything goes" }], errors: [] }));
+    const during = await supportGuard({ engine: permitAll });
+    expect((await during.guard.beforeCall(call("get_customer"))).decision).toBe("allow");
+    expect(await during.guard.beforeCall(call("exec", {}, "s1", "shell"))).toMatchObject({ decision: "deny", policyIds: ["tool-outside-declaration"] });
+    const after = await supportGuard({ engine: permitAll, clock: fixedClock(AFTER_SUPPORT) });
+    expect(await after.guard.check()).toMatchObject({ decision: "deny", policyIds: ["declaration-expired"] });
+  });
+
+  it("keeps deciding when a sink's write throws: the call is denied, later sinks still get the record, later calls are denied", async () => {
+    let throwing = false;
+    const flaky: AuditSink = { name: "exporter", write: () => { if (throwing) throw new Error("queue full"); }, flush: async () => {}, close: async () => {} };
+    const after = createMemorySink();
+    const { guard } = await supportGuard({ audit: [flaky, after] });
+    expect((await guard.beforeCall(call("get_customer"))).decision).toBe("allow");
+    throwing = true;
+    expect(await guard.beforeCall(call("get_customer"))).toMatchObject({ decision: "deny", policyIds: ["audit-unavailable"] });
+    expect(after.records.map((record) => record.decision)).toEqual(["allow", "allow", "deny"]);
+    throwing = false;
+    expect(await guard.beforeCall(call("get_customer"))).toMatchObject({ decision: "deny", policyIds: ["audit-unavailable"], reasons: [{ reason: expect.stringContaining("exporter: queue full") }] });
+  });
+
+  it("keeps sensitive values out of the error it records when a stage fails", async () => {
+    const engine = createFunctionEngine(() => {
+      throw new Error("lookup failed for 536-22-1234 (jane.doe@customer.example)");
+    });
+    const { guard, sink } = await supportGuard({ engine });
+    const verdict = await guard.beforeCall(call("get_customer"));
+    expect(verdict).toMatchObject({ decision: "deny", policyIds: ["pipeline-error"] });
+    const written = JSON.stringify([verdict, sink.records]);
+    expect(written).toContain("lookup failed for");
+    expect(written).not.toMatch(/536-22-1234|jane\.doe@/);
+  });
+
   it("denies calls after close", async () => {
     const { guard } = await supportGuard();
     await guard.close();
@@ -194,6 +262,40 @@ describe("conditional approvals", () => {
     const verdict = await guard.beforeCall(mail());
     expect(verdict).toMatchObject({ decision: "deny", policyIds: ["approval-denied", "ask-before-mail"] });
     expect(verdict.decision === "deny" && verdict.message).toContain("webhook 500");
+  });
+
+  it("denies, and records the answer, when the approver throws at once or answers with a plain value", async () => {
+    const approvers: Approver[] = [
+      { name: "sync-throw", request: () => { throw new Error("not configured"); } },
+      { name: "plain", request: (() => ({ approved: true, approver: "bob" })) as unknown as Approver["request"] },
+    ];
+    const [throwing, plain] = approvers;
+    const first = await supportGuard({ policies: packFile(ASK_PACK), approver: throwing, approvalTimeoutMs: 60_000 });
+    expect(await first.guard.beforeCall(mail())).toMatchObject({ decision: "deny", policyIds: ["approval-denied", "ask-before-mail"] });
+    expect(first.sink.records.map((record) => record.detail?.["phase"])).toEqual(["requested", "failed", "failed"]);
+    const second = await supportGuard({ policies: packFile(ASK_PACK), approver: plain });
+    expect((await second.guard.beforeCall(mail())).decision).toBe("allow");
+  });
+
+  it("does not ask anyone for a call already cancelled", async () => {
+    const approver = scriptedApprover(() => true);
+    const { guard } = await supportGuard({ policies: packFile(ASK_PACK), approver });
+    const verdict = await guard.beforeCall(mail(), { signal: AbortSignal.abort() });
+    expect(verdict).toMatchObject({ decision: "deny", policyIds: ["approval-denied", "ask-before-mail"] });
+    expect(approver.asked).toHaveLength(0);
+  });
+
+  it("denies a call whose arguments changed while approval was pending, and gives the approver a copy", async () => {
+    const args = { to: "ops@acme.example", body: "order 1234 shipped" };
+    const approver = scriptedApprover((request) => {
+      (request.argsPreview as { to: string }).to = "approver-edit@acme.example";
+      args.to = "drop@attacker.example";
+      return true;
+    });
+    const { guard } = await supportGuard({ policies: packFile(ASK_PACK), approver });
+    const verdict = await guard.beforeCall({ server: "mail", tool: "send_email", args, sessionId: "s1" });
+    expect(verdict).toMatchObject({ decision: "deny", policyIds: ["approval-denied", "ask-before-mail"] });
+    expect(verdict.decision === "deny" && verdict.message).toContain("changed while approval was pending");
   });
 
   it("shows the approver what the agent may read, and hides secrets and classes outside the read scope", async () => {

@@ -10,6 +10,8 @@ export type ApprovalResult =
  * come back as non-answers: the guard denies on each of them.
  */
 export async function requestApproval(approver: Approver, request: ApprovalRequest, timeoutMs: number, signal?: AbortSignal): Promise<ApprovalResult> {
+  // Cancelled before anyone was asked: nobody is asked (an approver would keep a request pending for nothing).
+  if (signal?.aborted) return { status: "cancelled", error: "the call was cancelled before approval was asked" };
   const controller = new AbortController();
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
@@ -24,7 +26,8 @@ export async function requestApproval(approver: Approver, request: ApprovalReque
     if (signal?.aborted) resolve({ status: "cancelled", error: "the call was cancelled while waiting for approval" });
     signal?.addEventListener("abort", () => resolve({ status: "cancelled", error: "the call was cancelled while waiting for approval" }), { once: true });
   });
-  const answered = approver.request(request, controller.signal).then(
+  // Called in a promise: an approver that throws at once, or answers with a plain value, is a failure like any other.
+  const answered = Promise.resolve().then(() => approver.request(request, controller.signal)).then(
     (answer): ApprovalResult => {
       if (!answer || typeof answer.approved !== "boolean" || typeof answer.approver !== "string" || answer.approver.trim() === "") {
         return { status: "failed", error: `${approver.name} returned a malformed answer` };

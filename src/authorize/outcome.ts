@@ -41,6 +41,25 @@ export function isAlert(policy: DeterminingPolicy): boolean {
  * response wins and all of them are cited. Alerts ride along: the Cedar engine evaluates them as permits, so an
  * allow that only alerts permitted is the default deny it would have been without them.
  */
+/**
+ * What is wrong with an engine's answer, or undefined when it has the shape of an `EngineDecision`. A pluggable engine
+ * (OPA over HTTP, a function) may answer anything: `errors` given as an object (whose `.length` is undefined) would
+ * have read as no error at all.
+ */
+export function engineDecisionProblem(value: unknown): string | undefined {
+  if (value === null || typeof value !== "object") return `the engine answered ${value === null ? "null" : typeof value}, not a decision`;
+  const { decision, determining, errors } = value as Record<string, unknown>;
+  if (decision !== "allow" && decision !== "deny") return `the engine's decision is ${JSON.stringify(decision) ?? "undefined"}, not "allow" or "deny"`;
+  if (!Array.isArray(determining)) return "the engine's `determining` is not a list of policies";
+  if (!Array.isArray(errors) || errors.some((error) => typeof error !== "string")) return "the engine's `errors` is not a list of strings";
+  for (const policy of determining as unknown[]) {
+    if (policy === null || typeof policy !== "object") return "a determining policy is not an object";
+    const { id, effect } = policy as Record<string, unknown>;
+    if (typeof id !== "string" || id.length === 0 || (effect !== "permit" && effect !== "forbid")) return "a determining policy lacks an id or a permit/forbid effect";
+  }
+  return undefined;
+}
+
 export function outcomeOf(decision: EngineDecision): Outcome {
   const alerts = decision.determining.filter(isAlert);
   if (decision.errors.length > 0) {
@@ -49,7 +68,8 @@ export function outcomeOf(decision: EngineDecision): Outcome {
   }
   if (decision.decision === "allow") {
     const permits = decision.determining.filter((policy) => !isAlert(policy));
-    if (permits.length === 0 && alerts.length > 0) return { kind: "deny", policies: [DEFAULT_DENY, ...alerts], errors: [] };
+    // An allow that cites no permit is not one (an engine answering `{ decision: "allow", determining: [] }`).
+    if (permits.length === 0) return { kind: "deny", policies: [DEFAULT_DENY, ...alerts], errors: [] };
     return { kind: "allow", policies: [...permits, ...alerts] };
   }
   const forbids = decision.determining.filter((policy) => policy.effect === "forbid" && !isAlert(policy));

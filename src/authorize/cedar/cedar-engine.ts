@@ -168,7 +168,10 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
       const errors = [...plan.errored.map(erroredForTool), ...diagnostics.errors.map((error) => `${error.policyId}: ${error.error.message}`)];
       result = { decision, determining, errors };
     }
-    cache.set(cacheKey, result);
+    // Frozen, lists included: the guard derives a decision's outcome once and finds it again by identity.
+    Object.freeze(result.determining);
+    Object.freeze(result.errors);
+    cache.set(cacheKey, Object.freeze(result));
     return result;
   }
 

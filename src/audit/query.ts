@@ -104,11 +104,66 @@ export function parseRecord(text: string): AuditRecord | string {
   } catch (error) {
     return messageOf(error);
   }
-  const record = value as Partial<AuditRecord> | null;
-  if (typeof record !== "object" || record === null || typeof record.time !== "string" || typeof record.decision !== "string" || !Array.isArray(record.policyIds)) {
-    return "missing time, decision or policyIds";
+  return recordProblem(value) ?? (value as AuditRecord);
+}
+
+const EVENTS: ReadonlySet<unknown> = new Set<AuditEvent>(["start", "call", "result", "approval", "containment", "alert"]);
+const DECISIONS: ReadonlySet<unknown> = new Set<Decision>(["allow", "deny", "redact", "ask", "halt"]);
+
+type Check = (value: unknown) => boolean;
+const isString: Check = (value) => typeof value === "string";
+const isNumber: Check = (value) => typeof value === "number" && Number.isFinite(value);
+const isStrings: Check = (value) => Array.isArray(value) && value.every(isString);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const isStringMap: Check = (value) => isObject(value) && Object.values(value).every(isString);
+const isTime: Check = (value) => typeof value === "string" && !Number.isNaN(Date.parse(value));
+const isTrace: Check = (value) => isObject(value) && Object.entries(value).every(([key, field]) => (key === "labels" ? isStringMap(field) : isString(field)));
+const isDetail: Check = (value) => isObject(value) && Object.values(value).every((field) => isString(field) || isNumber(field) || typeof field === "boolean");
+const isDeclaration: Check = (value) => isObject(value) && isString(value["id"]) && isNumber(value["version"]) && isString(value["digest"]);
+const isFlows: Check = (value) => isObject(value) && isStrings(value["classes"]) && isStrings(value["sources"]) && typeof value["untrusted"] === "boolean";
+
+/**
+ * The fields every reader of a record relies on: a line that parses as JSON but lacks one (a foreign line, an edited
+ * or hostile record) is unreadable, so `query`, `tail` and `report` never meet a value of the wrong type.
+ */
+const REQUIRED: readonly (readonly [string, Check, string])[] = [
+  ["v", (value) => value === 1, "1"],
+  ["time", isTime, "an ISO 8601 time"],
+  ["decisionId", isString, "a string"],
+  ["event", (value) => EVENTS.has(value), "an audit event"],
+  ["decision", (value) => DECISIONS.has(value), "a verdict"],
+  ["policyIds", isStrings, "a list of strings"],
+  ["errors", isStrings, "a list of strings"],
+  ["policyRevision", isString, "a string"],
+  ["declaration", isDeclaration, "{ id, version, digest }"],
+  ["agent", isString, "a string"],
+  ["classes", isStrings, "a list of strings"],
+  ["latencyUs", isNumber, "a number"],
+];
+const OPTIONAL: readonly (readonly [string, Check, string])[] = [
+  ["sessionId", isString, "a string"],
+  ["server", isString, "a string"],
+  ["tool", isString, "a string"],
+  ["intent", isString, "a string"],
+  ["intentSource", isString, "a string"],
+  ["trace", isTrace, "an object of strings"],
+  ["redacted", isStrings, "a list of strings"],
+  ["redactedOmitted", isNumber, "a number"],
+  ["flows", isFlows, "{ classes, sources, untrusted }"],
+  ["callDigest", isString, "a string"],
+  ["detail", isDetail, "an object of strings, numbers and booleans"],
+];
+
+/** Why a parsed line is not an audit record, naming the first field that is wrong; undefined for a record. */
+export function recordProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return "not an object";
+  for (const [field, check, expected] of REQUIRED) {
+    if (!check(value[field])) return `\`${field}\` is ${value[field] === undefined ? "missing" : `not ${expected}`}`;
   }
-  return record as AuditRecord;
+  for (const [field, check, expected] of OPTIONAL) {
+    if (value[field] !== undefined && !check(value[field])) return `\`${field}\` is not ${expected}`;
+  }
+  return undefined;
 }
 
 /** A log and its rotated predecessors (`FILE.<last seq>`), oldest first. */

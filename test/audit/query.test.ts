@@ -113,6 +113,31 @@ describe("purpose-guard audit query", () => {
     expect((await cli(["audit", "query", "--since", "yesterday", file])).stderr).toContain("`--since yesterday` is not a time");
   });
 
+  it("skips a line that parses but is not a record, naming its file, line and field, and prints the records around it", async () => {
+    const path = join(tempDir(), "malformed.jsonl");
+    const lines = [
+      JSON.stringify(record(1)),
+      JSON.stringify({ time: "2026-12-01T00:00:00Z", decision: "allow", policyIds: [], event: "call" }),
+      JSON.stringify({ ...record(2), classes: "pii.email" }),
+      JSON.stringify({ ...record(3), declaration: undefined }),
+      JSON.stringify({ ...record(4), time: "yesterday" }),
+      JSON.stringify({ ...record(5), trace: { requestId: { nested: true } } }),
+      JSON.stringify(record(6)),
+    ];
+    writeFileSync(path, `${lines.join("\n")}\n`);
+    const run = await cli(["audit", "query", "--only", path]);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim().split("\n").at(-1)).toBe("2 records (all records)");
+    expect(run.stderr).toContain(`skipped ${path}:2: \`v\` is missing`);
+    expect(run.stderr).toContain(`skipped ${path}:3: \`classes\` is not a list of strings`);
+    expect(run.stderr).toContain(`skipped ${path}:4: \`declaration\` is missing`);
+    expect(run.stderr).toContain(`skipped ${path}:5: \`time\` is not an ISO 8601 time`);
+    expect(run.stderr).toContain(`skipped ${path}:6: \`trace\` is not an object of strings`);
+    const tail = await cli(["audit", "tail", path]);
+    expect(tail.code).toBe(0);
+    expect(tail.stdout.trim().split("\n")).toHaveLength(2);
+  });
+
   it("skips a torn line with a warning instead of failing", async () => {
     const copy = `${file}.torn.jsonl`;
     writeFileSync(copy, `${readFileSync(file, "utf8")}{"time": "2026-12-01T`);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -102,7 +102,6 @@ describe("purpose-guard report", () => {
   it("escapes whatever a tool or session is called: markup in a name stays text", async () => {
     const hostile = { ...record(1), tool: `<img src=x onerror="document.title='pwned'">`, sessionId: `"><script>document.title='pwned'</script>`, classes: ["</style><b>x</b>"] };
     const file = join(tempDir(), "hostile.html");
-    const { writeFileSync } = await import("node:fs");
     writeFileSync(file, renderReport([hostile], { generatedAt: new Date(Date.UTC(2026, 11, 1)) }));
     const { page, problems } = await open(file);
     expect(await page.title()).toBe("purpose-guard audit report");
@@ -110,6 +109,17 @@ describe("purpose-guard report", () => {
     expect(await page.locator("img").count()).toBe(0);
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it("skips lines that parse but are not records, naming the first, and reports the others", async () => {
+    const path = join(tempDir(), "malformed.jsonl");
+    const lines = [{ ...record(1), declaration: undefined }, { ...record(2), classes: "pii.email" }, { ...record(3), time: "yesterday" }, record(4)];
+    writeFileSync(path, `${lines.map((line) => JSON.stringify(line)).join("\n")}\n`);
+    const out = join(tempDir(), "malformed.html");
+    const run = await cli(["report", "--only", "--out", out, path]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(": 1 record (all records)");
+    expect(run.stderr).toContain(`skipped 3 unreadable lines (first: ${path}:1: \`declaration\` is missing)`);
   });
 
   it("renders an empty selection as an empty report, not an error", async () => {

@@ -44,7 +44,7 @@ Examples:
       ...(flags.title ? { title: flags.title } : {}),
       ...(maxRows ? { maxRows } : {}),
     });
-    if (unreadable.length > 0) io.stderr.write(`purpose-guard report: skipped ${unreadable.length} unreadable line${unreadable.length === 1 ? "" : "s"} (first: ${unreadable[0]!.file}:${unreadable[0]!.line})\n`);
+    if (unreadable.length > 0) io.stderr.write(`purpose-guard report: skipped ${unreadable.length} unreadable line${unreadable.length === 1 ? "" : "s"} (first: ${unreadable[0]!.file}:${unreadable[0]!.line}: ${unreadable[0]!.error})\n`);
     if (flags.out === "-") {
       io.stdout.write(html);
       return EXIT.ok;

@@ -81,7 +81,7 @@ function declarations(records: readonly AuditRecord[]): string {
     entry.revisions.add(record.policyRevision);
     entry.count++;
   }
-  const rows = [...seen.values()].map((d) => `<tr><td>${esc(d.id)}</td><td>${d.version}</td><td><code title="${esc(d.digest)}">${esc(d.digest.slice(0, 16))}…</code></td><td>${[...d.revisions].map((revision) => `<code>${esc(revision)}</code>`).join(" ")}</td><td>${d.count}</td></tr>`);
+  const rows = [...seen.values()].map((d) => `<tr><td>${esc(d.id)}</td><td>${esc(String(d.version))}</td><td><code title="${esc(d.digest)}">${esc(d.digest.slice(0, 16))}…</code></td><td>${[...d.revisions].map((revision) => `<code>${esc(revision)}</code>`).join(" ")}</td><td>${esc(String(d.count))}</td></tr>`);
   return `<section id="declarations"><h2>Declarations and policy revisions</h2>${rows.length === 0 ? `<p class="muted">none</p>` : `<table><thead><tr><th>declaration</th><th>version</th><th>digest</th><th>policy revisions</th><th>records</th></tr></thead><tbody>${rows.join("")}</tbody></table>`}</section>`;
 }
 
@@ -107,7 +107,7 @@ function lanes(records: readonly AuditRecord[], sessions: readonly string[]): st
     const x = left + (end === start ? (width - left) / 2 : ((times[index]! - start) / (end - start)) * (width - left - 10) + 5);
     const y = laneIndex * lane + lane / 2;
     const label = `${record.time} ${record.event} ${record.server ?? ""}/${record.tool ?? ""} ${record.decision} ${record.policyIds.join(", ")}`;
-    const shape = record.event === "containment" || record.event === "alert" ? `<rect x="${(x - 5).toFixed(1)}" y="${y - 5}" width="10" height="10" class="dot ${record.decision}"><title>${esc(label)}</title></rect>` : `<circle cx="${x.toFixed(1)}" cy="${y}" r="4.5" class="dot ${record.decision}"><title>${esc(label)}</title></circle>`;
+    const shape = record.event === "containment" || record.event === "alert" ? `<rect x="${(x - 5).toFixed(1)}" y="${y - 5}" width="10" height="10" class="dot ${esc(record.decision)}"><title>${esc(label)}</title></rect>` : `<circle cx="${x.toFixed(1)}" cy="${y}" r="4.5" class="dot ${esc(record.decision)}"><title>${esc(label)}</title></circle>`;
     return [shape];
   });
   const labels = shownSessions.map((session, index) => `<text x="4" y="${index * lane + lane / 2 + 4}" class="lane-label">${esc(session.length > 20 ? `${session.slice(0, 19)}…` : session)}</text><line x1="${left}" x2="${width}" y1="${index * lane + lane / 2}" y2="${index * lane + lane / 2}" class="lane"/>`);
@@ -120,7 +120,7 @@ function timelineTable(records: readonly AuditRecord[]): string {
     const tool = record.tool ? `${record.server ?? ""}/${record.tool}` : "";
     const detail = record.detail ? Object.entries(record.detail).map(([key, value]) => `${key}=${String(value)}`).join(" ") : "";
     const thread = record.trace?.threadId ?? record.trace?.conversationId ?? "";
-    return `<tr data-decision="${esc(record.decision)}" data-session="${esc(record.sessionId ?? "—")}" data-event="${esc(record.event)}"><td class="nowrap">${esc(record.time.replace("T", " ").replace("Z", ""))}</td><td>${esc(record.sessionId ?? "—")}${thread ? `<br><span class="muted">${esc(thread)}</span>` : ""}</td><td>${esc(record.event)}</td><td>${esc(tool)}${record.intent ? ` <span class="muted">${esc(record.intent)}</span>` : ""}</td><td><span class="badge ${esc(record.decision)}">${esc(record.decision)}</span></td><td>${record.policyIds.map((id) => `<code>${esc(id)}</code>`).join(" ")}</td><td>${record.classes.map((cls) => `<span class="cls">${esc(cls)}</span>`).join(" ")}</td><td class="muted">${esc(detail)}</td><td class="num">${record.latencyUs}</td></tr>`;
+    return `<tr data-decision="${esc(record.decision)}" data-session="${esc(record.sessionId ?? "—")}" data-event="${esc(record.event)}"><td class="nowrap">${esc(record.time.replace("T", " ").replace("Z", ""))}</td><td>${esc(record.sessionId ?? "—")}${thread ? `<br><span class="muted">${esc(thread)}</span>` : ""}</td><td>${esc(record.event)}</td><td>${esc(tool)}${record.intent ? ` <span class="muted">${esc(record.intent)}</span>` : ""}</td><td><span class="badge ${esc(record.decision)}">${esc(record.decision)}</span></td><td>${record.policyIds.map((id) => `<code>${esc(id)}</code>`).join(" ")}</td><td>${record.classes.map((cls) => `<span class="cls">${esc(cls)}</span>`).join(" ")}</td><td class="muted">${esc(detail)}</td><td class="num">${esc(String(record.latencyUs))}</td></tr>`;
   });
   return `<table id="timeline-table"><thead><tr><th>time (UTC)</th><th>session / thread</th><th>event</th><th>tool</th><th>verdict</th><th>policies</th><th>classes</th><th>detail</th><th>µs</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }

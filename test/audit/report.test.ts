@@ -111,6 +111,18 @@ describe("purpose-guard report", () => {
     await page.close();
   });
 
+  it("escapes a verdict, declaration version and latency that hold markup, even from a caller that skipped validation", () => {
+    const hostile = [
+      { ...record(1), decision: 'allow"/><foreignObject><a href="https://evil.example/">INJECTED</a></foreignObject><circle class="' },
+      { ...record(2), declaration: { id: "x", version: '<meta http-equiv="refresh" content="0;url=https://evil.example/">', digest: "0".repeat(64) } },
+      { ...record(3), latencyUs: "<b>INJECTED-LATENCY</b>" },
+    ] as unknown as AuditRecord[];
+    for (const entry of hostile) {
+      const html = renderReport([entry], { generatedAt: new Date(Date.UTC(2026, 11, 1)) });
+      expect(html).not.toMatch(/<foreignObject|<a href|<meta http-equiv="refresh"|<b>INJECTED/);
+    }
+  });
+
   it("skips lines that parse but are not records, naming the first, and reports the others", async () => {
     const path = join(tempDir(), "malformed.jsonl");
     const lines = [{ ...record(1), declaration: undefined }, { ...record(2), classes: "pii.email" }, { ...record(3), time: "yesterday" }, record(4)];

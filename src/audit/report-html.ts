@@ -95,8 +95,13 @@ function controls(sessions: readonly string[]): string {
 function lanes(records: readonly AuditRecord[], sessions: readonly string[]): string {
   if (records.length === 0) return "";
   const times = records.map((record) => Date.parse(record.time));
-  const start = Math.min(...times);
-  const end = Math.max(...times);
+  // A loop, not Math.min(...times): spreading a large log's times overflows the call stack.
+  let start = Infinity;
+  let end = -Infinity;
+  for (const time of times) {
+    if (time < start) start = time;
+    if (time > end) end = time;
+  }
   const width = 960;
   const lane = 22;
   const left = 150;

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createJsonlSink } from "../../src/audit/jsonl-sink.js";
 import { matchesAudit, parseTimeBound, queryAuditLog, withRotated } from "../../src/audit/query.js";
 import type { AuditRecord } from "../../src/model/audit-record.js";
+import { formatTable } from "../../adapters/cli/commands/audit-query.js";
 import { cli } from "../cli/run-cli.js";
 import { tempDir } from "../helpers.js";
 import { record } from "./audit-sink.contract.js";
@@ -76,6 +77,13 @@ describe("matchesAudit", () => {
     expect(matchesAudit({ tool: "crm/delete_customer", decision: ["deny"], sessionId: "s-1" })(record)).toBe(true);
     expect(matchesAudit({ tool: "crm/delete_customer", decision: ["allow"] })(record)).toBe(false);
     expect(matchesAudit({ tool: "other/delete_customer" })(record)).toBe(false);
+  });
+});
+
+describe("formatTable", () => {
+  it("prints a table of more rows than one call can take as arguments", () => {
+    const table = formatTable(Array.from({ length: 300_000 }, () => record(1)));
+    expect(table.split("\n")).toHaveLength(300_001);
   });
 });
 

@@ -123,6 +123,12 @@ describe("purpose-guard report", () => {
     }
   });
 
+  it("renders a log too large to spread into one call's arguments", () => {
+    const many = Array.from({ length: 300_000 }, () => record(1));
+    const html = renderReport(many, { generatedAt: new Date(Date.UTC(2026, 11, 1)), maxRows: 10 });
+    expect(html).toContain("Showing the last 10 of 300000 records");
+  });
+
   it("skips lines that parse but are not records, naming the first, and reports the others", async () => {
     const path = join(tempDir(), "malformed.jsonl");
     const lines = [{ ...record(1), declaration: undefined }, { ...record(2), classes: "pii.email" }, { ...record(3), time: "yesterday" }, record(4)];

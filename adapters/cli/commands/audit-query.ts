@@ -175,7 +175,9 @@ function cells(record: AuditRecord): string[] {
 
 export function formatTable(records: readonly AuditRecord[]): string {
   const rows = records.map(cells);
-  const widths = COLUMNS.map((title, column) => Math.min(48, Math.max(title.length, ...rows.map((row) => row[column]!.length))));
+  // A loop, not Math.max(...lengths): spreading a large log's rows overflows the call stack.
+  const widths: number[] = COLUMNS.map((title) => title.length);
+  for (const row of rows) row.forEach((cell, column) => (widths[column] = Math.max(widths[column]!, Math.min(48, cell.length))));
   const fit = (cell: string, width: number) => (cell.length > width ? `${cell.slice(0, width - 1)}…` : cell.padEnd(width));
   return [[...COLUMNS], ...rows].map((row) => row.map((cell, column) => fit(cell, widths[column]!)).join("  ").trimEnd()).join("\n");
 }

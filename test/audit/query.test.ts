@@ -146,6 +146,26 @@ describe("purpose-guard audit query", () => {
     expect(tail.stdout.trim().split("\n")).toHaveLength(2);
   });
 
+  it("prints the terminal controls a tool, session or thread name carries as escapes, in tables, lines and JSON", async () => {
+    const path = join(tempDir(), "hostile", "audit.jsonl");
+    const sink = createJsonlSink({ path });
+    sink.write({ ...record(1), tool: "x\u001b[2J\u001b]0;owned\u0007\u001b[32mALLOW", sessionId: "s\u009b31m\nforged line", trace: { threadId: "t\u202eevil" } });
+    await sink.close();
+    const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/;
+    const runs = [
+      await cli(["audit", "query", path]),
+      await cli(["audit", "query", "--jsonl", path]),
+      await cli(["audit", "query", "--json", path]),
+      await cli(["audit", "tail", path]),
+      await cli(["audit", "tail", "--json", path]),
+    ];
+    for (const run of runs) expect(run.stdout).not.toMatch(raw);
+    expect(runs[0]!.stdout).toContain("crm/x\\x1b[2J\\x1b]0;owned\\x07\\x1b[32mALLOW");
+    expect(runs[0]!.stdout).toContain("s\\x9b31m\\x0aforged line");
+    expect(runs[3]!.stdout.trim().split("\n")).toHaveLength(1);
+    expect((JSON.parse(runs[2]!.stdout) as AuditRecord[])[0]!.sessionId).toBe("s\u009b31m\nforged line");
+  });
+
   it("skips a torn line with a warning instead of failing", async () => {
     const copy = `${file}.torn.jsonl`;
     writeFileSync(copy, `${readFileSync(file, "utf8")}{"time": "2026-12-01T`);

@@ -4,6 +4,7 @@ import { GuardError } from "../../../src/errors.js";
 import type { AuditEvent, AuditRecord } from "../../../src/model/audit-record.js";
 import type { Decision } from "../../../src/model/verdict.js";
 import { describeFlags, EXIT, parseArgs, type CliIO, type Command, type ParsedFlags } from "../command.js";
+import { printable, printableJson } from "../terminal-text.js";
 
 /** The filter flags `audit query`, `audit tail` and `report` share. */
 export const FILTER_FLAGS = {
@@ -94,10 +95,10 @@ Examples:
     const files = flags.only ? positionals : (await Promise.all(positionals.map(withRotated))).flat();
     const unreadable: UnreadableLine[] = [];
     const records = await queryAuditLog(files, filter, { ...(limit !== undefined ? { limit } : {}), onUnreadable: (line) => unreadable.push(line) });
-    if (flags.json) io.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
-    else if (flags.jsonl) io.stdout.write(records.map((record) => `${JSON.stringify(record)}\n`).join(""));
+    if (flags.json) io.stdout.write(`${printableJson(JSON.stringify(records, null, 2))}\n`);
+    else if (flags.jsonl) io.stdout.write(records.map((record) => `${printableJson(JSON.stringify(record))}\n`).join(""));
     else io.stdout.write(`${formatTable(records)}\n${records.length} record${records.length === 1 ? "" : "s"} (${describeFilter(flags)})\n`);
-    for (const line of unreadable.slice(0, 5)) io.stderr.write(`purpose-guard audit query: skipped ${line.file}:${line.line}: ${line.error}\n`);
+    for (const line of unreadable.slice(0, 5)) io.stderr.write(`purpose-guard audit query: skipped ${line.file}:${line.line}: ${printable(line.error)}\n`);
     if (unreadable.length > 5) io.stderr.write(`purpose-guard audit query: skipped ${unreadable.length - 5} more unreadable lines\n`);
     return records.length > 0 ? EXIT.ok : EXIT.denied;
   },
@@ -131,7 +132,7 @@ Examples:
     const count = flags.lines === undefined ? 10 : Number(flags.lines);
     if (!(Number.isInteger(count) && count >= 0)) throw new GuardError("USAGE", "-n must be a whole number");
     const matches = matchesAudit(filterOf(flags, Date.now()));
-    const print = (record: AuditRecord) => io.stdout.write(flags.json ? `${JSON.stringify(record)}\n` : `${formatLine(record)}\n`);
+    const print = (record: AuditRecord) => io.stdout.write(flags.json ? `${printableJson(JSON.stringify(record))}\n` : `${formatLine(record)}\n`);
     const { size } = await import("node:fs/promises").then((fs) => fs.stat(file)).catch(() => ({ size: 0 }));
     // Read up to the size seen now, then follow from exactly there: no record is printed twice or skipped.
     const last: AuditRecord[] = [];
@@ -160,6 +161,7 @@ Examples:
 
 const COLUMNS = ["TIME", "EVENT", "VERDICT", "TOOL", "SESSION", "THREAD", "POLICIES", "CLASSES"] as const;
 
+/** A record's cells, each one line of printable text (see printable). */
 function cells(record: AuditRecord): string[] {
   return [
     record.time,
@@ -170,7 +172,7 @@ function cells(record: AuditRecord): string[] {
     record.trace?.threadId ?? record.trace?.conversationId ?? "-",
     record.policyIds.join(",") || "-",
     record.classes.join(",") || "-",
-  ];
+  ].map(printable);
 }
 
 export function formatTable(records: readonly AuditRecord[]): string {

@@ -2,6 +2,7 @@ import { withRotated } from "../../../src/audit/query.js";
 import { verifyAuditLog } from "../../../src/audit/verify.js";
 import { GuardError } from "../../../src/errors.js";
 import { describeFlags, EXIT, parseArgs, type CliIO, type Command } from "../command.js";
+import { printable } from "../terminal-text.js";
 import { auditQueryCommand, auditTailCommand } from "./audit-query.js";
 
 const VERIFY_FLAGS = {
@@ -37,7 +38,7 @@ Example:
       io.stdout.write(`OK  ${report.records} records in ${files.length} file${files.length === 1 ? "" : "s"}, chain intact${start}; head ${report.head ? `${report.head.seq} ${report.head.hash}` : "(empty)"}\n`);
     } else {
       const found = report.firstBreak!;
-      io.stdout.write(`TAMPERED  ${found.kind} at ${found.file}:${found.line}${found.seq !== undefined ? ` (record ${found.seq})` : ""}: ${found.message}\n  ${report.records} records verified before it\n`);
+      io.stdout.write(`TAMPERED  ${found.kind} at ${found.file}:${found.line}${found.seq !== undefined ? ` (record ${found.seq})` : ""}: ${printable(found.message)}\n  ${report.records} records verified before it\n`);
     }
     return report.ok ? EXIT.ok : EXIT.denied;
   },

@@ -1,8 +1,9 @@
-import { closeSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, copyFileSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, truncateSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { GuardError, messageOf } from "../errors.js";
+import { GuardError, isGuardError, messageOf } from "../errors.js";
 import type { AuditRecord, ChainedAuditRecord } from "../model/audit-record.js";
 import { chainLine, GENESIS } from "./chain.js";
+import { formatHead, headPath, parseHead, type ChainHead } from "./head.js";
 import type { AuditSink } from "./sink.js";
 
 export interface JsonlSinkOptions {
@@ -16,7 +17,10 @@ export interface JsonlSinkOptions {
   /**
    * Milliseconds records may wait to be written together (default 2): one write then carries the records of many
    * decisions. 0 writes on the next turn of the event loop. Exit, a crash, SIGTERM/SIGINT, `flush` and `close` write
-   * whatever waits, so only SIGKILL or power loss can lose the records of this window.
+   * whatever waits, so only SIGKILL or power loss can lose the records of this window. The guard answers a call
+   * before its record is written: the calls of one window are decided before the sink knows whether it can write
+   * them. Once a write fails, `failure()` is set and the guard denies every later call; records still unwritten at
+   * exit are reported on stderr and the exit code is made non-zero, and `close` rejects.
    */
   readonly batchMs?: number;
 }
@@ -39,7 +43,9 @@ const open = new Set<() => void>();
  * records are serialized, chained and written with one write, and whatever is queued is chained and written
  * synchronously on `flush` and `close`, and when the process exits, crashes with an uncaught exception, or receives
  * SIGTERM/SIGINT. Only SIGKILL or power loss can lose the records of the current window. One process writes a log at
- * a time (a lock file says which). A record must not change after `write` (records are readonly throughout).
+ * a time (a lock file says which). A record must not change after `write` (records are readonly throughout). After
+ * each batch the chain's head is published in `<log>.head` (see head.ts), and a restart continues from it when the
+ * log ends before it, so records removed from the end stay visible as a gap.
  */
 export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
   const { path } = options;
@@ -52,18 +58,25 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
   }
   const lockPath = `${path}.lock`;
   acquireLock(lockPath);
-  let fd = openLog(path);
-  let size = fstatSync(fd).size;
-  let { seq, hash, torn } = resumeChain(fd, size);
-  if (torn) {
-    // The file ends in a torn write: set it aside untouched (verify will show where) and continue the chain from its
-    // last whole record in a new file.
-    closeSync(fd);
-    renameSync(path, `${path}.damaged-${Date.now()}`);
+  let fd: number;
+  let size: number;
+  let seq: number;
+  let hash: string;
+  let headFd: number;
+  try {
     fd = openLog(path);
-    size = 0;
+    const found = resumeChain(fd, fstatSync(fd).size, path);
+    if (found.torn) fd = setTornTailAside(path, fd, found.size);
+    size = found.size;
+    ({ seq, hash } = continueFrom(found, readHeadFile(path)));
+    headFd = openSync(headPath(path), "w");
+    writeSync(headFd, formatHead({ seq, hash }), 0);
+  } catch (error) {
+    releaseLock(lockPath);
+    throw isGuardError(error) ? error : auditError(path, error);
   }
   let writtenSeq = seq;
+  let writtenHash = hash;
   /** Records written but not yet chained; they follow `seq`. */
   let records: AuditRecord[] = [];
   /** Chained lines waiting to be written; the last of them has seq `seq`. */
@@ -127,12 +140,15 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
         rotate();
         continue;
       }
-      writeSync(fd, queue.slice(0, count).join(""));
+      writeWhole(fd, size, Buffer.from(queue.slice(0, count).join("")));
+      writtenHash = hashOf(queue[count - 1]!);
       queue = queue.slice(count);
       size += bytes;
       writtenSeq = seq - queue.length;
     }
     if (options.fsync) fdatasyncSync(fd);
+    // After the records it names are written (and synced): the head file may lag the log, never lead it.
+    writeSync(headFd, formatHead({ seq: writtenSeq, hash: writtenHash }), 0);
   }
 
   function rotate(): void {
@@ -143,7 +159,15 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
     size = 0;
   }
 
-  const flushAtExit = () => drain();
+  /** At exit: write what waits, and when that fails say so on stderr and exit non-zero, never lose records quietly. */
+  const flushAtExit = () => {
+    drain();
+    const lost = unwritten();
+    if (!failure) return;
+    process.stderr.write(`purpose-guard: the audit log ${path} is incomplete: ${failure}${lost ? `; ${lost} record${lost === 1 ? "" : "s"} not written` : ""}\n`);
+    if (!process.exitCode) process.exitCode = 1;
+  };
+  const unwritten = () => records.length + queue.length + dropped;
   open.add(flushAtExit);
   installExitHandlers();
 
@@ -178,7 +202,10 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
       closed = true;
       open.delete(flushAtExit);
       closeSync(fd);
+      closeSync(headFd);
       releaseLock(lockPath);
+      const lost = unwritten();
+      if (failure) throw new GuardError("AUDIT_FAILED", `${failure}${lost ? `; ${lost} record${lost === 1 ? "" : "s"} not written` : ""}`, { issues: [{ file: path, message: "the audit log is incomplete", fix: "free space or fix the path's permissions, then verify the log" }] });
     },
   };
 }
@@ -191,21 +218,122 @@ function openLog(path: string): number {
   }
 }
 
-/** Finds the last whole record of the log (in its final MiB) to continue its chain. */
-function resumeChain(fd: number, size: number): { seq: number; hash: string; torn: boolean } {
-  if (size === 0) return { seq: 0, hash: GENESIS, torn: false };
-  const length = Math.min(size, 1 << 20);
-  const buffer = Buffer.alloc(length);
-  readSync(fd, buffer, 0, length, size - length);
-  const text = buffer.toString("utf8");
-  const lines = text.split("\n").filter((line) => line.trim() !== "");
-  let torn = !text.endsWith("\n");
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const record = parseLink(lines[i]!);
-    if (record) return { ...record, torn };
+/**
+ * Writes all of `bytes` at the end of the log, which is `size` bytes long. A short write (a full disk) is continued;
+ * when a write fails, the part already written is cut off again, so the file holds whole records only and the retry
+ * does not leave a torn line in the middle of the chain.
+ */
+function writeWhole(fd: number, size: number, bytes: Buffer): void {
+  let done = 0;
+  try {
+    while (done < bytes.length) done += writeSync(fd, bytes, done);
+  } catch (error) {
+    if (done > 0) {
+      try {
+        ftruncateSync(fd, size);
+      } catch {
+        // the write's error says what is wrong; verify will show the torn line
+      }
+    }
+    throw error;
+  }
+}
+
+/** A chained line ends with `"hash":"<64 hex>"}` and its newline. */
+function hashOf(line: string): string {
+  return line.slice(-67, -3);
+}
+
+/**
+ * Finds the last whole record of the log to continue its chain, reading backwards in blocks until a whole line is
+ * found however long it is (one record must not make a restart take the log for torn). `size` is where that record's
+ * line ends; `torn` says whether anything but blank lines follows it. A non-empty log without a single record is an
+ * error: restarting its chain at genesis would hide whatever it was.
+ */
+function resumeChain(fd: number, fileSize: number, path: string): { seq: number; hash: string; size: number; torn: boolean } {
+  let torn = false;
+  for (const line of linesBackward(fd, fileSize)) {
+    if (line.text.trim() === "") continue;
+    const link = line.terminated ? parseLink(line.text) : undefined;
+    if (link) return { ...link, size: line.end, torn };
     torn = true;
   }
-  return { seq: 0, hash: GENESIS, torn: true };
+  if (!torn) return { seq: 0, hash: GENESIS, size: 0, torn: false };
+  throw new GuardError("AUDIT_FAILED", `the audit log ${path} holds no whole audit record`, {
+    issues: [{ file: path, message: "its chain cannot be continued, and starting a new one would hide it", fix: "move the file aside (keep it for inspection) and start again" }],
+  });
+}
+
+/** Block size for reading a log backwards. */
+const BLOCK = 64 * 1024;
+
+/**
+ * The lines of the first `fileSize` bytes of a file, last first, with the offset just past each (its newline
+ * included). The first one yielded is whatever follows the last newline (empty when the file ends with one), and is
+ * not terminated. Reads blocks from the end, joining a line's blocks only once its start is found.
+ */
+function* linesBackward(fd: number, fileSize: number): Generator<{ text: string; end: number; terminated: boolean }> {
+  let parts: Buffer[] = [];
+  let end = fileSize;
+  let terminated = false;
+  for (let position = fileSize; position > 0; ) {
+    const length = Math.min(BLOCK, position);
+    position -= length;
+    const block = Buffer.alloc(length);
+    readSync(fd, block, 0, length, position);
+    let cut = length;
+    for (let newline = block.lastIndexOf(10, cut - 1); cut > 0 && newline !== -1; newline = cut > 0 ? block.lastIndexOf(10, cut - 1) : -1) {
+      yield { text: Buffer.concat([block.subarray(newline + 1, cut), ...parts]).toString("utf8"), end, terminated };
+      parts = [];
+      end = position + newline + 1;
+      terminated = true;
+      cut = newline;
+    }
+    if (cut > 0) parts.unshift(block.subarray(0, cut));
+  }
+  yield { text: Buffer.concat(parts).toString("utf8"), end, terminated };
+}
+
+/**
+ * Sets a log that ends in a torn write (or lines that are no records) aside untouched as `<log>.damaged-<ms>`, and
+ * continues in a copy of its first `keep` bytes, its whole records: the chain stays in one file and verifies from its
+ * genesis, and nothing is lost. Returns the new file's descriptor.
+ */
+function setTornTailAside(path: string, fd: number, keep: number): number {
+  closeSync(fd);
+  const damaged = `${path}.damaged-${Date.now()}`;
+  renameSync(path, damaged);
+  copyFileSync(damaged, path);
+  truncateSync(path, keep);
+  return openLog(path);
+}
+
+/** The head file's head, when there is one; an unreadable head file stops the sink (writing would overwrite it). */
+function readHeadFile(path: string): ChainHead | undefined {
+  let text: string;
+  try {
+    text = readFileSync(headPath(path), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw auditError(headPath(path), error);
+  }
+  const head = parseHead(text);
+  if (typeof head === "string") {
+    throw new GuardError("AUDIT_FAILED", `the audit log's head file ${headPath(path)} is unreadable: ${head}`, {
+      issues: [{ file: headPath(path), message: head, fix: "verify the log (purpose-guard audit verify), then restore or remove the head file" }],
+    });
+  }
+  return head;
+}
+
+/**
+ * Where the chain continues: from the log's last record, unless the head file names a later or another record. Then
+ * records were removed from the log's end, or the log was emptied by a rotation or by hand: the chain continues from
+ * the head file's record, so the gap stays in the log for verify to report, instead of being papered over.
+ */
+function continueFrom(log: ChainHead, published: ChainHead | undefined): ChainHead {
+  if (!published || published.seq < log.seq) return log;
+  return published.seq === log.seq && published.hash === log.hash ? log : published;
 }
 
 function parseLink(line: string): { seq: number; hash: string } | undefined {

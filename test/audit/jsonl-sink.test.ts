@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createJsonlSink } from "../../src/audit/jsonl-sink.js";
@@ -59,14 +59,38 @@ describe("createJsonlSink", () => {
     expect(() => createJsonlSink({ path: logIn(dir) })).toThrow(/another process \(pid 1\)/);
   });
 
-  it("sets a torn last line aside and continues the chain in a new file", async () => {
+  it("sets a log with a torn last line aside untouched and continues the chain in a copy of its whole records", async () => {
     const path = await writeLog(2);
     appendFileSync(path, '{"v":1,"time":"2026-');
+    const before = readFileSync(path, "utf8");
     const sink = createJsonlSink({ path });
     sink.write(record(3));
     await sink.close();
-    expect(readdirSync(join(path, "..")).some((name) => name.startsWith("audit.jsonl.damaged-"))).toBe(true);
-    expect(await verifyAuditLog([path])).toMatchObject({ ok: true, records: 1, startsAt: { seq: 3 } });
+    const damaged = readdirSync(join(path, "..")).filter((name) => name.startsWith("audit.jsonl.damaged-"));
+    expect(damaged).toHaveLength(1);
+    expect(readFileSync(join(path, "..", damaged[0]!), "utf8")).toBe(before);
+    expect(await verifyAuditLog([path])).toMatchObject({ ok: true, records: 3, head: { seq: 3 } });
+  });
+
+  it("continues the chain after a record longer than a mebibyte, without taking the log for torn", async () => {
+    const path = await writeLog(2);
+    const long = createJsonlSink({ path });
+    long.write({ ...record(3), detail: { note: "n".repeat(1_100_000) } });
+    await long.close();
+    const sink = createJsonlSink({ path });
+    expect(sink.head().seq).toBe(3);
+    sink.write(record(4));
+    await sink.close();
+    expect(readdirSync(join(path, "..")).filter((name) => name.includes("damaged"))).toEqual([]);
+    expect(await verifyAuditLog([path])).toMatchObject({ ok: true, records: 4 });
+  });
+
+  it("refuses to start on a non-empty log that holds no record, rather than restart its chain at genesis", () => {
+    const path = logIn(tempDir());
+    writeFileSync(path, "not an audit log\n");
+    expect(() => createJsonlSink({ path })).toThrow(/holds no whole audit record/);
+    expect(readFileSync(path, "utf8")).toBe("not an audit log\n");
+    expect(() => createJsonlSink({ path })).toThrow(/holds no whole audit record/); // the lock was released
   });
 
   it("does no I/O in write: with batchMs 0, the records of one turn are chained and written together on the next, in order", async () => {
@@ -115,7 +139,7 @@ describe("createJsonlSink", () => {
     expect(sink.failure?.()).toMatch(/decision 00000000-0000-4000-8000-000000000002/);
     sink.write(record(4));
     await expect(sink.flush()).rejects.toThrow(/cannot serialize/); // a gap is never forgotten
-    await sink.close();
+    await expect(sink.close()).rejects.toThrow(/cannot serialize/);
     const written = readFileSync(path, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line).decisionId);
     expect(written).toEqual([1, 3, 4].map((n) => record(n).decisionId));
     expect(await verifyAuditLog([path])).toMatchObject({ ok: true, records: 3 });
@@ -133,6 +157,65 @@ describe("createJsonlSink", () => {
     expect(child.status).not.toBe(0);
     expect(child.stderr).toContain("agent crashed");
     return verifyAuditLog([path]).then((report) => expect(report).toMatchObject({ ok: true, records: 500 }));
+  });
+
+  it("says so on stderr and exits non-zero when the records queued at exit cannot be written (a full disk)", () => {
+    const path = logIn(tempDir());
+    symlinkSync("/dev/full", path);
+    const script = `
+      import { createJsonlSink } from ${JSON.stringify(join(ROOT, "src/audit/jsonl-sink.ts"))};
+      import { record } from ${JSON.stringify(join(ROOT, "test/audit/audit-sink.contract.ts"))};
+      const sink = createJsonlSink({ path: ${JSON.stringify(path)} });
+      for (let n = 1; n <= 3; n++) sink.write(record(n));`;
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: ROOT, encoding: "utf8" });
+    expect(child.status).toBe(1);
+    expect(child.stderr).toMatch(/the audit log .*audit\.jsonl is incomplete: cannot write .*ENOSPC.*; 3 records not written/);
+  });
+
+  it("fails, so the guard denies later calls, and rejects close when the log cannot be written", async () => {
+    const path = logIn(tempDir());
+    symlinkSync("/dev/full", path);
+    const sink = createJsonlSink({ path, batchMs: 0 });
+    sink.write(record(1));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sink.failure?.()).toMatch(/ENOSPC/);
+    sink.write(record(2));
+    await expect(sink.close()).rejects.toThrow(/ENOSPC.*; 2 records not written/);
+  });
+
+  it("publishes its head beside the log after each batch, never ahead of the records written", async () => {
+    const path = logIn(tempDir());
+    const sink = createJsonlSink({ path, batchMs: 0 });
+    const published = () => JSON.parse(readFileSync(`${path}.head`, "utf8")) as { seq: number; hash: string };
+    expect(published()).toEqual({ seq: 0, hash: "0".repeat(64) });
+    for (let n = 1; n <= 3; n++) sink.write(record(n));
+    expect(published().seq).toBe(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(published()).toEqual(sink.head());
+    await sink.close();
+    expect(readFileSync(`${path}.head`, "utf8")).toHaveLength(128);
+  });
+
+  it("continues from its published head when the log lost its last records, so the gap stays for verify to find", async () => {
+    const path = await writeLog(5);
+    rewriteLine(path, 4, () => undefined);
+    rewriteLine(path, 3, () => undefined);
+    const sink = createJsonlSink({ path });
+    expect(sink.head().seq).toBe(5);
+    sink.write(record(6));
+    await sink.close();
+    expect(await verifyAuditLog([path])).toMatchObject({ ok: false, firstBreak: { kind: "removed", seq: 6, message: "records 4..5 are missing before record 6" } });
+  });
+
+  it("continues the chain from its published head when the log is empty after a rotation", async () => {
+    const path = await writeLog(3);
+    const dir = join(path, "..");
+    renameSync(path, `${path}.000000000003`);
+    writeFileSync(path, "");
+    const sink = createJsonlSink({ path });
+    sink.write(record(4));
+    await sink.close();
+    expect(await verifyAuditLog([join(dir, "audit.jsonl.000000000003"), path])).toMatchObject({ ok: true, records: 4 });
   });
 
   it("writes every queued record when the process receives SIGTERM", () => {

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { GuardError, messageOf } from "../errors.js";
 import type { ChainedAuditRecord } from "../model/audit-record.js";
 import { GENESIS, linkHash, splitLine } from "./chain.js";
+import type { ChainHead } from "./head.js";
 
 /** The kinds of tampering a chain reveals. */
 export type Tampering = "malformed" | "altered" | "removed" | "reordered";
@@ -25,6 +26,25 @@ export interface VerifyReport {
   readonly startsAt?: { readonly seq: number; readonly prev: string };
   /** The last record verified: compare with a head kept elsewhere to detect truncation of the tail. */
   readonly head?: { readonly seq: number; readonly hash: string };
+  /** The heads the chain was checked against (each found in it, when ok). */
+  readonly expected?: readonly ExpectedHead[];
+}
+
+/** A head kept apart from the log (its `.head` file, or one stored elsewhere): the chain must reach it. */
+export interface ExpectedHead extends ChainHead {
+  /** Where it came from, for messages (`--expect-head`, `audit.jsonl.head`). */
+  readonly source: string;
+}
+
+export interface VerifyOptions {
+  readonly key?: string | Buffer;
+  /**
+   * The files need not start at the chain's genesis: a deliberately pruned log, or rotated files verified without
+   * their predecessors. Without it, a first record other than record 1 means records were removed from the start.
+   */
+  readonly partial?: boolean;
+  /** Heads the chain must reach: records removed from its end leave an intact but shorter chain, which only they reveal. */
+  readonly expectHeads?: readonly ExpectedHead[];
 }
 
 interface Entry {
@@ -41,7 +61,7 @@ interface Entry {
  * altered (its hash does not match its content, or its link does not match the record before it), removed (a gap
  * in `seq`), reordered (a `seq` that appears out of place) or is not a record at all.
  */
-export async function verifyAuditLog(files: readonly string[], options: { key?: string | Buffer } = {}): Promise<VerifyReport> {
+export async function verifyAuditLog(files: readonly string[], options: VerifyOptions = {}): Promise<VerifyReport> {
   const entries: Entry[] = [];
   for (const file of files) {
     let text: string;
@@ -59,6 +79,9 @@ export async function verifyAuditLog(files: readonly string[], options: { key?: 
   let previous: ChainedAuditRecord | undefined;
   let startsAt: VerifyReport["startsAt"];
   let verified = 0;
+  const expectHeads = options.expectHeads ?? [];
+  // A head at seq 0 is the genesis hash: an empty chain reaches it.
+  const reached = new Set<ExpectedHead>(expectHeads.filter((head) => head.seq === 0 && head.hash === GENESIS));
   const report = (firstBreak: ChainBreak): VerifyReport => ({
     ok: false,
     files,
@@ -66,6 +89,7 @@ export async function verifyAuditLog(files: readonly string[], options: { key?: 
     firstBreak,
     ...(startsAt ? { startsAt } : {}),
     ...(previous ? { head: { seq: previous.seq, hash: previous.hash } } : {}),
+    ...(expectHeads.length > 0 ? { expected: expectHeads } : {}),
   });
 
   for (const entry of entries) {
@@ -78,6 +102,9 @@ export async function verifyAuditLog(files: readonly string[], options: { key?: 
     if (!previous) {
       if (record.seq !== 1 || record.prev !== GENESIS) {
         if (record.seq === 1) return report({ ...at, seq: 1, kind: "altered", message: "the first record does not link to the genesis hash" });
+        if (!options.partial) {
+          return report({ ...at, seq: record.seq, kind: "removed", message: `${missing(1, record.seq)} before record ${record.seq}: the log does not start at the chain's genesis and no earlier file precedes it (a log pruned on purpose: verify it with --only, and check its head with --expect-head)` });
+        }
         startsAt = { seq: record.seq, prev: record.prev };
       }
     } else {
@@ -85,7 +112,7 @@ export async function verifyAuditLog(files: readonly string[], options: { key?: 
       if (record.seq > expected) {
         const kind: Tampering = seqs.has(expected) ? "reordered" : "removed";
         const message = kind === "removed"
-          ? `record${record.seq - expected > 1 ? `s ${expected}..${record.seq - 1} are` : ` ${expected} is`} missing before record ${record.seq}`
+          ? `${missing(expected, record.seq)} before record ${record.seq}`
           : `record ${record.seq} appears where record ${expected} belongs`;
         return report({ ...at, seq: record.seq, kind, message });
       }
@@ -96,8 +123,23 @@ export async function verifyAuditLog(files: readonly string[], options: { key?: 
         return report({ ...at, seq: record.seq, kind: "altered", message: `record ${record.seq} does not link to record ${previous.seq}: one of them was replaced` });
       }
     }
+    for (const head of expectHeads) {
+      if (head.seq !== record.seq) continue;
+      if (head.hash !== record.hash) return report({ ...at, seq: record.seq, kind: "altered", message: `record ${record.seq} is not the one ${head.source} names (another hash): the log was rewritten from here` });
+      reached.add(head);
+    }
     previous = record;
     verified++;
+  }
+  for (const head of expectHeads) {
+    if (reached.has(head)) continue;
+    const last = entries.at(-1);
+    const at = { file: last?.file ?? files.at(-1) ?? "", line: (last?.line ?? 0) + 1 };
+    if (!previous || head.seq > previous.seq) {
+      const from = (previous?.seq ?? 0) + 1;
+      return report({ ...at, kind: "removed", message: `${missing(from, head.seq + 1)} at the end: the chain ends ${previous ? `at record ${previous.seq}` : "before its first record"}, but ${head.source} says it reached record ${head.seq}` });
+    }
+    return report({ ...at, kind: "removed", message: `record ${head.seq}, which ${head.source} names, is not in the files given` });
   }
   return {
     ok: true,
@@ -105,7 +147,13 @@ export async function verifyAuditLog(files: readonly string[], options: { key?: 
     records: verified,
     ...(startsAt ? { startsAt } : {}),
     ...(previous ? { head: { seq: previous.seq, hash: previous.hash } } : {}),
+    ...(expectHeads.length > 0 ? { expected: expectHeads } : {}),
   };
+}
+
+/** `record 3 is missing` or `records 3..5 are missing`, for records `from` up to (not including) `to`. */
+function missing(from: number, to: number): string {
+  return to - from > 1 ? `records ${from}..${to - 1} are missing` : `record ${from} is missing`;
 }
 
 function parseEntry(file: string, line: number, text: string): Entry {

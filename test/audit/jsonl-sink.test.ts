@@ -50,7 +50,8 @@ describe("createJsonlSink", () => {
     const rotated = readdirSync(dir).filter((name) => /^audit\.jsonl\.\d{12}$/.test(name)).sort().map((name) => join(dir, name));
     expect(rotated.length).toBeGreaterThan(1);
     expect(await verifyAuditLog([...rotated, path])).toMatchObject({ ok: true, records: 40 });
-    expect(await verifyAuditLog([path])).toMatchObject({ ok: true, startsAt: { seq: expect.any(Number) } });
+    expect(await verifyAuditLog([path])).toMatchObject({ ok: false, firstBreak: { kind: "removed", line: 1 } });
+    expect(await verifyAuditLog([path], { partial: true })).toMatchObject({ ok: true, startsAt: { seq: expect.any(Number) } });
   });
 
   it("refuses a second writer, which would break the chain", async () => {
@@ -255,6 +256,35 @@ describe("verifyAuditLog", () => {
     const path = await writeLog(5);
     rewriteLine(path, 2, () => undefined);
     expect(await verifyAuditLog([path])).toMatchObject({ ok: false, firstBreak: { kind: "removed", seq: 4, message: "record 3 is missing before record 4" } });
+  });
+
+  it("reports records removed from the start of a log that no earlier file precedes, unless told it is partial", async () => {
+    const path = await writeLog(5);
+    rewriteLine(path, 0, () => undefined);
+    rewriteLine(path, 0, () => undefined);
+    expect(await verifyAuditLog([path])).toMatchObject({ ok: false, records: 0, firstBreak: { kind: "removed", line: 1, seq: 3, message: expect.stringMatching(/^records 1\.\.2 are missing before record 3: .*--only/) } });
+    expect(await verifyAuditLog([path], { partial: true })).toMatchObject({ ok: true, records: 3, startsAt: { seq: 3 } });
+  });
+
+  it("reports records removed from the end when the chain does not reach an expected head", async () => {
+    const path = await writeLog(5);
+    const { head } = await verifyAuditLog([path]);
+    rewriteLine(path, 4, () => undefined);
+    const expectHeads = [{ ...head!, source: "a copy" }];
+    expect(await verifyAuditLog([path])).toMatchObject({ ok: true, records: 4 });
+    expect(await verifyAuditLog([path], { expectHeads })).toMatchObject({ ok: false, records: 4, firstBreak: { kind: "removed", line: 5, message: "record 5 is missing at the end: the chain ends at record 4, but a copy says it reached record 5" } });
+    writeFileSync(path, "");
+    expect(await verifyAuditLog([path], { expectHeads })).toMatchObject({ ok: false, firstBreak: { kind: "removed", message: expect.stringMatching(/^records 1\.\.5 are missing at the end/) } });
+  });
+
+  it("accepts a chain that grew past an expected head, and reports one whose record at that head was replaced", async () => {
+    const path = await writeLog(3);
+    const { head } = await verifyAuditLog([path]);
+    const sink = createJsonlSink({ path });
+    sink.write(record(4));
+    await sink.close();
+    expect(await verifyAuditLog([path], { expectHeads: [{ ...head!, source: "a copy" }] })).toMatchObject({ ok: true, records: 4 });
+    expect(await verifyAuditLog([path], { expectHeads: [{ seq: 3, hash: "f".repeat(64), source: "a copy" }] })).toMatchObject({ ok: false, firstBreak: { kind: "altered", seq: 3 } });
   });
 
   it("reports reordered records", async () => {

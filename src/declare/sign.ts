@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
 import { GuardError, messageOf } from "../errors.js";
 import type { Declaration, DeclarationSignature } from "../model/declaration.js";
 import { signedContent } from "./digest.js";
@@ -12,17 +12,32 @@ export function signDeclaration(declaration: Declaration, privateKey: KeyObject,
 
 /** True when some key verifies the signature (a matching keyId is tried first; other keys still count). */
 export function verifyDeclaration(declaration: Declaration, publicKeys: readonly KeyObject[]): boolean {
+  return verifyingKey(declaration, publicKeys) !== undefined;
+}
+
+/**
+ * The index of the key that verifies the signature, or undefined. The signature's `keyId` is outside what is signed,
+ * so it names nobody: who signed is the key that verifies.
+ */
+export function verifyingKey(declaration: Declaration, publicKeys: readonly KeyObject[]): number | undefined {
   const signature = declaration.signature;
-  if (!signature) return false;
+  if (!signature) return undefined;
   const content = Buffer.from(signedContent(declaration));
   const bytes = Buffer.from(signature.value, "base64");
-  return publicKeys.some((key) => {
+  const index = publicKeys.findIndex((key) => {
     try {
       return verify(null, content, key, bytes);
     } catch {
       return false;
     }
   });
+  return index < 0 ? undefined : index;
+}
+
+/** `sha256:` and the first 16 hex digits of the key's SPKI DER: how a person tells keys apart. */
+export function keyFingerprint(key: KeyObject): string {
+  const der = (key.type === "private" ? createPublicKey(key) : key).export({ type: "spki", format: "der" });
+  return `sha256:${createHash("sha256").update(der).digest("hex").slice(0, 16)}`;
 }
 
 /** Parses a PEM key; a private key given where a public one is needed yields its public half. */

@@ -24,6 +24,32 @@ describe("purpose-guard keygen, sign, verify", () => {
     expect((await cli(["verify", "--public-key", join(dir, "security.pub.pem"), file])).code).toBe(1);
   });
 
+  // The keyId sits outside what is signed: edited after signing, it named another signer and still verified.
+  it("names the key that verifies, not the keyId the file claims", async () => {
+    const dir = tempDir();
+    await cli(["keygen", "--out-dir", dir, "--name", "security"]);
+    await cli(["keygen", "--out-dir", dir, "--name", "other"]);
+    const file = join(dir, "support.yaml");
+    copyFileSync(example("support.yaml"), file);
+    await cli(["sign", "--key", join(dir, "security.key.pem"), "--key-id", "security", file]);
+    writeFileSync(file, readFileSync(file, "utf8").replace('keyId: "security"', 'keyId: "other"'));
+    const verified = await cli(["verify", "--public-key", join(dir, "other.pub.pem"), "--public-key", join(dir, "security.pub.pem"), file]);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(/signed with \S*security\.pub\.pem \(sha256:[0-9a-f]{16}\); the file names the key "other"/);
+  });
+
+  it("refuses to sign a file whose layout the signature cannot be added to, and leaves it as it was", async () => {
+    const dir = tempDir();
+    await cli(["keygen", "--out-dir", dir, "--name", "security"]);
+    const file = join(dir, "support.yaml");
+    const text = `${readFileSync(example("support.yaml"), "utf8")}...\n`;
+    writeFileSync(file, text);
+    const signed = await cli(["sign", "--key", join(dir, "security.key.pem"), file]);
+    expect(signed.code).not.toBe(0);
+    expect(signed.stderr).toContain("would write a file that does not load");
+    expect(readFileSync(file, "utf8")).toBe(text);
+  });
+
   it("refuses to overwrite an existing key pair", async () => {
     const dir = tempDir();
     await cli(["keygen", "--out-dir", dir]);

@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseDeclaration } from "../../../src/declare/load.js";
-import { generateSigningKeys, readKey, signDeclaration, verifyDeclaration } from "../../../src/declare/sign.js";
+import { generateSigningKeys, keyFingerprint, readKey, signDeclaration, verifyDeclaration, verifyingKey } from "../../../src/declare/sign.js";
 import { withSignature } from "../../../src/declare/sign-file.js";
 import { GuardError, messageOf } from "../../../src/errors.js";
 import { describeFlags, EXIT, parseArgs, type CliIO, type Command } from "../command.js";
@@ -36,7 +36,20 @@ Example:
     const loaded = parseDeclaration(text, file);
     const signature = signDeclaration(loaded.declaration, key, flags["key-id"]);
     const out = flags.out ?? file;
-    await writeFile(out, withSignature(text, file, signature));
+    const signed = withSignature(text, file, signature);
+    // Appending a block to a file written as one flow mapping (or ending in `...`) would not load: check before writing.
+    let reloaded: ReturnType<typeof parseDeclaration>;
+    try {
+      reloaded = parseDeclaration(signed, out);
+    } catch (error) {
+      throw new GuardError("DECLARATION_SYNTAX", `signing ${file} would write a file that does not load: ${messageOf(error)}`, {
+        issues: [{ message: "the signature could not be added to this file's layout", fix: "write the declaration as a block mapping (one top-level key per line), without a `...` end marker, and sign again" }],
+      });
+    }
+    if (!verifyDeclaration(reloaded.declaration, [key])) {
+      throw new GuardError("DECLARATION_SYNTAX", `signing ${file} would write a signature that does not verify`, { issues: [{ message: "the signed file reads differently from the one signed", fix: "write the declaration as a block mapping and sign again" }] });
+    }
+    await writeFile(out, signed);
     io.stdout.write(`signed ${loaded.declaration.id} v${loaded.declaration.version} (sha256:${loaded.digest}) → ${out}\n`);
     return EXIT.ok;
   },
@@ -69,11 +82,14 @@ Example:
       io.stdout.write(`UNSIGNED ${file}: no signature field\n`);
       return EXIT.denied;
     }
-    if (!verifyDeclaration(loaded.declaration, keys)) {
+    const signer = verifyingKey(loaded.declaration, keys);
+    if (signer === undefined) {
       io.stdout.write(`INVALID  ${file}: the signature does not verify (changed after signing, or another key)\n`);
       return EXIT.denied;
     }
-    io.stdout.write(`VALID    ${file}: ${loaded.declaration.id} v${loaded.declaration.version} (sha256:${loaded.digest})${loaded.declaration.signature.keyId ? ` signed by ${loaded.declaration.signature.keyId}` : ""}\n`);
+    // The key that verifies says who signed; the keyId in the file is not signed and is shown only as a claim.
+    const claimed = loaded.declaration.signature.keyId;
+    io.stdout.write(`VALID    ${file}: ${loaded.declaration.id} v${loaded.declaration.version} (sha256:${loaded.digest}) signed with ${keyFiles[signer]} (${keyFingerprint(keys[signer]!)})${claimed ? `; the file names the key ${JSON.stringify(claimed)}` : ""}\n`);
     return EXIT.ok;
   },
 };

@@ -281,8 +281,9 @@ export function secretsDetector(): Detector<SecretKey> {
     readsQuietText: (key) => key.kind !== undefined,
     scan: function scanSecrets(text: string, _context: ScanContext, out: Match[], profile: TextProfile, key: SecretKey) {
       if (text.length < 6) return;
-      // Every vendor shape is a token of 20 or more characters; every assignment has `=`, `:`, `,` or `--`.
-      if (profile.maxRun >= 20) scanPrefixed(text, out, profile);
+      // Every vendor shape is a token of `SHORTEST_VENDOR_TOKEN` or more characters; every assignment has `=`, `:`,
+      // `,` or `--`.
+      if (profile.maxRun >= SHORTEST_VENDOR_TOKEN) scanPrefixed(text, out, profile);
       // Every context rule's secret (or its anchor, like `service_account`) is a token of 12 or more characters.
       if (profile.maxRun >= 12) scanContextRules(text, out, profile.maxRun, profile.chars);
       const chars = profile.chars;
@@ -324,6 +325,12 @@ for (const entry of PREFIXES) {
  * `-` precedes it: at the run's start or after a `.`, `+`, `/`, `=` or `~` inside it. Only there are the prefixes
  * compared and, where one matches, its rules' patterns run. Equivalent to searching `PREFIX_SCAN` over the text.
  */
+/**
+ * The shortest token a vendor rule takes: Stripe's `sk_live_` and ten characters (a Slack token takes 19). The fast
+ * path skips shorter runs, so it must not be longer than any rule's shortest match (`test/classify/gates.test.ts`).
+ */
+const SHORTEST_VENDOR_TOKEN = 18;
+
 function scanPrefixed(text: string, out: Match[], profile: TextProfile): void {
   const runs = profile.tokenRuns;
   if (runs < 0) {
@@ -333,7 +340,7 @@ function scanPrefixed(text: string, out: Match[], profile: TextProfile): void {
   let next = 0;
   for (let r = 0; r < runs; r++) {
     const runEnd = profile.tokenEnd[r]!;
-    for (let at = Math.max(profile.tokenStart[r]!, next); at <= runEnd - 20; at++) {
+    for (let at = Math.max(profile.tokenStart[r]!, next); at <= runEnd - SHORTEST_VENDOR_TOKEN; at++) {
       if (at > profile.tokenStart[r]! && !isBoundaryCode(text.charCodeAt(at - 1))) continue;
       const entries = PREFIXES_BY_FIRST.get(text.charCodeAt(at));
       if (entries === undefined) continue;

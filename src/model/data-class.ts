@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
+import { GuardError } from "../errors.js";
 
 /**
  * A data class is a dotted label (`pii.email`, `secret.aws_key`, `health.diagnosis`) or a tenant label
@@ -41,13 +42,14 @@ const MASKED_TENANT = "tenant:~";
 /**
  * The name a tenant id goes by when the id is itself a sensitive value (a card number or an email address under
  * `org_id`): `~` and a keyed digest. Class names are written into audit records, redaction labels and deny reasons,
- * so they must not carry such a value. The key is drawn once per process: the name is stable while the guard runs,
- * so the declaration's own tenant is still told from another (`sameTenant`), but without the key it names nothing.
+ * so they must not carry such a value. The key is `PURPOSE_GUARD_MASK_KEY` when set (replicas and restarts that must
+ * name a masked tenant alike), else drawn once per process: the name is stable while the guard runs, so the
+ * declaration's own tenant is still told from another (`sameTenant`), but without the key it names nothing.
  */
 export function maskedTenantId(id: string): string {
   let masked = masks.get(id);
   if (masked === undefined) {
-    masked = `~${createHmac("sha256", MASK_KEY).update(id).digest("hex").slice(0, 16)}`;
+    masked = `~${createHmac("sha256", maskKey()).update(id).digest("hex").slice(0, 16)}`;
     if (masks.size >= 4096) masks.clear();
     masks.set(id, masked);
   }
@@ -59,6 +61,17 @@ export function sameTenant(id: string, declared: string): boolean {
   return id === declared || (id.startsWith("~") && id === maskedTenantId(declared));
 }
 
-const MASK_KEY = randomBytes(32);
+let key: Buffer | undefined;
+
+/** Read once; a key too short to resist guessing is refused (the classifier then fails, and the guard denies). */
+function maskKey(): Buffer {
+  if (key) return key;
+  const configured = process.env["PURPOSE_GUARD_MASK_KEY"];
+  if (configured !== undefined && configured.length < 16) {
+    throw new GuardError("CONFIG_INVALID", "PURPOSE_GUARD_MASK_KEY must have at least 16 characters (draw one from a secret store)");
+  }
+  key = configured === undefined ? randomBytes(32) : Buffer.from(configured, "utf8");
+  return key;
+}
 // Declared tenants are few; found ids many, so the memo is bounded and simply restarts when full.
 const masks = new Map<string, string>();

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { classCovers, classesOutside, maskedTenantId, sameTenant } from "../../src/model/data-class.js";
 
@@ -23,5 +24,18 @@ describe("masked tenant ids", () => {
     expect(classCovers("tenant:4111111111111111", `tenant:${masked}`)).toBe(true);
     expect(classCovers("tenant:acme", `tenant:${masked}`)).toBe(false);
     expect(classCovers("tenant", `tenant:${masked}`)).toBe(false);
+  });
+
+  // Each process drew its own key, so a restart or another replica named the same masked tenant differently.
+  it("take their key from PURPOSE_GUARD_MASK_KEY, so processes that share it name a masked tenant alike", { timeout: 20_000 }, () => {
+    const maskIn = (env: Record<string, string>) => {
+      const script = 'import { maskedTenantId } from "./src/model/data-class.ts"; try { process.stdout.write(maskedTenantId("4111111111111111")); } catch (error) { process.stdout.write(String(error.message)); }';
+      const run = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { env: { ...process.env, ...env }, encoding: "utf8" });
+      return run.stdout;
+    };
+    const shared = { PURPOSE_GUARD_MASK_KEY: "k".repeat(32) };
+    expect(maskIn(shared)).toMatch(/^~[0-9a-f]{16}$/);
+    expect(maskIn(shared)).toBe(maskIn(shared));
+    expect(maskIn({ PURPOSE_GUARD_MASK_KEY: "short" })).toContain("at least 16 characters");
   });
 });

@@ -34,8 +34,10 @@ export interface LangChainGuardOptions {
 export interface PurposeGuardMiddlewareOptions extends LangChainGuardOptions {
   /**
    * On `ask` (when no approver answered), pause the run with LangGraph's `interrupt` in LangChain's
-   * human-in-the-loop format (`HITLRequest`), and resume with `new Command({ resume: { decisions: [{ type:
-   * "approve" | "reject" }] } })`. Needs a checkpointer and a `thread_id`. Default false: an `ask` is refused.
+   * human-in-the-loop format (`HITLRequest`, with the call's `toolCallId` and `callDigest` under `purposeGuard`), one
+   * interrupt per call. Resume each by its interrupt id with `{ decisions: [{ type: "approve" | "reject", toolCallId
+   * }] }`: an answer counts only for the call it names (an unnamed one only when the turn asked for a single call).
+   * Needs a checkpointer and a `thread_id`. Default false: an `ask` is refused.
    */
   readonly humanInTheLoop?: boolean;
 }

@@ -19,6 +19,25 @@ afterEach(async () => {
   await Promise.all(guards.splice(0).map((guard) => guard.close()));
 });
 
+function interruptsOf(state: unknown): { id?: string; value: unknown }[] {
+  return (state as { __interrupt__?: { id?: string; value: unknown }[] }).__interrupt__ ?? [];
+}
+
+/** A model that asks, in one turn, for two mails the approval policy holds for a person. */
+function twoMails() {
+  return fakeModel()
+    .respondWithTools([
+      { name: "send_email", args: { to: "support@acme.example", subject: "case", body: "closed" }, id: "call_support" },
+      { name: "send_email", args: { to: "all-staff@acme.example", subject: "payroll", body: "see attached export" }, id: "call_payroll" },
+    ])
+    .respond(new AIMessage("done"))
+    .respondWithTools([
+      { name: "send_email", args: { to: "support@acme.example", subject: "case", body: "closed again" }, id: "call_support_2" },
+      { name: "send_email", args: { to: "all-staff@acme.example", subject: "payroll", body: "see attached export again" }, id: "call_payroll_2" },
+    ])
+    .respond(new AIMessage("done"));
+}
+
 function toolMessages(messages: readonly unknown[]): ToolMessage[] {
   return messages.filter((message): message is ToolMessage => ToolMessage.isInstance(message));
 }
@@ -213,6 +232,82 @@ describe("purposeGuardMiddleware", () => {
     expect(String(refusal?.content)).toContain("not today");
   });
 
+  it("puts the tool call id and the call digest in the interrupt request, one request per call", async () => {
+    const { guard } = await setup({ policies: APPROVAL_POLICIES });
+    const crm = supportTools();
+    const agent = createAgent({ model: twoMails(), tools: crm.all, middleware: [purposeGuardMiddleware(guard, { humanInTheLoop: true })], checkpointer: new MemorySaver() });
+
+    const paused = await agent.invoke({ messages: [new HumanMessage("mail support")] }, { configurable: { thread_id: "thread-request" } });
+
+    const requests = interruptsOf(paused).map((pending) => pending.value as { actionRequests: { args: { to: string } }[]; purposeGuard: { toolCallId: string; callDigest: string } });
+    expect(requests.map((request) => [request.purposeGuard.toolCallId, request.actionRequests[0]!.args.to]).sort()).toEqual([
+      ["call_payroll", "all-staff@acme.example"],
+      ["call_support", "support@acme.example"],
+    ]);
+    expect(requests.every((request) => /^[0-9a-f]{64}$/.test(request.purposeGuard.callDigest))).toBe(true);
+  });
+
+  it("runs no call when one answer that names no call resumes a turn of several pending calls", async () => {
+    const { guard, sink } = await setup({ policies: APPROVAL_POLICIES });
+    const crm = supportTools();
+    const agent = createAgent({ model: twoMails(), tools: crm.all, middleware: [purposeGuardMiddleware(guard, { humanInTheLoop: true })], checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: "thread-unnamed" } };
+    await agent.invoke({ messages: [new HumanMessage("mail support")] }, config);
+
+    // A UI shaped for humanInTheLoopMiddleware: one decision per request it showed, the second a rejection.
+    const resumed = await agent.invoke(new Command({ resume: { decisions: [{ type: "approve", approver: "lead@acme.example" }, { type: "reject", message: "no" }] } }), config);
+    expect(crm.effects).toEqual([]);
+    const refusals = toolMessages(resumed.messages);
+    expect(refusals.map((message) => message.status)).toEqual(["error", "error"]);
+    expect(String(refusals[0]?.content)).toContain("toolCallId");
+
+    // One approval, shown for the first call only, approves neither: LangGraph hands it to both.
+    const again = await agent.invoke({ messages: [new HumanMessage("mail support again")] }, { configurable: { thread_id: "thread-unnamed-2" } });
+    expect(interruptsOf(again)).toHaveLength(2);
+    await agent.invoke(new Command({ resume: { decisions: [{ type: "approve", approver: "lead@acme.example" }] } }), { configurable: { thread_id: "thread-unnamed-2" } });
+    expect(crm.effects).toEqual([]);
+    expect(JSON.stringify(sink.records)).not.toContain("lead@acme.example");
+  });
+
+  it("runs only the call an answer names, and audits the approver for that call only", async () => {
+    const { guard, sink } = await setup({ policies: APPROVAL_POLICIES });
+    const crm = supportTools();
+    const agent = createAgent({ model: twoMails(), tools: crm.all, middleware: [purposeGuardMiddleware(guard, { humanInTheLoop: true })], checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: "thread-named" } };
+    const paused = await agent.invoke({ messages: [new HumanMessage("mail support")] }, config);
+
+    // Resumed by interrupt id, each answer naming its call.
+    const answers: Record<string, unknown> = {};
+    for (const pending of interruptsOf(paused)) {
+      const { toolCallId } = (pending.value as { purposeGuard: { toolCallId: string } }).purposeGuard;
+      answers[pending.id!] = { decisions: [toolCallId === "call_support" ? { type: "approve", approver: "lead@acme.example", toolCallId } : { type: "reject", approver: "lead@acme.example", message: "not payroll", toolCallId }] };
+    }
+    const resumed = await agent.invoke(new Command({ resume: answers }), config);
+
+    expect(crm.effects).toEqual(["send_email:support@acme.example"]);
+    const byId = new Map(toolMessages(resumed.messages).map((message) => [message.tool_call_id, message]));
+    expect(byId.get("call_support")?.status).toBe("success");
+    expect(byId.get("call_payroll")?.status).toBe("error");
+    expect(String(byId.get("call_payroll")?.content)).toContain("not payroll");
+    const approved = sink.records.filter((record) => record.event === "call" && record.detail?.["phase"] === "approved");
+    expect(approved.map((record) => [record.trace?.toolCallId, record.detail?.["approver"]])).toEqual([["call_support", "lead@acme.example"]]);
+  });
+
+  it("applies an answer named for one call to that call only, when it reaches every pending call", async () => {
+    const { guard } = await setup({ policies: APPROVAL_POLICIES });
+    const crm = supportTools();
+    const agent = createAgent({ model: twoMails(), tools: crm.all, middleware: [purposeGuardMiddleware(guard, { humanInTheLoop: true })], checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: "thread-plain-named" } };
+    await agent.invoke({ messages: [new HumanMessage("mail support")] }, config);
+
+    const resumed = await agent.invoke(new Command({ resume: { decisions: [{ type: "approve", toolCallId: "call_support" }] } }), config);
+
+    expect(crm.effects).toEqual(["send_email:support@acme.example"]);
+    const byId = new Map(toolMessages(resumed.messages).map((message) => [message.tool_call_id, message]));
+    expect(byId.get("call_payroll")?.status).toBe("error");
+    expect(String(byId.get("call_payroll")?.content)).toContain("call_support");
+  });
+
   it("ends the run with a RefusalError on halt and refuses every later call of the thread", async () => {
     const { guard } = await setup({ policies: APPROVAL_POLICIES });
     const crm = supportTools();
@@ -237,12 +332,35 @@ describe("purposeGuardMiddleware", () => {
 });
 
 describe("answerOf", () => {
-  it("reads LangChain's HITLResponse and an approval answer, and declines anything else", () => {
-    expect(answerOf({ decisions: [{ type: "approve" }] })).toEqual({ approved: true, approver: "human-in-the-loop" });
-    expect(answerOf({ decisions: [{ type: "reject", message: "no", approver: "lead@acme.example" }] })).toEqual({ approved: false, approver: "lead@acme.example", note: "no" });
-    expect(answerOf({ approved: true, approver: "ops" })).toEqual({ approved: true, approver: "ops" });
-    expect(answerOf({ decisions: [{ type: "edit", editedAction: { name: "send_email", args: {} } }] })).toMatchObject({ approved: false });
-    expect(answerOf("yes")).toMatchObject({ approved: false });
-    expect(answerOf(undefined)).toMatchObject({ approved: false });
+  const target = { toolCallId: "call_mail", callDigest: "d".repeat(64), soleCall: false };
+
+  it("reads LangChain's HITLResponse and an approval answer that name their call, and declines anything else", () => {
+    expect(answerOf({ decisions: [{ type: "approve", toolCallId: "call_mail" }] }, target)).toEqual({ approved: true, approver: "human-in-the-loop" });
+    expect(answerOf({ decisions: [{ type: "reject", message: "no", approver: "lead@acme.example", toolCallId: "call_mail" }] }, target)).toEqual({ approved: false, approver: "lead@acme.example", note: "no" });
+    expect(answerOf({ approved: true, approver: "ops", callDigest: target.callDigest }, target)).toEqual({ approved: true, approver: "ops", callDigest: target.callDigest });
+    expect(answerOf({ decisions: [{ type: "edit", editedAction: { name: "send_email", args: {} }, toolCallId: "call_mail" }] }, target)).toMatchObject({ approved: false });
+    expect(answerOf("yes", target)).toMatchObject({ approved: false });
+    expect(answerOf(undefined, target)).toMatchObject({ approved: false });
+  });
+
+  it("accepts an answer that names no call only for the sole call of a turn", () => {
+    expect(answerOf({ decisions: [{ type: "approve" }] }, { ...target, soleCall: true })).toEqual({ approved: true, approver: "human-in-the-loop" });
+    expect(answerOf({ approved: true, approver: "ops" }, { ...target, soleCall: true })).toEqual({ approved: true, approver: "ops" });
+    const unnamed = answerOf({ decisions: [{ type: "approve", approver: "lead@acme.example" }] }, target);
+    expect(unnamed).toMatchObject({ approved: false, approver: "human-in-the-loop" });
+    expect(unnamed.note).toContain("toolCallId");
+  });
+
+  it("declines an answer named for another call, and one that holds several decisions, without naming the person", () => {
+    for (const resume of [
+      { decisions: [{ type: "approve", approver: "lead@acme.example", toolCallId: "call_other" }] },
+      { decisions: [{ type: "approve", approver: "lead@acme.example", toolCallId: "call_mail", callDigest: "e".repeat(64) }] },
+      { approved: true, approver: "lead@acme.example", callDigest: "e".repeat(64) },
+      { decisions: [{ type: "approve", approver: "lead@acme.example", toolCallId: "call_mail" }, { type: "reject", toolCallId: "call_other" }] },
+    ]) {
+      for (const soleCall of [false, true]) expect(answerOf(resume, { ...target, soleCall })).toMatchObject({ approved: false, approver: "human-in-the-loop" });
+    }
+    // A call without a tool call id can only be named by its digest.
+    expect(answerOf({ decisions: [{ type: "approve", toolCallId: "call_mail" }] }, { callDigest: target.callDigest, soleCall: false })).toMatchObject({ approved: false });
   });
 });

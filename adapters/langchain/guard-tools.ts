@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { BaseMessage } from "@langchain/core/messages";
-import type { RunnableConfig } from "@langchain/core/runnables";
+import { Runnable, type RunnableConfig } from "@langchain/core/runnables";
 import { v7 as uuidv7 } from "@langchain/core/utils/uuid";
 import { GuardError, type CallOptions, type Guard, type ToolCall } from "../../src/index.js";
 import { DEFAULT_LABEL_KEYS } from "../common/active-trace.js";
@@ -25,8 +25,9 @@ interface LangChainToolCall {
 
 /**
  * Wraps LangChain tools so each invocation is guarded, for code that does not use `createAgent` (LangGraph's
- * `ToolNode`, a hand-written loop, a plain `tool.invoke`). Each returned tool is the original with one method
- * replaced, so its name, description, schema and `instanceof` are unchanged and models bind it as before.
+ * `ToolNode`, a hand-written loop, a plain `tool.invoke`). Each returned tool is the original with what runs it
+ * replaced (`call` of a `StructuredTool`, the bound runnable of `runnable.asTool()`), so every entry point (`invoke`,
+ * `stream`, `batch`, `streamEvents`) is guarded, and its name, description, schema and `instanceof` are unchanged.
  *
  * Invoked with a tool call (`{type: "tool_call", id, name, args}`, as `ToolNode` does), a refusal comes back as an
  * error `ToolMessage` naming the policy; invoked with bare arguments, it throws a `RefusalError`. A halt always throws.
@@ -73,24 +74,54 @@ export function guardTools<T extends InvocableTool>(tools: readonly T[], guard: 
     const original = tool as unknown as {
       invoke(input: unknown, config?: RunnableConfig): Promise<unknown>;
       call?: (arg: unknown, config?: unknown, tags?: string[]) => Promise<unknown>;
+      bound?: unknown;
     };
-    // StructuredTool.invoke calls this.call: replacing `call` guards both, and the deprecated direct `call` too.
+    // StructuredTool.invoke calls this.call, and its stream, batch and streamEvents go through invoke: replacing
+    // `call` guards them all, and the deprecated direct `call` too.
     const call = original.call;
-    const replaced: PropertyDescriptorMap = typeof call === "function"
-      ? {
-          call: {
-            value: (arg: unknown, configArg?: unknown, tags?: string[]) =>
-              guarded(arg, configOf(configArg), (input, config) => call.call(original, input, config, tags)),
-          },
-        }
-      : {
-          invoke: {
-            value: (input: unknown, config?: RunnableConfig) =>
-              guarded(input, config ?? {}, (forwarded, forwardedConfig) => original.invoke(forwarded, forwardedConfig)),
-          },
-        };
-    return Object.create(tool, replaced) as T;
+    if (typeof call === "function") {
+      return Object.create(tool, {
+        call: {
+          value: (arg: unknown, configArg?: unknown, tags?: string[]) =>
+            guarded(arg, configOf(configArg), (input, config) => call.call(original, input, config, tags)),
+        },
+      }) as T;
+    }
+    // A binding (`runnable.asTool()` is one) sends invoke, stream, batch, streamEvents, withConfig and withRetry
+    // straight to its bound runnable: the bound runnable is what must be guarded, not one method of the binding.
+    const bound = original.bound;
+    if (Runnable.isRunnable(bound)) {
+      return Object.create(tool, { bound: { value: new GuardedRunnable(bound, (input, config) => guarded(input, config, (forwarded, forwardedConfig) => bound.invoke(forwarded, forwardedConfig))) } }) as T;
+    }
+    // Any other runnable: invoke is guarded, and every other entry point is Runnable's own, which goes through invoke.
+    const invoke = (input: unknown, config?: RunnableConfig) => guarded(input, config ?? {}, (forwarded, forwardedConfig) => original.invoke(forwarded, forwardedConfig));
+    return Object.create(tool, { invoke: { value: invoke }, ...(Runnable.isRunnable(tool) ? THROUGH_INVOKE : {}) }) as T;
   });
+}
+
+/** Runnable's entry points that reach a runnable only through `this.invoke`. */
+const THROUGH_INVOKE: PropertyDescriptorMap = Object.fromEntries(
+  (["batch", "stream", "_streamIterator", "transform", "streamLog", "streamEvents"] as const).map((name) => [name, { value: Runnable.prototype[name] }]),
+);
+
+/** A runnable whose every entry point (Runnable's, built on `invoke`) runs through one guarded invoke. */
+class GuardedRunnable extends Runnable {
+  lc_namespace = ["purpose_guard", "langchain"];
+
+  constructor(
+    private readonly inner: Runnable,
+    private readonly run: (input: unknown, config: RunnableConfig) => Promise<unknown>,
+  ) {
+    super();
+  }
+
+  override getName(suffix?: string): string {
+    return this.inner.getName(suffix);
+  }
+
+  override invoke(input: unknown, config?: RunnableConfig): Promise<unknown> {
+    return this.run(input, config ?? {});
+  }
 }
 
 function isToolCall(input: unknown): input is LangChainToolCall {

@@ -1,9 +1,11 @@
 import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { fakeModel } from "@langchain/core/testing";
+import { Runnable, RunnableLambda } from "@langchain/core/runnables";
 import { StructuredTool } from "@langchain/core/tools";
 import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { createAgent } from "langchain";
 import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { guardTools, RefusalError } from "../../../adapters/langchain/index.js";
 import type { Guard } from "../../../src/index.js";
 import { supportDeclaration } from "../../helpers.js";
@@ -19,6 +21,12 @@ async function setup() {
 afterEach(async () => {
   await Promise.all(guards.splice(0).map((guard) => guard.close()));
 });
+
+async function drain(stream: Promise<AsyncIterable<unknown>> | AsyncIterable<unknown>): Promise<unknown[]> {
+  const chunks: unknown[] = [];
+  for await (const chunk of await stream) chunks.push(chunk);
+  return chunks;
+}
 
 describe("guardTools", () => {
   it("keeps each tool's name, description, schema and class", async () => {
@@ -71,6 +79,52 @@ describe("guardTools", () => {
     expect((error as RefusalError).code).toBe("CALL_REFUSED");
     expect((error as RefusalError).verdict.policyIds).toContain("tool-outside-declaration");
     expect(crm.effects).toEqual(["get_customer:c-1"]);
+  });
+
+  it("guards every entry point of a runnable.asTool() tool: invoke, stream, batch, streamEvents and a rebound copy", async () => {
+    const { guard, decisions } = await setup();
+    const effects: string[] = [];
+    const asTool = (name: string) =>
+      RunnableLambda.from(async (input: { id: string }) => {
+        effects.push(`${name}:${input.id}`);
+        return `${name} ${input.id}`;
+      }).asTool({ name, description: name, schema: z.object({ id: z.string() }) });
+    const [lookup, remove] = guardTools([asTool("get_customer"), asTool("delete_customer")], guard, { sessionId: "as-tool" });
+
+    await expect(drain((lookup as unknown as Runnable).stream({ id: "c-5" }))).resolves.toEqual(["get_customer c-5"]);
+    await expect((lookup as unknown as Runnable).batch([{ id: "c-6" }])).resolves.toEqual(["get_customer c-6"]);
+    expect(effects).toEqual(["get_customer:c-5", "get_customer:c-6"]);
+
+    await expect(remove!.invoke({ id: "c-0" } as never)).rejects.toBeInstanceOf(RefusalError);
+    await expect(drain((remove as unknown as Runnable).stream({ id: "c-1" }))).rejects.toBeInstanceOf(RefusalError);
+    await expect((remove as unknown as Runnable).batch([{ id: "c-2" }], undefined, { returnExceptions: true })).resolves.toEqual([expect.any(RefusalError)]);
+    await expect(drain((remove as unknown as Runnable).streamEvents({ id: "c-3" }, { version: "v2" }))).rejects.toBeInstanceOf(RefusalError);
+    expect(effects).toEqual(["get_customer:c-5", "get_customer:c-6"]);
+    expect(decisions().map((record) => `${record.event}:${record.decision}:${record.tool}`)).toEqual([
+      "call:allow:get_customer", "result:allow:get_customer", "call:allow:get_customer", "result:allow:get_customer",
+      ...Array(4).fill("call:deny:delete_customer"),
+    ]);
+    // The fifth denial in a row halts the session; the copy withConfig makes is still guarded.
+    await expect((remove as unknown as Runnable).withConfig({ tags: ["x"] }).invoke({ id: "c-4" })).rejects.toBeInstanceOf(RefusalError);
+    expect(effects).toHaveLength(2);
+  });
+
+  it("guards a runnable.asTool() tool in LangGraph's ToolNode and keeps its name", async () => {
+    const { guard } = await setup();
+    const effects: string[] = [];
+    const remove = RunnableLambda.from(async (input: { id: string }) => {
+      effects.push(`delete_customer:${input.id}`);
+      return "deleted";
+    }).asTool({ name: "delete_customer", description: "Delete a customer record", schema: z.object({ id: z.string() }) });
+    const [guarded] = guardTools([remove], guard);
+    expect(guarded?.name).toBe("delete_customer");
+    const request = new AIMessage({ content: "", tool_calls: [{ name: "delete_customer", args: { id: "c-9" }, id: "call_no", type: "tool_call" }] });
+
+    const { messages } = (await new ToolNode([guarded!]).invoke({ messages: [request] })) as { messages: ToolMessage[] };
+
+    expect(effects).toEqual([]);
+    expect(messages[0]).toMatchObject({ status: "error", tool_call_id: "call_no" });
+    expect(String(messages[0]?.content)).toContain("[tool-outside-declaration]");
   });
 
   it("guards the tools of a createAgent agent that has no middleware", async () => {

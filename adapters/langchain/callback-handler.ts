@@ -20,6 +20,10 @@ import { traceOf } from "./trace.js";
  * refused instead), approvals go through an approver only, and LangChain logs each refusal to the console. Prefer
  * `purposeGuardMiddleware` or `guardTools` wherever they fit.
  *
+ * A `runnable.asTool()` tool runs as a chain, not as a tool: its chain run is decided as a tool run, the call when the
+ * chain starts and the result when it ends. Streamed, its chunks reach the caller before the end: only the middleware
+ * and `guardTools` guard a streamed `asTool()` result.
+ *
  * With `enforce: false` it is a shadow: every run is decided and audited in the background and nothing is blocked,
  * to try a declaration against real traffic before enforcing it.
  */
@@ -54,27 +58,55 @@ export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
     return this;
   }
 
-  override handleChainStart(_chain: Serialized, _inputs: unknown, runId: string, _runType?: string, _tags?: string[], _metadata?: Record<string, unknown>, _runName?: string, parentRunId?: string): void {
-    remember(this.roots, runId, parentRunId ? (this.roots.get(parentRunId) ?? parentRunId) : runId, this.maxPending);
+  /**
+   * LangChain's callback manager passes `(chain, inputs, runId, parentRunId, tags, metadata, runType, runName)`,
+   * whatever `BaseCallbackHandler` declares: the arguments are read in the order they come.
+   */
+  override async handleChainStart(chain: Serialized, inputs: unknown, runId: string, parentRunId?: unknown, _tags?: unknown, metadata?: Record<string, unknown>, _runType?: unknown, runName?: unknown): Promise<void> {
+    const parent = typeof parentRunId === "string" ? parentRunId : undefined;
+    remember(this.roots, runId, parent ? (this.roots.get(parent) ?? parent) : runId, this.maxPending);
+    // A `runnable.asTool()` tool runs as a chain, never as a tool: its run is decided here as a tool run.
+    const toolName = asToolName(chain, runName);
+    if (toolName === undefined) return;
+    const toolCall = isToolCall(inputs) ? inputs : undefined;
+    await this.start(toolName, toolCall ? toolCall.args : inputs, runId, parent, metadata, toolCall?.id);
   }
 
-  override handleChainEnd(_outputs: unknown, runId: string): void {
+  override async handleChainEnd(outputs: unknown, runId: string): Promise<void> {
     this.roots.delete(runId);
+    if (!this.pending.has(runId)) return;
+    // A chain's output comes as a record; a value that is not one is under `output`.
+    const record = outputs as Record<string, unknown> | null;
+    const output = record !== null && typeof record === "object" && Object.keys(record).length === 1 && "output" in record ? record["output"] : outputs;
+    await this.end(output, runId);
   }
 
   override handleChainError(_error: unknown, runId: string): void {
     this.roots.delete(runId);
+    this.pending.delete(runId);
   }
 
   override async handleToolStart(tool: Serialized, input: string, runId: string, parentRunId?: string, _tags?: string[], metadata?: Record<string, unknown>, runName?: string, toolCallId?: string): Promise<void> {
-    const resolved = this.resolve(runName ?? nameOf(tool));
+    await this.start(runName ?? nameOf(tool), argumentsOf(input), runId, parentRunId, metadata, toolCallId);
+  }
+
+  override async handleToolEnd(output: unknown, runId: string): Promise<void> {
+    await this.end(output, runId);
+  }
+
+  override handleToolError(_error: unknown, runId: string): void {
+    this.pending.delete(runId);
+  }
+
+  private async start(name: string, args: unknown, runId: string, parentRunId: string | undefined, metadata: Record<string, unknown> | undefined, toolCallId: string | undefined): Promise<void> {
+    const resolved = this.resolve(name);
     const meta = metadata ?? {};
     const threadId = typeof meta["thread_id"] === "string" ? meta["thread_id"] : undefined;
     const root = parentRunId ? (this.roots.get(parentRunId) ?? parentRunId) : runId;
     const call: ToolCall = {
       server: resolved.server,
       tool: resolved.tool,
-      args: argumentsOf(input),
+      args,
       sessionId: sessionIdOf(this.options.sessionId, { threadId, parentRunId, metadata: meta }) ?? threadId ?? `langchain:${root}`,
       trace: traceOf({ threadId, runId, parentRunId, toolCallId }, meta, this.labelKeys),
       ...(resolved.hints ? { hints: resolved.hints } : {}),
@@ -87,7 +119,7 @@ export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
     if (permitsForwarding(verdict) || !this.enforce) remember(this.pending, runId, call, this.maxPending);
   }
 
-  override async handleToolEnd(output: unknown, runId: string): Promise<void> {
+  private async end(output: unknown, runId: string): Promise<void> {
     const call = this.pending.get(runId);
     if (!call) return;
     this.pending.delete(runId);
@@ -97,10 +129,24 @@ export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
       throw new RefusalError(verdict);
     }
   }
+}
 
-  override handleToolError(_error: unknown, runId: string): void {
-    this.pending.delete(runId);
-  }
+/**
+ * The tool name of a `runnable.asTool()` run: such a tool is a chain named after the tool whose first step is a
+ * lambda named `<tool>:parse_input` (how `RunnableToolLike` is built), so the pair is what marks one.
+ */
+function asToolName(chain: Serialized, runName: unknown): string | undefined {
+  if (typeof runName !== "string" || !runName) return undefined;
+  type Config = { readonly config?: { readonly runName?: unknown } };
+  const sequence = chain as { id?: unknown; kwargs?: { first?: Config & { kwargs?: Config } } };
+  if (!Array.isArray(sequence.id) || sequence.id.at(-1) !== "RunnableSequence") return undefined;
+  // The first step is the binding itself (a sequence's `toJSON` keeps its steps as runnables) or its serialized form.
+  const first = sequence.kwargs?.first;
+  return (first?.config?.runName ?? first?.kwargs?.config?.runName) === `${runName}:parse_input` ? runName : undefined;
+}
+
+function isToolCall(input: unknown): input is { readonly id?: string; readonly args: unknown } {
+  return input !== null && typeof input === "object" && (input as { type?: unknown }).type === "tool_call" && "args" in input;
 }
 
 /** A tool's name from its serialized form, when the run has no name (LangChain sets the tool name as run name). */

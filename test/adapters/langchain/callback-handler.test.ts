@@ -1,7 +1,10 @@
 import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { fakeModel } from "@langchain/core/testing";
+import { RunnableLambda } from "@langchain/core/runnables";
+import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { createAgent } from "langchain";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
 import { PurposeGuardCallbackHandler, refusalOf } from "../../../adapters/langchain/index.js";
 import type { Guard } from "../../../src/index.js";
 import { supportGuard } from "../support.js";
@@ -95,5 +98,56 @@ describe("PurposeGuardCallbackHandler", () => {
     expect(sessions).toHaveLength(2);
     expect(sessions[0]).toMatch(/^langchain:/);
     expect(sessions[1]).toBe(sessions[0]);
+  });
+
+  it("gives the tool runs of two agent invocations without a thread id two sessions", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const { guard, decisions } = await setup();
+    const crm = supportTools();
+    const model = fakeModel()
+      .respondWithTools([{ name: "get_customer", args: { id: "c-1" } }])
+      .respond(new AIMessage("ok"))
+      .respondWithTools([{ name: "get_customer", args: { id: "c-2" } }])
+      .respond(new AIMessage("ok"));
+    const agent = createAgent({ model, tools: crm.all });
+    const handler = new PurposeGuardCallbackHandler(guard);
+
+    await agent.invoke({ messages: [new HumanMessage("c-1")] }, { callbacks: [handler] });
+    await agent.invoke({ messages: [new HumanMessage("c-2")] }, { callbacks: [handler] });
+
+    const sessions = decisions().filter((record) => record.event === "call").map((record) => record.sessionId);
+    expect(sessions).toHaveLength(2);
+    expect(sessions[1]).not.toBe(sessions[0]);
+  });
+
+  it("guards a runnable.asTool() tool, which runs as a chain: an undeclared one never runs, a declared one's result is decided", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const { guard, decisions } = await setup();
+    const effects: string[] = [];
+    const asTool = (name: string) =>
+      RunnableLambda.from(async (input: { id: string }) => {
+        effects.push(`${name}:${input.id}`);
+        return `${name} ${input.id}`;
+      }).asTool({ name, description: name, schema: z.object({ id: z.string() }) });
+    const request = new AIMessage({
+      content: "",
+      tool_calls: [
+        { name: "get_customer", args: { id: "c-9" }, id: "call_ok", type: "tool_call" },
+        { name: "delete_customer", args: { id: "c-9" }, id: "call_no", type: "tool_call" },
+      ],
+    });
+
+    const { messages } = (await new ToolNode([asTool("get_customer"), asTool("delete_customer")]).invoke({ messages: [request] }, { callbacks: [new PurposeGuardCallbackHandler(guard)] })) as { messages: ToolMessage[] };
+
+    expect(effects).toEqual(["get_customer:c-9"]);
+    const byId = new Map(messages.map((message) => [message.tool_call_id, message]));
+    expect(byId.get("call_ok")?.status).toBe("success");
+    expect(byId.get("call_no")?.status).toBe("error");
+    expect(String(byId.get("call_no")?.content)).toContain("[tool-outside-declaration]");
+    expect(decisions().map((record) => `${record.event}:${record.decision}:${record.tool}:${record.trace?.toolCallId}`).sort()).toEqual([
+      "call:allow:get_customer:call_ok",
+      "call:deny:delete_customer:call_no",
+      "result:allow:get_customer:call_ok",
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import type { Serialized } from "@langchain/core/load/serializable";
-import { permitsForwarding, RefusalError, type CallOptions, type Guard, type ToolCall } from "../../src/index.js";
+import { isGraphBubbleUp } from "@langchain/langgraph";
+import { GuardError, permitsForwarding, RefusalError, type CallOptions, type Guard, type ToolCall } from "../../src/index.js";
 import { DEFAULT_LABEL_KEYS } from "../common/active-trace.js";
 import { argumentsOf } from "../common/arguments.js";
 import { createToolResolver, type ResolvedTool } from "../common/tool-names.js";
@@ -81,9 +82,9 @@ export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
     await this.end(output, runId);
   }
 
-  override handleChainError(_error: unknown, runId: string): void {
+  override async handleChainError(error: unknown, runId: string): Promise<void> {
     this.roots.delete(runId);
-    this.pending.delete(runId);
+    await this.failed(error, runId);
   }
 
   override async handleToolStart(tool: Serialized, input: string, runId: string, parentRunId?: string, _tags?: string[], metadata?: Record<string, unknown>, runName?: string, toolCallId?: string): Promise<void> {
@@ -94,8 +95,8 @@ export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
     await this.end(output, runId);
   }
 
-  override handleToolError(_error: unknown, runId: string): void {
-    this.pending.delete(runId);
+  override async handleToolError(error: unknown, runId: string): Promise<void> {
+    await this.failed(error, runId);
   }
 
   private async start(name: string, args: unknown, runId: string, parentRunId: string | undefined, metadata: Record<string, unknown> | undefined, toolCallId: string | undefined): Promise<void> {
@@ -117,6 +118,23 @@ export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
       throw new RefusalError(verdict);
     }
     if (permitsForwarding(verdict) || !this.enforce) remember(this.pending, runId, call, this.maxPending);
+  }
+
+  /**
+   * A tool that threw: its error's text is what it returned, as far as the caller can tell, so it is decided like a
+   * result. A callback cannot rewrite it: an error the guard would redact or deny is replaced by a refusal (thrown
+   * from here, it is what the tool's caller gets instead of the original).
+   */
+  private async failed(error: unknown, runId: string): Promise<void> {
+    const call = this.pending.get(runId);
+    if (!call) return;
+    this.pending.delete(runId);
+    if (error instanceof GuardError || isGraphBubbleUp(error)) return;
+    const verdict = await this.guard.afterCall(call, outputView(error instanceof Error ? error.message : String(error)).value);
+    if (this.enforce && verdict.decision !== "allow") {
+      if (verdict.decision === "redact") throw new RefusalError(verdict, `purpose-guard withheld the error of ${call.server}/${call.tool}: it must be redacted (${verdict.policyIds.join(", ")}), which a callback handler cannot do`);
+      throw new RefusalError(verdict);
+    }
   }
 
   private async end(output: unknown, runId: string): Promise<void> {

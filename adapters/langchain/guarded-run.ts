@@ -1,4 +1,5 @@
-import { permitsForwarding, RefusalError, type Guard, type ToolCall, type Verdict } from "../../src/index.js";
+import { isGraphBubbleUp } from "@langchain/langgraph";
+import { GuardError, permitsForwarding, RefusalError, type Guard, type ToolCall, type Verdict } from "../../src/index.js";
 import { refusalText, stopOnHalt, type Refusal } from "../common/refusal.js";
 import { outputView, refusalMessage } from "./tool-output.js";
 
@@ -21,7 +22,12 @@ export interface GuardedRun {
 export async function forwardIfPermitted(run: GuardedRun, verdict: Verdict, forward: (args: unknown) => Promise<unknown>): Promise<unknown> {
   if (!permitsForwarding(verdict)) return refuse(run, verdict);
   const call = verdict.decision === "redact" ? { ...run.call, args: verdict.value } : run.call;
-  const output = await forward(call.args);
+  let output: unknown;
+  try {
+    output = await forward(call.args);
+  } catch (error) {
+    return failed(run, call, error);
+  }
   const view = outputView(output);
   const after = await run.guard.afterCall(call, view.value);
   if (after.decision === "allow") return output;
@@ -38,4 +44,49 @@ function refuse(run: GuardedRun, verdict: Refusal): unknown {
   stopOnHalt(verdict);
   if (!run.answersWithMessage) throw new RefusalError(verdict);
   return refusalMessage(verdict, run.toolCall, refusalText(verdict));
+}
+
+/**
+ * A tool that throws: the error's text is what the tool returned, as far as the model and the application can tell
+ * (tools put the record they failed on in their messages), so it is decided like a result and audited. The model gets
+ * the guarded text as an error `ToolMessage`; a plain `tool.invoke` rejects with a `ToolFailedError` holding only the
+ * guarded text (the original error is not kept: its message and stack carry what the guard withheld).
+ */
+async function failed(run: GuardedRun, call: ToolCall, error: unknown): Promise<unknown> {
+  // LangGraph's interrupts and commands, the guard's own refusals and cancellations are control flow, not output.
+  if (isGraphBubbleUp(error) || error instanceof GuardError || (error instanceof Error && error.name === "AbortError")) throw error;
+  const text = errorText(error);
+  const view = outputView(text);
+  const after = await run.guard.afterCall(call, view.value);
+  if (after.decision !== "allow" && after.decision !== "redact") {
+    stopOnHalt(after);
+    if (!run.answersWithMessage) throw new RefusalError(after);
+    return refusalMessage(after, run.toolCall, refusalText(after));
+  }
+  const guarded = after.decision === "redact" ? String(view.rebuild!(after.value)) : text;
+  if (!run.answersWithMessage) throw new ToolFailedError(`${call.server}/${call.tool} failed: ${guarded}`, after);
+  return refusalMessage(after, run.toolCall, `Error: ${guarded}`);
+}
+
+/** The text of anything a tool threw. */
+function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return typeof error === "string" ? error : (JSON.stringify(error) ?? String(error));
+  } catch {
+    return String(error);
+  }
+}
+
+/** A guarded tool failed; the message is the tool's error text as the guard let it through (redacted if need be). */
+export class ToolFailedError extends Error {
+  override readonly name = "ToolFailedError";
+
+  constructor(
+    message: string,
+    /** The guard's decision on the error's text. */
+    readonly verdict: Verdict,
+  ) {
+    super(message);
+  }
 }

@@ -9,6 +9,7 @@
 export { purposeGuardMiddleware } from "./middleware.js";
 export { guardTools, type InvocableTool } from "./guard-tools.js";
 export { PurposeGuardCallbackHandler } from "./callback-handler.js";
+export { ToolFailedError } from "./guarded-run.js";
 export { answerOf, type ApprovalTarget, type PurposeGuardApprovalRequest } from "./human-in-the-loop.js";
 export type { LangChainGuardOptions, PurposeGuardMiddlewareOptions, PurposeGuardCallbackHandlerOptions, SessionContext } from "./options.js";
 export type { ToolMap, ToolMapping } from "../common/tool-names.js";

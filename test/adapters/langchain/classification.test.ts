@@ -4,7 +4,7 @@ import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { createAgent, tool } from "langchain";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { guardTools, PurposeGuardCallbackHandler, purposeGuardMiddleware } from "../../../adapters/langchain/index.js";
+import { guardTools, PurposeGuardCallbackHandler, purposeGuardMiddleware, ToolFailedError } from "../../../adapters/langchain/index.js";
 import type { Guard } from "../../../src/index.js";
 import { classifyingGuard, SSN, WEBHOOK_DECLARATION } from "../support.js";
 
@@ -37,6 +37,16 @@ function crmWithSsn() {
     { name: "http_post", description: "POST a body to a URL", schema: z.object({ url: z.string(), body: z.string() }) },
   );
   return { effects, getCustomer, httpPost, all: [getCustomer, httpPost] };
+}
+
+/** A lookup that fails with the record it failed on in its message, as tools and drivers often do. */
+function failingLookup() {
+  return tool(
+    async ({ id }) => {
+      throw new Error(`lookup failed for ${id}: record {ssn: ${SSN}} is locked`);
+    },
+    { name: "get_customer", description: "Look up a customer by id", schema: z.object({ id: z.string() }) },
+  );
 }
 
 function toolMessages(messages: readonly unknown[]): ToolMessage[] {
@@ -77,6 +87,20 @@ describe("purposeGuardMiddleware with classification", () => {
     expect(post).toMatchObject({ decision: "deny", policyIds: expect.arrayContaining(["flow-to-egress-outside-allow"]), flows: { classes: ["pii.email"], sources: ["crm/get_customer"] }, trace: { threadId: "thread-exfil", toolCallId: "call_post" } });
   });
 
+  it("answers the model with a tool error's text redacted, and audits it as the call's result", async () => {
+    const { guard, decisions } = await setup();
+    const model = fakeModel().respondWithTools([{ name: "get_customer", args: { id: "c-42" }, id: "call_get" }]).respond(new AIMessage("ok"));
+    const agent = createAgent({ model, tools: [failingLookup()], middleware: [purposeGuardMiddleware(guard)] });
+
+    const result = await agent.invoke({ messages: [new HumanMessage("who is c-42?")] });
+
+    const seen = toolMessages(model.calls[1]!.messages)[0]!;
+    expect(seen.status).toBe("error");
+    expect(String(seen.content)).toBe("Error: lookup failed for c-42: record {ssn: [REDACTED:pii.ssn]} is locked");
+    expect(JSON.stringify(result)).not.toContain(SSN);
+    expect(decisions().map((record) => `${record.event}:${record.decision}`)).toEqual(["call:allow", "result:redact"]);
+  });
+
   it("lets the same email go to a URL inside egress.allow", async () => {
     const { guard } = await setup({ declaration: WEBHOOK_DECLARATION as never });
     const crm = crmWithSsn();
@@ -108,6 +132,19 @@ describe("guardTools with classification", () => {
     expect(String(post.messages[0]!.content)).toContain("[flow-to-egress-outside-allow]");
     expect(crm.effects).toEqual(["get_customer:c-42"]);
   });
+  it("answers a ToolNode with a tool error's text redacted, and rejects a plain invoke with only the guarded text", async () => {
+    const { guard, decisions } = await setup();
+    const [lookup] = guardTools([failingLookup()], guard);
+
+    const { messages } = (await new ToolNode([lookup!]).invoke({ messages: [new AIMessage({ content: "", tool_calls: [{ name: "get_customer", args: { id: "c-42" }, id: "call_get", type: "tool_call" }] })] })) as { messages: ToolMessage[] };
+    expect(messages[0]).toMatchObject({ status: "error", content: "Error: lookup failed for c-42: record {ssn: [REDACTED:pii.ssn]} is locked" });
+
+    const error = await lookup!.invoke({ id: "c-43" }).then(() => undefined, (thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(ToolFailedError);
+    expect((error as ToolFailedError).message).toBe("crm/get_customer failed: lookup failed for c-43: record {ssn: [REDACTED:pii.ssn]} is locked");
+    expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain(SSN);
+    expect(decisions().map((record) => `${record.event}:${record.decision}`)).toEqual(["call:allow", "result:redact", "call:allow", "result:redact"]);
+  });
 });
 
 describe("PurposeGuardCallbackHandler with classification", () => {
@@ -129,5 +166,18 @@ describe("PurposeGuardCallbackHandler with classification", () => {
     expect(String(readResult?.content)).toContain("result-class-outside-read-scope");
     expect(postResult?.status).toBe("error");
     expect(crm.effects).toEqual(["get_customer:c-42"]);
+  });
+
+  it("replaces a tool error that carries data outside the read scope with a refusal", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const { guard, decisions } = await setup();
+    const node = new ToolNode([failingLookup()]);
+
+    const { messages } = (await node.invoke({ messages: [new AIMessage({ content: "", tool_calls: [{ name: "get_customer", args: { id: "c-42" }, id: "call_get", type: "tool_call" }] })] }, { callbacks: [new PurposeGuardCallbackHandler(guard)] })) as { messages: ToolMessage[] };
+
+    expect(messages[0]?.status).toBe("error");
+    expect(String(messages[0]?.content)).not.toContain(SSN);
+    expect(String(messages[0]?.content)).toContain("withheld the error of crm/get_customer");
+    expect(decisions().map((record) => `${record.event}:${record.decision}`)).toEqual(["call:allow", "result:redact"]);
   });
 });

@@ -4,8 +4,8 @@ import { permitsForwarding, type CallOptions, type Guard, type ToolCall } from "
 import { activeTrace } from "../common/active-trace.js";
 import { userValuesOf } from "../common/arguments.js";
 import { refusalText, stopOnHalt } from "../common/refusal.js";
-import { contentView } from "../common/result-view.js";
 import { createToolResolver } from "../common/tool-names.js";
+import { functionResult } from "./function-result.js";
 import { optionOf, type OpenAIGuardOptions } from "./options.js";
 
 /** A function the model may call through the Responses API: parsed arguments in, any JSON value or text out. */
@@ -78,13 +78,7 @@ export function guardResponsesFunctions(functions: Readonly<Record<string, Respo
       return refusalText(verdict);
     }
     const forwarded = verdict.decision === "redact" ? { ...call, args: verdict.value } : call;
-    const result = await fn(forwarded.args, item);
-    const view = contentView(result);
-    const after = await guard.afterCall(forwarded, view.value);
-    if (after.decision === "allow") return asOutput(result);
-    if (after.decision === "redact") return asOutput(view.restore(after.value));
-    stopOnHalt(after);
-    return refusalText(after);
+    return asOutput(await functionResult(guard, forwarded, () => fn(forwarded.args, item)));
   }
 
   return {

@@ -7,8 +7,8 @@ import { GuardError, permitsForwarding, type CallOptions, type Guard, type ToolC
 import { activeTrace } from "../common/active-trace.js";
 import { argumentsOf, userValuesOf } from "../common/arguments.js";
 import { refusalText, stopOnHalt } from "../common/refusal.js";
-import { contentView } from "../common/result-view.js";
 import { createToolResolver } from "../common/tool-names.js";
+import { functionResult } from "./function-result.js";
 import { optionOf, type OpenAIGuardOptions } from "./options.js";
 
 type Runner = ChatCompletionRunner<unknown> | ChatCompletionStreamingRunner<unknown>;
@@ -28,7 +28,7 @@ export interface RunToolsContext {
  *
  * A refused call never runs: the model gets the guard's sentence (which names the policy) as the function's result.
  * A redacted call runs with the redacted arguments; a result the guard redacts reaches the model redacted, one it
- * denies is withheld. A halt throws a `RefusalError` (the runner ends with an `OpenAIError` whose `cause` it is).
+ * denies is withheld. A function that throws is answered with its error's text, decided like a result. A halt throws a `RefusalError` (the runner ends with an `OpenAIError` whose `cause` it is).
  * Trace: the completion id as run id, the tool call id, the active OpenTelemetry span and the configured labels.
  */
 export function guardRunToolsFunctions<T extends readonly unknown[]>(functions: T, guard: Guard, options: OpenAIGuardOptions<RunToolsContext> = {}): T {
@@ -68,13 +68,7 @@ export function guardRunToolsFunctions<T extends readonly unknown[]>(functions: 
         return refusalText(verdict);
       }
       const forwarded = verdict.decision === "redact" ? (typeof args === "string" ? JSON.stringify(verdict.value) : verdict.value) : args;
-      const result = await fn(forwarded, runner, toolContext);
-      const view = contentView(result);
-      const after = await guard.afterCall(verdict.decision === "redact" ? { ...call, args: verdict.value } : call, view.value);
-      if (after.decision === "allow") return result;
-      if (after.decision === "redact") return view.restore(after.value);
-      stopOnHalt(after);
-      return refusalText(after);
+      return functionResult(guard, verdict.decision === "redact" ? { ...call, args: verdict.value } : call, () => fn(forwarded, runner, toolContext));
     };
   }
 

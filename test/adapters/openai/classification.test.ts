@@ -64,6 +64,21 @@ describe("guardRunToolsFunctions with classification", () => {
     expect(sent).toContain("ada@customer.example");
   });
 
+  it("answers the model with a function's error text redacted, and audits it as the call's result", async () => {
+    const { client, server, guard, decisions } = await setup("chat-read-customer.json");
+    const [lookup] = crmFunctions([]);
+    lookup!.function.function = ({ id }) => {
+      throw new Error(`lookup failed for ${id}: record {ssn: ${SSN}} is locked`);
+    };
+
+    await client.chat.completions.runTools({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Who is c-42?" }], tools: guardRunToolsFunctions([lookup!], guard) }).finalContent();
+
+    const messages = server.requests[1]!.body["messages"] as { role: string; content?: string }[];
+    expect(messages.find((message) => message.role === "tool")?.content).toBe("Error: lookup failed for c-42: record {ssn: [REDACTED:pii.ssn]} is locked");
+    expect(JSON.stringify(server.requests)).not.toContain(SSN);
+    expect(decisions().map((record) => `${record.event}:${record.decision}`)).toEqual(["call:allow", "result:redact"]);
+  });
+
   it("denies with the flow rule the post of a customer's email to an outside URL", async () => {
     const { client, server, guard, decisions } = await setup("chat-exfiltration.json");
     const effects: string[] = [];
@@ -97,5 +112,38 @@ describe("guardResponsesFunctions with classification", () => {
     expect(String(read!.output)).toContain("[REDACTED:pii.ssn]");
     expect(String(post!.output)).toContain("[flow-to-egress-outside-allow]");
     expect(effects).toEqual([]);
+  });
+
+  it("answers a function's error with its text redacted and still runs the other calls of the response", async () => {
+    const { guard, decisions } = await classifyingGuard();
+    open.push({ guard, server: await startReplayServer({ interactions: [] }) });
+    const effects: string[] = [];
+    const functions = guardResponsesFunctions(
+      {
+        get_customer: (args) => {
+          const { id } = args as { id: string };
+          effects.push(`get_customer:${id}`);
+          if (id === "c-1") throw new Error(`lookup failed for ${id}: record {ssn: ${SSN}} is locked`);
+          return { id, email: "ada@customer.example" };
+        },
+      },
+      guard,
+    );
+
+    const outputs = await functions.run({
+      id: "resp_1",
+      output: [
+        { type: "function_call", call_id: "call_1", name: "get_customer", arguments: "{\"id\":\"c-1\"}" },
+        { type: "function_call", call_id: "call_2", name: "get_customer", arguments: "{\"id\":\"c-2\"}" },
+      ],
+    });
+
+    expect(effects).toEqual(["get_customer:c-1", "get_customer:c-2"]);
+    expect(outputs.map((item) => item.call_id)).toEqual(["call_1", "call_2"]);
+    expect(outputs[0]!.output).toBe("Error: lookup failed for c-1: record {ssn: [REDACTED:pii.ssn]} is locked");
+    expect(JSON.parse(String(outputs[1]!.output))).toEqual({ id: "c-2", email: "ada@customer.example" });
+    expect(decisions().map((record) => `${record.event}:${record.decision}:${record.trace?.toolCallId}`)).toEqual([
+      "call:allow:call_1", "result:redact:call_1", "call:allow:call_2", "result:allow:call_2",
+    ]);
   });
 });

@@ -1,0 +1,38 @@
+import { GuardError, type Guard, type ToolCall } from "../../src/index.js";
+import { refusalText, stopOnHalt } from "../common/refusal.js";
+import { contentView } from "../common/result-view.js";
+
+/**
+ * Runs a function the guard let through and returns what the model may get: its result as the guard decided it
+ * (allowed, redacted, or the guard's sentence when withheld), or, when it throws, its error's text decided the same
+ * way. Both entry points send a function's outcome to the model as text, so a failure is answered, never thrown,
+ * and the other calls of the batch still get their outputs. A halt throws a `RefusalError`.
+ */
+export async function functionResult(guard: Guard, call: ToolCall, run: () => unknown): Promise<unknown> {
+  let result: unknown;
+  try {
+    result = await run();
+  } catch (error) {
+    // The guard's own errors (a halt from a nested guard) and cancellations are not the function's output.
+    if (error instanceof GuardError || (error instanceof Error && error.name === "AbortError")) throw error;
+    const text = errorText(error);
+    const view = contentView(text);
+    const after = await guard.afterCall(call, view.value);
+    if (after.decision === "allow") return `Error: ${text}`;
+    if (after.decision === "redact") return `Error: ${String(view.restore(after.value))}`;
+    stopOnHalt(after);
+    return refusalText(after);
+  }
+  const view = contentView(result);
+  const after = await guard.afterCall(call, view.value);
+  if (after.decision === "allow") return result;
+  if (after.decision === "redact") return view.restore(after.value);
+  stopOnHalt(after);
+  return refusalText(after);
+}
+
+/** The text of anything a function threw. */
+function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === "string" ? error : String(error);
+}

@@ -11,7 +11,7 @@ import { contentView } from "../common/result-view.js";
 export async function functionResult(guard: Guard, call: ToolCall, run: () => unknown): Promise<unknown> {
   let result: unknown;
   try {
-    result = await run();
+    result = wireValue(await run());
   } catch (error) {
     // The guard's own errors (a halt from a nested guard) and cancellations are not the function's output.
     if (error instanceof GuardError || (error instanceof Error && error.name === "AbortError")) throw error;
@@ -29,6 +29,17 @@ export async function functionResult(guard: Guard, call: ToolCall, run: () => un
   if (after.decision === "redact") return view.restore(after.value);
   stopOnHalt(after);
   return refusalText(after);
+}
+
+/**
+ * The value as it will be sent: the SDK and the Responses loop serialize a result with `JSON.stringify`, which calls
+ * `toJSON` (an ORM entity, a Date) and drops what JSON cannot hold. The guard decides that value, not the object's
+ * own properties, which may say something else entirely.
+ */
+function wireValue(result: unknown): unknown {
+  if (typeof result === "string" || result === undefined) return result;
+  const text = JSON.stringify(result) as string | undefined;
+  return text === undefined ? undefined : (JSON.parse(text) as unknown);
 }
 
 /** The text of anything a function threw. */

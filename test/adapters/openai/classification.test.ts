@@ -79,6 +79,18 @@ describe("guardRunToolsFunctions with classification", () => {
     expect(decisions().map((record) => `${record.event}:${record.decision}`)).toEqual(["call:allow", "result:redact"]);
   });
 
+  it("decides and sends what toJSON makes of a result, not the object's own properties", async () => {
+    const { client, server, guard } = await setup("chat-read-customer.json");
+    const [lookup] = crmFunctions([]);
+    // An ORM entity: its properties hold an id, its JSON the whole row.
+    lookup!.function.function = ({ id }) => ({ id, toJSON: () => ({ id, email: "ada@customer.example", ssn: SSN }) }) as never;
+
+    await client.chat.completions.runTools({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Who is c-42?" }], tools: guardRunToolsFunctions([lookup!], guard) }).finalContent();
+
+    const messages = server.requests[1]!.body["messages"] as { role: string; content?: string }[];
+    expect(JSON.parse(messages.find((message) => message.role === "tool")!.content!)).toEqual({ id: "c-42", email: "ada@customer.example", ssn: "[REDACTED:pii.ssn]" });
+  });
+
   it("denies with the flow rule the post of a customer's email to an outside URL", async () => {
     const { client, server, guard, decisions } = await setup("chat-exfiltration.json");
     const effects: string[] = [];
@@ -145,5 +157,15 @@ describe("guardResponsesFunctions with classification", () => {
     expect(decisions().map((record) => `${record.event}:${record.decision}:${record.trace?.toolCallId}`)).toEqual([
       "call:allow:call_1", "result:redact:call_1", "call:allow:call_2", "result:allow:call_2",
     ]);
+  });
+
+  it("decides and sends what toJSON makes of a result", async () => {
+    const { guard } = await classifyingGuard();
+    open.push({ guard, server: await startReplayServer({ interactions: [] }) });
+    const functions = guardResponsesFunctions({ get_customer: () => ({ id: "c-42", toJSON: () => ({ id: "c-42", ssn: SSN }) }) }, guard);
+
+    const [read] = await functions.run({ id: "resp_1", output: [{ type: "function_call", call_id: "call_1", name: "get_customer", arguments: "{\"id\":\"c-42\"}" }] });
+
+    expect(JSON.parse(String(read!.output))).toEqual({ id: "c-42", ssn: "[REDACTED:pii.ssn]" });
   });
 });

@@ -1,7 +1,7 @@
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import type { Serialized } from "@langchain/core/load/serializable";
 import { isGraphBubbleUp } from "@langchain/langgraph";
-import { GuardError, permitsForwarding, RefusalError, type CallOptions, type Guard, type ToolCall } from "../../src/index.js";
+import { GuardError, permitsForwarding, RefusalError, type CallOptions, type Guard, type ToolCall, type Verdict } from "../../src/index.js";
 import { DEFAULT_LABEL_KEYS } from "../common/active-trace.js";
 import { argumentsOf } from "../common/arguments.js";
 import { createToolResolver, type ResolvedTool } from "../common/tool-names.js";
@@ -39,6 +39,8 @@ export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
   private readonly maxPending: number;
   /** Tool runs between start and end: the call their result belongs to. */
   private readonly pending = new Map<string, ToolCall>();
+  /** Tool runs whose start is being decided. */
+  private deciding = 0;
   /** Live runs → the root run of their tree: the session of a run that has no thread id. */
   private readonly roots = new Map<string, string>();
 
@@ -101,6 +103,12 @@ export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
 
   private async start(name: string, args: unknown, runId: string, parentRunId: string | undefined, metadata: Record<string, unknown> | undefined, toolCallId: string | undefined): Promise<void> {
     const resolved = this.resolve(name);
+    // A run forgotten to make room would end unguarded: when enforcing, a full handler refuses the run instead.
+    if (this.enforce && this.pending.size + this.deciding >= this.maxPending) {
+      throw new GuardError("CALL_REFUSED", `purpose-guard refused the call to ${resolved.server}/${resolved.tool}: ${this.pending.size} tool runs are already between start and end, the most this handler follows (maxPendingRuns)`, {
+        issues: [{ path: "maxPendingRuns", message: "no room to remember this run until its result", fix: "raise maxPendingRuns, or run fewer tools at once" }],
+      });
+    }
     const meta = metadata ?? {};
     const threadId = typeof meta["thread_id"] === "string" ? meta["thread_id"] : undefined;
     const root = parentRunId ? (this.roots.get(parentRunId) ?? parentRunId) : runId;
@@ -112,7 +120,14 @@ export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
       trace: traceOf({ threadId, runId, parentRunId, toolCallId }, meta, this.labelKeys),
       ...(resolved.hints ? { hints: resolved.hints } : {}),
     };
-    const verdict = await this.guard.beforeCall(call, this.callOptions);
+    // Runs being decided hold their place too: parallel starts would otherwise all see room for one.
+    this.deciding++;
+    let verdict: Verdict;
+    try {
+      verdict = await this.guard.beforeCall(call, this.callOptions);
+    } finally {
+      this.deciding--;
+    }
     if (this.enforce && verdict.decision !== "allow") {
       if (verdict.decision === "redact") throw new RefusalError(verdict, `purpose-guard refused the call to ${call.server}/${call.tool}: its arguments must be redacted (${verdict.policyIds.join(", ")}), which a callback handler cannot do`);
       throw new RefusalError(verdict);
@@ -139,7 +154,11 @@ export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
 
   private async end(output: unknown, runId: string): Promise<void> {
     const call = this.pending.get(runId);
-    if (!call) return;
+    if (!call) {
+      // Every run this handler let start is pending: an unknown one's result was never decided, so it is refused.
+      if (this.enforce) throw new GuardError("CALL_REFUSED", `purpose-guard withheld the result of tool run ${runId}: the handler did not see it start, so it cannot decide it`);
+      return;
+    }
     this.pending.delete(runId);
     const verdict = await this.guard.afterCall(call, outputView(output).value);
     if (this.enforce && verdict.decision !== "allow") {

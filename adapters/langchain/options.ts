@@ -48,7 +48,10 @@ export interface PurposeGuardCallbackHandlerOptions extends LangChainGuardOption
    * decisions are audited in the background and nothing is blocked.
    */
   readonly enforce?: boolean;
-  /** Most tool runs remembered between start and end (older ones are forgotten); default 10 000. */
+  /**
+   * Most tool runs remembered between start and end; default 10 000. When enforcing, a run past it is refused (a
+   * forgotten run's result could not be decided); in shadow mode the oldest is forgotten.
+   */
   readonly maxPendingRuns?: number;
 }
 

@@ -2,7 +2,7 @@ import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { fakeModel } from "@langchain/core/testing";
 import { RunnableLambda } from "@langchain/core/runnables";
 import { ToolNode } from "@langchain/langgraph/prebuilt";
-import { createAgent } from "langchain";
+import { createAgent, tool } from "langchain";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { PurposeGuardCallbackHandler, refusalOf } from "../../../adapters/langchain/index.js";
@@ -149,5 +149,43 @@ describe("PurposeGuardCallbackHandler", () => {
       "call:deny:delete_customer:call_no",
       "result:allow:get_customer:call_ok",
     ]);
+  });
+
+  it("refuses a tool run past maxPendingRuns when enforcing, rather than forget one whose result is still to come", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const { guard, decisions } = await setup();
+    const effects: string[] = [];
+    const slow = tool(
+      async ({ id }) => {
+        effects.push(id);
+        await new Promise((resolve) => setTimeout(resolve, id === "c-1" ? 100 : 10));
+        return `customer ${id}`;
+      },
+      { name: "get_customer", description: "Look up a customer by id", schema: z.object({ id: z.string() }) },
+    );
+    const request = new AIMessage({
+      content: "",
+      tool_calls: [
+        { name: "get_customer", args: { id: "c-1" }, id: "call_1", type: "tool_call" },
+        { name: "get_customer", args: { id: "c-2" }, id: "call_2", type: "tool_call" },
+      ],
+    });
+
+    const { messages } = (await new ToolNode([slow]).invoke({ messages: [request] }, { callbacks: [new PurposeGuardCallbackHandler(guard, { maxPendingRuns: 1 })] })) as { messages: ToolMessage[] };
+
+    expect(effects).toEqual(["c-1"]);
+    const byId = new Map(messages.map((message) => [message.tool_call_id, message]));
+    expect(byId.get("call_1")?.status).toBe("success");
+    expect(byId.get("call_2")?.status).toBe("error");
+    expect(String(byId.get("call_2")?.content)).toContain("maxPendingRuns");
+    expect(decisions().map((record) => `${record.event}:${record.decision}:${record.trace?.toolCallId}`)).toEqual(["call:allow:call_1", "result:allow:call_1"]);
+  });
+
+  it("withholds the result of a tool run it did not see start when enforcing", async () => {
+    const { guard } = await setup();
+    const handler = new PurposeGuardCallbackHandler(guard);
+
+    await expect(handler.handleToolEnd("customer c-1", "run-never-started")).rejects.toThrow(/did not see it start/);
+    await expect(new PurposeGuardCallbackHandler(guard, { enforce: false }).handleToolEnd("customer c-1", "run-never-started")).resolves.toBeUndefined();
   });
 });

@@ -15,24 +15,48 @@ export interface OutputView {
 }
 
 export function outputView(output: unknown): OutputView {
-  if (ToolMessage.isInstance(output)) {
-    const view = contentView(output.content);
-    if (output.artifact === undefined) return { value: view.value, rebuild: (value) => withContent(output, view.restore(value), undefined) };
-    // The artifact never reaches the model, but it reaches the application's state and UI: it is guarded too.
-    return {
-      value: { content: view.value, artifact: output.artifact as unknown },
-      rebuild: (value) => {
-        const parts = value as { content: unknown; artifact: unknown };
-        return withContent(output, view.restore(parts.content), parts.artifact);
-      },
-    };
-  }
+  if (ToolMessage.isInstance(output)) return messageView(output);
   if (isCommand(output)) return { value: { update: plainUpdate(output.update) } };
   const view = contentView(output);
   return { value: view.value, rebuild: view.restore };
 }
 
-function withContent(message: ToolMessage, content: unknown, artifact: unknown): ToolMessage {
+/**
+ * The fields of a `ToolMessage` besides its content that carry what a tool returned. The model reads only the
+ * content, but the application's state, its UI, checkpoints and tracers get all of them: they are guarded too.
+ */
+const SIDE_FIELDS = ["artifact", "additional_kwargs", "response_metadata", "metadata"] as const;
+
+type SideFields = Partial<Record<(typeof SIDE_FIELDS)[number], unknown>>;
+
+function messageView(message: ToolMessage): OutputView {
+  const view = contentView(message.content);
+  const side = sideFieldsOf(message);
+  if (!side) return { value: view.value, rebuild: (value) => withContent(message, view.restore(value), {}) };
+  return {
+    value: { content: view.value, ...side },
+    rebuild: (value) => {
+      const { content, ...rest } = value as { content: unknown } & SideFields;
+      return withContent(message, view.restore(content), rest);
+    },
+  };
+}
+
+/** The side fields that hold anything (LangChain gives every message empty `additional_kwargs` and `response_metadata`). */
+function sideFieldsOf(message: ToolMessage): SideFields | undefined {
+  let side: SideFields | undefined;
+  for (const field of SIDE_FIELDS) {
+    const value = (message as unknown as Record<string, unknown>)[field];
+    if (value === undefined || value === null || (typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0)) continue;
+    (side ??= {})[field] = value;
+  }
+  return side;
+}
+
+/** The message with its content, and the side fields the guard decided, replaced (the others are kept as they were). */
+function withContent(message: ToolMessage, content: unknown, side: SideFields): ToolMessage {
+  const artifact = "artifact" in side ? side.artifact : message.artifact;
+  const metadata = "metadata" in side ? side.metadata : message.metadata;
   return new ToolMessage({
     content: content as ToolMessage["content"],
     tool_call_id: message.tool_call_id,
@@ -40,12 +64,13 @@ function withContent(message: ToolMessage, content: unknown, artifact: unknown):
     ...(message.id !== undefined ? { id: message.id } : {}),
     ...(message.status !== undefined ? { status: message.status } : {}),
     ...(artifact !== undefined ? { artifact } : {}),
-    ...(message.metadata !== undefined ? { metadata: message.metadata } : {}),
-    response_metadata: message.response_metadata,
+    ...(metadata !== undefined ? { metadata: metadata as ToolMessage["metadata"] } : {}),
+    additional_kwargs: ("additional_kwargs" in side ? side.additional_kwargs : message.additional_kwargs) as ToolMessage["additional_kwargs"],
+    response_metadata: ("response_metadata" in side ? side.response_metadata : message.response_metadata) as ToolMessage["response_metadata"],
   });
 }
 
-/** A Command's state update with its messages reduced to their type and content. */
+/** A Command's state update, its messages read whole: a Command cannot be rebuilt, only decided. */
 function plainUpdate(update: unknown): unknown {
   if (Array.isArray(update)) return update.map(([key, value]: [string, unknown]) => [key, plainValue(value)]);
   if (update === null || typeof update !== "object") return update ?? null;
@@ -54,11 +79,20 @@ function plainUpdate(update: unknown): unknown {
   return out;
 }
 
+/**
+ * A value of a state update as the guard reads it. A message is read with every field it carries (an artifact,
+ * `additional_kwargs`, an AI message's tool calls), its content parsed when it is JSON text; LangChain's own
+ * bookkeeping (`lc_kwargs` repeats the fields) is left out.
+ */
 function plainValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(plainValue);
   if (value !== null && typeof value === "object" && "content" in value && "type" in value && typeof (value as { type: unknown }).type === "string") {
-    const message = value as { type: string; content: unknown };
-    return { type: message.type, content: contentView(message.content).value };
+    const message: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(value)) {
+      if (key.startsWith("lc_") || field === undefined) continue;
+      message[key] = key === "content" ? contentView(field).value : plainValue(field);
+    }
+    return message;
   }
   return value;
 }

@@ -1,5 +1,6 @@
 import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { fakeModel } from "@langchain/core/testing";
+import { Command } from "@langchain/langgraph";
 import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { createAgent, tool } from "langchain";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -99,6 +100,48 @@ describe("purposeGuardMiddleware with classification", () => {
     expect(String(seen.content)).toBe("Error: lookup failed for c-42: record {ssn: [REDACTED:pii.ssn]} is locked");
     expect(JSON.stringify(result)).not.toContain(SSN);
     expect(decisions().map((record) => `${record.event}:${record.decision}`)).toEqual(["call:allow", "result:redact"]);
+  });
+
+  it("redacts an SSN in a returned ToolMessage's response_metadata, additional_kwargs and metadata, not only its content", async () => {
+    const { guard, decisions } = await setup();
+    const lookup = tool(
+      async ({ id }, config) =>
+        new ToolMessage({
+          content: `found ${id}`,
+          tool_call_id: (config as { toolCall: { id: string } }).toolCall.id,
+          response_metadata: { raw: `ssn ${SSN}` },
+          additional_kwargs: { record: { ssn: SSN } },
+          metadata: { source: `crm row ${SSN}` },
+        }),
+      { name: "get_customer", description: "Look up a customer by id", schema: z.object({ id: z.string() }) },
+    );
+    const model = fakeModel().respondWithTools([{ name: "get_customer", args: { id: "c-42" }, id: "call_get" }]).respond(new AIMessage("ok"));
+    const agent = createAgent({ model, tools: [lookup], middleware: [purposeGuardMiddleware(guard)] });
+
+    const result = await agent.invoke({ messages: [new HumanMessage("who is c-42?")] });
+
+    const [answer] = toolMessages(result.messages);
+    expect(JSON.stringify(result.messages)).not.toContain(SSN);
+    expect(answer).toMatchObject({ content: "found c-42", response_metadata: { raw: "ssn [REDACTED:pii.ssn]" }, additional_kwargs: { record: { ssn: "[REDACTED:pii.ssn]" } } });
+    expect(decisions().map((record) => `${record.event}:${record.decision}`)).toEqual(["call:allow", "result:redact"]);
+  });
+
+  it("withholds a Command whose message carries an SSN outside its content", async () => {
+    const { guard } = await setup();
+    const fields = [{ artifact: { ssn: SSN } }, { additional_kwargs: { ssn: SSN } }];
+    for (const [index, extra] of fields.entries()) {
+      const lookup = tool(
+        async (_args, config) => new Command({ update: { messages: [new ToolMessage({ content: "found the customer", tool_call_id: (config as { toolCall: { id: string } }).toolCall.id, ...extra })] } }),
+        { name: "get_customer", description: "Look up a customer by id", schema: z.object({ id: z.string() }) },
+      );
+      const model = fakeModel().respondWithTools([{ name: "get_customer", args: { id: `c-${index}` }, id: "call_get" }]).respond(new AIMessage("ok"));
+      const agent = createAgent({ model, tools: [lookup], middleware: [purposeGuardMiddleware(guard)] });
+
+      const result = await agent.invoke({ messages: [new HumanMessage("who?")] });
+
+      expect(JSON.stringify(result.messages)).not.toContain(SSN);
+      expect(String(toolMessages(result.messages)[0]?.content)).toContain("withheld the result of crm/get_customer");
+    }
   });
 
   it("lets the same email go to a URL inside egress.allow", async () => {

@@ -38,7 +38,8 @@ export interface GuardedResponsesFunctions {
  * The Responses API's manual loop, guarded: `function_call` items → `beforeCall` → the function → `afterCall` →
  * `function_call_output`. A refused call never runs and its output is the guard's sentence, naming the policy; a
  * redacted result is sent redacted; a halt throws a `RefusalError`. Calls of unknown functions, or with arguments
- * that are not JSON, are answered with an error and never run.
+ * that are not JSON, are decided and audited like any other (their arguments as text), then answered with an error
+ * and never run.
  */
 export function guardResponsesFunctions(functions: Readonly<Record<string, ResponsesFunction>>, guard: Guard, options: OpenAIGuardOptions<ResponsesContext> = {}): GuardedResponsesFunctions {
   const resolve = createToolResolver(guard, options.tools, options.server ?? "openai");
@@ -47,13 +48,9 @@ export function guardResponsesFunctions(functions: Readonly<Record<string, Respo
 
   async function runOne(item: ResponseFunctionToolCall, response: ResponseLike, userValues: readonly string[] | undefined): Promise<string> {
     const fn = Object.hasOwn(functions, item.name) ? functions[item.name] : undefined;
-    if (!fn) return `error: there is no function \`${item.name}\`; available: ${Object.keys(functions).join(", ")}`;
-    let args: unknown;
-    try {
-      args = JSON.parse(item.arguments);
-    } catch (error) {
-      return `error: the arguments of \`${item.name}\` are not valid JSON (${(error as Error).message}); call it again with a JSON object`;
-    }
+    const parsed = parseArguments(item.arguments);
+    // Arguments that are not JSON are decided as the text they are: every call the model makes is decided and audited.
+    const args = typeof parsed === "string" ? item.arguments : parsed.value;
     const resolved = resolve(item.name);
     const context: ResponsesContext = { response };
     const labels = optionOf(options.labels, context);
@@ -77,6 +74,8 @@ export function guardResponsesFunctions(functions: Readonly<Record<string, Respo
       stopOnHalt(verdict);
       return refusalText(verdict);
     }
+    if (!fn) return `error: there is no function \`${item.name}\`; available: ${Object.keys(functions).join(", ")}`;
+    if (typeof parsed === "string") return `error: the arguments of \`${item.name}\` are not valid JSON (${parsed}); call it again with a JSON object`;
     const forwarded = verdict.decision === "redact" ? { ...call, args: verdict.value } : call;
     return asOutput(await functionResult(guard, forwarded, () => fn(forwarded.args, item)));
   }
@@ -97,4 +96,13 @@ export function guardResponsesFunctions(functions: Readonly<Record<string, Respo
 
 function asOutput(value: unknown): string {
   return typeof value === "string" ? value : (JSON.stringify(value) ?? "");
+}
+
+/** The parsed arguments, or why they are not JSON. */
+function parseArguments(text: string): { readonly value: unknown } | string {
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return (error as Error).message;
+  }
 }

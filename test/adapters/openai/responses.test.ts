@@ -57,7 +57,7 @@ describe("guardResponsesFunctions", () => {
     ]);
   });
 
-  it("answers a call of an unknown function, or with arguments that are not JSON, without running anything", async () => {
+  it("decides and audits a call of an unknown function, or with arguments that are not JSON, and runs neither", async () => {
     const { guard, decisions } = await supportGuard();
     open.push({ guard, server: await startReplayServer({ interactions: [] }) });
     let ran = 0;
@@ -72,7 +72,16 @@ describe("guardResponsesFunctions", () => {
     });
 
     expect(ran).toBe(0);
-    expect(outputs.map((item) => item.output)).toEqual([expect.stringContaining("no function `wipe_disk`"), expect.stringContaining("not valid JSON")]);
-    expect(decisions()).toEqual([]);
+    // The undeclared function is refused by the guard; the declared one with broken arguments is allowed, then answered.
+    expect(outputs.map((item) => item.output)).toEqual([expect.stringContaining("[tool-outside-declaration]"), expect.stringContaining("not valid JSON")]);
+    expect(decisions().map((record) => `${record.event}:${record.decision}:${record.tool}:${record.trace?.toolCallId}`)).toEqual([
+      "call:deny:wipe_disk:call_a",
+      "call:allow:get_customer:call_b",
+    ]);
+
+    // A declared function the helper was not given is decided, then answered with the functions there are.
+    const [missing] = await functions.run({ id: "resp_local_2", output: [{ type: "function_call", call_id: "call_c", name: "list_orders", arguments: "{\"customerId\":\"c-1\"}" }] });
+    expect(missing!.output).toContain("no function `list_orders`; available: get_customer");
+    expect(decisions().at(-1)).toMatchObject({ event: "call", decision: "allow", tool: "list_orders", trace: { toolCallId: "call_c" } });
   });
 });

@@ -43,20 +43,27 @@ export function guardRunToolsFunctions<T extends readonly unknown[]>(functions: 
   function tracked(parse: (input: string) => unknown) {
     return async function parseTracked(input: string): Promise<unknown> {
       const parsed = await parse(input);
-      if (parsed !== null && typeof parsed === "object") rawArguments.set(parsed, input);
-      return parsed;
+      if (parsed !== null && typeof parsed === "object") {
+        rawArguments.set(parsed, input);
+        return parsed;
+      }
+      // A primitive cannot key a map: it goes to the guarded function (the runner's only consumer) in a holder.
+      return new ParsedPrimitive(input, parsed, parse);
     };
   }
 
   function guarded(name: string, fn: RunnerFunction): RunnerFunction {
     const resolved = resolve(name);
-    return async function guardedFunction(args: unknown, runner: Runner, toolContext: unknown): Promise<unknown> {
-      const raw = typeof args === "string" ? args : args !== null && typeof args === "object" ? rawArguments.get(args) : undefined;
+    return async function guardedFunction(input: unknown, runner: Runner, toolContext: unknown): Promise<unknown> {
+      const primitive = input instanceof ParsedPrimitive ? input : undefined;
+      const args = primitive ? primitive.value : input;
+      const raw = primitive ? primitive.raw : typeof args === "string" ? args : args !== null && typeof args === "object" ? rawArguments.get(args) : undefined;
       const context: RunToolsContext = { runner, toolContext };
       const call: ToolCall = {
         server: resolved.server,
         tool: resolved.tool,
-        args: typeof args === "string" ? argumentsOf(args) : args,
+        // What the model sent: a parse that keeps one value of it (an id) would hide the rest from the guard.
+        args: primitive ? argumentsOf(primitive.raw) : typeof args === "string" ? argumentsOf(args) : args,
         sessionId: optionOf(options.sessionId, context) ?? sessionOf(runner),
         trace: traceOf(runner, toolCallIdOf(runner, name, raw), optionOf(options.labels, context)),
         ...(resolved.hints ? { hints: resolved.hints } : {}),
@@ -67,7 +74,7 @@ export function guardRunToolsFunctions<T extends readonly unknown[]>(functions: 
         stopOnHalt(verdict);
         return refusalText(verdict);
       }
-      const forwarded = verdict.decision === "redact" ? (typeof args === "string" ? JSON.stringify(verdict.value) : verdict.value) : args;
+      const forwarded = verdict.decision !== "redact" ? args : primitive ? await primitive.parse(JSON.stringify(verdict.value)) : typeof args === "string" ? JSON.stringify(verdict.value) : verdict.value;
       return functionResult(guard, verdict.decision === "redact" ? { ...call, args: verdict.value } : call, () => fn(forwarded, runner, toolContext));
     };
   }
@@ -124,6 +131,15 @@ export function guardRunToolsFunctions<T extends readonly unknown[]>(functions: 
       issues: [{ path: `functions[${index}]`, message: "expected {type: \"function\", function: {function, parameters, ...}}, a zodFunction tool, or {function, parameters}", fix: "pass the entries you give runTools as `tools`" }],
     });
   }) as unknown as T;
+}
+
+/** A parsed value that is not an object, with the raw arguments it came from and the parser to apply to redacted ones. */
+class ParsedPrimitive {
+  constructor(
+    readonly raw: string,
+    readonly value: unknown,
+    readonly parse: (input: string) => unknown,
+  ) {}
 }
 
 function traceOf(runner: Runner | undefined, toolCallId: string | undefined, labels: Readonly<Record<string, string>> | undefined): ToolCall["trace"] {

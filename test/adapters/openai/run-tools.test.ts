@@ -1,4 +1,5 @@
 import OpenAI from "openai";
+import type { RunnableToolFunctionWithParse } from "openai/lib/RunnableFunction";
 import { afterEach, describe, expect, it } from "vitest";
 import { guardRunToolsFunctions, refusalOf } from "../../../adapters/openai/index.js";
 import { loadCassette, startReplayServer, type ReplayServer } from "../../../examples/support/openai-replay-server.js";
@@ -121,5 +122,33 @@ describe("guardRunToolsFunctions", () => {
     const { guard } = await supportGuard();
     open.push({ guard });
     expect(() => guardRunToolsFunctions([{ type: "web_search" }], guard)).toThrow(/functions\[0\] is not a runTools function/);
+  });
+
+  it("decides the arguments the model sent, under their tool call id, when a parse keeps one value of them", async () => {
+    const { client, server, guard, decisions } = await setup("chat-parallel-mail.json");
+    const effects: string[] = [];
+    // The SDK's types want a parse to return an object; the runner takes any value, and loose parsers return one field.
+    const sendTo = {
+      type: "function",
+      function: {
+        name: "send_email",
+        description: "Send an email",
+        parameters: { type: "object", properties: { to: { type: "string" }, subject: { type: "string" }, body: { type: "string" } } },
+        parse: (input: string) => (JSON.parse(input) as { to: string }).to,
+        function: (to: string) => {
+          effects.push(`send_email:${to}`);
+          return `sent to ${to}`;
+        },
+      },
+    } as unknown as RunnableToolFunctionWithParse<{ to: string }>;
+
+    await client.chat.completions.runTools({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Mail the case" }], tools: guardRunToolsFunctions([sendTo], guard) }).finalContent();
+
+    expect(effects).toEqual(["send_email:support@acme.example"]);
+    expect(toolMessagesOf(server.requests[1]!.body).get("call_Out8zX4cV6bN2mL0")).toContain("[egress-outside-allow]");
+    expect(decisions().filter((record) => record.event === "call").map((record) => `${record.decision}:${record.trace?.toolCallId}`)).toEqual([
+      "allow:call_In5qW2eR7tY1uI3o",
+      "deny:call_Out8zX4cV6bN2mL0",
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import { isGraphBubbleUp } from "@langchain/langgraph";
 import { GuardError, permitsForwarding, RefusalError, type Guard, type ToolCall, type Verdict } from "../../src/index.js";
 import { refusalText, stopOnHalt, type Refusal } from "../common/refusal.js";
 import { outputView, refusalMessage } from "./tool-output.js";
+import { thrownText } from "../common/thrown-text.js";
 
 /** One LangChain tool call on its way through the guard. */
 export interface GuardedRun {
@@ -55,7 +56,7 @@ function refuse(run: GuardedRun, verdict: Refusal): unknown {
 async function failed(run: GuardedRun, call: ToolCall, error: unknown): Promise<unknown> {
   // LangGraph's interrupts and commands, the guard's own refusals and cancellations are control flow, not output.
   if (isGraphBubbleUp(error) || error instanceof GuardError || (error instanceof Error && error.name === "AbortError")) throw error;
-  const text = errorText(error);
+  const text = thrownText(error);
   const view = outputView(text);
   const after = await run.guard.afterCall(call, view.value);
   if (after.decision !== "allow" && after.decision !== "redact") {
@@ -66,16 +67,6 @@ async function failed(run: GuardedRun, call: ToolCall, error: unknown): Promise<
   const guarded = after.decision === "redact" ? String(view.rebuild!(after.value)) : text;
   if (!run.answersWithMessage) throw new ToolFailedError(`${call.server}/${call.tool} failed: ${guarded}`, after);
   return refusalMessage(after, run.toolCall, `Error: ${guarded}`);
-}
-
-/** The text of anything a tool threw. */
-function errorText(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  try {
-    return typeof error === "string" ? error : (JSON.stringify(error) ?? String(error));
-  } catch {
-    return String(error);
-  }
 }
 
 /** A guarded tool failed; the message is the tool's error text as the guard let it through (redacted if need be). */

@@ -1,6 +1,7 @@
 import { GuardError, type Guard, type ToolCall } from "../../src/index.js";
 import { refusalText, stopOnHalt } from "../common/refusal.js";
 import { contentView } from "../common/result-view.js";
+import { thrownText } from "../common/thrown-text.js";
 
 /**
  * Runs a function the guard let through and returns what the model may get: its result as the guard decided it
@@ -15,7 +16,7 @@ export async function functionResult(guard: Guard, call: ToolCall, run: () => un
   } catch (error) {
     // The guard's own errors (a halt from a nested guard) and cancellations are not the function's output.
     if (error instanceof GuardError || (error instanceof Error && error.name === "AbortError")) throw error;
-    const text = errorText(error);
+    const text = thrownText(error);
     const view = contentView(text);
     const after = await guard.afterCall(call, view.value);
     if (after.decision === "allow") return `Error: ${text}`;
@@ -42,8 +43,3 @@ function wireValue(result: unknown): unknown {
   return text === undefined ? undefined : (JSON.parse(text) as unknown);
 }
 
-/** The text of anything a function threw. */
-function errorText(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return typeof error === "string" ? error : String(error);
-}

@@ -1,6 +1,5 @@
 import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { fakeModel } from "@langchain/core/testing";
-import { RunnableLambda } from "@langchain/core/runnables";
 import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { createAgent, tool } from "langchain";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -8,7 +7,7 @@ import { z } from "zod";
 import { PurposeGuardCallbackHandler, refusalOf } from "../../../adapters/langchain/index.js";
 import type { Guard } from "../../../src/index.js";
 import { supportGuard } from "../support.js";
-import { supportTools, ToolRunRecorder } from "./tools.js";
+import { recordingRunnableTool, supportTools, ToolRunRecorder } from "./tools.js";
 
 const guards: Guard[] = [];
 async function setup() {
@@ -124,11 +123,7 @@ describe("PurposeGuardCallbackHandler", () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     const { guard, decisions } = await setup();
     const effects: string[] = [];
-    const asTool = (name: string) =>
-      RunnableLambda.from(async (input: { id: string }) => {
-        effects.push(`${name}:${input.id}`);
-        return `${name} ${input.id}`;
-      }).asTool({ name, description: name, schema: z.object({ id: z.string() }) });
+    const asTool = (name: string) => recordingRunnableTool(name, effects);
     const request = new AIMessage({
       content: "",
       tool_calls: [

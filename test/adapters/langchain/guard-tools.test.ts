@@ -10,7 +10,7 @@ import { guardTools, RefusalError } from "../../../adapters/langchain/index.js";
 import type { Guard } from "../../../src/index.js";
 import { supportDeclaration } from "../../helpers.js";
 import { supportGuard } from "../support.js";
-import { supportTools, ToolRunRecorder } from "./tools.js";
+import { recordingRunnableTool, supportTools, ToolRunRecorder } from "./tools.js";
 
 const guards: Guard[] = [];
 async function setup() {
@@ -84,11 +84,7 @@ describe("guardTools", () => {
   it("guards every entry point of a runnable.asTool() tool: invoke, stream, batch, streamEvents and a rebound copy", async () => {
     const { guard, decisions } = await setup();
     const effects: string[] = [];
-    const asTool = (name: string) =>
-      RunnableLambda.from(async (input: { id: string }) => {
-        effects.push(`${name}:${input.id}`);
-        return `${name} ${input.id}`;
-      }).asTool({ name, description: name, schema: z.object({ id: z.string() }) });
+    const asTool = (name: string) => recordingRunnableTool(name, effects);
     const [lookup, remove] = guardTools([asTool("get_customer"), asTool("delete_customer")], guard, { sessionId: "as-tool" });
 
     await expect(drain((lookup as unknown as Runnable).stream({ id: "c-5" }))).resolves.toEqual(["get_customer c-5"]);

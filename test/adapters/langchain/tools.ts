@@ -1,4 +1,5 @@
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
+import { RunnableLambda } from "@langchain/core/runnables";
 import { tool } from "langchain";
 import { z } from "zod";
 
@@ -54,4 +55,12 @@ export class ToolRunRecorder extends BaseCallbackHandler {
   override handleToolStart(_tool: unknown, _input: string, runId: string, parentRunId?: string, _tags?: string[], _metadata?: Record<string, unknown>, runName?: string, toolCallId?: string): void {
     this.runs.push({ name: runName, runId, parentRunId, toolCallId });
   }
+}
+
+/** A `runnable.asTool()` tool (a chain run, not a tool run) that writes each run to `effects`. */
+export function recordingRunnableTool(name: string, effects: string[]) {
+  return RunnableLambda.from(async (input: { id: string }) => {
+    effects.push(`${name}:${input.id}`);
+    return `${name} ${input.id}`;
+  }).asTool({ name, description: name, schema: z.object({ id: z.string() }) });
 }

@@ -7,8 +7,11 @@
 import type { TraceContext } from "../../src/model/call.js";
 import type { Outcome, Params } from "./jsonrpc.js";
 
-/** What a client asked for, as the guard sees it: a tool call, a resource read, or a prompt. */
-export type RequestKind = "tool" | "resource" | "prompt";
+/**
+ * What a client asked for, as the guard sees it: a tool call, a resource read, a prompt, or another MCP method
+ * (decided as a pseudo-tool named by the method).
+ */
+export type RequestKind = "tool" | "resource" | "prompt" | "method";
 
 /** The pseudo-tool names under which a declaration grants resource reads and prompts on a server. */
 export const RESOURCE_READ = "resources/read";
@@ -19,7 +22,7 @@ export interface CallContext {
   readonly sessionId: string;
   /** The upstream's name (the declaration's `tools[].server`). */
   readonly server: string;
-  /** The tool's name on the upstream, or `resources/read` / `prompts/get`. */
+  /** The tool's name on the upstream, `resources/read` / `prompts/get`, or the MCP method. */
   readonly tool: string;
   /** What the client named: `fs__read_file` when aggregated, a URI for resources, a prompt name. */
   readonly target: string;

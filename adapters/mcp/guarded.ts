@@ -82,7 +82,8 @@ const hintsByDefinition = new WeakMap<object, { readonly digest: string | undefi
 
 /** What the guard knows of a tool from its MCP definition: annotations and the pinned digest. */
 function hintsOf(context: CallContext): NonNullable<ToolCall["hints"]> {
-  if (context.kind !== "tool") return READ_HINTS;
+  // Resources and prompts are reads; another method's intent is the declaration's, or inferred as for any tool.
+  if (context.kind === "resource" || context.kind === "prompt") return READ_HINTS;
   const { definition, digest } = context;
   if (!definition) return digest ? { digest } : NO_HINTS;
   const known = hintsByDefinition.get(definition);

@@ -26,6 +26,7 @@ import {
   type RequestId,
 } from "./jsonrpc.js";
 import type { Naming } from "./naming.js";
+import { forwardedParams } from "./forward.js";
 import { RpcPeer } from "./peer.js";
 import { pinKey, toolDigest, type PinStore } from "./pins.js";
 import { traceOf } from "./trace.js";
@@ -60,7 +61,10 @@ export interface ToolEntry {
 interface Flight {
   readonly method: string;
   readonly controller: AbortController;
+  /** The client's progress token, restored on the upstream's progress notifications. */
   readonly progressToken: string | number | undefined;
+  /** The token the upstream sees instead: the proxy's own number, so no client text rides on it. */
+  readonly upstreamToken: number | undefined;
   upstream: Upstream | undefined;
 }
 
@@ -93,6 +97,7 @@ export class ProxySession {
   #clientName: string | undefined;
   #initialized = false;
   #closed = false;
+  #nextProgressToken = 1;
   readonly #closedPromise: Promise<void>;
   #resolveClosed!: () => void;
 
@@ -166,10 +171,12 @@ export class ProxySession {
   // ---- client to server -------------------------------------------------------------------------------------
 
   async #onClientRequest(request: Request, extra: MessageExtraInfo | undefined): Promise<void> {
+    const progressToken = progressTokenOf(request.params);
     const flight: Flight = {
       method: request.method,
       controller: new AbortController(),
-      progressToken: progressTokenOf(request.params),
+      progressToken,
+      upstreamToken: progressToken === undefined ? undefined : this.#nextProgressToken++,
       upstream: undefined,
     };
     this.#flights.set(request.id, flight);
@@ -214,13 +221,13 @@ export class ProxySession {
       case "logging/setLevel":
         return this.#setLevel(params);
       default:
-        return this.#other(request, flight);
+        return this.#other(request, flight, extra);
     }
   }
 
   async #initialize(params: Params | undefined): Promise<Outcome> {
     if (this.#initialized) return failure(RPC.invalidRequest, "the session is already initialized");
-    const clientParams = withoutTasks(params ?? {}, "capabilities");
+    const clientParams = withoutTasks(params ?? {});
     this.#clientCapabilities = isRecord(clientParams["capabilities"]) ? clientParams["capabilities"] : {};
     const clientInfo = clientParams["clientInfo"];
     if (isRecord(clientInfo) && typeof clientInfo["name"] === "string") this.#clientName = clientInfo["name"];
@@ -341,7 +348,7 @@ export class ProxySession {
       digest: entry.digest,
       args: params["arguments"] ?? {},
     });
-    return this.#guarded(context, entry.upstream, flight, (args) => withoutTasks({ ...params, name: entry.name, arguments: args as Record<string, unknown> }));
+    return this.#guarded(context, entry.upstream, flight, "tools/call", (args) => forwardedParams(params, { name: entry.name, arguments: args }, flight.upstreamToken));
   }
 
   /**
@@ -355,19 +362,18 @@ export class ProxySession {
     flight.upstream = upstream;
     const params = request.params ?? {};
     const context = this.#context(request, flight, extra, { kind: "tool", server: upstream.name, tool: target.name, target: exposed, args: params["arguments"] ?? {} });
-    return this.#guarded(context, upstream, flight, (args) => withoutTasks({ ...params, name: target.name, arguments: args as Record<string, unknown> }));
+    return this.#guarded(context, upstream, flight, "tools/call", (args) => forwardedParams(params, { name: target.name, arguments: args }, flight.upstreamToken));
   }
 
   /**
    * The one path by which anything that acts or returns data is forwarded: a verdict first, the upstream only when
    * the verdict permits, and the answer through the enforcer again.
    */
-  async #guarded(context: CallContext, upstream: Upstream, flight: Flight, paramsFor: (args: unknown) => Params): Promise<Outcome> {
+  async #guarded(context: CallContext, upstream: Upstream, flight: Flight, method: string, paramsFor: (args: unknown) => Params): Promise<Outcome> {
     const { enforcer } = this.#shared;
     const admission = await enforcer.before(context);
     if (!admission.forward) return admission.outcome;
     if (flight.controller.signal.aborted) return failure(RPC.requestTimeout, "request cancelled");
-    const method = context.kind === "tool" ? "tools/call" : context.kind === "resource" ? RESOURCE_READ : PROMPT_GET;
     const outcome = await upstream.request(method, paramsFor(admission.args), { signal: flight.controller.signal });
     return enforcer.after(context, outcome);
   }
@@ -487,7 +493,7 @@ export class ProxySession {
     if (!upstream) return failure(RPC.resourceNotFound, `Resource not found: no upstream server lists \`${uri}\``, { uri });
     flight.upstream = upstream;
     const context = this.#context(request, flight, extra, { kind: "resource", server: upstream.name, tool: RESOURCE_READ, target: uri, args: { uri } });
-    return this.#guarded(context, upstream, flight, (args) => ({ ...params, uri: isRecord(args) && typeof args["uri"] === "string" ? args["uri"] : uri }));
+    return this.#guarded(context, upstream, flight, RESOURCE_READ, (args) => forwardedParams(params, { uri: isRecord(args) && typeof args["uri"] === "string" ? args["uri"] : uri }, flight.upstreamToken));
   }
 
   async #subscription(method: "resources/subscribe" | "resources/unsubscribe", params: Params | undefined, flight: Flight): Promise<Outcome> {
@@ -496,7 +502,7 @@ export class ProxySession {
     const upstream = method === "resources/unsubscribe" ? this.#subscriptions.get(uri) ?? (await this.#ownerOf(uri, flight.controller.signal)) : await this.#ownerOf(uri, flight.controller.signal);
     if (!upstream) return failure(RPC.resourceNotFound, `Resource not found: no upstream server lists \`${uri}\``, { uri });
     flight.upstream = upstream;
-    const outcome = await upstream.request(method, params, { signal: flight.controller.signal });
+    const outcome = await upstream.request(method, forwardedParams(params, { uri }, flight.upstreamToken), { signal: flight.controller.signal });
     if (!outcome.error) {
       if (method === "resources/subscribe") this.#subscriptions.set(uri, upstream);
       else this.#subscriptions.delete(uri);
@@ -514,11 +520,10 @@ export class ProxySession {
     flight.upstream = upstream;
     const args = { name: target.name, arguments: params["arguments"] ?? {} };
     const context = this.#context(request, flight, extra, { kind: "prompt", server: upstream.name, tool: PROMPT_GET, target: exposed, args });
-    return this.#guarded(context, upstream, flight, (admitted) => ({
-      ...params,
+    return this.#guarded(context, upstream, flight, PROMPT_GET, (admitted) => forwardedParams(params, {
       name: target.name,
       ...(isRecord(admitted) && isRecord(admitted["arguments"]) ? { arguments: admitted["arguments"] } : {}),
-    }));
+    }, flight.upstreamToken));
   }
 
   /**
@@ -530,7 +535,7 @@ export class ProxySession {
     const ref = params["ref"];
     if (!isRecord(ref)) return failure(RPC.invalidParams, "completion/complete needs a `ref`");
     let upstream: Upstream | undefined;
-    let forwarded: Params = params;
+    let forwarded: Params = forwardedParams(params, { ref, argument: params["argument"], ...(params["context"] === undefined ? {} : { context: params["context"] }) }, flight.upstreamToken);
     let kind: "prompt" | "resource" = "prompt";
     if (ref["type"] === "ref/prompt" && typeof ref["name"] === "string") {
       const target = this.#shared.naming.resolve(ref["name"]);
@@ -559,18 +564,24 @@ export class ProxySession {
     const targets = this.#upstreams.filter((upstream) => upstream.has("logging"));
     if (targets.length === 0) return failure(RPC.methodNotFound, "Method not found: logging/setLevel");
     this.#logLevel = level;
-    const outcomes = await Promise.all(targets.map((upstream) => upstream.request("logging/setLevel", params)));
+    const outcomes = await Promise.all(targets.map((upstream) => upstream.request("logging/setLevel", { level })));
     return outcomes.find((outcome) => outcome.error) ?? success({});
   }
 
-  /** Methods the proxy does not route by content: relayed to a single server, unknown when aggregating. */
-  #other(request: Request, flight: Flight): Promise<Outcome> {
+  /**
+   * Methods the proxy does not route by content: relayed to a single server, unknown when aggregating. Their params
+   * are client data like a tool's arguments, so the method is decided as a pseudo-tool of the server (granted like
+   * `resources/read`, by its method name), and its answer is checked like a result.
+   */
+  #other(request: Request, flight: Flight, extra: MessageExtraInfo | undefined): Promise<Outcome> {
     if (this.#upstreams.length !== 1 || request.method.startsWith("tasks/")) {
       return Promise.resolve(failure(RPC.methodNotFound, `Method not found: ${request.method}`));
     }
     const upstream = this.#upstreams[0]!;
     flight.upstream = upstream;
-    return upstream.request(request.method, request.params, { signal: flight.controller.signal });
+    const { _meta: _clientMeta, ...args } = request.params ?? {};
+    const context = this.#context(request, flight, extra, { kind: "method", server: upstream.name, tool: request.method, target: request.method, args });
+    return this.#guarded(context, upstream, flight, request.method, (admitted) => forwardedParams(request.params, isRecord(admitted) ? admitted : {}, flight.upstreamToken));
   }
 
   #onClientNotification(notification: Notification): void {
@@ -628,9 +639,10 @@ export class ProxySession {
     const params = notification.params;
     switch (notification.method) {
       case "notifications/progress": {
-        const token = params?.["progressToken"];
-        const related = this.#flightWithToken(token);
-        void this.#downstream.notify(notification.method, params, related);
+        // Only progress on a request of this client, under the client's own token.
+        const related = this.#flightWithToken(params?.["progressToken"]);
+        if (related === undefined) return;
+        void this.#downstream.notify(notification.method, { ...params, progressToken: related.flight.progressToken! }, related.id);
         return;
       }
       case "notifications/cancelled": {
@@ -673,9 +685,10 @@ export class ProxySession {
     return related;
   }
 
-  #flightWithToken(token: unknown): RequestId | undefined {
-    if (typeof token !== "string" && typeof token !== "number") return undefined;
-    for (const [id, flight] of this.#flights) if (flight.progressToken === token) return id;
+  /** The client request an upstream progress token belongs to (the proxy's token, see `Flight.upstreamToken`). */
+  #flightWithToken(token: unknown): { readonly id: RequestId; readonly flight: Flight } | undefined {
+    if (typeof token !== "number") return undefined;
+    for (const [id, flight] of this.#flights) if (flight.upstreamToken === token) return { id, flight };
     return undefined;
   }
 }
@@ -691,18 +704,14 @@ function adjustCapabilities(result: Readonly<Record<string, unknown>>): Record<s
 
 /**
  * Task-augmented requests (experimental in MCP 2025-11-25) return their result through `tasks/result`, outside the
- * call the guard decided on; the proxy does not offer them, in either direction.
+ * call the guard decided on; the proxy does not offer them, in either direction (a request's `task` field is not
+ * among the fields `forwardedParams` keeps).
  */
-function withoutTasks(params: Params, capabilitiesKey?: "capabilities"): Record<string, unknown> {
-  if (capabilitiesKey) {
-    const capabilities = params[capabilitiesKey];
-    if (!isRecord(capabilities) || !("tasks" in capabilities)) return { ...params };
-    const { tasks: _tasks, ...rest } = capabilities;
-    return { ...params, [capabilitiesKey]: rest };
-  }
-  if (!("task" in params)) return params;
-  const { task: _task, ...rest } = params;
-  return rest;
+function withoutTasks(params: Params): Record<string, unknown> {
+  const capabilities = params["capabilities"];
+  if (!isRecord(capabilities) || !("tasks" in capabilities)) return { ...params };
+  const { tasks: _tasks, ...rest } = capabilities;
+  return { ...params, capabilities: rest };
 }
 
 function short(digest: string | undefined): string {

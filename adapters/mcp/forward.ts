@@ -3,7 +3,7 @@
  * `{name, arguments}`); anything else in the params would reach the server undecided, so a forwarded request is
  * built from the decided fields and a short allow-list of `_meta`, never by copying the client's params.
  */
-import type { Params } from "./jsonrpc.js";
+import { isRecord, type Params } from "./jsonrpc.js";
 
 const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
 
@@ -25,3 +25,13 @@ export function forwardedParams(params: Params | undefined, fields: Readonly<Rec
   return meta ? { ...fields, _meta: meta } : { ...fields };
 }
 
+
+/**
+ * `arguments` of a tool call or a prompt as the guard decides them: absent is `{}`, and anything but an object is
+ * refused (undefined): MCP allows only an object, and a redacted string or array would have no place to go.
+ */
+export function argumentsOf(params: Params): Readonly<Record<string, unknown>> | undefined {
+  const args = params["arguments"];
+  if (args === undefined) return {};
+  return isRecord(args) ? args : undefined;
+}

@@ -26,7 +26,7 @@ import {
   type RequestId,
 } from "./jsonrpc.js";
 import type { Naming } from "./naming.js";
-import { forwardedParams } from "./forward.js";
+import { argumentsOf, forwardedParams } from "./forward.js";
 import { RpcPeer } from "./peer.js";
 import { pinKey, toolDigest, type PinStore } from "./pins.js";
 import { traceOf } from "./trace.js";
@@ -330,13 +330,15 @@ export class ProxySession {
     const params = request.params ?? {};
     const exposed = params["name"];
     if (typeof exposed !== "string") return failure(RPC.invalidParams, "tools/call needs a string `name`");
+    const args = argumentsOf(params);
+    if (!args) return failure(RPC.invalidParams, "tools/call needs `arguments` to be an object");
     let entry = (await this.tools()).get(exposed);
     if (!entry && this.#tools !== undefined) {
       // The client may know a tool we have not listed since the upstream added it: list once more.
       this.#tools = undefined;
       entry = (await this.tools()).get(exposed);
     }
-    if (!entry) return this.#callUnlisted(request, flight, extra, exposed);
+    if (!entry) return this.#callUnlisted(request, flight, extra, exposed, args);
     if (entry.status === "changed" || entry.status === "unpinned") return this.#refusePinned(entry);
     flight.upstream = entry.upstream;
     const context = this.#context(request, flight, extra, {
@@ -346,23 +348,23 @@ export class ProxySession {
       target: exposed,
       definition: entry.definition,
       digest: entry.digest,
-      args: params["arguments"] ?? {},
+      args,
     });
-    return this.#guarded(context, entry.upstream, flight, "tools/call", (args) => forwardedParams(params, { name: entry.name, arguments: args }, flight.upstreamToken));
+    return this.#guarded(context, entry.upstream, flight, "tools/call", (admitted) => forwardedParams(params, { name: entry.name, arguments: admitted }, flight.upstreamToken));
   }
 
   /**
    * A tool no server lists: still a call the guard decides (and audits). Denied, it gets the same kind of answer as
    * any refused call; granted, it goes to its server, which answers as it would without the proxy.
    */
-  #callUnlisted(request: Request, flight: Flight, extra: MessageExtraInfo | undefined, exposed: string): Promise<Outcome> {
+  #callUnlisted(request: Request, flight: Flight, extra: MessageExtraInfo | undefined, exposed: string, args: Readonly<Record<string, unknown>>): Promise<Outcome> {
     const target = this.#shared.naming.resolve(exposed);
     const upstream = target ? this.#byName.get(target.server) : undefined;
     if (!target || !upstream) return Promise.resolve(failure(RPC.invalidParams, `Unknown tool: ${exposed}`));
     flight.upstream = upstream;
     const params = request.params ?? {};
-    const context = this.#context(request, flight, extra, { kind: "tool", server: upstream.name, tool: target.name, target: exposed, args: params["arguments"] ?? {} });
-    return this.#guarded(context, upstream, flight, "tools/call", (args) => forwardedParams(params, { name: target.name, arguments: args }, flight.upstreamToken));
+    const context = this.#context(request, flight, extra, { kind: "tool", server: upstream.name, tool: target.name, target: exposed, args });
+    return this.#guarded(context, upstream, flight, "tools/call", (admitted) => forwardedParams(params, { name: target.name, arguments: admitted }, flight.upstreamToken));
   }
 
   /**
@@ -517,13 +519,12 @@ export class ProxySession {
     const target = this.#shared.naming.resolve(exposed);
     const upstream = target ? this.#byName.get(target.server) : undefined;
     if (!target || !upstream || !upstream.has("prompts")) return failure(RPC.invalidParams, `Unknown prompt: ${exposed}`);
+    const promptArgs = argumentsOf(params);
+    if (!promptArgs) return failure(RPC.invalidParams, "prompts/get needs `arguments` to be an object");
     flight.upstream = upstream;
-    const args = { name: target.name, arguments: params["arguments"] ?? {} };
-    const context = this.#context(request, flight, extra, { kind: "prompt", server: upstream.name, tool: PROMPT_GET, target: exposed, args });
-    return this.#guarded(context, upstream, flight, PROMPT_GET, (admitted) => forwardedParams(params, {
-      name: target.name,
-      ...(isRecord(admitted) && isRecord(admitted["arguments"]) ? { arguments: admitted["arguments"] } : {}),
-    }, flight.upstreamToken));
+    const context = this.#context(request, flight, extra, { kind: "prompt", server: upstream.name, tool: PROMPT_GET, target: exposed, args: { name: target.name, arguments: promptArgs } });
+    // What the guard admitted is what the server gets: its (possibly redacted) name and arguments, nothing else.
+    return this.#guarded(context, upstream, flight, PROMPT_GET, (admitted) => forwardedParams(params, isRecord(admitted) ? { name: admitted["name"], arguments: admitted["arguments"] } : {}, flight.upstreamToken));
   }
 
   /**

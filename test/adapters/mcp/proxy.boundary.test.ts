@@ -121,6 +121,23 @@ describe("proxy boundary: client to upstream", () => {
       .toEqual([{ progressToken: "mine", progress: 1, total: 2 }]);
   });
 
+  it("refuses `arguments` that are not an object with -32602, for tools and prompts, and forwards nothing", async () => {
+    const { client, received } = await boundary({ redactCards: true });
+    for (const args of [7, `card ${CARD}`, [`card ${CARD}`], null]) {
+      expect((await client.request("tools/call", { name: "read_note", arguments: args })).error).toMatchObject({ code: -32602 });
+      expect((await client.request("prompts/get", { name: "draft", arguments: args })).error).toMatchObject({ code: -32602 });
+    }
+    expect(received("tools/call")).toEqual([]);
+    expect(received("prompts/get")).toEqual([]);
+  });
+
+  it("forwards a prompt's arguments as the guard redacted them", async () => {
+    const { client, received, audit } = await boundary({ redactCards: true, declaration: declaration({ dataScope: { read: ["pii.email", "financial.card"], write: [] } }) });
+    await client.request("prompts/get", { name: "draft", arguments: { note: `card ${CARD}` } });
+    expect(audit.records.find((record) => record.event === "call")).toMatchObject({ tool: "prompts/get", decision: "redact" });
+    expect(received("prompts/get")[0].params).toEqual({ name: "draft", arguments: { note: "card [REDACTED:financial.card]" } });
+  });
+
   it("decides a method the proxy does not know like a tool named by the method, and forwards nothing undecided", async () => {
     const { client, received, audit } = await boundary();
     const refused = await client.request("custom/export", { everything: `key ${AWS_KEY}` });

@@ -528,31 +528,38 @@ export class ProxySession {
   }
 
   /**
-   * Completions suggest argument values, which are data too: they are offered only where the declaration grants the
-   * prompt or resource they complete, and their values pass the same result check.
+   * Completions suggest argument values, which are data too, in both directions: the request (the value typed so far
+   * and the other arguments) is decided like the prompt or resource read it completes, and the suggestions pass the
+   * same result check. They are offered only where the declaration grants that prompt or resource read.
    */
   async #complete(request: Request, flight: Flight, extra: MessageExtraInfo | undefined): Promise<Outcome> {
     const params = request.params ?? {};
     const ref = params["ref"];
     if (!isRecord(ref)) return failure(RPC.invalidParams, "completion/complete needs a `ref`");
     let upstream: Upstream | undefined;
-    let forwarded: Params = forwardedParams(params, { ref, argument: params["argument"], ...(params["context"] === undefined ? {} : { context: params["context"] }) }, flight.upstreamToken);
+    let forwardedRef: Record<string, unknown> | undefined;
     let kind: "prompt" | "resource" = "prompt";
     if (ref["type"] === "ref/prompt" && typeof ref["name"] === "string") {
       const target = this.#shared.naming.resolve(ref["name"]);
       upstream = target ? this.#byName.get(target.server) : undefined;
-      if (target) forwarded = { ...forwarded, ref: { ...ref, name: target.name } };
+      if (target) forwardedRef = { type: "ref/prompt", name: target.name };
     } else if (ref["type"] === "ref/resource" && typeof ref["uri"] === "string") {
       kind = "resource";
       upstream = this.#upstreams.length === 1 ? this.#upstreams[0] : this.#matchTemplateSource(ref["uri"]) ?? (await this.#ownerOf(ref["uri"], flight.controller.signal));
+      forwardedRef = { type: "ref/resource", uri: ref["uri"] };
     }
-    if (!upstream) return failure(RPC.invalidParams, `no upstream server knows the completion reference ${JSON.stringify(ref)}`);
+    const unknown = () => failure(RPC.invalidParams, `no upstream server knows the completion reference ${JSON.stringify(ref)}`);
+    if (!upstream || !forwardedRef) return unknown();
     const grant = kind === "prompt" ? PROMPT_GET : RESOURCE_READ;
-    if (!this.#shared.enforcer.visible(upstream.name, grant)) return failure(RPC.invalidParams, `no upstream server knows the completion reference ${JSON.stringify(ref)}`);
+    if (!this.#shared.enforcer.visible(upstream.name, grant)) return unknown();
     flight.upstream = upstream;
-    const outcome = await upstream.request("completion/complete", forwarded, { signal: flight.controller.signal });
-    const context = this.#context(request, flight, extra, { kind, server: upstream.name, tool: grant, target: String(ref["name"] ?? ref["uri"]), args: forwarded });
-    return this.#shared.enforcer.after(context, outcome);
+    const args = {
+      ref: forwardedRef,
+      ...(params["argument"] === undefined ? {} : { argument: params["argument"] }),
+      ...(params["context"] === undefined ? {} : { context: params["context"] }),
+    };
+    const context = this.#context(request, flight, extra, { kind, server: upstream.name, tool: grant, target: String(ref["name"] ?? ref["uri"]), args });
+    return this.#guarded(context, upstream, flight, "completion/complete", (admitted) => forwardedParams(params, isRecord(admitted) ? admitted : {}, flight.upstreamToken));
   }
 
   #matchTemplateSource(source: string): Upstream | undefined {

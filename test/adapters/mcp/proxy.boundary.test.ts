@@ -138,6 +138,19 @@ describe("proxy boundary: client to upstream", () => {
     expect(received("prompts/get")[0].params).toEqual({ name: "draft", arguments: { note: "card [REDACTED:financial.card]" } });
   });
 
+  it("decides a completion request before it reaches the server: a value outside the read scope is not forwarded", async () => {
+    const { client, received, audit } = await boundary();
+    const refused = await client.request("completion/complete", { ref: { type: "ref/prompt", name: "draft" }, argument: { name: "note", value: `key ${AWS_KEY}` } });
+    expect(refused.error).toMatchObject({ code: -32003, message: expect.stringContaining("[argument-class-outside-read-scope]") });
+    expect(received("completion/complete")).toEqual([]);
+    const allowed = await client.request("completion/complete", { ref: { type: "ref/prompt", name: "draft" }, argument: { name: "note", value: "we" }, context: { arguments: { tone: "warm" } } });
+    expect(allowed.result).toEqual({ completion: { values: ["welcome"] } });
+    expect(received("completion/complete").map((message) => message.params)).toEqual([
+      { ref: { type: "ref/prompt", name: "draft" }, argument: { name: "note", value: "we" }, context: { arguments: { tone: "warm" } } },
+    ]);
+    expect(audit.records.filter((record) => record.event === "call").map((record) => [record.tool, record.decision])).toEqual([["prompts/get", "deny"], ["prompts/get", "allow"]]);
+  });
+
   it("decides a method the proxy does not know like a tool named by the method, and forwards nothing undecided", async () => {
     const { client, received, audit } = await boundary();
     const refused = await client.request("custom/export", { everything: `key ${AWS_KEY}` });

@@ -66,6 +66,12 @@ export interface Enforcer {
   before(context: CallContext): Promise<Admission>;
   /** Decides what the client receives: the upstream's result or error, redacted, or replaced by a refusal. */
   after(context: CallContext, outcome: Outcome): Promise<Outcome>;
+  /**
+   * Checks data that crosses the proxy outside a decided call's own answer (a server-to-client request and the
+   * client's answer to it, a notification, a list, instructions) like a result of `context`'s tool: the value to
+   * pass on, redacted where the guard says so, or undefined when it must not pass.
+   */
+  screen(context: CallContext, value: Readonly<Record<string, unknown>>): Promise<Readonly<Record<string, unknown>> | undefined>;
   alert(alert: ToolAlert): void;
   /** The client went away: forget what the session remembered. */
   endSession(sessionId: string): Promise<void>;
@@ -79,6 +85,7 @@ export const passThrough: Enforcer = {
   visible: () => true,
   before: async (context) => ({ forward: true, args: context.args }),
   after: async (_context, outcome) => outcome,
+  screen: async (_context, value) => value,
   alert: () => undefined,
   endSession: async () => undefined,
   close: async () => undefined,

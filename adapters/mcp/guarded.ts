@@ -10,10 +10,10 @@ import type { ToolCall } from "../../src/model/call.js";
 import type { ToolAnnotations } from "../../src/model/tool.js";
 import { permitsForwarding, type Verdict } from "../../src/model/verdict.js";
 import type { Admission, CallContext, Enforcer, ToolAlert } from "./enforcer.js";
-import { failure, isRecord, success, type Outcome } from "./jsonrpc.js";
+import { RPC, failure, isRecord, success, type Outcome } from "./jsonrpc.js";
 
 /** JSON-RPC error code of a refused `resources/read`, `prompts/get` or completion (tools get an error result). */
-export const DENIED_CODE = -32003;
+export const DENIED_CODE = RPC.denied;
 
 /** The `_meta` key under which refusals carry the decision, for clients and log scrapers. */
 export const VERDICT_META = "purpose-guard/verdict";
@@ -61,6 +61,12 @@ export function guardedEnforcer(guard: Guard, options: GuardedOptions = {}): Enf
         return isRecord(verdict.value) ? success(verdict.value) : refusal(context, verdict);
       }
       return refusal(context, verdict);
+    },
+
+    async screen(context, value) {
+      const verdict = await guard.afterCall(toolCall(context, context.args), value);
+      if (verdict.decision === "allow") return value;
+      return verdict.decision === "redact" && isRecord(verdict.value) ? verdict.value : undefined;
     },
 
     alert(alert: ToolAlert) {

@@ -48,6 +48,8 @@ export const RPC = {
   connectionClosed: -32000,
   requestTimeout: -32001,
   resourceNotFound: -32002,
+  /** A request (or an answer) the guard did not let through. */
+  denied: -32003,
   invalidRequest: -32600,
   methodNotFound: -32601,
   invalidParams: -32602,

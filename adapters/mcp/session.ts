@@ -66,7 +66,12 @@ interface Flight {
   /** The token the upstream sees instead: the proxy's own number, so no client text rides on it. */
   readonly upstreamToken: number | undefined;
   upstream: Upstream | undefined;
+  /** What the guard decided the request as, once it did: what the server sends while it works belongs to it. */
+  context: CallContext | undefined;
 }
+
+/** Server-to-client requests a client may be asked (ping is answered by the proxy); others are refused. */
+const RELAYED_REQUESTS = new Set(["sampling/createMessage", "elicitation/create", "roots/list"]);
 
 /** Methods whose list a session aggregates across upstreams, with the key of the list in the result. */
 const LISTS = {
@@ -98,6 +103,8 @@ export class ProxySession {
   #initialized = false;
   #closed = false;
   #nextProgressToken = 1;
+  /** Aborted when the session closes: the signal of checks that belong to no client request. */
+  readonly #lifetime = new AbortController();
   readonly #closedPromise: Promise<void>;
   #resolveClosed!: () => void;
 
@@ -138,6 +145,7 @@ export class ProxySession {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#lifetime.abort();
     for (const flight of this.#flights.values()) flight.controller.abort();
     for (const controller of this.#relayed.values()) controller.abort();
     await Promise.all([this.#downstream.close(), ...this.#upstreams.map((upstream) => upstream.close())]);
@@ -178,6 +186,7 @@ export class ProxySession {
       progressToken,
       upstreamToken: progressToken === undefined ? undefined : this.#nextProgressToken++,
       upstream: undefined,
+      context: undefined,
     };
     this.#flights.set(request.id, flight);
     let outcome: Outcome;
@@ -213,7 +222,7 @@ export class ProxySession {
         return this.#readResource(request, flight, extra);
       case "resources/subscribe":
       case "resources/unsubscribe":
-        return this.#subscription(request.method, params, flight);
+        return this.#subscription(request.method, request, flight, extra);
       case "prompts/get":
         return this.#getPrompt(request, flight, extra);
       case "completion/complete":
@@ -389,7 +398,7 @@ export class ProxySession {
     const elicit = this.#canElicit()
       ? (params: Params, signal: AbortSignal) => this.#downstream.request("elicitation/create", params, { signal, relatedRequestId: request.id })
       : undefined;
-    return {
+    const context: CallContext = {
       ...call,
       sessionId: this.id,
       trace: traceOf(this.id, request.id, request.params, extra?.requestInfo?.headers),
@@ -397,6 +406,23 @@ export class ProxySession {
       ...(elicit ? { elicit } : {}),
       ...(this.#clientName ? { clientName: this.#clientName } : {}),
     };
+    flight.context = context;
+    return context;
+  }
+
+  /**
+   * What a server sends or is sent outside a client request belongs to: a pseudo-tool named by the MCP method
+   * (`roots/list`, `notifications/message`), granted in a declaration like `resources/read`.
+   */
+  #channelContext(upstream: Upstream, method: string, kind: CallContext["kind"] = "method"): CallContext {
+    return { kind, sessionId: this.id, server: upstream.name, tool: method, target: method, args: {}, trace: { mcpSessionId: this.id }, signal: this.#lifetime.signal };
+  }
+
+  /** The decided client request a server's message belongs to (see `#relatedTo`), or the method's pseudo-tool. */
+  #contextFor(upstream: Upstream, method: string): { readonly context: CallContext; readonly related: RequestId | undefined } {
+    const related = this.#relatedTo(upstream);
+    const context = related === undefined ? undefined : this.#flights.get(related)?.context;
+    return { context: context ?? this.#channelContext(upstream, method), related };
   }
 
   #refusePinned(entry: ToolEntry): Outcome {
@@ -498,12 +524,20 @@ export class ProxySession {
     return this.#guarded(context, upstream, flight, RESOURCE_READ, (args) => forwardedParams(params, { uri: isRecord(args) && typeof args["uri"] === "string" ? args["uri"] : uri }, flight.upstreamToken));
   }
 
-  async #subscription(method: "resources/subscribe" | "resources/unsubscribe", params: Params | undefined, flight: Flight): Promise<Outcome> {
+  async #subscription(method: "resources/subscribe" | "resources/unsubscribe", request: Request, flight: Flight, extra: MessageExtraInfo | undefined): Promise<Outcome> {
+    const params = request.params;
     const uri = params?.["uri"];
     if (typeof uri !== "string") return failure(RPC.invalidParams, `${method} needs a string \`uri\``);
     const upstream = method === "resources/unsubscribe" ? this.#subscriptions.get(uri) ?? (await this.#ownerOf(uri, flight.controller.signal)) : await this.#ownerOf(uri, flight.controller.signal);
     if (!upstream) return failure(RPC.resourceNotFound, `Resource not found: no upstream server lists \`${uri}\``, { uri });
     flight.upstream = upstream;
+    if (method === "resources/subscribe") {
+      // A subscription brings the resource's updates: it needs what a read needs, the grant and a verdict.
+      if (!this.#shared.enforcer.visible(upstream.name, RESOURCE_READ)) return failure(RPC.resourceNotFound, `Resource not found: no upstream server lists \`${uri}\``, { uri });
+      const admission = await this.#shared.enforcer.before(this.#context(request, flight, extra, { kind: "resource", server: upstream.name, tool: RESOURCE_READ, target: uri, args: { uri } }));
+      if (!admission.forward) return admission.outcome;
+      if (flight.controller.signal.aborted) return failure(RPC.requestTimeout, "request cancelled");
+    }
     const outcome = await upstream.request(method, forwardedParams(params, { uri }, flight.upstreamToken), { signal: flight.controller.signal });
     if (!outcome.error) {
       if (method === "resources/subscribe") this.#subscriptions.set(uri, upstream);
@@ -604,14 +638,22 @@ export class ProxySession {
         return;
       }
       case "notifications/progress": {
+        // Progress on a request a server sent the client, to that server only, and only its numbers: the token is
+        // the server's own, and the client's `message` is text no verdict covers.
         const token = params?.["progressToken"];
         const upstream = typeof token === "string" || typeof token === "number" ? this.#relayedTokens.get(token) : undefined;
-        upstream?.notify(notification.method, params);
+        const progress = params?.["progress"];
+        const total = params?.["total"];
+        if (upstream && typeof progress === "number") upstream.notify(notification.method, { progressToken: token!, progress, ...(typeof total === "number" ? { total } : {}) });
         return;
       }
+      case "notifications/roots/list_changed":
+        // Carries nothing but the news: servers that want the roots ask, and that answer is checked.
+        for (const upstream of this.#upstreams) upstream.notify(notification.method);
+        return;
       default:
-        // roots/list_changed and anything newer concern every server.
-        for (const upstream of this.#upstreams) upstream.notify(notification.method, params);
+        // Any other notification would carry client data to every server with no verdict: not relayed.
+        return;
     }
   }
 
@@ -628,19 +670,35 @@ export class ProxySession {
       upstream.respond(request.id, success({}));
       return;
     }
+    if (!RELAYED_REQUESTS.has(request.method)) {
+      upstream.respond(request.id, failure(RPC.methodNotFound, `Method not found: ${request.method}`));
+      return;
+    }
     const key = `${upstream.name}\0${request.id}`;
     const controller = new AbortController();
     this.#relayed.set(key, controller);
     const token = progressTokenOf(request.params);
     if (token !== undefined) this.#relayedTokens.set(token, upstream);
-    const related = this.#relatedTo(upstream);
+    const { context, related } = this.#contextFor(upstream, request.method);
     const outcome = await this.#downstream.request(request.method, request.params, {
       signal: controller.signal,
       ...(related === undefined ? {} : { relatedRequestId: related }),
     });
     this.#relayed.delete(key);
     if (token !== undefined) this.#relayedTokens.delete(token);
-    if (!controller.signal.aborted) upstream.respond(request.id, outcome);
+    if (controller.signal.aborted) return;
+    upstream.respond(request.id, await this.#clientAnswer(context, request.method, outcome));
+  }
+
+  /**
+   * The client's answer to a server's request is client data on its way to the server (a sampled text, a form the
+   * user filled in, the roots): checked like a result of the call the server is working on, and withheld when the
+   * guard does not let it pass. A client's error keeps its code, not its words.
+   */
+  async #clientAnswer(context: CallContext, method: string, outcome: Outcome): Promise<Outcome> {
+    if (outcome.error) return failure(outcome.error.code, `the client did not answer \`${method}\``);
+    const admitted = await this.#shared.enforcer.screen(context, outcome.result);
+    return admitted ? success(admitted) : failure(RPC.denied, `purpose-guard withheld the client's answer to \`${method}\``);
   }
 
   #onUpstreamNotification(upstream: Upstream, notification: Notification): void {

@@ -68,6 +68,11 @@ interface Flight {
   upstream: Upstream | undefined;
   /** What the guard decided the request as, once it did: what the server sends while it works belongs to it. */
   context: CallContext | undefined;
+  /**
+   * The server's notifications for this request, in the order they came, each sent once checked: the answer waits
+   * for them (over HTTP they go on the request's stream, which the answer closes).
+   */
+  relays: Promise<void>;
 }
 
 /** Server-to-client requests a client may be asked (ping is answered by the proxy); others are refused. */
@@ -105,6 +110,10 @@ export class ProxySession {
   #nextProgressToken = 1;
   /** Aborted when the session closes: the signal of checks that belong to no client request. */
   readonly #lifetime = new AbortController();
+  /** Notifications that belong to no request, in the order they came (see `Flight.relays`). */
+  #unrelated: Promise<void> = Promise.resolve();
+  /** Tool definitions as listed, checked once per catalog entry. */
+  readonly #listed = new WeakMap<ToolEntry, Promise<Readonly<Record<string, unknown>>>>();
   readonly #closedPromise: Promise<void>;
   #resolveClosed!: () => void;
 
@@ -187,6 +196,7 @@ export class ProxySession {
       upstreamToken: progressToken === undefined ? undefined : this.#nextProgressToken++,
       upstream: undefined,
       context: undefined,
+      relays: Promise.resolve(),
     };
     this.#flights.set(request.id, flight);
     let outcome: Outcome;
@@ -197,6 +207,7 @@ export class ProxySession {
       this.#shared.log(`session ${this.id}: ${request.method} failed inside the proxy: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
       outcome = failure(RPC.internalError, `purpose-guard proxy failed while handling \`${request.method}\``);
     }
+    await flight.relays;
     this.#flights.delete(request.id);
     // A cancelled request gets no answer (MCP cancellation), whatever arrived meanwhile.
     if (flight.controller.signal.aborted) return;
@@ -217,7 +228,7 @@ export class ProxySession {
       case "resources/list":
       case "resources/templates/list":
       case "prompts/list":
-        return this.#list(request.method, params, flight);
+        return this.#list(request.method, request, flight, extra);
       case "resources/read":
         return this.#readResource(request, flight, extra);
       case "resources/subscribe":
@@ -243,17 +254,31 @@ export class ProxySession {
     const answers = await Promise.all(this.#upstreams.map((upstream) => upstream.start(clientParams)));
     const ready = this.#upstreams.filter((upstream) => upstream.init !== undefined);
     if (ready.length === 0) {
-      const first = answers.find((answer) => answer.error);
-      if (this.#upstreams.length === 1 && first) return first; // the one server's own refusal, unchanged
-      const reasons = answers.map((answer, i) => `${this.#upstreams[i]!.name}: ${answer.error?.message ?? "?"}`).join("; ");
+      // Why a server did not start can quote it (a stderr line, its own refusal): checked like its instructions.
+      const checked = await Promise.all(answers.map((answer, i) => answer.error ? this.#shared.enforcer.after(this.#channelContext(this.#upstreams[i]!, "initialize"), answer) : answer));
+      const first = checked.find((answer) => answer.error);
+      if (this.#upstreams.length === 1 && first) return first; // the one server's own refusal
+      const reasons = checked.map((answer, i) => `${this.#upstreams[i]!.name}: ${answer.error?.message ?? "?"}`).join("; ");
       return failure(RPC.internalError, `no upstream server could be started (${reasons})`, { reason: "no-upstream" });
     }
+    const instructions = new Map(await Promise.all(ready.map(async (upstream) => [upstream, await this.#instructionsOf(upstream)] as const)));
     this.#initialized = true;
-    if (this.#upstreams.length === 1) return success(adjustCapabilities(ready[0]!.init!.raw));
-    return success(this.#mergedInit(ready, String(clientParams["protocolVersion"] ?? "")));
+    if (this.#upstreams.length === 1) return success(adjustCapabilities(ready[0]!.init!.raw, instructions.get(ready[0]!)));
+    return success(this.#mergedInit(ready, String(clientParams["protocolVersion"] ?? ""), instructions));
   }
 
-  #mergedInit(ready: readonly Upstream[], requested: string): Record<string, unknown> {
+  /**
+   * A server's instructions are text for the model, written by the server: checked like a result of the pseudo-tool
+   * `initialize` of that server (granted like `resources/read`), and left out when the guard does not pass them.
+   */
+  async #instructionsOf(upstream: Upstream): Promise<string | undefined> {
+    const instructions = upstream.init!.instructions;
+    if (!instructions) return undefined;
+    const checked = await this.#shared.enforcer.screen(this.#channelContext(upstream, "initialize"), { instructions });
+    return typeof checked?.["instructions"] === "string" ? checked["instructions"] : undefined;
+  }
+
+  #mergedInit(ready: readonly Upstream[], requested: string, checked: ReadonlyMap<Upstream, string | undefined>): Record<string, unknown> {
     const versions = ready.map((upstream) => upstream.init!.protocolVersion);
     // Servers may settle on different versions; answer with the oldest so every server can follow the client.
     const protocolVersion = versions.every((version) => version === requested) ? requested : [...versions].sort()[0]!;
@@ -270,8 +295,8 @@ export class ProxySession {
     }
     capabilities["tools"] ??= { listChanged: true };
     const instructions = ready
-      .filter((upstream) => upstream.init!.instructions)
-      .map((upstream) => `## ${upstream.name}\n${upstream.init!.instructions}`)
+      .filter((upstream) => checked.get(upstream))
+      .map((upstream) => `## ${upstream.name}\n${checked.get(upstream)}`)
       .join("\n\n");
     return {
       protocolVersion,
@@ -283,11 +308,26 @@ export class ProxySession {
 
   async #listTools(): Promise<Outcome> {
     const tools = await this.tools();
-    const visible: Record<string, unknown>[] = [];
-    for (const entry of tools.values()) {
-      if (entry.status === "visible") visible.push(entry.exposed === entry.name ? { ...entry.definition } : { ...entry.definition, name: entry.exposed });
+    const visible = [...tools.values()].filter((entry) => entry.status === "visible");
+    return success({ tools: await Promise.all(visible.map((entry) => this.#listedDefinition(entry))) });
+  }
+
+  /**
+   * A tool's definition as the client sees it. Its description and schemas are server text for the model: checked
+   * like a result of the tool itself (once per definition), and a definition the guard does not pass is listed by
+   * name only (a tool shown to be denied, under `undeclared: deny`).
+   */
+  async #listedDefinition(entry: ToolEntry): Promise<Readonly<Record<string, unknown>>> {
+    let listed = this.#listed.get(entry);
+    if (!listed) {
+      const context: CallContext = {
+        kind: "tool", sessionId: this.id, server: entry.upstream.name, tool: entry.name, target: entry.exposed,
+        definition: entry.definition, digest: entry.digest, args: {}, trace: { mcpSessionId: this.id }, signal: this.#lifetime.signal,
+      };
+      listed = this.#shared.enforcer.screen(context, entry.definition).then((checked) => ({ ...(checked ?? { inputSchema: { type: "object" } }), name: entry.exposed }));
+      this.#listed.set(entry, listed);
     }
-    return success({ tools: visible });
+    return listed;
   }
 
   async #loadTools(): Promise<Map<string, ToolEntry>> {
@@ -440,41 +480,40 @@ export class ProxySession {
     return success({ content: [{ type: "text", text }], isError: true });
   }
 
-  /** Lists: relayed as they are from a single unprefixed server; aggregated (one page) otherwise. */
-  async #list(method: keyof typeof LISTS, params: Params | undefined, flight: Flight): Promise<Outcome> {
+  /**
+   * Lists: relayed from a single unprefixed server page by page; aggregated (one page) otherwise. Names, descriptions
+   * and URIs are server text for the model: each server's part is checked like a read of its resources or prompts
+   * (the grant under which they are listed), and a part the guard withholds is left out.
+   */
+  async #list(method: keyof typeof LISTS, request: Request, flight: Flight, extra: MessageExtraInfo | undefined): Promise<Outcome> {
     const key = LISTS[method];
-    const capability = method === "prompts/list" ? "prompts" : "resources";
-    const sources = this.#upstreams.filter((upstream) => upstream.has(capability));
+    const prompts = method === "prompts/list";
+    const grant = prompts ? PROMPT_GET : RESOURCE_READ;
+    const sources = this.#upstreams.filter((upstream) => upstream.has(prompts ? "prompts" : "resources"));
     if (sources.length === 0) return failure(RPC.methodNotFound, `Method not found: ${method}`);
+    const contextOf = (upstream: Upstream) => this.#context(request, flight, extra, { kind: prompts ? "prompt" : "resource", server: upstream.name, tool: grant, target: method, args: {} });
+    const params = request.params;
     if (this.#upstreams.length === 1 && !this.#shared.naming.prefixed) {
       const upstream = sources[0]!;
       flight.upstream = upstream;
       // Not granted by the declaration (and hidden): an empty list, as from a server that has none.
-      if (!this.#shared.enforcer.visible(upstream.name, method === "prompts/list" ? PROMPT_GET : RESOURCE_READ)) return success({ [key]: [] });
-      return upstream.request(method, params, { signal: flight.controller.signal });
+      if (!this.#shared.enforcer.visible(upstream.name, grant)) return success({ [key]: [] });
+      const cursor = params?.["cursor"];
+      const outcome = await upstream.request(method, typeof cursor === "string" ? { cursor } : {}, { signal: flight.controller.signal });
+      return this.#shared.enforcer.after(contextOf(upstream), outcome);
     }
     if (typeof params?.["cursor"] === "string") return success({ [key]: [] }); // we never hand out cursors
     const lists = await Promise.all(sources.map((upstream) => this.#fetchAll(upstream, method, key, flight.controller.signal)));
-    const grant = method === "prompts/list" ? PROMPT_GET : RESOURCE_READ;
-    const items: unknown[] = [];
-    lists.forEach((list, i) => {
+    const parts = await Promise.all(lists.map(async (list, i) => {
       const upstream = sources[i]!;
-      const offered = this.#shared.enforcer.visible(upstream.name, grant);
-      for (const item of list) {
-        if (!isRecord(item)) continue;
-        if (!offered) {
-          if (method !== "prompts/list") this.#noteResource(upstream, item); // routing still needs to know the owner
-          continue;
-        }
-        if (method === "prompts/list" && typeof item["name"] === "string") {
-          items.push({ ...item, name: this.#shared.naming.expose(upstream.name, item["name"]) });
-        } else {
-          this.#noteResource(upstream, item);
-          items.push(item);
-        }
-      }
-    });
-    return success({ [key]: items });
+      const records = list.filter(isRecord);
+      if (!prompts) records.forEach((item) => this.#noteResource(upstream, item)); // routing knows owners of unlisted ones too
+      if (records.length === 0 || !this.#shared.enforcer.visible(upstream.name, grant)) return [];
+      const checked = (await this.#shared.enforcer.screen(contextOf(upstream), { [key]: records }))?.[key];
+      if (!Array.isArray(checked)) return [];
+      return checked.filter(isRecord).map((item) => (prompts && typeof item["name"] === "string" ? { ...item, name: this.#shared.naming.expose(upstream.name, item["name"]) } : item));
+    }));
+    return success({ [key]: parts.flat() });
   }
 
   #noteResource(upstream: Upstream, item: Readonly<Record<string, unknown>>): void {
@@ -542,8 +581,10 @@ export class ProxySession {
     if (!outcome.error) {
       if (method === "resources/subscribe") this.#subscriptions.set(uri, upstream);
       else this.#subscriptions.delete(uri);
+      return success({});
     }
-    return outcome;
+    // An error can quote the resource or the server's state: checked like a read of the resource.
+    return this.#shared.enforcer.after(this.#context(request, flight, extra, { kind: "resource", server: upstream.name, tool: RESOURCE_READ, target: uri, args: { uri } }), outcome);
   }
 
   async #getPrompt(request: Request, flight: Flight, extra: MessageExtraInfo | undefined): Promise<Outcome> {
@@ -607,7 +648,10 @@ export class ProxySession {
     if (targets.length === 0) return failure(RPC.methodNotFound, "Method not found: logging/setLevel");
     this.#logLevel = level;
     const outcomes = await Promise.all(targets.map((upstream) => upstream.request("logging/setLevel", { level })));
-    return outcomes.find((outcome) => outcome.error) ?? success({});
+    const failed = outcomes.findIndex((outcome) => outcome.error);
+    if (failed === -1) return success({});
+    // A refusal's words are the server's: checked like its log messages, under the method's pseudo-tool.
+    return this.#shared.enforcer.after(this.#channelContext(targets[failed]!, "logging/setLevel"), outcomes[failed]!);
   }
 
   /**
@@ -680,7 +724,15 @@ export class ProxySession {
     const token = progressTokenOf(request.params);
     if (token !== undefined) this.#relayedTokens.set(token, upstream);
     const { context, related } = this.#contextFor(upstream, request.method);
-    const outcome = await this.#downstream.request(request.method, request.params, {
+    // What the server asks the client to show or sample is server data: checked like a result of the same call.
+    const params = await this.#shared.enforcer.screen(context, request.params ?? {});
+    if (!params) {
+      this.#relayed.delete(key);
+      if (token !== undefined) this.#relayedTokens.delete(token);
+      upstream.respond(request.id, failure(RPC.denied, `purpose-guard withheld \`${request.method}\` from the client`));
+      return;
+    }
+    const outcome = await this.#downstream.request(request.method, params, {
       signal: controller.signal,
       ...(related === undefined ? {} : { relatedRequestId: related }),
     });
@@ -708,7 +760,10 @@ export class ProxySession {
         // Only progress on a request of this client, under the client's own token.
         const related = this.#flightWithToken(params?.["progressToken"]);
         if (related === undefined) return;
-        void this.#downstream.notify(notification.method, { ...params, progressToken: related.flight.progressToken! }, related.id);
+        const progress = { ...params, progressToken: related.flight.progressToken! };
+        // The hot path: numbers carry no class, so bare progress needs no check; a message or anything else does.
+        const checked = onlyNumbers(params!) ? progress : this.#shared.enforcer.screen(related.flight.context ?? this.#channelContext(upstream, notification.method), progress);
+        this.#relay(notification.method, checked, related);
         return;
       }
       case "notifications/cancelled": {
@@ -718,14 +773,49 @@ export class ProxySession {
       }
       case "notifications/tools/list_changed":
         this.#tools = undefined;
-        void this.#downstream.notify(notification.method, params);
+        void this.#downstream.notify(notification.method);
         return;
-      case "notifications/message":
-        void this.#downstream.notify(notification.method, params, this.#relatedTo(upstream));
+      case "notifications/prompts/list_changed":
+      case "notifications/resources/list_changed":
+        // The news only: the lists themselves are checked when the client asks for them.
+        void this.#downstream.notify(notification.method);
         return;
+      case "notifications/message": {
+        const { context, related } = this.#contextFor(upstream, notification.method);
+        const flight = related === undefined ? undefined : this.#flights.get(related);
+        this.#relay(notification.method, this.#shared.enforcer.screen(context, params ?? {}), flight && { id: related!, flight });
+        return;
+      }
+      case "notifications/resources/updated": {
+        // Only for a subscription of this client (which had a verdict), checked like a read of the resource.
+        const uri = params?.["uri"];
+        if (typeof uri !== "string" || this.#subscriptions.get(uri) !== upstream) return;
+        const context = { ...this.#channelContext(upstream, RESOURCE_READ, "resource"), target: uri, args: { uri } };
+        this.#relay(notification.method, this.#shared.enforcer.screen(context, { uri }), undefined);
+        return;
+      }
       default:
-        void this.#downstream.notify(notification.method, params);
+        // A notification the proxy does not know carries server data it cannot place: not relayed.
+        return;
     }
+  }
+
+  /**
+   * Sends a server's notification as the guard passed it (redacted), or not at all, after the ones before it: the
+   * checks run side by side, the sends keep the server's order.
+   */
+  #relay(method: string, checked: Params | undefined | Promise<Params | undefined>, related: { readonly id: RequestId; readonly flight: Flight } | undefined): void {
+    const send = async () => {
+      try {
+        const params = await checked;
+        if (params && !this.#closed) await this.#downstream.notify(method, params, related?.id);
+      } catch (error) {
+        // The check itself broke: nothing is sent unchecked.
+        this.#shared.log(`session ${this.id}: \`${method}\` from a server was withheld: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    if (related) related.flight.relays = related.flight.relays.then(send);
+    else this.#unrelated = this.#unrelated.then(send);
   }
 
   #onUpstreamRecovered(upstream: Upstream): void {
@@ -759,13 +849,21 @@ export class ProxySession {
   }
 }
 
-/** The initialize result of a single server, with the capabilities the proxy changes. */
-function adjustCapabilities(result: Readonly<Record<string, unknown>>): Record<string, unknown> {
+/**
+ * The initialize result of a single server, with the capabilities the proxy changes and the instructions as the guard
+ * passed them. Only the fields MCP defines are kept: anything else the server wrote would reach the client unchecked.
+ */
+function adjustCapabilities(result: Readonly<Record<string, unknown>>, instructions: string | undefined): Record<string, unknown> {
   const capabilities = isRecord(result["capabilities"]) ? { ...result["capabilities"] } : {};
   delete capabilities["tasks"];
   // Pins can hide or reveal tools at any time, so the tool list can change even if the server's never does.
   if (isRecord(capabilities["tools"])) capabilities["tools"] = { ...capabilities["tools"], listChanged: true };
-  return { ...result, capabilities };
+  return {
+    protocolVersion: result["protocolVersion"],
+    capabilities,
+    serverInfo: result["serverInfo"],
+    ...(instructions === undefined ? {} : { instructions }),
+  };
 }
 
 /**
@@ -778,6 +876,14 @@ function withoutTasks(params: Params): Record<string, unknown> {
   if (!isRecord(capabilities) || !("tasks" in capabilities)) return { ...params };
   const { tasks: _tasks, ...rest } = capabilities;
   return { ...params, capabilities: rest };
+}
+
+/** Whether a progress notification holds only its token and numbers (`progress`, `total`). */
+function onlyNumbers(params: Params): boolean {
+  for (const key in params) {
+    if (key !== "progressToken" && typeof params[key] !== "number") return false;
+  }
+  return true;
 }
 
 function short(digest: string | undefined): string {

@@ -23,6 +23,9 @@ beforeAll(async () => {
         allow: ["echo", "get-sum", "trigger-long-running-operation", "trigger-sampling-request", "trigger-elicitation-request", "get-roots-list", "resources/read", "prompts/get"],
         intent: "read",
       },
+      // What the server sends outside a call: its instructions, and log messages that come after the request they
+      // are about (the subscription's) has been answered.
+      { server: "everything", allow: ["initialize", "notifications/message"], intent: "read" },
       { server: "everything", allow: ["toggle-subscriber-updates"], intent: "write" },
     ],
   }));

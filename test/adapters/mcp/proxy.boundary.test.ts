@@ -205,3 +205,110 @@ describe("proxy boundary: client to upstream", () => {
     expect(audit.records.find((record) => record.event === "call")).toMatchObject({ tool: "custom/export", decision: "deny" });
   });
 });
+
+describe("proxy boundary: upstream to client", () => {
+  const SECRET = `key ${AWS_KEY}`;
+
+  it("checks what a server sends while a call runs (log, progress, sampling, elicitation) like that call's result", async () => {
+    const { client } = await boundary({
+      script: async (message, up) => {
+        if (message.method !== "tools/call") return undefined;
+        await up.send({ jsonrpc: "2.0", method: "notifications/message", params: { level: "info", data: { leaked: SECRET } } });
+        await up.send({ jsonrpc: "2.0", method: "notifications/progress", params: { progressToken: message.params._meta.progressToken, progress: 1, message: SECRET } });
+        await up.send({ jsonrpc: "2.0", id: 77, method: "sampling/createMessage", params: { messages: [{ role: "user", content: { type: "text", text: SECRET } }], maxTokens: 10 } });
+        await up.send({ jsonrpc: "2.0", id: 78, method: "elicitation/create", params: { message: SECRET, requestedSchema: { type: "object", properties: {} } } });
+        return undefined;
+      },
+    });
+    await client.request("tools/call", { name: "read_note", arguments: {}, _meta: { progressToken: "p" } });
+    const seen = await Promise.all(["notifications/message", "notifications/progress", "sampling/createMessage", "elicitation/create"].map((method) => client.wait((message) => message.method === method)));
+    for (const message of seen) {
+      expect(message).toBeDefined();
+      expect(leaks(message)).toBe(false);
+      expect(JSON.stringify(message)).toContain("[REDACTED:secret.aws_access_key]");
+    }
+  });
+
+  it("relays a bare progress notification unchanged, without a decision", async () => {
+    const { client, audit } = await boundary({
+      script: async (message, up) => {
+        if (message.method !== "tools/call") return undefined;
+        await up.send({ jsonrpc: "2.0", method: "notifications/progress", params: { progressToken: message.params._meta.progressToken, progress: 1, total: 3 } });
+        return undefined;
+      },
+    });
+    const results = () => audit.records.filter((record) => record.event === "result").length;
+    await client.request("tools/call", { name: "read_note", arguments: {}, _meta: { progressToken: 9 } });
+    expect(client.received.find((message) => message.method === "notifications/progress").params).toEqual({ progressToken: 9, progress: 1, total: 3 });
+    expect(results()).toBe(1); // the call's result only
+  });
+
+  it("drops what a server sends outside any call on a channel the declaration does not grant, and audits it", async () => {
+    const { client, upstream, audit } = await boundary();
+    await upstream.send({ jsonrpc: "2.0", method: "notifications/message", params: { level: "info", data: "hello" } });
+    await upstream.send({ jsonrpc: "2.0", method: "notifications/custom", params: { data: SECRET } });
+    await upstream.send({ jsonrpc: "2.0", method: "notifications/resources/updated", params: { uri: "note://welcome" } }); // not subscribed
+    await upstream.send({ jsonrpc: "2.0", id: 9, method: "sampling/createMessage", params: { messages: [], maxTokens: 1 } });
+    const refused = await eventuallyFound(upstream, (message) => message.id === 9 && !("method" in message));
+    expect(refused.error).toMatchObject({ code: -32003 });
+    await quiet();
+    expect(client.received.filter((message) => "method" in message)).toEqual([]);
+    expect(audit.records.filter((record) => record.event === "result").map((record) => [record.tool, record.decision]))
+      .toEqual([["notifications/message", "deny"], ["sampling/createMessage", "deny"]]);
+  });
+
+  it("relays a server's log messages outside a call when the declaration grants them, redacted", async () => {
+    const { client, upstream } = await boundary({
+      declaration: declaration({ tools: [{ server: "up", allow: ["read_note", "notifications/message", "initialize"], intent: "read" }] }),
+    });
+    await upstream.send({ jsonrpc: "2.0", method: "notifications/message", params: { level: "info", data: SECRET } });
+    const log = await client.wait((message) => message.method === "notifications/message");
+    expect(log.params).toEqual({ level: "info", data: "key [REDACTED:secret.aws_access_key]" });
+  });
+
+  it("checks lists, tool definitions and instructions before the client sees them", async () => {
+    const script: Script = (message) => {
+      switch (message.method) {
+        case "initialize":
+          return { result: { protocolVersion: "2025-06-18", capabilities: { tools: {}, resources: {}, prompts: {} }, serverInfo: { name: "s", version: "1" }, instructions: `use ${SECRET}` } };
+        case "tools/list":
+          return { result: { tools: [{ name: "read_note", description: `reads notes; ${SECRET}`, inputSchema: { type: "object", properties: { q: { default: SECRET } } } }] } };
+        case "resources/list":
+          return { result: { resources: [{ uri: "note://welcome", name: "welcome", description: SECRET }] } };
+        case "resources/templates/list":
+          return { result: { resourceTemplates: [{ uriTemplate: "note://{id}", name: "t", description: SECRET }] } };
+        case "prompts/list":
+          return { result: { prompts: [{ name: "draft", description: SECRET }] } };
+        default:
+          return undefined;
+      }
+    };
+    const granted = declaration({ tools: [{ server: "up", allow: ["read_note", "resources/read", "prompts/get", "initialize"], intent: "read" }] });
+    const { client } = await boundary({ script, declaration: granted });
+    const init = client.received.find((message) => message.id === 1);
+    expect(init.result.instructions).toBe("use key [REDACTED:secret.aws_access_key]");
+    for (const method of ["tools/list", "resources/list", "resources/templates/list", "prompts/list"]) {
+      const answer = await client.request(method, {});
+      expect(leaks(answer)).toBe(false);
+      expect(JSON.stringify(answer.result)).toContain("[REDACTED:secret.aws_access_key]");
+    }
+    const ungranted = await boundary({ script });
+    expect(ungranted.client.received.find((message) => message.id === 1).result).not.toHaveProperty("instructions");
+  });
+
+  it("checks an upstream's errors on requests that are not calls (subscribe, setLevel)", async () => {
+    const { client } = await boundary({
+      declaration: declaration({ tools: [{ server: "up", allow: ["read_note", "resources/read", "logging/setLevel"], intent: "read" }] }),
+      script: (message) => {
+        if (message.method === "resources/subscribe") return { error: { code: -32000, message: `cannot subscribe: ${SECRET}`, data: { secret: SECRET } } };
+        if (message.method === "logging/setLevel") return { error: { code: -32000, message: `bad level: ${SECRET}` } };
+        return undefined;
+      },
+    });
+    for (const [method, params] of [["resources/subscribe", { uri: "note://welcome" }], ["logging/setLevel", { level: "info" }]] as const) {
+      const answer = await client.request(method, params);
+      expect(answer.error).toMatchObject({ code: -32000 });
+      expect(leaks(answer)).toBe(false);
+    }
+  });
+});

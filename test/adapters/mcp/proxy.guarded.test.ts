@@ -131,7 +131,7 @@ describe("guardedEnforcer", () => {
     const { rig, audit } = await guarded();
     const result = await rig.client.callTool({ name: "read_note", arguments: { name: "secret" } });
     expect(textOf(result)).toBe("deploy key [REDACTED:secret.aws_access_key], keep it safe");
-    expect(audit.records.find((record) => record.event === "result")).toMatchObject({ decision: "redact", classes: ["secret.aws_access_key"] });
+    expect(audit.records.filter((record) => record.event === "result" && record.tool === "read_note").at(-1)).toMatchObject({ decision: "redact", classes: ["secret.aws_access_key"] });
   });
 
   it("withholds a result declared to carry a class outside the read scope when it cannot be located", async () => {

@@ -44,8 +44,11 @@ export interface SessionShared {
   log(line: string): void;
 }
 
-/** Why a tool is not offered: its definition changed, no pin covers it, or the declaration does not grant it. */
-export type ToolStatus = "visible" | "changed" | "unpinned" | "undeclared";
+/**
+ * Why a tool is not offered: its definition changed, no pin covers it, the declaration does not grant it, or its name
+ * is one the declaration uses for something else (`resources/read`, a method name; see `isReservedName`).
+ */
+export type ToolStatus = "visible" | "changed" | "unpinned" | "undeclared" | "reserved";
 
 export interface ToolEntry {
   readonly exposed: string;
@@ -345,6 +348,7 @@ export class ProxySession {
         const digest = toolDigest(definition);
         const pin = pins.check(upstream.name, name, digest);
         let status: ToolStatus = pin.status === "pinned" ? "visible" : pin.status;
+        if (isReservedName(name)) status = "reserved";
         if (status === "visible" && !enforcer.visible(upstream.name, name)) status = "undeclared";
         if (pin.status !== "pinned" && pin.firstReport) this.#alertPin(upstream.name, name, pin.status, digest, pin.expected);
         catalog.set(exposed, { exposed, upstream, name, definition, digest, status, ...(pin.expected ? { expected: pin.expected } : {}) });
@@ -388,6 +392,7 @@ export class ProxySession {
       entry = (await this.tools()).get(exposed);
     }
     if (!entry) return this.#callUnlisted(request, flight, extra, exposed, args);
+    if (entry.status === "reserved") return reservedRefusal(exposed);
     if (entry.status === "changed" || entry.status === "unpinned") return this.#refusePinned(entry);
     flight.upstream = entry.upstream;
     const context = this.#context(request, flight, extra, {
@@ -410,6 +415,7 @@ export class ProxySession {
     const target = this.#shared.naming.resolve(exposed);
     const upstream = target ? this.#byName.get(target.server) : undefined;
     if (!target || !upstream) return Promise.resolve(failure(RPC.invalidParams, `Unknown tool: ${exposed}`));
+    if (isReservedName(target.name)) return Promise.resolve(reservedRefusal(exposed));
     flight.upstream = upstream;
     const params = request.params ?? {};
     const context = this.#context(request, flight, extra, { kind: "tool", server: upstream.name, tool: target.name, target: exposed, args });
@@ -876,6 +882,20 @@ function withoutTasks(params: Params): Record<string, unknown> {
   if (!isRecord(capabilities) || !("tasks" in capabilities)) return { ...params };
   const { tasks: _tasks, ...rest } = capabilities;
   return { ...params, capabilities: rest };
+}
+
+/**
+ * Tool names a declaration grants as something else: `resources/read`, `prompts/get` and the MCP methods decided as
+ * pseudo-tools (every one has a `/`, or is `initialize` or `ping`). A server's tool by such a name would be granted
+ * by that grant, so it is neither listed nor called. MCP tool names have no `/` (2025-11-25: letters, digits, `_-.`).
+ */
+export function isReservedName(name: string): boolean {
+  return name.includes("/") || name === "initialize" || name === "ping";
+}
+
+function reservedRefusal(exposed: string): Outcome {
+  const text = `purpose-guard: tool \`${exposed}\` is hidden because its name is one a declaration grants as something else (a resource read, a prompt, an MCP method); rename it on the server`;
+  return success({ content: [{ type: "text", text }], isError: true });
 }
 
 /** Whether a progress notification holds only its token and numbers (`progress`, `total`). */

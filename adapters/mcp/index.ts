@@ -4,6 +4,7 @@
  */
 export { createProxy, type Proxy, type ProxyOptions } from "./proxy.js";
 export { listenHttp, type HttpListener, type HttpListenOptions } from "./http.js";
+export { StdioServerTransport, readIncoming, type StdioServerOptions } from "./stdio-server.js";
 export { guardedEnforcer, elicitationApprover, DENIED_CODE, VERDICT_META, type GuardedOptions } from "./guarded.js";
 export { passThrough, PROMPT_GET, RESOURCE_READ, type Admission, type CallContext, type Enforcer, type ToolAlert } from "./enforcer.js";
 export { loadProxyConfig, parseProxyConfig, type ProxyConfig } from "./config.js";

@@ -1,6 +1,5 @@
 import { resolve } from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { AuditSinkConfig } from "../../../src/audit/sinks.js";
 import type { RuntimeBounds } from "../../../src/authorize/engine.js";
 import { runtimeFromEnv } from "../../../src/config.js";
@@ -10,6 +9,7 @@ import { splitAddress } from "../../mcp/config.js";
 import { guardedEnforcer } from "../../mcp/guarded.js";
 import { listenHttp } from "../../mcp/http.js";
 import { createProxy } from "../../mcp/proxy.js";
+import { StdioServerTransport } from "../../mcp/stdio-server.js";
 import { chooseUpstreams, openPins } from "../../mcp/setup.js";
 import { describeFlags, EXIT, parseArgs, type CliIO, type Command } from "../command.js";
 import { clockAt } from "../time-flag.js";

@@ -91,12 +91,15 @@ describe("purpose-guard proxy over stdio", () => {
     send({ jsonrpc: "2.0", id: 2, method: "tools/list" });
     send({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "read_note", arguments: { name: "welcome" } } });
     send({ jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "list_roots", arguments: {} } });
+    // Malformed messages are answered too, with the id they carry, instead of being dropped in silence.
+    send([{ jsonrpc: "2.0", id: 5, method: "tools/call", params: { name: "read_note", arguments: { name: "welcome" } } }]);
+    send({ jsonrpc: "1.0", id: 6, method: "tools/list" });
     // The client closes its input right away: the proxy still answers what was asked, then exits.
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     child.stdin.end();
     expect(await exited).toBe(0);
     const answered = stdout.trim().split("\n").map((line) => JSON.parse(line) as { id?: number; method?: string });
-    expect(answered.filter((message) => message.method === undefined).map((message) => message.id).sort()).toEqual([1, 2, 3, 4]);
+    expect(answered.filter((message) => message.method === undefined).map((message) => message.id).sort()).toEqual([1, 2, 3, 4, 5, 6]);
     for (const line of stdout.trim().split("\n")) expect(JSON.parse(line), line).toMatchObject({ jsonrpc: "2.0" });
     // The memo server's own stderr, our logs and the audit records all went to stderr.
     expect(stderr).toContain("[memo] memo: ready");

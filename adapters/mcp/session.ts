@@ -109,6 +109,7 @@ export class ProxySession {
   #clientCapabilities: Readonly<Record<string, unknown>> = {};
   #clientName: string | undefined;
   #initialized = false;
+  #initializing = false;
   #closed = false;
   #nextProgressToken = 1;
   /** Aborted when the session closes: the signal of checks that belong to no client request. */
@@ -249,7 +250,17 @@ export class ProxySession {
   }
 
   async #initialize(params: Params | undefined): Promise<Outcome> {
-    if (this.#initialized) return failure(RPC.invalidRequest, "the session is already initialized");
+    // One handshake per session: a second one, even while the first runs, would start every upstream again.
+    if (this.#initialized || this.#initializing) return failure(RPC.invalidRequest, "the session is already initialized");
+    this.#initializing = true;
+    try {
+      return await this.#handshake(params);
+    } finally {
+      this.#initializing = false;
+    }
+  }
+
+  async #handshake(params: Params | undefined): Promise<Outcome> {
     const clientParams = withoutTasks(params ?? {});
     this.#clientCapabilities = isRecord(clientParams["capabilities"]) ? clientParams["capabilities"] : {};
     const clientInfo = clientParams["clientInfo"];

@@ -183,6 +183,9 @@ export class Upstream {
     } catch (error) {
       return this.#failStart(undefined, `could not be connected: ${errorText(error)}`);
     }
+    // A live connection is never replaced without being closed: its process would outlive the session.
+    const previous = this.#peer;
+    if (previous && !previous.closed) void previous.close();
     const peer = new RpcPeer(transport, {
       name: `upstream \`${this.name}\``,
       onRequest: (request) => this.#listener.onRequest(this, request),

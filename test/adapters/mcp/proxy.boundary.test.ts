@@ -11,6 +11,7 @@ import { createGuard } from "../../../src/guard.js";
 import { createMemorySink, type MemorySink } from "../../../src/audit/memory-sink.js";
 import type { Declaration } from "../../../src/model/declaration.js";
 import { guardedEnforcer } from "../../../adapters/mcp/guarded.js";
+import { passThrough } from "../../../adapters/mcp/enforcer.js";
 import { createProxy, type Proxy } from "../../../adapters/mcp/proxy.js";
 import { quiet, rawClient, scriptedUpstream, type Raw, type RawClient, type Script, type ScriptedUpstream } from "./fixtures/scripted.js";
 
@@ -322,5 +323,25 @@ describe("proxy boundary: upstream to client", () => {
       expect(answer.error).toMatchObject({ code: -32000 });
       expect(leaks(answer)).toBe(false);
     }
+  });
+});
+
+describe("proxy boundary: the session", () => {
+  it("refuses a second initialize, even one sent while the first runs, and starts each upstream once", async () => {
+    let connections = 0;
+    const upstream = scriptedUpstream();
+    const proxy = createProxy({ upstreams: [{ name: "up", transport: "in-process", connect: () => (connections++, upstream.connect()) }], enforcer: passThrough, log: () => undefined });
+    proxies.push(proxy);
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await proxy.connect(serverSide);
+    const answers: Raw[] = [];
+    clientSide.onmessage = (message) => void answers.push(message);
+    await clientSide.start();
+    const initialize = (id: number) => clientSide.send({ jsonrpc: "2.0", id, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
+    await Promise.all([1, 2, 3].map(initialize));
+    await quiet(100);
+    expect(answers.filter((answer) => answer.result).map((answer) => answer.id)).toEqual([1]);
+    expect(answers.filter((answer) => answer.error).map((answer) => [answer.id, answer.error.code])).toEqual([[2, -32600], [3, -32600]]);
+    expect(connections).toBe(1);
   });
 });

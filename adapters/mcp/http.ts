@@ -29,6 +29,8 @@ export interface HttpListenOptions {
   readonly maxSessions?: number;
   /** Sessions without requests or open streams for this long are closed; default 30 minutes. */
   readonly sessionIdleMs?: number;
+  /** How long a request that opens a session may take to send its body (it holds a session slot); default 10 s. */
+  readonly bodyTimeoutMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -64,6 +66,9 @@ export async function listenHttp(proxy: Proxy, options: HttpListenOptions): Prom
   const allowedHosts = new Set((options.allowedHosts ?? LOOPBACK_NAMES).map((name) => name.toLowerCase()));
   const tokenDigest = options.token ? sha256(options.token) : undefined;
   const sessions = new Map<string, Entry>();
+  /** Sessions whose first request is being handled: they count against `maxSessions` already. */
+  let opening = 0;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000;
   let allowedOrigins: Set<string> = new Set();
 
   const server = createServer((req, res) => {
@@ -96,18 +101,38 @@ export async function listenHttp(proxy: Proxy, options: HttpListenOptions): Prom
       return serve(entry, req, res);
     }
     if (req.method !== "POST") return reject(res, 400, -32000, "Bad Request: Mcp-Session-Id header is required");
-    if (sessions.size >= maxSessions) return reject(res, 503, -32000, `too many sessions (${maxSessions}); close one or raise the limit`);
-    const id = randomUUID();
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => id,
-      onsessioninitialized: () => void sessions.set(id, entry),
-    });
-    const session = await proxy.connect(transport, { sessionId: id });
-    const entry: Entry = { transport, session, open: 0, lastSeen: Date.now() };
-    void session.closed.then(() => sessions.delete(id));
-    await serve(entry, req, res);
-    // A first POST that was not an initialize request leaves a session nobody can address: drop it.
-    if (!sessions.has(id)) await session.close();
+    // The slot is taken now, before the body is read: requests that arrive together all passed a check of
+    // `sessions` alone, since a session is registered only once its initialize is handled.
+    if (sessions.size + opening >= maxSessions) return reject(res, 503, -32000, `too many sessions (${maxSessions}); close one or raise the limit`);
+    opening++;
+    let reserved = true;
+    const release = () => {
+      if (reserved) opening--;
+      reserved = false;
+    };
+    // A client that sends headers and no body holds a slot: it has a little time to send it.
+    const bodyTimer = setTimeout(() => req.destroy(new Error(`no request body within ${bodyTimeoutMs} ms`)), bodyTimeoutMs);
+    req.once("end", () => clearTimeout(bodyTimer));
+    req.once("close", () => clearTimeout(bodyTimer));
+    try {
+      const id = randomUUID();
+      const transport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => id,
+        onsessioninitialized: () => {
+          sessions.set(id, entry);
+          release();
+        },
+      });
+      const session = await proxy.connect(transport, { sessionId: id });
+      const entry: Entry = { transport, session, open: 0, lastSeen: Date.now() };
+      void session.closed.then(() => sessions.delete(id));
+      await serve(entry, req, res);
+      // A first POST that was not an initialize request leaves a session nobody can address: drop it.
+      if (!sessions.has(id)) await session.close();
+    } finally {
+      clearTimeout(bodyTimer);
+      release();
+    }
   }
 
   async function serve(entry: Entry, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -48,6 +48,15 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
 }
 
+export interface ResultOptions {
+  /**
+   * The value is what a server sent beside a tool's output (its definition, a log line or progress text during the
+   * call), not the output: the classes the tool is declared to return (`outputClasses`) are not assumed in it. It is
+   * checked against the scope like a result all the same.
+   */
+  readonly incidental?: boolean;
+}
+
 /** Something the guard should record that is not a call decision (a changed tool description, a drift rule). */
 export interface GuardAlert {
   readonly rule: string;
@@ -64,7 +73,7 @@ export interface Guard {
   /** Decides a call before it runs: forward it only when `permitsForwarding(verdict)`, with `verdict.value` on redact. */
   beforeCall(call: ToolCall, options?: CallOptions): Promise<Verdict>;
   /** Decides a result before the agent sees it: return `verdict.value` on redact, an error on deny or halt. */
-  afterCall(call: ToolCall, result: ToolResult): Promise<Verdict>;
+  afterCall(call: ToolCall, result: ToolResult, options?: ResultOptions): Promise<Verdict>;
   /** The deploy-time gate: may this declaration start where `bounds` says (default: the configured runtime)? */
   check(bounds?: RuntimeBounds): Promise<Verdict>;
   isDeclared(server: string, tool: string): boolean;
@@ -269,7 +278,7 @@ class GuardPipeline implements Guard {
     }
   }
 
-  async afterCall(call: ToolCall, result: ToolResult): Promise<Verdict> {
+  async afterCall(call: ToolCall, result: ToolResult, options?: ResultOptions): Promise<Verdict> {
     const pending = this.begin("result", call);
     try {
       const blocked = this.blocked(pending, call.sessionId);
@@ -279,8 +288,9 @@ class GuardPipeline implements Guard {
       const session = parts.sessions.get(call.sessionId, now);
       const tool = pending.tool!;
       const findings = parts.classifier.classify(result);
-      pending.classes = unique([...classesOf(findings), ...(tool.outputClasses ?? [])]);
-      const volume = measureResult(result, findings, tool.outputClasses);
+      const assumed = options?.incidental ? undefined : tool.outputClasses;
+      pending.classes = unique([...classesOf(findings), ...(assumed ?? [])]);
+      const volume = measureResult(result, findings, assumed);
       const watch = this.monitor.beforeResult(session, volume, now);
       const context = decisionContext({
         nowMs: now,
@@ -300,7 +310,7 @@ class GuardPipeline implements Guard {
         const visible = removed ? findings.filter((finding) => !removed.has(finding.class)) : findings;
         const source = { server: tool.server, tool: tool.name, untrusted: tool.zone === "open-world" };
         this.rememberLater(call.sessionId, () => parts.flowStore.remember(call.sessionId, result, visible, source));
-        delivered = removed ? measureResult(seen, seenFindings, tool.outputClasses?.filter((cls) => !removed.has(cls))) : volume;
+        delivered = removed ? measureResult(seen, seenFindings, assumed?.filter((cls) => !removed.has(cls))) : volume;
       }
       const finished = this.finish(pending, verdict);
       this.monitor.afterResult(session, tool, verdict, delivered, call.trace, now);

@@ -2,7 +2,7 @@
  * purpose-guard's public API. Adapters (MCP proxy, LangChain, OpenAI) live in their own entry points and import
  * only what is exported here.
  */
-export { createGuard, callDigest, type Guard, type GuardAlert, type CallOptions } from "./guard.js";
+export { createGuard, callDigest, type Guard, type GuardAlert, type CallOptions, type ResultOptions } from "./guard.js";
 export type { GuardConfig } from "./config.js";
 export { GuardError, RefusalError, refusalOf, ERROR_CODES, formatIssue, isGuardError, type ErrorCode, type Issue } from "./errors.js";
 export * from "./model/index.js";

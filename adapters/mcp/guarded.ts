@@ -5,7 +5,7 @@
  * elicitation when the client can show one.
  */
 import type { ApprovalAnswer, ApprovalRequest, Approver } from "../../src/approve/approver.js";
-import type { Guard } from "../../src/guard.js";
+import type { Guard, ResultOptions } from "../../src/guard.js";
 import type { ToolCall } from "../../src/model/call.js";
 import type { ToolAnnotations } from "../../src/model/tool.js";
 import { permitsForwarding, type Verdict } from "../../src/model/verdict.js";
@@ -64,7 +64,9 @@ export function guardedEnforcer(guard: Guard, options: GuardedOptions = {}): Enf
     },
 
     async screen(context, value) {
-      const verdict = await guard.afterCall(toolCall(context, context.args), value);
+      // Server data beside a result (a definition, a log line, instructions): the tool's declared output classes
+      // are not assumed in it, or every definition of a tool declared to return secrets would be withheld.
+      const verdict = await guard.afterCall(toolCall(context, context.args), value, INCIDENTAL);
       if (verdict.decision === "allow") return value;
       return verdict.decision === "redact" && isRecord(verdict.value) ? verdict.value : undefined;
     },
@@ -78,6 +80,7 @@ export function guardedEnforcer(guard: Guard, options: GuardedOptions = {}): Enf
   };
 }
 
+const INCIDENTAL: ResultOptions = Object.freeze({ incidental: true });
 const READ_HINTS: NonNullable<ToolCall["hints"]> = Object.freeze({ intent: "read" });
 const NO_HINTS: NonNullable<ToolCall["hints"]> = Object.freeze({});
 /**

@@ -145,6 +145,18 @@ describe("guardedEnforcer", () => {
     expect(textOf(result)).toContain("[redaction-failed]");
   });
 
+  // Definitions were checked as the tool's results, with the classes it is declared to return assumed in them, so a
+  // tool declared to return secrets was listed without its description and schema.
+  it("lists a tool declared to return a class outside the read scope with its definition whole", async () => {
+    const { rig } = await guarded({
+      declaration: declaration({ tools: [{ server: "memo", allow: ["read_note"], outputClasses: ["secret.vault_credential"] }] }),
+    });
+    const { tools } = await rig.client.listTools();
+    const readNote = tools.find((tool) => tool.name === "read_note");
+    expect(readNote?.description).toBeTruthy();
+    expect(Object.keys(readNote?.inputSchema.properties ?? {})).toContain("name");
+  });
+
   it("redacts secrets in resource contents and prompt messages by the same rules", async () => {
     const { rig } = await guarded();
     const read = await rig.client.readResource({ uri: "memo://notes/secret" });

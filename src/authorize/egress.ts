@@ -1,5 +1,6 @@
 import type { ToolDescriptor } from "../model/tool.js";
 import { webAddresses } from "../flow/web-address.js";
+import { hasAmbiguousAuthority } from "../model/egress-pattern.js";
 
 /** Argument names that usually hold where an egress tool sends data, when the declaration names none. */
 export const DESTINATION_KEYS: ReadonlySet<string> = new Set(["to", "cc", "bcc", "recipient", "recipients", "email", "emails", "address", "url", "uri", "endpoint", "webhook", "webhook_url", "host", "destination", "target", "channel", "user", "iban", "account"]);
@@ -45,6 +46,8 @@ export function egressDestinations(tool: ToolDescriptor, args: unknown): string[
 export function normalizeDestination(value: string): string {
   const trimmed = value.trim();
   if (/^https?:\/\//i.test(trimmed)) {
+    // Normalized, `https://a.example\\@b.example` would read as a.example: kept raw, it matches no pattern.
+    if (hasAmbiguousAuthority(trimmed)) return trimmed.toLowerCase();
     try {
       const url = new URL(trimmed);
       return `${url.protocol}//${url.host}${url.pathname}`.toLowerCase();

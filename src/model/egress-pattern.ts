@@ -19,6 +19,23 @@ const LITERAL_HOST = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*
  * list of the common ones, not the public suffix list; a pattern it misses still names a country's registry only.
  */
 const REGISTRY_LABELS: ReadonlySet<string> = new Set(["co", "com", "net", "org", "gov", "edu", "ac", "or", "ne", "go", "gob", "mil", "nic"]);
+/** The literal start of an identifier pattern: letters and digits, and the `#` `-` `_` of channel names. */
+const IDENTIFIER_PREFIX = /^#?[A-Za-z0-9][A-Za-z0-9_-]*$/;
+/** An IPv6 literal host, as URLs write it. */
+const IPV6_HOST = /^\[[0-9a-f:.]+\]$/i;
+/**
+ * Domains under which anyone can get a subdomain (hosting, tunnels, storage, resold second levels): `*.github.io` is
+ * every GitHub Pages site. The common ones, not the public suffix list's private section; a pattern that names one of
+ * those this list misses still names one provider's customers only.
+ */
+const SHARED_PARENTS: ReadonlySet<string> = new Set([
+  "github.io", "gitlab.io", "bitbucket.io", "herokuapp.com", "workers.dev", "pages.dev", "netlify.app", "vercel.app", "fly.dev",
+  "onrender.com", "glitch.me", "repl.co", "replit.dev", "surge.sh", "ngrok.io", "ngrok-free.app", "ngrok.app", "trycloudflare.com",
+  "loca.lt", "s3.amazonaws.com", "amazonaws.com", "cloudfront.net", "blob.core.windows.net", "core.windows.net", "azurewebsites.net",
+  "azureedge.net", "appspot.com", "firebaseapp.com", "web.app", "run.app", "cloudfunctions.net", "googleusercontent.com",
+  "blogspot.com", "wordpress.com", "uk.com", "us.com", "eu.com", "ltd.uk", "plc.uk", "me.uk",
+]);
+
 /** Schemes that would make an identifier prefix read as "any URL". */
 const SCHEME_WORD = /^(?:https?|ftps?|wss?|mailto|file|data)/i;
 
@@ -42,8 +59,9 @@ export function egressPatternProblem(pattern: string): string | undefined {
     case "identifier": {
       const star = pattern.indexOf("*");
       if (star < 0) return pattern.trim().length === 0 ? "is empty" : undefined;
-      if (star !== pattern.length - 1 || star < 4 || !/^[A-Za-z0-9]+$/.test(pattern.slice(0, star))) {
-        return "uses `*` outside an email address's local part, a host's leftmost labels, a URL's path or the end of an identifier of four or more letters and digits";
+      const prefix = pattern.slice(0, star);
+      if (star !== pattern.length - 1 || !IDENTIFIER_PREFIX.test(prefix) || (prefix.match(/[A-Za-z0-9]/g) ?? []).length < 4) {
+        return "uses `*` outside an email address's local part, a host's leftmost labels, a URL's path or the end of an identifier of four or more letters and digits (`DE8937040044*`, `#support-*`)";
       }
       return SCHEME_WORD.test(pattern) ? "reads as any URL of a scheme" : undefined;
     }
@@ -51,24 +69,53 @@ export function egressPatternProblem(pattern: string): string | undefined {
 }
 
 /**
- * Compiles the patterns into one test of a destination (case-insensitive). A URL destination also matches a pattern
- * written for its host (`*.acme.example`) or origin (`https://api.acme.example`).
+ * Compiles the patterns into one test of a destination (case-insensitive). Each pattern is matched against
+ * destinations of its own kind only: an address pattern against addresses (`https://evil.example/x@acme.example` is a
+ * URL, not an address at acme.example), URL and host patterns against URLs, their hosts and origins, and bare hosts;
+ * identifier patterns against the rest. A URL whose authority another parser could read differently (`\`, `@`,
+ * `%`, spaces) matches nothing.
  */
 export function compileEgressAllow(patterns: readonly string[]): (destination: string) => boolean {
-  const regexes = patterns.map(patternRegex);
+  const byKind = { email: [] as RegExp[], place: [] as RegExp[], identifier: [] as RegExp[] };
+  for (const pattern of patterns) {
+    const kind = kindOf(pattern);
+    byKind[kind === "email" ? "email" : kind === "identifier" ? "identifier" : "place"].push(patternRegex(pattern));
+  }
+  const any = (regexes: readonly RegExp[], candidates: readonly string[]) => regexes.some((regex) => candidates.some((candidate) => regex.test(candidate)));
   return (destination) => {
-    const candidates = [destination];
-    if (/^www\./i.test(destination)) candidates.push(destination.split("/")[0]!);
-    if (/^https?:\/\//i.test(destination)) {
+    if (SCHEME.test(destination)) {
+      if (hasAmbiguousAuthority(destination)) return false;
+      const candidates = [destination];
       try {
         const url = new URL(destination);
         candidates.push(url.host, `${url.protocol}//${url.host}`, `${url.protocol}//${url.host}/`);
       } catch {
-        // not a URL after all: match the raw string only
+        // not a URL after all: the raw string only
       }
+      return any(byKind.place, candidates);
     }
-    return regexes.some((regex) => candidates.some((candidate) => regex.test(candidate)));
+    if (EMAIL_DESTINATION.test(destination)) return any(byKind.email, [destination]);
+    if (/^www\./i.test(destination)) return any(byKind.place, [destination, destination.split("/")[0]!]);
+    return any(byKind.place, [destination]) || any(byKind.identifier, [destination]);
   };
+}
+
+/** An address as a destination: one `@`, nothing before it that belongs to a URL (`/`, `:`, `\`), no spaces. */
+const EMAIL_DESTINATION = /^[^\s@/\\:]+@[^\s@/\\:]+$/;
+
+/**
+ * Whether a URL's authority (between `//` and the first `/ ? #`) holds characters on which parsers disagree:
+ * `https://hooks.acme.example\@evil.example/x` is acme.example to WHATWG and evil.example to others. Userinfo is
+ * refused too: a destination with credentials in it is not a place to send data to.
+ */
+export function hasAmbiguousAuthority(url: string): boolean {
+  const start = url.indexOf("//") + 2;
+  for (let i = start; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c === 47 || c === 63 || c === 35) return false; // / ? #
+    if (c === 92 || c === 64 || c === 37 || c <= 32) return true; // \ @ % space and controls
+  }
+  return false;
 }
 
 function kindOf(pattern: string): PatternKind {
@@ -86,11 +133,15 @@ function hostPart(rest: string): string {
 
 /** A host may open with `*.` (any subdomains); the rest must be a literal domain of an organization. */
 function hostProblem(host: string): string | undefined {
+  if (IPV6_HOST.test(host)) return undefined;
   const literal = host.startsWith("*.") ? host.slice(2) : host;
   if (literal.includes("*")) return "has a `*` inside its domain: a wildcard may only stand for whole leftmost labels (`*.acme.example`)";
   if (!LITERAL_HOST.test(literal)) return `\`${literal || host}\` is not a domain of at least two labels`;
-  const labels = literal.replace(/\.$/, "").split(".");
-  if (host.startsWith("*.") && (labels.length < 2 || (labels.length === 2 && REGISTRY_LABELS.has(labels[0]!.toLowerCase())))) {
+  if (!host.startsWith("*.")) return undefined;
+  const domain = literal.replace(/\.$/, "").toLowerCase();
+  const labels = domain.split(".");
+  if (labels.every((label) => /^\d+$/.test(label))) return `\`*.${literal}\` is a range of IP addresses, not a domain`;
+  if (labels.length < 2 || (labels.length === 2 && REGISTRY_LABELS.has(labels[0]!)) || SHARED_PARENTS.has(domain)) {
     return `\`*.${literal}\` is every domain registered under \`${literal}\``;
   }
   return undefined;
@@ -117,9 +168,10 @@ function patternRegex(pattern: string): RegExp {
 }
 
 /** What a `*` matches in each part: never `@`, never a separator between addresses. */
-const LOCAL_PART = "[^@\\s,;<>\"()\\[\\]]*";
+/** Characters of a local part (RFC 5322 atext and dots) less `/ | %`, which route or separate in some mailers. */
+const LOCAL_PART = "[A-Za-z0-9.!#$&'+=?^_`{}~-]*";
 const PATH = "[^\\s,;?#]*";
-const IDENTIFIER = "[A-Za-z0-9]*";
+const IDENTIFIER = "[A-Za-z0-9_-]*";
 const SUBDOMAINS = "(?:[a-z0-9-]+\\.)+";
 
 function hostRegex(host: string): string {

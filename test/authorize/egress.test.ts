@@ -37,8 +37,8 @@ describe("egressDestinations", () => {
 
 describe("egress.allow patterns", () => {
   it("lets a `*` stand for a local part, leftmost labels, a path or an identifier's rest, and nothing else", () => {
-    const allows = compileEgressAllow(["*@acme.example", "*.acme.example", "https://hooks.partner.example/*", "DE8937040044*"]);
-    for (const inside of ["ops@acme.example", "api.eu.acme.example", "https://api.acme.example/v1", "https://hooks.partner.example/a/b", "DE89370400440532013000"]) {
+    const allows = compileEgressAllow(["*@acme.example", "*.acme.example", "https://hooks.partner.example/*", "DE8937040044*", "#acme-*", "https://[fd00::1]/*"]);
+    for (const inside of ["ops@acme.example", "api.eu.acme.example", "https://api.acme.example/v1", "https://hooks.partner.example/a/b", "DE89370400440532013000", "#acme-ops", "https://[fd00::1]/hook"]) {
       expect({ inside, allowed: allows(inside) }).toEqual({ inside, allowed: true });
     }
     const outside = [
@@ -48,15 +48,28 @@ describe("egress.allow patterns", () => {
       "evilacme.example",
       "https://hooks.partner.example.evil.example/x",
       "DE89370400440532013000, GB82WEST12345698765432",
+      "https://evil.example/collect@acme.example",
+      "evil.example/@acme.example",
+      "evil.example:x@acme.example",
+      "https://hooks.partner.example\\@evil.example/x",
+      "https://user@hooks.partner.example/x",
     ];
     for (const destination of outside) expect({ destination, allowed: allows(destination) }).toEqual({ destination, allowed: false });
   });
 
+  // Normalized by WHATWG rules, the backslash became a path and the URL read as one to the allowed host.
+  it("keeps a URL whose authority parsers read differently raw, so that no pattern allows it", () => {
+    const allows = compileEgressAllow(["https://hooks.partner.example/*"]);
+    const destinations = egressDestinations({ ...sendEmail, destinationArgs: ["url"] }, { url: "https://hooks.partner.example\\@evil.example/x" });
+    expect(destinations).toEqual(["https://hooks.partner.example\\@evil.example/x"]);
+    expect(allows(destinations[0]!)).toBe(false);
+  });
+
   it("names the problem of a pattern that could reach any organization, and accepts bounded ones", () => {
-    for (const broad of ["http*", "https://**", "https://*/*", "*m", "*@*.com", "*acme.example", "*.co.uk", "*.example", "ftp://files.acme.example/*", "a@b@acme.example", "DE*"]) {
+    for (const broad of ["http*", "https://**", "https://*/*", "*m", "*@*.com", "*acme.example", "*.co.uk", "*.example", "ftp://files.acme.example/*", "a@b@acme.example", "DE*", "*.github.io", "https://*.blob.core.windows.net/*", "*.1.1", "#a-*"]) {
       expect({ broad, problem: egressPatternProblem(broad) }).toEqual({ broad, problem: expect.any(String) });
     }
-    for (const bounded of ["*@acme.example", "*.acme.example", "https://hooks.acme.example/*", "https://api.acme.example:8443/v1/*", "ops@acme.example", "acme.example/reports/*", "#support", "DE8937040044*"]) {
+    for (const bounded of ["*@acme.example", "*.acme.example", "https://hooks.acme.example/*", "https://api.acme.example:8443/v1/*", "ops@acme.example", "acme.example/reports/*", "#support", "DE8937040044*", "#acme-*", "https://[fd00::1]/*", "https://10.0.0.5/*"]) {
       expect({ bounded, problem: egressPatternProblem(bounded) }).toEqual({ bounded, problem: undefined });
     }
   });

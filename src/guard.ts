@@ -9,7 +9,7 @@ import { loadCedarPolicies } from "./authorize/cedar/load-policies.js";
 import { decisionContext, unique } from "./authorize/context.js";
 import { compileEgressAllow } from "./model/egress-pattern.js";
 import type { Action, AuthorizationRequest, DecisionContext, DeterminingPolicy, EngineDecision, PolicyEngine, RuntimeBounds } from "./authorize/engine.js";
-import { engineDecisionProblem, explain, GUARD_POLICY_IDS, outcomeOf, reasonsOf, type Outcome } from "./authorize/outcome.js";
+import { engineDecisionProblem, explain, GUARD_POLICY_IDS, isBuiltIn, outcomeOf, reasonsOf, type Outcome } from "./authorize/outcome.js";
 import { createToolCatalog, type ToolHints } from "./catalog/tool-catalog.js";
 import type { Classifier, Redactor, WrittenPlaces } from "./classify/classifier.js";
 import { createClassifier } from "./classify/classify.js";
@@ -426,7 +426,7 @@ class GuardPipeline implements Guard {
     const answer = this.parts.engine.authorize(request);
     const decision = answer instanceof Promise ? await withinTime(answer, this.parts.engineTimeoutMs, this.parts.engine.name) : answer;
     // The built-in engine's answers are frozen and well formed; another engine's are checked for their shape.
-    const problem = isFrozenObject(decision) ? undefined : engineDecisionProblem(decision);
+    const problem = isBuiltIn(decision) ? undefined : engineDecisionProblem(decision);
     const checked: EngineDecision = problem === undefined ? decision : { decision: "deny", determining: [], errors: [problem] };
     const verdict = this.verdictOf(pending, this.outcome(mergeDrift(checked, drift, context.approvals)), context, value, findings);
     return verdict.decision === "deny" || verdict.decision === "halt" ? verdict : (this.outsideDeclaration(pending) ?? verdict);
@@ -447,17 +447,17 @@ class GuardPipeline implements Guard {
   }
 
   /**
-   * The outcome of an engine decision with the ids and reasons a verdict cites. A cached decision is the same frozen
-   * object call after call (and `mergeDrift` returns it as is when no rule fires): its outcome is derived once. Only
-   * frozen ones are remembered: an engine that reuses one mutable object would otherwise be answered from the outcome
-   * of an earlier decision.
+   * The outcome of an engine decision with the ids and reasons a verdict cites. A cached decision of the built-in
+   * engine is the same frozen object call after call (and `mergeDrift` returns it as is when no rule fires): its
+   * outcome is derived once. Only those are remembered: an engine that reuses one mutable object would otherwise be
+   * answered from the outcome of an earlier decision.
    */
   private outcome(decision: EngineDecision): Derived {
     let derived = this.derived.get(decision);
     if (!derived) {
       const outcome = outcomeOf(decision);
       derived = { outcome, ids: Object.freeze(outcome.policies.map((policy) => policy.id)), reasons: Object.freeze(reasonsOf(outcome.policies)) };
-      if (isFrozenObject(decision)) this.derived.set(decision, derived);
+      if (isBuiltIn(decision)) this.derived.set(decision, derived);
     }
     return derived;
   }
@@ -712,11 +712,6 @@ class GuardPipeline implements Guard {
     }
     return written;
   }
-}
-
-/** `Object.isFrozen` is true of every primitive (`undefined` included): only a frozen object is a checked answer. */
-function isFrozenObject(value: unknown): boolean {
-  return typeof value === "object" && value !== null && Object.isFrozen(value);
 }
 
 /** A deep copy of JSON-like arguments; what cannot be cloned (functions) goes through JSON. */

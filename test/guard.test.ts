@@ -151,6 +151,13 @@ describe("fail closed", () => {
     }
     const { guard } = await supportGuard({ engine: createFunctionEngine(() => ({ decision: "allow", determining: [], errors: [] })) });
     expect(await guard.beforeCall(call("get_customer"))).toMatchObject({ decision: "deny", policyIds: ["default-deny"] });
+    // Frozen is no pass: only the built-in engine's answers skip the check. And an allow citing only a forbid cites no permit.
+    const frozen = Object.freeze({ decision: "allow", determining: [{ id: "p", effect: "permit", reason: "ok" }], errors: { message: "policy failed" } });
+    const forbidOnly = { decision: "allow", determining: [{ id: "forbid-egress", effect: "forbid", reason: "no" }], errors: [] };
+    for (const [answer, id] of [[frozen, "engine-error"], [forbidOnly, "default-deny"]] as const) {
+      const other = await supportGuard({ engine: createFunctionEngine(() => answer as never) });
+      expect(await other.guard.beforeCall(call("get_customer"))).toMatchObject({ decision: "deny", policyIds: [id] });
+    }
   });
 
   // The outcome of a decision was remembered by the identity of the engine's answer.

@@ -41,6 +41,19 @@ export function isAlert(policy: DeterminingPolicy): boolean {
  * response wins and all of them are cited. Alerts ride along: the Cedar engine evaluates them as permits, so an
  * allow that only alerts permitted is the default deny it would have been without them.
  */
+/** Answers the built-in engine made (frozen, well formed): the guard needs no shape check of them. */
+const BUILT_IN = new WeakSet<object>();
+
+/** Marks an answer of the built-in engine; anything else an engine returns is checked (`engineDecisionProblem`). */
+export function markBuiltIn(decision: EngineDecision): EngineDecision {
+  BUILT_IN.add(decision);
+  return decision;
+}
+
+export function isBuiltIn(decision: unknown): decision is EngineDecision {
+  return typeof decision === "object" && decision !== null && BUILT_IN.has(decision);
+}
+
 /**
  * What is wrong with an engine's answer, or undefined when it has the shape of an `EngineDecision`. A pluggable engine
  * (OPA over HTTP, a function) may answer anything: `errors` given as an object (whose `.length` is undefined) would
@@ -67,7 +80,7 @@ export function outcomeOf(decision: EngineDecision): Outcome {
     return { kind: "deny", policies: [engineError, ...decision.determining.filter((policy) => policy.effect === "forbid")], errors: decision.errors };
   }
   if (decision.decision === "allow") {
-    const permits = decision.determining.filter((policy) => !isAlert(policy));
+    const permits = decision.determining.filter((policy) => policy.effect === "permit" && !isAlert(policy));
     // An allow that cites no permit is not one (an engine answering `{ decision: "allow", determining: [] }`).
     if (permits.length === 0) return { kind: "deny", policies: [DEFAULT_DENY, ...alerts], errors: [] };
     return { kind: "allow", policies: [...permits, ...alerts] };

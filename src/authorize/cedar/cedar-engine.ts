@@ -8,6 +8,7 @@ import type { CompiledPolicySet } from "./compile.js";
 import { contextUsage, type ContextUsage } from "./context-usage.js";
 import { agentEntity, agentUid, CONTEXT_ATTRIBUTES, cedarContext, contextAttribute, RUNTIME_UID, runtimeEntity, toolEntity, toolUid, type ContextAttribute, type EntityJson, type EntityUid } from "./entities.js";
 import { residualEvaluator, type ResidualEvaluator } from "./residual-evaluator.js";
+import { markBuiltIn } from "../outcome.js";
 import { specialize } from "./residual.js";
 
 export interface CedarEngineOptions {
@@ -171,7 +172,7 @@ export function createCedarEngine(options: CedarEngineOptions): CedarEngine {
     // Frozen, lists included: the guard derives a decision's outcome once and finds it again by identity.
     Object.freeze(result.determining);
     Object.freeze(result.errors);
-    cache.set(cacheKey, Object.freeze(result));
+    cache.set(cacheKey, markBuiltIn(Object.freeze(result)));
     return result;
   }
 

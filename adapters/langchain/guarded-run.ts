@@ -1,8 +1,8 @@
 import { isGraphBubbleUp } from "@langchain/langgraph";
-import { GuardError, permitsForwarding, RefusalError, type Guard, type ToolCall, type Verdict } from "../../src/index.js";
+import { permitsForwarding, RefusalError, type Guard, type ToolCall, type Verdict } from "../../src/index.js";
 import { refusalText, stopOnHalt, type Refusal } from "../common/refusal.js";
 import { outputView, refusalMessage } from "./tool-output.js";
-import { thrownText } from "../common/thrown-text.js";
+import { controlFlowError, thrownText } from "../common/thrown-text.js";
 
 /** One LangChain tool call on its way through the guard. */
 export interface GuardedRun {
@@ -55,7 +55,9 @@ function refuse(run: GuardedRun, verdict: Refusal): unknown {
  */
 async function failed(run: GuardedRun, call: ToolCall, error: unknown): Promise<unknown> {
   // LangGraph's interrupts and commands, the guard's own refusals and cancellations are control flow, not output.
-  if (isGraphBubbleUp(error) || error instanceof GuardError || (error instanceof Error && error.name === "AbortError")) throw error;
+  if (isGraphBubbleUp(error)) throw error;
+  const control = controlFlowError(error);
+  if (control) throw control;
   const text = thrownText(error);
   const view = outputView(text);
   const after = await run.guard.afterCall(call, view.value);

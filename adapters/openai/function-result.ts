@@ -1,7 +1,7 @@
-import { GuardError, type Guard, type ToolCall } from "../../src/index.js";
+import type { Guard, ToolCall } from "../../src/index.js";
 import { refusalText, stopOnHalt } from "../common/refusal.js";
 import { contentView } from "../common/result-view.js";
-import { thrownText } from "../common/thrown-text.js";
+import { controlFlowError, thrownText } from "../common/thrown-text.js";
 
 /**
  * Runs a function the guard let through and returns what the model may get: its result as the guard decided it
@@ -14,8 +14,9 @@ export async function functionResult(guard: Guard, call: ToolCall, run: () => un
   try {
     result = wireValue(await run());
   } catch (error) {
-    // The guard's own errors (a halt from a nested guard) and cancellations are not the function's output.
-    if (error instanceof GuardError || (error instanceof Error && error.name === "AbortError")) throw error;
+    // The guard's own refusals (a halt from a nested guard) and cancellations are not the function's output.
+    const control = controlFlowError(error);
+    if (control) throw control;
     const text = thrownText(error);
     const view = contentView(text);
     const after = await guard.afterCall(call, view.value);

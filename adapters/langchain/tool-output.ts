@@ -16,7 +16,7 @@ export interface OutputView {
 
 export function outputView(output: unknown): OutputView {
   if (ToolMessage.isInstance(output)) return messageView(output);
-  if (isCommand(output)) return { value: { update: plainUpdate(output.update) } };
+  if (isCommand(output)) return { value: commandValue(output) };
   const view = contentView(output);
   return { value: view.value, rebuild: view.restore };
 }
@@ -70,7 +70,23 @@ function withContent(message: ToolMessage, content: unknown, side: SideFields): 
   });
 }
 
-/** A Command's state update, its messages read whole: a Command cannot be rebuilt, only decided. */
+/**
+ * What a Command carries: its state update, and what it sends on (each `Send`'s node and arguments, which reach
+ * another node, the model's included) and resumes with. A Command cannot be rebuilt, only decided.
+ */
+function commandValue(command: { readonly update?: unknown; readonly goto?: unknown; readonly resume?: unknown }): Record<string, unknown> {
+  const value: Record<string, unknown> = { update: plainUpdate(command.update) };
+  const goto = Array.isArray(command.goto) ? command.goto : command.goto === undefined ? [] : [command.goto];
+  if (goto.length > 0) value["goto"] = goto.map((target: unknown) => (isSend(target) ? { node: target.node, args: plainUpdate(target.args) } : target));
+  if (command.resume !== undefined) value["resume"] = plainUpdate(command.resume);
+  return value;
+}
+
+function isSend(value: unknown): value is { readonly node: string; readonly args: unknown } {
+  return value !== null && typeof value === "object" && typeof (value as { node?: unknown }).node === "string" && "args" in value;
+}
+
+/** A Command's state update, its messages read whole. */
 function plainUpdate(update: unknown): unknown {
   if (Array.isArray(update)) return update.map(([key, value]: [string, unknown]) => [key, plainValue(value)]);
   if (update === null || typeof update !== "object") return update ?? null;

@@ -1,6 +1,6 @@
 import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { fakeModel } from "@langchain/core/testing";
-import { Command } from "@langchain/langgraph";
+import { Command, Send } from "@langchain/langgraph";
 import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { createAgent, tool } from "langchain";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -142,6 +142,26 @@ describe("purposeGuardMiddleware with classification", () => {
       expect(JSON.stringify(result.messages)).not.toContain(SSN);
       expect(String(toolMessages(result.messages)[0]?.content)).toContain("withheld the result of crm/get_customer");
     }
+  });
+
+  // Only the update was read: what a Command sent on to another node (the model's, here) passed unseen.
+  it("withholds a Command that sends an SSN on to another node", async () => {
+    const { guard } = await setup();
+    const lookup = tool(
+      async (_args, config) =>
+        new Command({
+          update: { messages: [new ToolMessage({ content: "found the customer", tool_call_id: (config as { toolCall: { id: string } }).toolCall.id })] },
+          goto: [new Send("model_request", { messages: [new HumanMessage(`customer ssn ${SSN}`)] })],
+        }),
+      { name: "get_customer", description: "Look up a customer by id", schema: z.object({ id: z.string() }) },
+    );
+    const model = fakeModel().respondWithTools([{ name: "get_customer", args: { id: "c-1" }, id: "call_get" }]).respond(new AIMessage("ok")).respond(new AIMessage("ok"));
+    const agent = createAgent({ model, tools: [lookup], middleware: [purposeGuardMiddleware(guard)] });
+
+    const result = await agent.invoke({ messages: [new HumanMessage("who?")] });
+
+    expect(JSON.stringify(result.messages) + JSON.stringify(model.calls)).not.toContain(SSN);
+    expect(String(toolMessages(result.messages)[0]?.content)).toContain("withheld the result of crm/get_customer");
   });
 
   it("lets the same email go to a URL inside egress.allow", async () => {

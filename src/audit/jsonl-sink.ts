@@ -1,4 +1,4 @@
-import { closeSync, copyFileSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, truncateSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, truncateSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { GuardError, isGuardError, messageOf } from "../errors.js";
 import type { AuditRecord, ChainedAuditRecord } from "../model/audit-record.js";
@@ -69,7 +69,9 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
     if (found.torn) fd = setTornTailAside(path, fd, found.size);
     size = found.size;
     ({ seq, hash } = continueFrom(found, readHeadFile(path)));
-    headFd = openSync(headPath(path), "w");
+    // Opened without truncating (`w` would empty it until the write below; a crash between the two left an empty head
+    // file that stopped every later start): the fixed-size head is overwritten in place.
+    headFd = openSync(headPath(path), existsSync(headPath(path)) ? "r+" : "w");
     writeSync(headFd, formatHead({ seq, hash }), 0);
   } catch (error) {
     releaseLock(lockPath);
@@ -317,6 +319,8 @@ function readHeadFile(path: string): ChainHead | undefined {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw auditError(headPath(path), error);
   }
+  // Created but never written: the sink died between creating the file and its first write.
+  if (text.length === 0) return undefined;
   const head = parseHead(text);
   if (typeof head === "string") {
     throw new GuardError("AUDIT_FAILED", `the audit log's head file ${headPath(path)} is unreadable: ${head}`, {

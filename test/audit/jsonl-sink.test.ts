@@ -197,6 +197,20 @@ describe("createJsonlSink", () => {
     expect(readFileSync(`${path}.head`, "utf8")).toHaveLength(128);
   });
 
+  // The head file was opened with `w`, which empties it until the first write: a crash between the two stopped every
+  // later start. It is now overwritten in place, and an empty one is taken for no head.
+  it("starts again after a crash that left its head file empty, and keeps the head when reopened", async () => {
+    const path = await writeLog(3);
+    const head = readFileSync(`${path}.head`, "utf8");
+    const reopened = createJsonlSink({ path });
+    expect(readFileSync(`${path}.head`, "utf8")).toBe(head);
+    await reopened.close();
+    writeFileSync(`${path}.head`, "");
+    const sink = createJsonlSink({ path });
+    expect(sink.head().seq).toBe(3);
+    await sink.close();
+  });
+
   it("continues from its published head when the log lost its last records, so the gap stays for verify to find", async () => {
     const path = await writeLog(5);
     rewriteLine(path, 4, () => undefined);

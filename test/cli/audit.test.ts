@@ -74,6 +74,16 @@ describe("purpose-guard audit verify", () => {
     expect((await cli(["audit", "verify", "--expect-head", "5", path])).code).toBe(2);
   });
 
+  // Removing the last records together with the head file left a shorter chain that verified without a word.
+  it("warns that removals from the end cannot be noticed when there is no head to reach", async () => {
+    const path = await log(3);
+    expect((await cli(["audit", "verify", path])).stdout).not.toContain("WARN");
+    rmSync(`${path}.head`);
+    const run = await cli(["audit", "verify", path]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/\nWARN .*audit\.jsonl\.head is missing and no --expect-head was given/);
+  });
+
   it("exits 2 without a file, and explains its subcommands", async () => {
     expect((await cli(["audit", "verify"])).code).toBe(2);
     expect((await cli(["audit"])).stderr).toContain("Subcommands:");

@@ -58,6 +58,10 @@ Examples:
       const start = report.startsAt ? ` (starts at record ${report.startsAt.seq}: earlier records were not verified)` : "";
       const checked = expectHeads.length > 0 ? `; reaches the head in ${expectHeads.map((head) => head.source).join(" and ")}` : "";
       io.stdout.write(`OK  ${report.records} records in ${files.length} file${files.length === 1 ? "" : "s"}, chain intact${start}; head ${report.head ? `${report.head.seq} ${report.head.hash}` : "(empty)"}${checked}\n`);
+      // No head to reach: records removed from the end (with the head file) cannot be told from a log that ended there.
+      if (expectHeads.length === 0 && report.records > 0) {
+        io.stdout.write(`WARN ${headPath(files.at(-1)!)} is missing and no --expect-head was given: records removed from the end of the log would not be noticed\n`);
+      }
     } else {
       const found = report.firstBreak!;
       io.stdout.write(`TAMPERED  ${found.kind} at ${found.file}:${found.line}${found.seq !== undefined ? ` (record ${found.seq})` : ""}: ${printable(found.message)}\n  ${report.records} records verified before it\n`);

@@ -133,7 +133,7 @@ interface Table<T> {
  * Second columns of tables that document fields (`| Field | Description |`) rather than list a record's values: their
  * rows are names and what the names mean (`| medications | List of medications |`).
  */
-const DOCUMENTING = /^(?:descriptions?|type|types|meaning|notes?|explanation|purpose|examples?|default|format|comments?|usage|definition|details?)$/i;
+const DOCUMENTING = /^(?:descriptions?|type|types|meaning|notes?|explanation|purpose|examples?|samples?|default|default value|format|comments?|usage|definition|details?|required|optional|mandatory|nullable|constraints?|validation|since|deprecated)$/i;
 
 function tableOf<T>(text: string, cells: readonly number[], reader: Reader<T>): Table<T> {
   if (cells.length > 2 * MAX_COLUMNS) return { columns: [], pairs: false };

@@ -466,6 +466,8 @@ describe("health labels in text", () => {
       "| Field | Type | Notes |\n|---|---|---|\n| diagnosis | string | required |",
       "| Medication | Count |\n|---|---|\n| n/a | 0 |",
       "status: ok; see the diagnosis: below",
+      "| Parameter | Required |\n|---|---|\n| medications | yes |",
+      "| Field | Value |\n|---|---|\n| Allergies | no |",
     ];
     expectNone("health.", nearMisses);
   });

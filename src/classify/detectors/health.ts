@@ -53,7 +53,7 @@ function labelKind(label: string): LabelKind | undefined {
 }
 
 /** Values that name nothing: `none`, `n/a`, `pending`. */
-const NO_VALUE = /^(?:none|n\/a|na|nil|null|unknown|pending|tbd|tba|normal|ok|not applicable|-+|\?+)$/i;
+const NO_VALUE = /^(?:none|n\/a|na|nil|null|unknown|pending|tbd|tba|normal|ok|not applicable|yes|no|y|n|true|false|-+|\?+)$/i;
 /** Digits alone: a count or a date after a plural label (`Prescriptions: 42`); after a singular one, a code (`042`). */
 const NUMBERS = /^[\d\s,.:/-]+$/;
 /** A date (`2024-03-01`, `3/1/2024`): when something was prescribed or diagnosed, not what. */

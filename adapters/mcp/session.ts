@@ -105,6 +105,8 @@ export class ProxySession {
   #templates: { readonly template: UriTemplate; readonly upstream: Upstream }[] = [];
   readonly #templateKeys = new Set<string>();
   readonly #subscriptions = new Map<string, Upstream>();
+  /** The list cursors servers handed out in this session, by method: only these are passed back (single server). */
+  readonly #cursors = new Set<string>();
   #logLevel: string | undefined;
   #clientCapabilities: Readonly<Record<string, unknown>> = {};
   #clientName: string | undefined;
@@ -261,7 +263,7 @@ export class ProxySession {
   }
 
   async #handshake(params: Params | undefined): Promise<Outcome> {
-    const clientParams = withoutTasks(params ?? {});
+    const clientParams = clientInitParams(params ?? {});
     this.#clientCapabilities = isRecord(clientParams["capabilities"]) ? clientParams["capabilities"] : {};
     const clientInfo = clientParams["clientInfo"];
     if (isRecord(clientInfo) && typeof clientInfo["name"] === "string") this.#clientName = clientInfo["name"];
@@ -277,7 +279,7 @@ export class ProxySession {
     }
     const instructions = new Map(await Promise.all(ready.map(async (upstream) => [upstream, await this.#instructionsOf(upstream)] as const)));
     this.#initialized = true;
-    if (this.#upstreams.length === 1) return success(adjustCapabilities(ready[0]!.init!.raw, instructions.get(ready[0]!)));
+    if (this.#upstreams.length === 1) return success(adjustCapabilities(ready[0]!.init!.raw, instructions.get(ready[0]!), this.#shared.serverInfo));
     return success(this.#mergedInit(ready, String(clientParams["protocolVersion"] ?? ""), instructions));
   }
 
@@ -298,10 +300,7 @@ export class ProxySession {
     const protocolVersion = versions.every((version) => version === requested) ? requested : [...versions].sort()[0]!;
     const capabilities: Record<string, Record<string, unknown>> = {};
     for (const upstream of ready) {
-      for (const [key, value] of Object.entries(upstream.init!.capabilities)) {
-        if (key === "tasks" || !isRecord(value)) continue;
-        capabilities[key] = { ...capabilities[key], ...value };
-      }
+      for (const [key, value] of Object.entries(knownCapabilities(upstream.init!.capabilities))) capabilities[key] = { ...capabilities[key], ...value };
     }
     // Aggregated lists change whenever any upstream restarts or recovers, whatever each one declared.
     for (const key of ["tools", "prompts", "resources"] as const) {
@@ -515,9 +514,17 @@ export class ProxySession {
       flight.upstream = upstream;
       // Not granted by the declaration (and hidden): an empty list, as from a server that has none.
       if (!this.#shared.enforcer.visible(upstream.name, grant)) return success({ [key]: [] });
+      // Only a cursor this server handed out (in a checked answer) goes back to it: any other string is client data.
       const cursor = params?.["cursor"];
+      if (cursor !== undefined && (typeof cursor !== "string" || !this.#cursors.has(`${method}\u0000${cursor}`))) return failure(RPC.invalidParams, `${method}: unknown cursor`);
       const outcome = await upstream.request(method, typeof cursor === "string" ? { cursor } : {}, { signal: flight.controller.signal });
-      return this.#shared.enforcer.after(contextOf(upstream), outcome);
+      const checked = await this.#shared.enforcer.after(contextOf(upstream), outcome);
+      const next = checked.result?.["nextCursor"];
+      if (typeof next === "string") {
+        if (this.#cursors.size >= MAX_CURSORS) this.#cursors.clear();
+        this.#cursors.add(`${method}\u0000${next}`);
+      }
+      return checked;
     }
     if (typeof params?.["cursor"] === "string") return success({ [key]: [] }); // we never hand out cursors
     const lists = await Promise.all(sources.map((upstream) => this.#fetchAll(upstream, method, key, flight.controller.signal)));
@@ -584,7 +591,10 @@ export class ProxySession {
     const params = request.params;
     const uri = params?.["uri"];
     if (typeof uri !== "string") return failure(RPC.invalidParams, `${method} needs a string \`uri\``);
-    const upstream = method === "resources/unsubscribe" ? this.#subscriptions.get(uri) ?? (await this.#ownerOf(uri, flight.controller.signal)) : await this.#ownerOf(uri, flight.controller.signal);
+    // Only a subscription this client made (which had a verdict) is forwarded to end: any other URI would reach a
+    // server undecided, and there is nothing to end.
+    if (method === "resources/unsubscribe" && !this.#subscriptions.has(uri)) return success({});
+    const upstream = method === "resources/unsubscribe" ? this.#subscriptions.get(uri) : await this.#ownerOf(uri, flight.controller.signal);
     if (!upstream) return failure(RPC.resourceNotFound, `Resource not found: no upstream server lists \`${uri}\``, { uri });
     flight.upstream = upstream;
     if (method === "resources/subscribe") {
@@ -660,7 +670,8 @@ export class ProxySession {
 
   async #setLevel(params: Params | undefined): Promise<Outcome> {
     const level = params?.["level"];
-    if (typeof level !== "string") return failure(RPC.invalidParams, "logging/setLevel needs a string `level`");
+    // The RFC 5424 names MCP defines, and nothing else: the level is forwarded to every server, undecided.
+    if (typeof level !== "string" || !LOG_LEVELS.has(level)) return failure(RPC.invalidParams, `logging/setLevel needs \`level\` to be one of ${[...LOG_LEVELS].join(", ")}`);
     const targets = this.#upstreams.filter((upstream) => upstream.has("logging"));
     if (targets.length === 0) return failure(RPC.methodNotFound, "Method not found: logging/setLevel");
     this.#logLevel = level;
@@ -775,7 +786,7 @@ export class ProxySession {
     switch (notification.method) {
       case "notifications/progress": {
         // Only progress on a request of this client, under the client's own token.
-        const related = this.#flightWithToken(params?.["progressToken"]);
+        const related = this.#flightWithToken(params?.["progressToken"], upstream);
         if (related === undefined) return;
         const progress = { ...params, progressToken: related.flight.progressToken! };
         // The hot path: numbers carry no class, so bare progress needs no check; a message or anything else does.
@@ -859,9 +870,10 @@ export class ProxySession {
   }
 
   /** The client request an upstream progress token belongs to (the proxy's token, see `Flight.upstreamToken`). */
-  #flightWithToken(token: unknown): { readonly id: RequestId; readonly flight: Flight } | undefined {
+  /** The client request a progress token names, if it went to `upstream` (another server could guess the token). */
+  #flightWithToken(token: unknown, upstream: Upstream): { readonly id: RequestId; readonly flight: Flight } | undefined {
     if (typeof token !== "number") return undefined;
-    for (const [id, flight] of this.#flights) if (flight.upstreamToken === token) return { id, flight };
+    for (const [id, flight] of this.#flights) if (flight.upstreamToken === token && flight.upstream === upstream) return { id, flight };
     return undefined;
   }
 }
@@ -870,29 +882,85 @@ export class ProxySession {
  * The initialize result of a single server, with the capabilities the proxy changes and the instructions as the guard
  * passed them. Only the fields MCP defines are kept: anything else the server wrote would reach the client unchecked.
  */
-function adjustCapabilities(result: Readonly<Record<string, unknown>>, instructions: string | undefined): Record<string, unknown> {
-  const capabilities = isRecord(result["capabilities"]) ? { ...result["capabilities"] } : {};
-  delete capabilities["tasks"];
+function adjustCapabilities(result: Readonly<Record<string, unknown>>, instructions: string | undefined, fallback: { readonly name: string; readonly version: string }): Record<string, unknown> {
+  const capabilities = knownCapabilities(result["capabilities"]);
   // Pins can hide or reveal tools at any time, so the tool list can change even if the server's never does.
-  if (isRecord(capabilities["tools"])) capabilities["tools"] = { ...capabilities["tools"], listChanged: true };
+  if (capabilities["tools"]) capabilities["tools"] = { ...capabilities["tools"], listChanged: true };
   return {
     protocolVersion: result["protocolVersion"],
     capabilities,
-    serverInfo: result["serverInfo"],
+    serverInfo: plainServerInfo(result["serverInfo"], fallback),
     ...(instructions === undefined ? {} : { instructions }),
   };
 }
 
 /**
- * Task-augmented requests (experimental in MCP 2025-11-25) return their result through `tasks/result`, outside the
- * call the guard decided on; the proxy does not offer them, in either direction (a request's `task` field is not
- * among the fields `forwardedParams` keeps).
+ * The capabilities MCP defines, with their flags: a server's `experimental` entries, unknown keys and anything but
+ * a boolean under a known one are server data nobody checks, so they are not passed on (nor are tasks, see below).
  */
-function withoutTasks(params: Params): Record<string, unknown> {
-  const capabilities = params["capabilities"];
-  if (!isRecord(capabilities) || !("tasks" in capabilities)) return { ...params };
-  const { tasks: _tasks, ...rest } = capabilities;
-  return { ...params, capabilities: rest };
+const CAPABILITY_FLAGS: Readonly<Record<string, readonly string[]>> = {
+  logging: [], completions: [], prompts: ["listChanged"], resources: ["subscribe", "listChanged"], tools: ["listChanged"],
+};
+
+export function knownCapabilities(raw: unknown): Record<string, Record<string, boolean>> {
+  const out: Record<string, Record<string, boolean>> = {};
+  if (!isRecord(raw)) return out;
+  for (const [key, flags] of Object.entries(CAPABILITY_FLAGS)) {
+    const value = raw[key];
+    if (!isRecord(value)) continue;
+    const kept: Record<string, boolean> = {};
+    for (const flag of flags) if (typeof value[flag] === "boolean") kept[flag] = value[flag] as boolean;
+    out[key] = kept;
+  }
+  return out;
+}
+
+/**
+ * A server's name and version as the client sees them: only these two, and only when they read as a name and a
+ * version (no long token, no run of digits a card or an id would have). Anything else a server puts there (a title,
+ * a description, icons, its own fields) is server text nobody checks; the proxy's own name stands in.
+ */
+function plainServerInfo(raw: unknown, fallback: { readonly name: string; readonly version: string }): { name: string; version: string } {
+  const info = isRecord(raw) ? raw : {};
+  const name = info["name"];
+  const version = info["version"];
+  return isPlainLabel(name) && isPlainLabel(version) ? { name, version } : { name: fallback.name, version: fallback.version };
+}
+
+function isPlainLabel(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0 && value.length <= 100 && /^[\w@./+:() -]+$/.test(value) && !/[A-Za-z0-9]{20}/.test(value) && !/\d(?:[ -]?\d){7}/.test(value);
+}
+
+/**
+ * What the proxy tells servers of the client at initialize: the protocol version, the capabilities MCP defines (each
+ * as flags: booleans and empty objects) and the client's name and version when they read as such. Anything else in the
+ * client's params (`_meta`, extra fields, `experimental`) is client data no verdict covers. Task-augmented requests
+ * (experimental in MCP 2025-11-25) return their result through `tasks/result`, outside the call the guard decided on;
+ * the proxy does not offer them, in either direction.
+ */
+function clientInitParams(params: Params): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (typeof params["protocolVersion"] === "string") out["protocolVersion"] = params["protocolVersion"];
+  const capabilities: Record<string, unknown> = {};
+  const raw = isRecord(params["capabilities"]) ? params["capabilities"] : {};
+  for (const key of ["roots", "sampling", "elicitation"]) {
+    const value = raw[key];
+    if (isRecord(value)) capabilities[key] = flagsOf(value);
+  }
+  out["capabilities"] = capabilities;
+  const info = isRecord(params["clientInfo"]) ? params["clientInfo"] : {};
+  out["clientInfo"] = isPlainLabel(info["name"]) && isPlainLabel(info["version"]) ? { name: info["name"], version: info["version"] } : { name: "mcp-client", version: "0.0.0" };
+  return out;
+}
+
+/** A capability's flags: its boolean entries and its entries that are empty objects or objects of flags. */
+function flagsOf(value: Readonly<Record<string, unknown>>, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, flag] of Object.entries(value)) {
+    if (typeof flag === "boolean") out[key] = flag;
+    else if (isRecord(flag) && depth < 2) out[key] = flagsOf(flag, depth + 1);
+  }
+  return out;
 }
 
 /**
@@ -909,10 +977,25 @@ function reservedRefusal(exposed: string): Outcome {
   return success({ content: [{ type: "text", text }], isError: true });
 }
 
-/** Whether a progress notification holds only its token and numbers (`progress`, `total`). */
+/** Cursors remembered per session; a client paging through more lists than this starts over. */
+const MAX_CURSORS = 1024;
+const LOG_LEVELS: ReadonlySet<string> = new Set(["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]);
+
+/** The keys of bare progress: the token and two counts. */
+const BARE_PROGRESS: ReadonlySet<string> = new Set(["progressToken", "progress", "total"]);
+/** Counts below this have fewer digits than any card, account or national id the classifier knows. */
+const SMALL_COUNT = 1e8;
+
+/**
+ * Whether a progress notification holds only its token and small counts (`progress`, `total`): then nothing in it can
+ * be data. Other keys (a key's name can be a secret), text, or a count with the digits of a card number are checked.
+ */
 function onlyNumbers(params: Params): boolean {
   for (const key in params) {
-    if (key !== "progressToken" && typeof params[key] !== "number") return false;
+    if (!BARE_PROGRESS.has(key)) return false;
+    if (key === "progressToken") continue;
+    const value = params[key];
+    if (typeof value !== "number" || !(Math.abs(value) < SMALL_COUNT)) return false;
   }
   return true;
 }

@@ -38,6 +38,8 @@ export function readIncoming(line: string): Incoming {
   if (rawId !== undefined && rawId !== null && id === undefined) return refuse(null, RPC.invalidRequest, "Invalid Request: `id` must be a string or a number", "a message with an invalid id");
   if ("method" in value) {
     if (typeof value["method"] !== "string") return refuse(answerable, RPC.invalidRequest, "Invalid Request: `method` must be a string", "a message with an invalid method");
+    // `"id": null` is neither a request (which must have an id to answer) nor a notification (which has none).
+    if (rawId === null) return refuse(null, RPC.invalidRequest, "Invalid Request: a request's `id` must not be null", "a request with a null id");
     const params = value["params"];
     if (params !== undefined && !isRecord(params)) {
       // A notification gets no answer, even an error one (JSON-RPC 2.0, section 4.1).
@@ -117,6 +119,15 @@ export class StdioServerTransport implements Transport {
     let newline = data.indexOf(10);
     while (newline !== -1) {
       const piece = data.subarray(start, newline);
+      // A whole line longer than the limit that arrived in one chunk is refused like one that arrived in many.
+      if (!this.#skipping && this.#buffered + piece.length > this.#maxBytes) {
+        this.#chunks = [];
+        this.#buffered = 0;
+        this.#answer({ replies: [reply(null, PARSE_ERROR, `Parse error: a message longer than ${this.#maxBytes} bytes`)], problem: "a message too long to read" });
+        start = newline + 1;
+        newline = data.indexOf(10, start);
+        continue;
+      }
       const line = this.#chunks.length === 0 ? piece : Buffer.concat([...this.#chunks, piece]);
       this.#chunks = [];
       this.#buffered = 0;
@@ -138,7 +149,9 @@ export class StdioServerTransport implements Transport {
   };
 
   #line(text: string): void {
-    const line = text.endsWith("\r") ? text.slice(0, -1) : text;
+    // A byte order mark opens some editors' and tools' output: it is not part of the message.
+    const unmarked = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    const line = unmarked.endsWith("\r") ? unmarked.slice(0, -1) : unmarked;
     if (line.trim() === "") return;
     const incoming = readIncoming(line);
     if (incoming.message) this.onmessage?.(incoming.message);

@@ -125,6 +125,11 @@ export class Upstream {
    */
   async start(clientParams: Params): Promise<Outcome> {
     this.#clientParams = clientParams;
+    // A restart that was due would race this start: this start is the restart.
+    if (this.#restartTimer !== undefined) {
+      clearTimeout(this.#restartTimer);
+      this.#restartTimer = undefined;
+    }
     return this.#connect();
   }
 
@@ -203,6 +208,11 @@ export class Upstream {
     const answer = await peer.request("initialize", this.#clientParams, { timeoutMs: this.#options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS });
     // close() may have run while we waited (TypeScript cannot see that through the await).
     if ((this.#state as UpstreamState) === "closed") return this.unavailable("initialize");
+    // A newer start replaced this connection while it initialized: it is closed, and the newer one stands.
+    if (this.#peer !== peer) {
+      if (!peer.closed) void peer.close();
+      return failure(RPC.connectionClosed, `upstream \`${this.name}\` was started again while it initialized`, { reason: "upstream-starting", upstream: this.name });
+    }
     if (answer.error) {
       if (peer.closed) return this.#failStart(peer, this.#exitReason(peer) ?? answer.error.message);
       // The server answered with a protocol error (e.g. an unsupported version): relay it, as the server meant it.
@@ -242,7 +252,9 @@ export class Upstream {
   }
 
   #failStart(peer: RpcPeer | undefined, reason: string): Outcome {
-    this.#goDown(peer, reason);
+    // A start that a newer one replaced fails alone: the upstream is the newer start's.
+    if (peer === undefined || peer === this.#peer) this.#goDown(peer, reason);
+    else if (!peer.closed) void peer.close();
     return failure(RPC.internalError, `upstream \`${this.name}\` ${reason}`, { reason: "upstream-start-failed", upstream: this.name });
   }
 

@@ -59,6 +59,20 @@ describe("StdioServerTransport", () => {
   });
 });
 
+describe("StdioServerTransport on lines a review found unanswered", () => {
+  it("refuses a request with a null id, reads a line after a byte order mark, and refuses a whole over-long line", async () => {
+    const { stdin, delivered, answered, settle } = await wired({ maxMessageBytes: 200 });
+    const request = JSON.stringify({ jsonrpc: "2.0", id: 30, method: "tools/call", params: { name: "read_note", arguments: {} } });
+    stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id: null, method: "tools/call", params: {} })}\n\uFEFF${request}\n${JSON.stringify({ jsonrpc: "2.0", id: 31, method: "x", params: { pad: "y".repeat(300) } })}\n`);
+    await settle();
+    expect(answered).toEqual([
+      { jsonrpc: "2.0", id: null, error: { code: -32600, message: expect.stringContaining("null") } },
+      { jsonrpc: "2.0", id: null, error: { code: -32700, message: expect.stringContaining("longer than 200 bytes") } },
+    ]);
+    expect(delivered).toEqual([JSON.parse(request)]);
+  });
+});
+
 describe("readIncoming", () => {
   it("takes responses and notifications as they are", () => {
     expect(readIncoming('{"jsonrpc":"2.0","id":"a","result":{}}').message).toEqual({ jsonrpc: "2.0", id: "a", result: {} });

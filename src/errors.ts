@@ -79,10 +79,31 @@ export function messageOf(error: unknown): string {
  * A verdict that an adapter can only deliver by throwing: a halt (the run must end), or a refusal where the framework
  * has no answer value to carry it (a plain `tool.invoke`, a callback handler). The verdict says which policies decided.
  */
+/** Verdicts a guard returned: a refusal built on one of them, with its own message, is the guard's (`isGuardRefusal`). */
+const issued = new WeakSet<object>();
+
+/** Records a verdict as the guard's own (the guard calls it for every verdict it returns). */
+export function issue<V extends Verdict>(verdict: V): V {
+  issued.add(verdict);
+  return verdict;
+}
+
+/**
+ * Whether an error is a refusal the guard made: its verdict came from a guard and its message is the verdict's.
+ * A tool can construct a `RefusalError` (the class is public) with any message; adapters pass only these through.
+ */
+export function isGuardRefusal(error: unknown): error is RefusalError {
+  return error instanceof RefusalError && issued.has(error.verdict) && error.message === refusalMessageOf(error.verdict);
+}
+
+function refusalMessageOf(verdict: Exclude<Verdict, { decision: "allow" }>): string {
+  return "message" in verdict ? verdict.message : `purpose-guard refused the call (decision ${verdict.decisionId})`;
+}
+
 export class RefusalError extends GuardError {
   readonly verdict: Exclude<Verdict, { decision: "allow" }>;
 
-  constructor(verdict: Exclude<Verdict, { decision: "allow" }>, message = "message" in verdict ? verdict.message : `purpose-guard refused the call (decision ${verdict.decisionId})`) {
+  constructor(verdict: Exclude<Verdict, { decision: "allow" }>, message = refusalMessageOf(verdict)) {
     super(verdict.decision === "halt" ? "SESSION_HALTED" : "CALL_REFUSED", message);
     this.verdict = verdict;
   }

@@ -20,7 +20,7 @@ import { DecisionCache } from "./authorize/decision-cache.js";
 import { runtimeFromEnv, trustedKeyObjects, validateConfig, type GuardConfig } from "./config.js";
 import { canonicalJson, sha256Hex } from "./declare/canonical.js";
 import { declarationFromObject, loadDeclarationFile } from "./declare/load.js";
-import { GuardError, messageOf } from "./errors.js";
+import { GuardError, issue, messageOf } from "./errors.js";
 import type { FlowMatch, FlowStore } from "./flow/flow-store.js";
 import type { AuditEvent } from "./model/audit-record.js";
 import type { ToolCall, ToolResult } from "./model/call.js";
@@ -666,11 +666,12 @@ class GuardPipeline implements Guard {
   }
 
   private finish(pending: Pending, verdict: Verdict): Verdict {
+    issue(verdict);
     if (this.audit(pending, verdict, pending.call?.sessionId, pending.call?.trace) || verdict.decision === "deny" || verdict.decision === "halt") return verdict;
     // A decision that could not be recorded does not stand: the deny goes to the sinks that still write.
     const denied = this.guardDeny(pending, GUARD_POLICY_IDS.auditUnavailable, `the decision could not be audited: ${this.auditFailure() ?? "a sink failed"}`);
     this.audit(pending, denied, pending.call?.sessionId, pending.call?.trace);
-    return denied;
+    return issue(denied);
   }
 
   /** A containment step of the monitor as an audit record (event `containment` or `alert`). */

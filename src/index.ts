@@ -4,7 +4,7 @@
  */
 export { createGuard, callDigest, type Guard, type GuardAlert, type CallOptions, type ResultOptions } from "./guard.js";
 export type { GuardConfig } from "./config.js";
-export { GuardError, RefusalError, refusalOf, ERROR_CODES, formatIssue, isGuardError, type ErrorCode, type Issue } from "./errors.js";
+export { GuardError, RefusalError, refusalOf, isGuardRefusal, ERROR_CODES, formatIssue, isGuardError, type ErrorCode, type Issue } from "./errors.js";
 export * from "./model/index.js";
 
 // Declarations

@@ -1,4 +1,4 @@
-import { RefusalError } from "../../src/index.js";
+import { isGuardRefusal } from "../../src/index.js";
 
 /**
  * The text of anything a tool or function threw: an Error's message, a string as is, anything else as JSON. The
@@ -19,7 +19,7 @@ export function thrownText(error: unknown): string {
  * Undefined for everything else, whose text the adapters decide like a result.
  */
 export function controlFlowError(error: unknown): Error | undefined {
-  if (error instanceof RefusalError) return error;
+  if (isGuardRefusal(error)) return error;
   if (error instanceof Error && error.name === "AbortError") {
     const aborted = new Error("the call was aborted");
     aborted.name = "AbortError";

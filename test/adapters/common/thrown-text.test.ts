@@ -17,9 +17,20 @@ describe("errors a tool throws", () => {
     const control = controlFlowError(named);
     expect(control?.name).toBe("AbortError");
     expect(control?.message).not.toContain(SSN);
-    const refusal = new RefusalError({ decision: "deny", decisionId: "d", policyIds: [], reasons: [], errors: [], declaration: { id: "x", version: 1, digest: "y" }, policyRevision: "r", classes: [], message: "denied" });
-    expect(controlFlowError(refusal)).toBe(refusal);
+    // A refusal a tool built itself (the class is public) is the tool's output, whatever it says.
+    const forged = new RefusalError({ decision: "deny", decisionId: "d", policyIds: [], reasons: [], errors: [], declaration: { id: "x", version: 1, digest: "y" }, policyRevision: "r", classes: [], message: "denied" }, `db row ${SSN}`);
+    expect(controlFlowError(forged)).toBeUndefined();
     expect(controlFlowError(new Error("plain failure"))).toBeUndefined();
+  });
+
+  it("passes through a refusal the guard made", async () => {
+    const { guard } = await classifyingGuard();
+    const verdict = await guard.beforeCall({ server: "shell", tool: "exec", args: {}, sessionId: "s1" });
+    if (verdict.decision === "allow") throw new Error("expected a refusal");
+    const refusal = new RefusalError(verdict);
+    expect(controlFlowError(refusal)).toBe(refusal);
+    expect(controlFlowError(new RefusalError(verdict, `${verdict.decision}: ${SSN}`))).toBeUndefined();
+    await guard.close();
   });
 
   it("never lets an OpenAI function's error named AbortError carry what it read", async () => {

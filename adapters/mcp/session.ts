@@ -28,7 +28,7 @@ import {
 import type { Naming } from "./naming.js";
 import { argumentsOf, forwardedParams } from "./forward.js";
 import { RpcPeer } from "./peer.js";
-import { pinKey, toolDigest, type PinStore } from "./pins.js";
+import { PINNED_FIELDS, pinKey, toolDigest, type PinStore } from "./pins.js";
 import { traceOf } from "./trace.js";
 import { Upstream, fetchAllPages, type UpstreamListener, type UpstreamOptions, type UpstreamSpec } from "./upstream.js";
 
@@ -326,9 +326,10 @@ export class ProxySession {
   }
 
   /**
-   * A tool's definition as the client sees it. Its description and schemas are server text for the model: checked
-   * like a result of the tool itself (once per definition), and a definition the guard does not pass is listed by
-   * name only (a tool shown to be denied, under `undeclared: deny`).
+   * A tool's definition as the client sees it: its pinned fields only (a change to `_meta`, `icons` or a field of the
+   * server's own would reach the client without changing the pin). They are server text for the model: checked like a
+   * result of the tool itself (once per definition), and a definition the guard does not pass is listed by name only
+   * (a tool shown to be denied, under `undeclared: deny`).
    */
   async #listedDefinition(entry: ToolEntry): Promise<Readonly<Record<string, unknown>>> {
     let listed = this.#listed.get(entry);
@@ -337,7 +338,9 @@ export class ProxySession {
         kind: "tool", sessionId: this.id, server: entry.upstream.name, tool: entry.name, target: entry.exposed,
         definition: entry.definition, digest: entry.digest, args: {}, trace: { mcpSessionId: this.id }, signal: this.#lifetime.signal,
       };
-      listed = this.#shared.enforcer.screen(context, entry.definition).then((checked) => ({ ...(checked ?? { inputSchema: { type: "object" } }), name: entry.exposed }));
+      const pinned: Record<string, unknown> = {};
+      for (const field of PINNED_FIELDS) if (entry.definition[field] !== undefined) pinned[field] = entry.definition[field];
+      listed = this.#shared.enforcer.screen(context, pinned).then((checked) => ({ ...(checked ?? { inputSchema: { type: "object" } }), name: entry.exposed }));
       this.#listed.set(entry, listed);
     }
     return listed;

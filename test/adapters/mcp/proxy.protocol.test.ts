@@ -8,6 +8,7 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { passThrough } from "../../../adapters/mcp/enforcer.js";
 import type { UpstreamSpec } from "../../../adapters/mcp/upstream.js";
+import { PINNED_FIELDS } from "../../../adapters/mcp/pins.js";
 import { connectMemo, createMemoServer, createMemoState, type MemoServerState } from "./fixtures/memo-server.js";
 import { connectInMemory, eventually, textOf, type InMemoryRig } from "./helpers.js";
 
@@ -46,11 +47,13 @@ describe("createProxy (single server)", () => {
     expect(capabilities?.logging).toEqual({});
   });
 
-  it("relays lists, reads and prompts exactly as the server sends them", async () => {
+  it("relays lists, reads and prompts as the server sends them, tools with their pinned fields", async () => {
     const { rig } = await single();
     const reference = await direct(createMemoState());
     try {
-      expect(await rig.client.listTools()).toEqual(await reference.listTools());
+      // A tool is listed with what its pin covers (a change elsewhere, `_meta` or `execution`, would not be noticed).
+      const pinnedOf = (tool: Record<string, unknown>) => Object.fromEntries(Object.entries(tool).filter(([key, value]) => value !== undefined && (key === "name" || (PINNED_FIELDS as readonly string[]).includes(key))));
+      expect(await rig.client.listTools()).toEqual({ tools: (await reference.listTools()).tools.map(pinnedOf) });
       expect(await rig.client.listResources()).toEqual(await reference.listResources());
       expect(await rig.client.listResourceTemplates()).toEqual(await reference.listResourceTemplates());
       expect(await rig.client.listPrompts()).toEqual(await reference.listPrompts());

@@ -18,10 +18,10 @@ export interface ApprovalTarget {
   readonly toolCallId?: string | undefined;
   readonly callDigest: string;
   /**
-   * True when the model's turn asked for this one tool call only: an answer that names no call can then be for no
-   * other. With several calls pending, LangGraph hands a plain `Command({resume})` value to every one of them.
+   * True when no other tool call of the model's turn has this id: only then does naming the id name this call (a model
+   * can repeat an id; the call digest names a call whatever the ids are).
    */
-  readonly soleCall: boolean;
+  readonly uniqueId: boolean;
 }
 
 const APPROVER = "human-in-the-loop";
@@ -35,13 +35,13 @@ const HOW_TO_ANSWER =
  * person's answer) and returns an approver that hands that answer to the guard. Only approve and reject are offered:
  * an edited call would be another call, which the guard must decide afresh.
  */
-export function approverFromInterrupt(toolCall: { readonly id?: string | undefined; readonly name: string; readonly args: Record<string, unknown> }, verdict: AskVerdict, soleCall: boolean): Approver {
+export function approverFromInterrupt(toolCall: { readonly id?: string | undefined; readonly name: string; readonly args: Record<string, unknown> }, verdict: AskVerdict, uniqueId: boolean): Approver {
   const request: PurposeGuardApprovalRequest = {
     actionRequests: [{ name: toolCall.name, args: toolCall.args, description: verdict.message }],
     reviewConfigs: [{ actionName: toolCall.name, allowedDecisions: ["approve", "reject"] }],
     purposeGuard: { decisionId: verdict.decisionId, policyIds: verdict.policyIds, callDigest: verdict.callDigest, ...(toolCall.id ? { toolCallId: toolCall.id } : {}) },
   };
-  const answer = answerOf(interrupt(request), { toolCallId: toolCall.id, callDigest: verdict.callDigest, soleCall });
+  const answer = answerOf(interrupt(request), { toolCallId: toolCall.id, callDigest: verdict.callDigest, uniqueId });
   return { name: "langgraph-interrupt", request: async () => answer };
 }
 
@@ -49,8 +49,9 @@ export function approverFromInterrupt(toolCall: { readonly id?: string | undefin
  * Reads a resume value as the answer for one call: LangChain's `HITLResponse` with one decision (`{decisions:
  * [{type: "approve", toolCallId}]}`; an optional `approver` string names the person) or an `ApprovalAnswer`
  * (`{approved, approver?, note?, toolCallId?}`). Either may name its call by `toolCallId` or `callDigest`; every name
- * given must be the target's. An answer that names no call counts only for the sole call of a turn. Anything else
- * declines (fail closed), and the person's name is then not recorded: they approved or rejected no such call.
+ * given must be the target's. An answer that names no call declines: a plain `Command({resume})` value reaches every
+ * interrupt pending in the graph, also those of parallel branches and subagents no turn shows. Anything else declines
+ * (fail closed), and the person's name is then not recorded: they approved or rejected no such call.
  */
 export function answerOf(resume: unknown, target: ApprovalTarget): ApprovalAnswer {
   const read = decisionOf(resume);
@@ -93,10 +94,11 @@ function decisionOf(resume: unknown): ReadDecision | string {
 /** Why an answer is not this call's, or undefined when it is. */
 function bindingOf(names: ReadDecision["names"], target: ApprovalTarget): string | undefined {
   const { toolCallId, callDigest } = names;
-  if (toolCallId === undefined && callDigest === undefined) {
-    return target.soleCall ? undefined : `the answer names no call, and the model asked for several in this turn (${HOW_TO_ANSWER})`;
+  if (toolCallId === undefined && callDigest === undefined) return `the answer names no call (${HOW_TO_ANSWER})`;
+  if (toolCallId !== undefined && callDigest === undefined && !target.uniqueId) {
+    return `the tool call id \`${String(toolCallId)}\` is not one call's in this turn: name the call by \`callDigest\` (${HOW_TO_ANSWER})`;
   }
-  if (toolCallId !== undefined && (target.toolCallId === undefined || toolCallId !== target.toolCallId)) {
+  if (toolCallId !== undefined && (!target.toolCallId || toolCallId !== target.toolCallId)) {
     return `the answer is for the tool call \`${String(toolCallId)}\`, not this one${target.toolCallId ? ` (\`${target.toolCallId}\`)` : ""} (${HOW_TO_ANSWER})`;
   }
   if (callDigest !== undefined && callDigest !== target.callDigest) {

@@ -58,8 +58,8 @@ export function purposeGuardMiddleware(guard: Guard, options: PurposeGuardMiddle
       let verdict: Verdict = await guard.beforeCall(call, callOptions);
       if (verdict.decision === "ask" && humanInTheLoop) {
         // Throws GraphInterrupt on the first pass; on resume, the same call is decided again with the answer.
-        const soleCall = toolCallsOfTurn(request.state.messages) === 1;
-        verdict = await guard.beforeCall(call, { approver: approverFromInterrupt(toolCall, verdict, soleCall) });
+        const uniqueId = toolCall.id !== undefined && toolCall.id !== "" && callsWithId(request.state.messages, toolCall.id) === 1;
+        verdict = await guard.beforeCall(call, { approver: approverFromInterrupt(toolCall, verdict, uniqueId) });
       }
       const run = { guard, call, toolCall, answersWithMessage: true };
       return (await forwardIfPermitted(run, verdict, async (args) =>
@@ -95,15 +95,12 @@ function conversationOf(messages: readonly { readonly id?: string | undefined }[
   return id ? `langchain:${id}` : undefined;
 }
 
-/**
- * How many tool calls the model asked for in its last turn. LangGraph runs each as a task of its own, and a plain
- * resume value reaches every task that paused: only when there is one call is an answer that names none unambiguous.
- */
-function toolCallsOfTurn(messages: readonly { readonly type?: unknown; readonly tool_calls?: readonly unknown[] | undefined }[] | undefined): number {
+/** How many tool calls of the model's last turn have the id `id` (a model can repeat one). */
+function callsWithId(messages: readonly { readonly type?: unknown; readonly tool_calls?: readonly { readonly id?: unknown }[] | undefined }[] | undefined, id: string): number {
   if (!messages) return 0;
   for (let i = messages.length - 1; i >= 0; i--) {
     const message = messages[i]!;
-    if (message.type === "ai") return message.tool_calls?.length ?? 0;
+    if (message.type === "ai") return message.tool_calls?.filter((call) => call.id === id).length ?? 0;
   }
   return 0;
 }

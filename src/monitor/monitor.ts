@@ -118,7 +118,9 @@ export class Monitor {
     session.recent.push(now);
     session.tools.add(toolKey(tool.server, tool.name));
     pushBounded(session.intents, tool.intent, INTENT_HISTORY);
-    const denied = verdict.decision === "deny" || verdict.decision === "ask" || verdict.decision === "halt";
+    // An `ask` is a question, not a refusal: with human-in-the-loop each pending call is decided again (ask) on every
+    // resume, and counted as denials those approvals halted the session (`repeated-denials`). A declined one is a deny.
+    const denied = verdict.decision === "deny" || verdict.decision === "halt";
     if (denied) session.denials++;
     pushBounded(session.outcomes, denied, OUTCOME_HISTORY);
     for (const cls of flowClasses) {

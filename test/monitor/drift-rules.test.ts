@@ -1,8 +1,10 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ApprovalRequest } from "../../src/approve/approver.js";
 import { createGuard } from "../../src/guard.js";
 import { isGuardError } from "../../src/errors.js";
-import { supportDeclaration, SUPPORT_RUNTIME } from "../helpers.js";
+import { supportDeclaration, SUPPORT_RUNTIME, tempDir } from "../helpers.js";
 import { callAndRead, crm, customers, mail, supportHarness } from "./monitor-helpers.js";
 
 describe("drift rule budget-calls-per-minute", () => {
@@ -136,6 +138,17 @@ describe("drift rule repeated-denials", () => {
     const next = await guard.beforeCall(crm("get_customer", { id: 1 }));
     expect(next).toMatchObject({ decision: "halt", policyIds: ["repeated-denials"] });
     expect(next.decision === "halt" && next.message).toContain("5 of the session's last 5 decisions were denials");
+  });
+
+  // With human-in-the-loop every pending call is decided again (ask) on each resume: a person approving a few calls
+  // halted the session.
+  it("does not count calls that wait for a person's approval as denials", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "ask.cedar"), `@id("ask-before-mail") @response("ask") @reason("mail leaves the company")
+forbid (principal, action == Action::"call_tool", resource) when { resource.key == "mail/send_email" };`);
+    const { guard } = await supportHarness({ policies: dir });
+    for (let i = 0; i < 6; i++) expect((await guard.beforeCall(mail(`ops${i}@acme.example`))).decision).toBe("ask");
+    expect((await guard.beforeCall(crm("get_customer", { id: 1 }))).decision).toBe("allow");
   });
 
   it("uses the configured threshold", async () => {

@@ -205,7 +205,7 @@ describe("purposeGuardMiddleware", () => {
       purposeGuard: { policyIds: ["confirm-outbound-mail"] },
     });
 
-    const resumed = await agent.invoke(new Command({ resume: { decisions: [{ type: "approve", approver: "lead@acme.example" }] } }), config);
+    const resumed = await agent.invoke(new Command({ resume: { decisions: [{ type: "approve", approver: "lead@acme.example", toolCallId: "call_mail" }] } }), config);
 
     expect(crm.effects).toEqual(["send_email:support@acme.example"]);
     expect(toolMessages(resumed.messages)[0]?.status).toBe("success");
@@ -223,7 +223,7 @@ describe("purposeGuardMiddleware", () => {
     const config = { configurable: { thread_id: "thread-reject" } };
 
     await agent.invoke({ messages: [new HumanMessage("mail support")] }, config);
-    const resumed = await agent.invoke(new Command({ resume: { decisions: [{ type: "reject", message: "not today" }] } }), config);
+    const resumed = await agent.invoke(new Command({ resume: { decisions: [{ type: "reject", message: "not today", toolCallId: "call_mail" }] } }), config);
 
     expect(crm.effects).toEqual([]);
     const [refusal] = toolMessages(resumed.messages);
@@ -332,7 +332,7 @@ describe("purposeGuardMiddleware", () => {
 });
 
 describe("answerOf", () => {
-  const target = { toolCallId: "call_mail", callDigest: "d".repeat(64), soleCall: false };
+  const target = { toolCallId: "call_mail", callDigest: "d".repeat(64), uniqueId: true };
 
   it("reads LangChain's HITLResponse and an approval answer that name their call, and declines anything else", () => {
     expect(answerOf({ decisions: [{ type: "approve", toolCallId: "call_mail" }] }, target)).toEqual({ approved: true, approver: "human-in-the-loop" });
@@ -343,12 +343,17 @@ describe("answerOf", () => {
     expect(answerOf(undefined, target)).toMatchObject({ approved: false });
   });
 
-  it("accepts an answer that names no call only for the sole call of a turn", () => {
-    expect(answerOf({ decisions: [{ type: "approve" }] }, { ...target, soleCall: true })).toEqual({ approved: true, approver: "human-in-the-loop" });
-    expect(answerOf({ approved: true, approver: "ops" }, { ...target, soleCall: true })).toEqual({ approved: true, approver: "ops" });
+  // A plain resume value reaches every pending interrupt, those of parallel branches and subagents too: a review
+  // found one unnamed approval sending the mails of two branches, each the sole call of its own turn.
+  it("declines an answer that names no call, and a tool call id that another call of the turn shares", () => {
     const unnamed = answerOf({ decisions: [{ type: "approve", approver: "lead@acme.example" }] }, target);
     expect(unnamed).toMatchObject({ approved: false, approver: "human-in-the-loop" });
     expect(unnamed.note).toContain("toolCallId");
+    expect(answerOf({ approved: true, approver: "ops" }, target)).toMatchObject({ approved: false });
+    const shared = { ...target, uniqueId: false };
+    expect(answerOf({ decisions: [{ type: "approve", toolCallId: "call_mail" }] }, shared)).toMatchObject({ approved: false, note: expect.stringContaining("callDigest") });
+    expect(answerOf({ decisions: [{ type: "approve", toolCallId: "call_mail", callDigest: target.callDigest }] }, shared)).toMatchObject({ approved: true });
+    expect(answerOf({ decisions: [{ type: "approve", toolCallId: "" }] }, { ...target, toolCallId: "" })).toMatchObject({ approved: false });
   });
 
   it("declines an answer named for another call, and one that holds several decisions, without naming the person", () => {
@@ -358,9 +363,9 @@ describe("answerOf", () => {
       { approved: true, approver: "lead@acme.example", callDigest: "e".repeat(64) },
       { decisions: [{ type: "approve", approver: "lead@acme.example", toolCallId: "call_mail" }, { type: "reject", toolCallId: "call_other" }] },
     ]) {
-      for (const soleCall of [false, true]) expect(answerOf(resume, { ...target, soleCall })).toMatchObject({ approved: false, approver: "human-in-the-loop" });
+      for (const uniqueId of [false, true]) expect(answerOf(resume, { ...target, uniqueId })).toMatchObject({ approved: false, approver: "human-in-the-loop" });
     }
     // A call without a tool call id can only be named by its digest.
-    expect(answerOf({ decisions: [{ type: "approve", toolCallId: "call_mail" }] }, { callDigest: target.callDigest, soleCall: false })).toMatchObject({ approved: false });
+    expect(answerOf({ decisions: [{ type: "approve", toolCallId: "call_mail" }] }, { callDigest: target.callDigest, uniqueId: false })).toMatchObject({ approved: false });
   });
 });

@@ -105,6 +105,8 @@ export class ProxySession {
   #templates: { readonly template: UriTemplate; readonly upstream: Upstream }[] = [];
   readonly #templateKeys = new Set<string>();
   readonly #subscriptions = new Map<string, Upstream>();
+  /** The URI each subscription was sent as (a redact verdict can rewrite it): what unsubscribe must name. */
+  readonly #subscribedAs = new Map<string, string>();
   /** The list cursors servers handed out in this session, by method: only these are passed back (single server). */
   readonly #cursors = new Set<string>();
   #logLevel: string | undefined;
@@ -600,17 +602,25 @@ export class ProxySession {
     const upstream = method === "resources/unsubscribe" ? this.#subscriptions.get(uri) : await this.#ownerOf(uri, flight.controller.signal);
     if (!upstream) return failure(RPC.resourceNotFound, `Resource not found: no upstream server lists \`${uri}\``, { uri });
     flight.upstream = upstream;
+    // What is sent: the URI as the verdict admitted it (a redact verdict rewrites it, as for a read).
+    let sent = method === "resources/unsubscribe" ? this.#subscribedAs.get(uri) ?? uri : uri;
     if (method === "resources/subscribe") {
       // A subscription brings the resource's updates: it needs what a read needs, the grant and a verdict.
       if (!this.#shared.enforcer.visible(upstream.name, RESOURCE_READ)) return failure(RPC.resourceNotFound, `Resource not found: no upstream server lists \`${uri}\``, { uri });
       const admission = await this.#shared.enforcer.before(this.#context(request, flight, extra, { kind: "resource", server: upstream.name, tool: RESOURCE_READ, target: uri, args: { uri } }));
       if (!admission.forward) return admission.outcome;
+      if (isRecord(admission.args) && typeof admission.args["uri"] === "string") sent = admission.args["uri"];
       if (flight.controller.signal.aborted) return failure(RPC.requestTimeout, "request cancelled");
     }
-    const outcome = await upstream.request(method, forwardedParams(params, { uri }, flight.upstreamToken), { signal: flight.controller.signal });
+    const outcome = await upstream.request(method, forwardedParams(params, { uri: sent }, flight.upstreamToken), { signal: flight.controller.signal });
     if (!outcome.error) {
-      if (method === "resources/subscribe") this.#subscriptions.set(uri, upstream);
-      else this.#subscriptions.delete(uri);
+      if (method === "resources/subscribe") {
+        this.#subscriptions.set(uri, upstream);
+        this.#subscribedAs.set(uri, sent);
+      } else {
+        this.#subscriptions.delete(uri);
+        this.#subscribedAs.delete(uri);
+      }
       return success({});
     }
     // An error can quote the resource or the server's state: checked like a read of the resource.

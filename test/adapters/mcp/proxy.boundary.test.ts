@@ -420,3 +420,16 @@ describe("client data a review found forwarded without a verdict", () => {
     expect(forwarded).toEqual({ protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } });
   });
 });
+
+describe("a subscription a verdict redacts", () => {
+  // The verdict's redacted URI was recorded, but the client's URI, card number and all, was sent (fourth review).
+  it("subscribes and unsubscribes with the URI as the verdict admitted it", async () => {
+    const { client, received } = await boundary({ redactCards: true, declaration: declaration({ dataScope: { read: ["pii.email", "pii.name", "financial.card"], write: [] } }) });
+    const uri = `note://card/${CARD}`;
+    expect((await client.request("resources/subscribe", { uri })).result).toEqual({});
+    expect((await client.request("resources/unsubscribe", { uri })).result).toEqual({});
+    const sent = [...received("resources/subscribe"), ...received("resources/unsubscribe")].map((message) => String(message.params?.uri));
+    expect(sent).toHaveLength(2);
+    for (const value of sent) expect(value).not.toContain(CARD);
+  });
+});

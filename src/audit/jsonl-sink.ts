@@ -1,5 +1,5 @@
 import { closeSync, copyFileSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, truncateSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { GuardError, isGuardError, messageOf } from "../errors.js";
 import type { AuditRecord, ChainedAuditRecord } from "../model/audit-record.js";
 import { chainLine, GENESIS } from "./chain.js";
@@ -56,7 +56,7 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
   } catch (error) {
     throw auditError(path, error);
   }
-  const lockPath = `${path}.lock`;
+  const lockPath = `${resolve(path)}.lock`;
   acquireLock(lockPath);
   let fd: number;
   let size: number;
@@ -319,8 +319,9 @@ function readHeadFile(path: string): ChainHead | undefined {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw auditError(headPath(path), error);
   }
-  // Created but never written: the sink died between creating the file and its first write.
-  if (text.length === 0) return undefined;
+  // Created but never written: the sink died between creating the file and its first write (some file systems leave
+  // zeros after a power loss, not an empty file).
+  if (/^[\0\s]*$/.test(text)) return undefined;
   const head = parseHead(text);
   if (typeof head === "string") {
     throw new GuardError("AUDIT_FAILED", `the audit log's head file ${headPath(path)} is unreadable: ${head}`, {
@@ -350,23 +351,35 @@ function parseLink(line: string): { seq: number; hash: string } | undefined {
   return undefined;
 }
 
+/** The logs this process writes: a second sink on one of them (two guards with the default path) would fork the chain. */
+const lockedHere = new Set<string>();
+
 function acquireLock(lockPath: string): void {
+  if (lockedHere.has(lockPath)) {
+    throw new GuardError("AUDIT_FAILED", "this process already writes this audit log (another guard or sink on the same path)", {
+      issues: [{ file: lockPath, message: "two writers would break the hash chain", fix: "give each guard its own audit file, or share one guard" }],
+    });
+  }
   try {
     writeFileSync(lockPath, String(process.pid), { flag: "wx" });
+    lockedHere.add(lockPath);
     return;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw auditError(lockPath, error);
   }
-  const holder = Number(readFileSync(lockPath, "utf8"));
-  if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
+  // A lock file without a process id (a crash between creating and writing it) holds nothing.
+  const holder = Number(readFileSync(lockPath, "utf8").trim() || "0");
+  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
     throw new GuardError("AUDIT_FAILED", `another process (pid ${holder}) is writing this audit log`, {
       issues: [{ file: lockPath, message: "two writers would break the hash chain", fix: "give each guard process its own audit file" }],
     });
   }
   writeFileSync(lockPath, String(process.pid));
+  lockedHere.add(lockPath);
 }
 
 function releaseLock(lockPath: string): void {
+  lockedHere.delete(lockPath);
   try {
     unlinkSync(lockPath);
   } catch {

@@ -211,6 +211,20 @@ describe("createJsonlSink", () => {
     await sink.close();
   });
 
+  // Found by a fourth review: two guards of one process on the default path both wrote (seq 1, 1, 2), an empty lock
+  // file or a head file of zeros (a crash at the wrong moment) stopped every later start.
+  it("refuses a second writer in the same process, and starts after a crash that left an empty lock or a zeroed head", async () => {
+    const path = await writeLog(2);
+    const first = createJsonlSink({ path });
+    expect(() => createJsonlSink({ path: join(path, "..", ".", "audit.jsonl") })).toThrow(/this process already writes this audit log/);
+    await first.close();
+    writeFileSync(`${path}.lock`, "");
+    writeFileSync(`${path}.head`, "\0".repeat(128));
+    const sink = createJsonlSink({ path });
+    expect(sink.head().seq).toBe(2);
+    await sink.close();
+  });
+
   it("continues from its published head when the log lost its last records, so the gap stays for verify to find", async () => {
     const path = await writeLog(5);
     rewriteLine(path, 4, () => undefined);

@@ -29,6 +29,7 @@ import type { Naming } from "./naming.js";
 import { argumentsOf, forwardedParams } from "./forward.js";
 import { RpcPeer } from "./peer.js";
 import { PINNED_FIELDS, pinKey, toolDigest, type PinStore } from "./pins.js";
+import { luhnValid } from "../../src/classify/text.js";
 import { traceOf } from "./trace.js";
 import { Upstream, fetchAllPages, type UpstreamListener, type UpstreamOptions, type UpstreamSpec } from "./upstream.js";
 
@@ -941,8 +942,16 @@ function plainServerInfo(raw: unknown, fallback: { readonly name: string; readon
 }
 
 function isPlainLabel(value: unknown): value is string {
-  return typeof value === "string" && value.length > 0 && value.length <= 100 && /^[\w@./+:() -]+$/.test(value) && !/[A-Za-z0-9]{20}/.test(value) && !/\d(?:[ -]?\d){7}/.test(value);
+  if (typeof value !== "string" || value.length === 0 || value.length > 100 || !/^[\p{L}\p{N}@./+:() _-]+$/u.test(value)) return false;
+  // A token of letters and digits mixed (a key) or a card or social security number is no name; a Go pseudo-version's
+  // timestamp, a long word or a short hash are.
+  for (const run of value.match(/[A-Za-z0-9]{20,}/g) ?? []) if (/\d/.test(run) && /[A-Za-z]/.test(run)) return false;
+  for (const run of value.match(/\d(?:[ -]?\d){12,18}/g) ?? []) if (luhnValid(run.replace(/\D/g, ""))) return false;
+  return !/(?<!\d)\d{3}-\d{2}-\d{4}(?!\d)/.test(value);
 }
+
+/** MCP protocol versions are dates: anything else in the field is text nobody checks. */
+const PROTOCOL_VERSION = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * What the proxy tells servers of the client at initialize: the protocol version, the capabilities MCP defines (each
@@ -953,12 +962,12 @@ function isPlainLabel(value: unknown): value is string {
  */
 function clientInitParams(params: Params): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (typeof params["protocolVersion"] === "string") out["protocolVersion"] = params["protocolVersion"];
+  if (typeof params["protocolVersion"] === "string" && PROTOCOL_VERSION.test(params["protocolVersion"])) out["protocolVersion"] = params["protocolVersion"];
   const capabilities: Record<string, unknown> = {};
   const raw = isRecord(params["capabilities"]) ? params["capabilities"] : {};
-  for (const key of ["roots", "sampling", "elicitation"]) {
+  for (const [key, flags] of Object.entries(CLIENT_FLAGS)) {
     const value = raw[key];
-    if (isRecord(value)) capabilities[key] = flagsOf(value);
+    if (isRecord(value)) capabilities[key] = flagsOf(value, flags);
   }
   out["capabilities"] = capabilities;
   const info = isRecord(params["clientInfo"]) ? params["clientInfo"] : {};
@@ -966,12 +975,16 @@ function clientInitParams(params: Params): Record<string, unknown> {
   return out;
 }
 
-/** A capability's flags: its boolean entries and its entries that are empty objects or objects of flags. */
-function flagsOf(value: Readonly<Record<string, unknown>>, depth = 0): Record<string, unknown> {
+/** The client capabilities MCP defines and their flags (a flag is a boolean or an empty object). */
+const CLIENT_FLAGS: Readonly<Record<string, readonly string[]>> = { roots: ["listChanged"], sampling: ["context", "tools"], elicitation: ["form", "url"] };
+
+/** A capability's known flags: booleans as they are, objects as empty objects (their contents are no flag of MCP's). */
+function flagsOf(value: Readonly<Record<string, unknown>>, flags: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, flag] of Object.entries(value)) {
-    if (typeof flag === "boolean") out[key] = flag;
-    else if (isRecord(flag) && depth < 2) out[key] = flagsOf(flag, depth + 1);
+  for (const flag of flags) {
+    const given = value[flag];
+    if (typeof given === "boolean") out[flag] = given;
+    else if (isRecord(given)) out[flag] = {};
   }
   return out;
 }

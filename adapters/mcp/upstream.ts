@@ -304,7 +304,8 @@ export class Upstream {
 
 function readInit(result: Readonly<Record<string, unknown>>): UpstreamInit | undefined {
   const { protocolVersion, capabilities, serverInfo, instructions } = result;
-  if (typeof protocolVersion !== "string" || !isRecord(capabilities)) return undefined;
+  // A version is a date (`2025-06-18`): other text there would reach the client unchecked.
+  if (typeof protocolVersion !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(protocolVersion) || !isRecord(capabilities)) return undefined;
   return {
     protocolVersion,
     capabilities,

@@ -414,10 +414,32 @@ describe("client data a review found forwarded without a verdict", () => {
     await proxy.connect(s);
     const got = new Promise((r) => (c.onmessage = r));
     await c.start();
-    await c.send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: { experimental: { x: AWS_KEY } }, clientInfo: { name: "raw", version: "1", description: AWS_KEY }, extra: AWS_KEY, _meta: { note: AWS_KEY } } } as never);
+    const capabilities = { experimental: { x: AWS_KEY }, sampling: { context: {}, tools: { deep: AWS_KEY }, [`key ${AWS_KEY}`]: true }, elicitation: { form: {}, url: {} }, roots: { listChanged: true } };
+    await c.send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities, clientInfo: { name: "raw", version: "1", description: AWS_KEY }, extra: AWS_KEY, _meta: { note: AWS_KEY } } } as never);
     await got;
     const forwarded = upstream.received.find((m: Raw) => m.method === "initialize").params;
-    expect(forwarded).toEqual({ protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } });
+    expect(forwarded).toEqual({
+      protocolVersion: "2025-06-18",
+      capabilities: { sampling: { context: {}, tools: {} }, elicitation: { form: {}, url: {} }, roots: { listChanged: true } },
+      clientInfo: { name: "raw", version: "1" },
+    });
+  });
+
+  // Found by a fourth review: real servers' names and versions were replaced by the proxy's, and a server's protocol
+  // version field carried any text.
+  it("keeps real servers' names and versions, and refuses a server whose protocol version is not a date", async () => {
+    for (const [name, version] of [["github-mcp-server", "v0.0.0-20250424121000-abcdef123456"], ["ExampleServerForTesting", "1.0.0"], ["Café MCP", "2.1"]]) {
+      const { client } = await boundary({ script: async (message) => {
+        if (message.method === "initialize") return { result: { protocolVersion: "2025-06-18", capabilities: { tools: {} }, serverInfo: { name, version } } };
+        return undefined;
+      } });
+      expect(client.received.find((m: Raw) => m.id === 1 && m.result).result.serverInfo).toEqual({ name, version });
+    }
+    const { client } = await boundary({ script: async (message) => {
+      if (message.method === "initialize") return { result: { protocolVersion: `2025-06-18 ${AWS_KEY}`, capabilities: { tools: {} }, serverInfo: { name: "s", version: "1" } } };
+      return undefined;
+    } });
+    expect(JSON.stringify(client.received)).not.toContain(AWS_KEY);
   });
 });
 

@@ -169,18 +169,22 @@ export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
 }
 
 /**
- * The tool name of a `runnable.asTool()` run: such a tool is a chain named after the tool whose first step is a
- * lambda named `<tool>:parse_input` (how `RunnableToolLike` is built), so the pair is what marks one.
+ * The tool name of a `runnable.asTool()` run: such a tool is a sequence whose first step is a lambda named
+ * `<tool>:parse_input` (how `RunnableToolLike` is built). The name comes from that step: the run's own name is the
+ * caller's to set (`invoke(input, { runName })`), and a run renamed so was not taken for a tool (fourth review).
  */
-function asToolName(chain: Serialized, runName: unknown): string | undefined {
-  if (typeof runName !== "string" || !runName) return undefined;
+function asToolName(chain: Serialized, _runName: unknown): string | undefined {
   type Config = { readonly config?: { readonly runName?: unknown } };
   const sequence = chain as { id?: unknown; kwargs?: { first?: Config & { kwargs?: Config } } };
   if (!Array.isArray(sequence.id) || sequence.id.at(-1) !== "RunnableSequence") return undefined;
   // The first step is the binding itself (a sequence's `toJSON` keeps its steps as runnables) or its serialized form.
   const first = sequence.kwargs?.first;
-  return (first?.config?.runName ?? first?.kwargs?.config?.runName) === `${runName}:parse_input` ? runName : undefined;
+  const stepName = first?.config?.runName ?? first?.kwargs?.config?.runName;
+  if (typeof stepName !== "string" || !stepName.endsWith(PARSE_INPUT) || stepName.length === PARSE_INPUT.length) return undefined;
+  return stepName.slice(0, -PARSE_INPUT.length);
 }
+
+const PARSE_INPUT = ":parse_input";
 
 function isToolCall(input: unknown): input is { readonly id?: string; readonly args: unknown } {
   return input !== null && typeof input === "object" && (input as { type?: unknown }).type === "tool_call" && "args" in input;

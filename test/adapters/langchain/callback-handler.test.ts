@@ -146,6 +146,17 @@ describe("PurposeGuardCallbackHandler", () => {
     ]);
   });
 
+  // The tool was recognised by its run name, which a caller sets at will (`invoke(input, { runName })`).
+  it("guards a runnable.asTool() tool invoked under a run name of the caller's", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const { guard, decisions } = await setup();
+    const effects: string[] = [];
+    const remove = recordingRunnableTool("delete_customer", effects);
+    await expect(remove.invoke({ id: "c-1" }, { callbacks: [new PurposeGuardCallbackHandler(guard)], runName: "crm delete" })).rejects.toThrow(/tool-outside-declaration/);
+    expect(effects).toEqual([]);
+    expect(decisions().map((record) => `${record.event}:${record.decision}:${record.tool}`)).toEqual(["call:deny:delete_customer"]);
+  });
+
   it("refuses a tool run past maxPendingRuns when enforcing, rather than forget one whose result is still to come", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     const { guard, decisions } = await setup();

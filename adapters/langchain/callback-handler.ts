@@ -37,8 +37,11 @@ export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
   private readonly callOptions: CallOptions;
   private readonly labelKeys: readonly string[];
   private readonly maxPending: number;
-  /** Tool runs between start and end: the call their result belongs to. */
-  private readonly pending = new Map<string, ToolCall>();
+  private readonly pendingTimeoutMs: number;
+  /** Tool runs between start and end: the call their result belongs to, and when they started. */
+  private readonly pending = new Map<string, { readonly call: ToolCall; readonly since: number }>();
+  /** Tool runs given up for being pending too long: a result that still comes is withheld. */
+  private readonly expired = new Map<string, true>();
   /** Tool runs whose start is being decided. */
   private deciding = 0;
   /** Live runs → the root run of their tree: the session of a run that has no thread id. */
@@ -54,6 +57,7 @@ export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
     this.callOptions = options.approver ? { approver: options.approver } : {};
     this.labelKeys = options.labelKeys ?? DEFAULT_LABEL_KEYS;
     this.maxPending = options.maxPendingRuns ?? 10_000;
+    this.pendingTimeoutMs = options.pendingTimeoutMs ?? 600_000;
   }
 
   /** LangChain copies handlers in places; the copy must share the pending runs, so it is this handler. */
@@ -77,7 +81,7 @@ export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
 
   override async handleChainEnd(outputs: unknown, runId: string): Promise<void> {
     this.roots.delete(runId);
-    if (!this.pending.has(runId)) return;
+    if (!this.pending.has(runId) && !this.expired.has(runId)) return;
     // A chain's output comes as a record; a value that is not one is under `output`.
     const record = outputs as Record<string, unknown> | null;
     const output = record !== null && typeof record === "object" && Object.keys(record).length === 1 && "output" in record ? record["output"] : outputs;
@@ -103,7 +107,9 @@ export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
 
   private async start(name: string, args: unknown, runId: string, parentRunId: string | undefined, metadata: Record<string, unknown> | undefined, toolCallId: string | undefined): Promise<void> {
     const resolved = this.resolve(name);
-    // A run forgotten to make room would end unguarded: when enforcing, a full handler refuses the run instead.
+    // A run forgotten to make room would end unguarded: when enforcing, a full handler gives up runs pending too long
+    // (their results are withheld if they still come), and refuses the new run if that makes no room.
+    if (this.enforce && this.pending.size + this.deciding >= this.maxPending) this.giveUpStale(Date.now());
     if (this.enforce && this.pending.size + this.deciding >= this.maxPending) {
       throw new GuardError("CALL_REFUSED", `purpose-guard refused the call to ${resolved.server}/${resolved.tool}: ${this.pending.size} tool runs are already between start and end, the most this handler follows (maxPendingRuns)`, {
         issues: [{ path: "maxPendingRuns", message: "no room to remember this run until its result", fix: "raise maxPendingRuns, or run fewer tools at once" }],
@@ -132,7 +138,15 @@ export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
       if (verdict.decision === "redact") throw new RefusalError(verdict, `purpose-guard refused the call to ${call.server}/${call.tool}: its arguments must be redacted (${verdict.policyIds.join(", ")}), which a callback handler cannot do`);
       throw new RefusalError(verdict);
     }
-    if (permitsForwarding(verdict) || !this.enforce) remember(this.pending, runId, call, this.maxPending);
+    if (permitsForwarding(verdict) || !this.enforce) remember(this.pending, runId, { call, since: Date.now() }, this.maxPending);
+  }
+
+  private giveUpStale(now: number): void {
+    for (const [runId, run] of this.pending) {
+      if (now - run.since < this.pendingTimeoutMs) break; // in start order: the rest are younger
+      this.pending.delete(runId);
+      remember(this.expired, runId, true, this.maxPending);
+    }
   }
 
   /**
@@ -141,7 +155,8 @@ export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
    * from here, it is what the tool's caller gets instead of the original).
    */
   private async failed(error: unknown, runId: string): Promise<void> {
-    const call = this.pending.get(runId);
+    this.expired.delete(runId);
+    const call = this.pending.get(runId)?.call;
     if (!call) return;
     this.pending.delete(runId);
     if (error instanceof GuardError || isGraphBubbleUp(error)) return;
@@ -153,7 +168,8 @@ export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
   }
 
   private async end(output: unknown, runId: string): Promise<void> {
-    const call = this.pending.get(runId);
+    this.expired.delete(runId);
+    const call = this.pending.get(runId)?.call;
     if (!call) {
       // Every run this handler let start is pending: an unknown one's result was never decided, so it is refused.
       if (this.enforce) throw new GuardError("CALL_REFUSED", `purpose-guard withheld the result of tool run ${runId}: the handler did not see it start, so it cannot decide it`);

@@ -53,6 +53,11 @@ export interface PurposeGuardCallbackHandlerOptions extends LangChainGuardOption
    * forgotten run's result could not be decided); in shadow mode the oldest is forgotten.
    */
   readonly maxPendingRuns?: number;
+  /**
+   * A tool run pending longer than this (ms; default 600 000) is given up when the handler is full: a stream its
+   * consumer abandoned never ends, and would hold its place for good. A result that still comes is withheld.
+   */
+  readonly pendingTimeoutMs?: number;
 }
 
 export function sessionIdOf(option: LangChainGuardOptions["sessionId"], context: SessionContext): string | undefined {

@@ -146,6 +146,22 @@ describe("PurposeGuardCallbackHandler", () => {
     ]);
   });
 
+  // A stream its consumer abandoned never ends: its pending run held its place for good, and after maxPendingRuns of
+  // them every tool call was refused (fourth review).
+  it("gives up runs pending past pendingTimeoutMs when full, instead of refusing every later call", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const { guard } = await setup();
+    const effects: string[] = [];
+    const lookup = recordingRunnableTool("get_customer", effects);
+    const handler = new PurposeGuardCallbackHandler(guard, { maxPendingRuns: 2, pendingTimeoutMs: 1 });
+    for (let i = 0; i < 2; i++) {
+      const stream = await lookup.stream({ id: `c-${i}` }, { callbacks: [handler] });
+      for await (const _chunk of stream) break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect(lookup.invoke({ id: "c-9" }, { callbacks: [handler] })).resolves.toBe("get_customer c-9");
+  });
+
   // The tool was recognised by its run name, which a caller sets at will (`invoke(input, { runName })`).
   it("guards a runnable.asTool() tool invoked under a run name of the caller's", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});

@@ -65,10 +65,11 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
   let headFd: number;
   try {
     fd = openLog(path);
-    const found = resumeChain(fd, fstatSync(fd).size, path);
+    const published = readHeadFile(path);
+    const found = resumeChain(fd, fstatSync(fd).size, path, published !== undefined);
     if (found.torn) fd = setTornTailAside(path, fd, found.size);
     size = found.size;
-    ({ seq, hash } = continueFrom(found, readHeadFile(path)));
+    ({ seq, hash } = continueFrom(found, published));
     // Opened without truncating (`w` would empty it until the write below; a crash between the two left an empty head
     // file that stopped every later start): the fixed-size head is overwritten in place.
     headFd = openSync(headPath(path), existsSync(headPath(path)) ? "r+" : "w");
@@ -252,15 +253,17 @@ function hashOf(line: string): string {
  * line ends; `torn` says whether anything but blank lines follows it. A non-empty log without a single record is an
  * error: restarting its chain at genesis would hide whatever it was.
  */
-function resumeChain(fd: number, fileSize: number, path: string): { seq: number; hash: string; size: number; torn: boolean } {
+function resumeChain(fd: number, fileSize: number, path: string, headPublished: boolean): { seq: number; hash: string; size: number; torn: boolean } {
   let torn = false;
   for (const line of linesBackward(fd, fileSize)) {
-    if (line.text.trim() === "") continue;
+    if (line.text.replace(/\0/g, "").trim() === "") continue;
     const link = line.terminated ? parseLink(line.text) : undefined;
     if (link) return { ...link, size: line.end, torn };
     torn = true;
   }
-  if (!torn) return { seq: 0, hash: GENESIS, size: 0, torn: false };
+  // Only a torn first write (after a rotation, or in a new log) and a published head: the head says where the chain
+  // is, so the bytes are set aside and the chain continues from the head.
+  if (!torn || headPublished) return { seq: 0, hash: GENESIS, size: 0, torn };
   throw new GuardError("AUDIT_FAILED", `the audit log ${path} holds no whole audit record`, {
     issues: [{ file: path, message: "its chain cannot be continued, and starting a new one would hide it", fix: "move the file aside (keep it for inspection) and start again" }],
   });

@@ -225,6 +225,20 @@ describe("createJsonlSink", () => {
     await sink.close();
   });
 
+  // A crash cut the first write after a rotation: the log held no whole record and the sink refused every start,
+  // though its head file said where the chain was (fourth review).
+  it("continues from its published head when the log holds only a torn first write", async () => {
+    const path = await writeLog(3);
+    renameSync(path, `${path}.000000000003`);
+    writeFileSync(path, '{"v":1,"time":"2026-12-01T12:00:00.000Z","decisionId":"0193');
+    const sink = createJsonlSink({ path });
+    expect(sink.head().seq).toBe(3);
+    sink.write(record(4));
+    await sink.close();
+    expect(await verifyAuditLog([`${path}.000000000003`, path])).toMatchObject({ ok: true, records: 4 });
+    expect(readdirSync(join(path, "..")).some((name) => name.startsWith("audit.jsonl.damaged-"))).toBe(true);
+  });
+
   it("continues from its published head when the log lost its last records, so the gap stays for verify to find", async () => {
     const path = await writeLog(5);
     rewriteLine(path, 4, () => undefined);

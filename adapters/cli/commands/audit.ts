@@ -51,7 +51,15 @@ Examples:
       return EXIT.denied;
     }
     if (published) expectHeads.push(published);
-    const report = await verifyAuditLog(files, { ...(key ? { key } : {}), partial: flags.only === true, expectHeads });
+    let report = await verifyAuditLog(files, { ...(key ? { key } : {}), partial: flags.only === true, expectHeads });
+    // A live log rotated between listing its files and reading them reads as records removed: list again and retry.
+    if (!report.ok && !flags.only) {
+      const again = (await Promise.all(positionals.map(withRotated))).flat();
+      if (again.join("\n") !== files.join("\n")) {
+        files.splice(0, files.length, ...again);
+        report = await verifyAuditLog(files, { ...(key ? { key } : {}), partial: false, expectHeads });
+      }
+    }
     if (flags.json) {
       io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else if (report.ok) {

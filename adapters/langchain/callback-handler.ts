@@ -69,11 +69,11 @@ export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
    * LangChain's callback manager passes `(chain, inputs, runId, parentRunId, tags, metadata, runType, runName)`,
    * whatever `BaseCallbackHandler` declares: the arguments are read in the order they come.
    */
-  override async handleChainStart(chain: Serialized, inputs: unknown, runId: string, parentRunId?: unknown, _tags?: unknown, metadata?: Record<string, unknown>, _runType?: unknown, runName?: unknown): Promise<void> {
+  override async handleChainStart(chain: Serialized, inputs: unknown, runId: string, parentRunId?: unknown, _tags?: unknown, metadata?: Record<string, unknown>, _runType?: unknown, _runName?: unknown): Promise<void> {
     const parent = typeof parentRunId === "string" ? parentRunId : undefined;
     remember(this.roots, runId, parent ? (this.roots.get(parent) ?? parent) : runId, this.maxPending);
     // A `runnable.asTool()` tool runs as a chain, never as a tool: its run is decided here as a tool run.
-    const toolName = asToolName(chain, runName);
+    const toolName = asToolName(chain);
     if (toolName === undefined) return;
     const toolCall = isToolCall(inputs) ? inputs : undefined;
     await this.start(toolName, toolCall ? toolCall.args : inputs, runId, parent, metadata, toolCall?.id);
@@ -189,7 +189,7 @@ export class PurposeGuardCallbackHandler extends BaseCallbackHandler {
  * `<tool>:parse_input` (how `RunnableToolLike` is built). The name comes from that step: the run's own name is the
  * caller's to set (`invoke(input, { runName })`), and a run renamed so was not taken for a tool (fourth review).
  */
-function asToolName(chain: Serialized, _runName: unknown): string | undefined {
+function asToolName(chain: Serialized): string | undefined {
   type Config = { readonly config?: { readonly runName?: unknown } };
   const sequence = chain as { id?: unknown; kwargs?: { first?: Config & { kwargs?: Config } } };
   if (!Array.isArray(sequence.id) || sequence.id.at(-1) !== "RunnableSequence") return undefined;

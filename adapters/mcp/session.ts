@@ -916,7 +916,7 @@ const CAPABILITY_FLAGS: Readonly<Record<string, readonly string[]>> = {
   logging: [], completions: [], prompts: ["listChanged"], resources: ["subscribe", "listChanged"], tools: ["listChanged"],
 };
 
-export function knownCapabilities(raw: unknown): Record<string, Record<string, boolean>> {
+function knownCapabilities(raw: unknown): Record<string, Record<string, boolean>> {
   const out: Record<string, Record<string, boolean>> = {};
   if (!isRecord(raw)) return out;
   for (const [key, flags] of Object.entries(CAPABILITY_FLAGS)) {

@@ -271,7 +271,7 @@ class GuardPipeline implements Guard {
       if (verdict.decision === "ask") verdict = await this.resolveAsk(pending, verdict, context, call, findings, options, watch.hits);
       // The decision's record first, then the containment steps it caused.
       const finished = this.finish(pending, verdict);
-      this.monitor.afterCall(session, tool, verdict, context.flows.classes, call.trace, now);
+      this.monitor.afterCall(session, tool, verdict, context.flows.classes, call.trace, now, pending.callDigest);
       return finished;
     } catch (error) {
       return this.finish(pending, this.failure(pending, error));

@@ -10,7 +10,7 @@ import { callDrift, resultDrift, type DriftHit, type PinStatus } from "./drift.j
 import { createNotifier, type Notification, type Notifier } from "./notify.js";
 import type { RemediationHook } from "./remediate.js";
 import { DRIFT_RULES, resolveMonitorConfig, type DriftRuleId, type MonitorConfig, type ResolvedMonitorConfig } from "./rules.js";
-import { INTENT_HISTORY, OUTCOME_HISTORY, pushBounded, type SessionState, type SessionStore } from "./session.js";
+import { INTENT_HISTORY, OUTCOME_HISTORY, PENDING_ASKS, pushBounded, type SessionState, type SessionStore } from "./session.js";
 import type { Volume } from "./volume.js";
 
 /** What the monitor adds to a decision: the session as policies see it, and the drift rules that fire. */
@@ -112,17 +112,28 @@ export class Monitor {
 
   // --- after a decision ---------------------------------------------------------------------------------------
 
-  /** Counts the call and applies its verdict's containment. */
-  afterCall(session: SessionState, tool: ToolDescriptor, verdict: Verdict, flowClasses: readonly DataClass[], trace: TraceContext | undefined, now: number): void {
-    session.calls++;
-    session.recent.push(now);
-    session.tools.add(toolKey(tool.server, tool.name));
-    pushBounded(session.intents, tool.intent, INTENT_HISTORY);
-    // An `ask` is a question, not a refusal: with human-in-the-loop each pending call is decided again (ask) on every
-    // resume, and counted as denials those approvals halted the session (`repeated-denials`). A declined one is a deny.
-    const denied = verdict.decision === "deny" || verdict.decision === "halt";
-    if (denied) session.denials++;
-    pushBounded(session.outcomes, denied, OUTCOME_HISTORY);
+  /**
+   * Counts the call and applies its verdict's containment. A call is counted once: an `ask` nobody answered yet is
+   * counted when it first asks, and the same call (`callDigest`) decided again while the question is open (each resume
+   * of a human-in-the-loop run decides it anew, and once more with the answer) is not counted again; only the outcome
+   * of its answer is. An `ask` is a question, not a refusal; a declined one is a deny.
+   */
+  afterCall(session: SessionState, tool: ToolDescriptor, verdict: Verdict, flowClasses: readonly DataClass[], trace: TraceContext | undefined, now: number, callDigest?: string): void {
+    const asking = verdict.decision === "ask";
+    const askedBefore = callDigest !== undefined && (asking ? session.pendingAsks.has(callDigest) : session.pendingAsks.delete(callDigest));
+    if (!askedBefore) {
+      session.calls++;
+      session.recent.push(now);
+      session.tools.add(toolKey(tool.server, tool.name));
+      pushBounded(session.intents, tool.intent, INTENT_HISTORY);
+    }
+    if (asking) {
+      if (callDigest !== undefined && !askedBefore) rememberAsk(session.pendingAsks, callDigest);
+    } else {
+      const denied = verdict.decision === "deny" || verdict.decision === "halt";
+      if (denied) session.denials++;
+      pushBounded(session.outcomes, denied, OUTCOME_HISTORY);
+    }
     for (const cls of flowClasses) {
       if (session.flowClasses.has(cls)) continue;
       session.flowClasses.add(cls);
@@ -327,4 +338,10 @@ async function runHook(hook: RemediationHook, event: Parameters<RemediationHook>
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Remembers an open question; past `PENDING_ASKS` the oldest is forgotten (a repeat of it then counts again). */
+function rememberAsk(pending: Set<string>, callDigest: string): void {
+  pending.add(callDigest);
+  if (pending.size > PENDING_ASKS) pending.delete(pending.values().next().value!);
 }

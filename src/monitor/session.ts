@@ -33,6 +33,11 @@ export interface SessionState {
   readonly intents: string[];
   /** Whether each of the most recent decisions was a denial, oldest first (at most `OUTCOME_HISTORY`). */
   readonly outcomes: boolean[];
+  /**
+   * Digests of calls answered `ask` and not yet decided otherwise, oldest first (at most `PENDING_ASKS`): a call is
+   * counted once, when it first asks, however often it is decided again while the question is open.
+   */
+  readonly pendingAsks: Set<string>;
   alerts: number;
   containment: ContainmentLevel;
   /** Rules and policies that already notified in this session (notify once per rule, not per call). */
@@ -58,6 +63,7 @@ const MINUTE_MS = 60_000;
 const NO_DRIFT: readonly string[] = Object.freeze([]);
 export const INTENT_HISTORY = 16;
 export const OUTCOME_HISTORY = 20;
+export const PENDING_ASKS = 64;
 
 /**
  * Sessions by id, bounded: past `maxSessions`, the longest-idle session that is not halted is forgotten. A halted
@@ -173,6 +179,7 @@ function newSession(id: string, now: number): SessionState {
     flowClasses: new Set(),
     intents: [],
     outcomes: [],
+    pendingAsks: new Set(),
     alerts: 0,
     containment: "none",
     notified: new Set(),

@@ -1,11 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { ApprovalRequest } from "../../src/approve/approver.js";
+import type { ApprovalRequest, Approver } from "../../src/approve/approver.js";
 import { createGuard } from "../../src/guard.js";
 import { isGuardError } from "../../src/errors.js";
 import { supportDeclaration, SUPPORT_RUNTIME, tempDir } from "../helpers.js";
-import { callAndRead, crm, customers, mail, supportHarness } from "./monitor-helpers.js";
+import { callAndRead, crm, customers, mail, policyFile, supportHarness } from "./monitor-helpers.js";
 
 describe("drift rule budget-calls-per-minute", () => {
   it("blocks the call past the declaration's callsPerMinute, and allows again once the minute has passed", async () => {
@@ -29,6 +29,31 @@ describe("drift rule budget-calls-per-session", () => {
     for (let i = 0; i < 3; i++) expect((await guard.beforeCall(crm("get_customer", { id: i }))).decision).toBe("allow");
     expect(await guard.beforeCall(crm("get_customer", { id: 3 }))).toMatchObject({ decision: "halt", policyIds: ["budget-calls-per-session"] });
     expect(await guard.beforeCall(crm("get_customer", { id: 4 }))).toMatchObject({ decision: "halt", policyIds: ["session-halted", "budget-calls-per-session"] });
+  });
+  // Human-in-the-loop decides a waiting call on the first pass (ask), again on resume (ask), and once more with the
+  // answer: one call the person approved used three calls of the budget.
+  it("counts a call that waits for approval once, however often it is decided again", async () => {
+    const { guard } = await supportHarness({
+      declaration: supportDeclaration({ budgets: { callsPerSession: 3 } }) as never,
+      policies: policyFile(`@id("ask-before-mail") @response("ask") @reason("mail leaves the company")
+forbid (principal, action == Action::"call_tool", resource) when { resource.key == "mail/send_email" };`),
+    });
+    const approve: Approver = { name: "lead", request: async () => ({ approved: true, approver: "lead@acme.example" }) };
+    expect((await guard.beforeCall(mail())).decision).toBe("ask");
+    expect((await guard.beforeCall(mail())).decision).toBe("ask");
+    expect((await guard.beforeCall(mail(), { approver: approve })).decision).toBe("allow");
+    for (let i = 0; i < 2; i++) expect((await guard.beforeCall(crm("get_customer", { id: i }))).decision).toBe("allow");
+    expect(await guard.beforeCall(crm("get_customer", { id: 2 }))).toMatchObject({ decision: "halt", policyIds: ["budget-calls-per-session"] });
+  });
+
+  it("counts each different call that waits for approval", async () => {
+    const { guard } = await supportHarness({
+      declaration: supportDeclaration({ budgets: { callsPerSession: 3 } }) as never,
+      policies: policyFile(`@id("ask-before-mail") @response("ask") @reason("mail leaves the company")
+forbid (principal, action == Action::"call_tool", resource) when { resource.key == "mail/send_email" };`),
+    });
+    for (let i = 0; i < 3; i++) expect((await guard.beforeCall(mail(`ops${i}@acme.example`))).decision).toBe("ask");
+    expect(await guard.beforeCall(crm("get_customer"))).toMatchObject({ decision: "halt", policyIds: ["budget-calls-per-session"] });
   });
 });
 

@@ -5,6 +5,7 @@ import { createAgent } from "langchain";
 import { afterEach, describe, expect, it } from "vitest";
 import { answerOf, purposeGuardMiddleware, refusalOf } from "../../../adapters/langchain/index.js";
 import type { Approver, Guard } from "../../../src/index.js";
+import { supportDeclaration } from "../../helpers.js";
 import { APPROVAL_POLICIES, supportGuard } from "../support.js";
 import { withActiveSpan } from "../otel.js";
 import { supportTools, ToolRunRecorder } from "./tools.js";
@@ -211,6 +212,25 @@ describe("purposeGuardMiddleware", () => {
     expect(toolMessages(resumed.messages)[0]?.status).toBe("success");
     const approved = sink.records.filter((record) => record.event === "call").at(-1);
     expect(approved).toMatchObject({ decision: "allow", detail: { approver: "lead@acme.example", phase: "approved" }, trace: { threadId: "thread-hitl", toolCallId: "call_mail" } });
+  });
+
+  // The first pass asks, the resume asks again and then decides with the answer: three decisions of one call, which
+  // used to take three calls of the session's budget.
+  it("counts a call approved at the interrupt once against the session's call budget", async () => {
+    const { guard } = await setup({ policies: APPROVAL_POLICIES, declaration: supportDeclaration({ budgets: { callsPerSession: 2 } }) as never });
+    const crm = supportTools();
+    const model = fakeModel()
+      .respondWithTools([{ name: "send_email", args: { to: "support@acme.example", subject: "s", body: "b" }, id: "call_mail" }])
+      .respondWithTools([{ name: "get_customer", args: { id: "c-7" }, id: "call_lookup" }])
+      .respond(new AIMessage("sent and looked up"));
+    const agent = createAgent({ model, tools: crm.all, middleware: [purposeGuardMiddleware(guard, { humanInTheLoop: true })], checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: "thread-budget" } };
+
+    await agent.invoke({ messages: [new HumanMessage("mail support, then look up customer 7")] }, config);
+    const resumed = await agent.invoke(new Command({ resume: { decisions: [{ type: "approve", toolCallId: "call_mail" }] } }), config);
+
+    expect(crm.effects).toEqual(["send_email:support@acme.example", "get_customer:c-7"]);
+    expect(toolMessages(resumed.messages).map((message) => message.status)).toEqual(["success", "success"]);
   });
 
   it("refuses the call when the person rejects it at the interrupt", async () => {

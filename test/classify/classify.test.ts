@@ -143,6 +143,12 @@ describe("createClassifier on adversarial input", () => {
     ["dotted digits", "1.".repeat(n / 2)],
     ["digit groups", "1 ".repeat(n / 2)],
     ["dash digit groups", "12-".repeat(n / 3)],
+    // A chain of groups longer than a card is tried without its last group, then from its later groups: bounded.
+    ["card-like groups with short tails", "4111 1111 1111 1111 12 ".repeat(n / 23)],
+    ["long chains of four-digit groups", "4111 ".repeat(n / 5)],
+    // A form-encoded body's `+` separates groups; each `&` is checked within a bounded window.
+    ["form bodies of plus-joined digits", `a=b&c=${"1+".repeat(n / 2)}`],
+    ["ampersands after long values", `k=${"v".repeat(n)}&`.repeat(3) + "+"],
     ["hex-like", "ab".repeat(n / 2) + "z"],
     ["base64-like", "QUJD".repeat(n / 4) + "!"],
     ["capitalised words", "Ab ".repeat(n / 3)],

@@ -54,6 +54,29 @@ describe("card detector", () => {
     expect(found("tracking 3590730093437731 shipped", "financial.card")).toEqual([]);
     expect(found("my credit card 3590730093437732 has been lost", "financial.card")).toEqual([]);
   });
+  it("finds a card number in a CSV column, after a comma", () => {
+    expect(found("id,name,card\n1,Jane Doe,4111111111111111\n2,Bob Roe,5500005555555559", "financial.card")).toEqual(["4111111111111111", "5500005555555559"]);
+    expect(found("id,card,exp\n7,4111111111111111,12/27", "financial.card")).toEqual(["4111111111111111"]);
+  });
+  it("finds a card number followed by its expiry month or CVV, without them", () => {
+    expect(found("Card 4111111111111111 12/27", "financial.card")).toEqual(["4111111111111111"]);
+    expect(found("Visa 4111 1111 1111 1111 123", "financial.card")).toEqual(["4111 1111 1111 1111"]);
+    expect(found("Amex 3782 822463 10005 1234 on file", "financial.card")).toEqual(["3782 822463 10005"]);
+    expect(found("Visa 4111 1111 1111 1111 1234 expires soon", "financial.card")).toEqual(["4111 1111 1111 1111"]);
+  });
+  it("finds a card number in a form-encoded body, where `+` is a space", () => {
+    expect(found("POST /checkout body: name=Jane+Doe&card=4111+1111+1111+1111&exp=1227", "financial.card")).toEqual(["4111+1111+1111+1111"]);
+    expect(found("total: 4111+1111+1111+1111 units", "financial.card")).toEqual([]);
+  });
+  it("keeps thousands-grouped amounts, decimals, ids and digit groups that are no card grouping", () => {
+    expectNone("financial.card", [
+      "Revenue: 1,234,567,890,123,456 USD",
+      "ratio,0.4111111111111111,ok",
+      "order-4111111111111111",
+      "ref 41 1111 1111 1111 1111 123",
+      "id,order_id\n1,4111111111111112\n2,7311234123412345",
+    ]);
+  });
 });
 
 describe("IBAN detector", () => {

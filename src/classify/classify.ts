@@ -22,6 +22,7 @@ import { passportDetector } from "./detectors/passport.js";
 import { phoneDetector } from "./detectors/phone.js";
 import { secretsDetector } from "./detectors/secrets.js";
 import { decodeCandidates, mayHoldJson } from "./decode.js";
+import { foldedText } from "./fold.js";
 import { Profile, type TextProfile } from "./profile.js";
 import { keyWords } from "./text.js";
 
@@ -112,7 +113,12 @@ interface Slot {
   readonly scan: Detector<unknown>["scan"];
   readonly gate: Gate;
   readonly index: number;
+  /** A number family: it reads the folded copy of a text with digits, spaces or dashes beyond ASCII. */
+  readonly folded: boolean;
 }
+
+/** The families that match ASCII digits, spaces and dashes only, and read a folded copy of other texts (`fold.ts`). */
+const NUMBER_FAMILIES: ReadonlySet<string> = new Set<DetectorFamily>(["card", "iban", "national-id", "account", "phone", "ip"]);
 
 /** A context as the stage keeps it: the key words and what each detector made of them, computed once per key. */
 interface CompiledContext extends ScanContext {
@@ -190,7 +196,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     }));
     detectors.push(customDetector(compiled));
   }
-  const slots: Slot[] = detectors.map((detector, index) => ({ detector, scan: detector.scan, gate: GATE_OF[detector.family as DetectorFamily] ?? Gate.None, index }));
+  const slots: Slot[] = detectors.map((detector, index) => ({ detector, scan: detector.scan, gate: GATE_OF[detector.family as DetectorFamily] ?? Gate.None, index, folded: NUMBER_FAMILIES.has(detector.family) }));
   // Keys are short and rarely names or addresses; scanning them with the word-level families only adds noise.
   const keySlots = slots.filter((s) => s.detector.family !== "names" && s.detector.family !== "address" && s.detector.family !== "keys" && s.detector.family !== "health");
 
@@ -217,6 +223,8 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   // Reused per nesting level (decoded text is scanned one level deeper while the outer string's scan is still open).
   const profiles: Profile[] = [];
   const keyProfile = new Profile();
+  // The profile of a folded copy; used within one `detect` only (no family scans deeper while it runs).
+  const foldedProfile = new Profile();
   const matchLists: Match[][] = [];
 
   // The JSON path of the value being walked; a pointer string is only built when a finding needs one.
@@ -242,11 +250,16 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
       const before = matches.length;
       profile.fill(window);
       const run = profile.quiet && family === context.slots ? context.quietSlots : family;
+      // Same length as the window, so what the number families find in it is where it is in the window.
+      const folded = profile.folds ? foldedText(profile.codes, window.length) : undefined;
+      if (folded !== undefined) foldedProfile.fill(folded);
       for (let i = 0; i < run.length; i++) {
         const slot = run[i]!;
-        if (!passes(slot.gate, profile, context.keyed)) continue;
+        const numbers = folded !== undefined && slot.folded;
+        const seen = numbers ? foldedProfile : profile;
+        if (!passes(slot.gate, seen, context.keyed)) continue;
         try {
-          slot.scan(window, context, matches, profile, context.facts[slot.index]);
+          slot.scan(numbers ? folded : window, context, matches, seen, context.facts[slot.index]);
         } catch {
           // A detector bug must not let a value through unclassified, nor break the call: report what it was on.
           matches.push({ class: "unknown", start: 0, end: window.length, detector: `error:${slot.detector.family}`, confidence: 1 });

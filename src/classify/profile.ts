@@ -1,3 +1,5 @@
+import { folds } from "./fold.js";
+
 /**
  * What the detector families need to skip a string or to look only where they could match: one pass for counts,
  * flags (digits, capitals, `@`, `%`, assignments, non-ASCII, the longest token run) and the positions of capitals,
@@ -84,6 +86,8 @@ const WIDE = 16;
 /** Above 191 and not `’`: letters beyond ASCII, mostly. */
 const WIDE_LETTER = 32;
 const SURROGATE = 64;
+/** Beyond ASCII and folds to an ASCII digit, space or dash (`src/classify/fold.ts`): number families read a copy. */
+const FOLDS = 128;
 
 /** Characters a text holds, as bits of `TextProfile.chars`. */
 export const Char = {
@@ -123,6 +127,7 @@ for (const [ch, bit] of [[".", Char.dot], [":", Char.colon], ["@", Char.at], ["%
 for (let c = 128; c < 65536; c++) CLASS[c] = WIDE | (c > 191 && c !== 0x2019 ? WIDE_LETTER | JOINS : 0);
 CLASS[0x2019]! |= JOINS;
 for (let c = 0xd800; c <= 0xdfff; c++) CLASS[c]! |= SURROGATE;
+for (let c = 128; c < 65536; c++) if (folds(c)) CLASS[c]! |= FOLDS;
 
 /** The class of a lowercase ASCII letter. */
 const LOWER = TOKEN | JOINS;
@@ -148,6 +153,8 @@ export class Profile implements TextProfile {
   ascii = true;
   surrogates = false;
   upperDigit = false;
+  /** Holds a digit, space or dash beyond ASCII that folds to ASCII (`src/classify/fold.ts`). */
+  folds = false;
   /** Which `Char`s the text holds (and `Char.upper`, `Char.digit`). */
   chars = 0;
   quiet = false;
@@ -238,6 +245,7 @@ export class Profile implements TextProfile {
     this.nonAscii = (flags & WIDE_LETTER) !== 0;
     this.ascii = (flags & WIDE) === 0;
     this.surrogates = (flags & SURROGATE) !== 0;
+    this.folds = (flags & FOLDS) !== 0;
     this.maxRun = maxRun;
     this.quiet = (flags & LOUD) === 0 && maxRun < 12 && (flags & (Char.comma | Char.quote)) !== (Char.comma | Char.quote);
     this.runs = -2;

@@ -147,6 +147,8 @@ describe("createClassifier on adversarial input", () => {
     ["card-like groups with short tails", "4111 1111 1111 1111 12 ".repeat(n / 23)],
     ["long chains of four-digit groups", "4111 ".repeat(n / 5)],
     // A form-encoded body's `+` separates groups; each `&` is checked within a bounded window.
+    // Digits, spaces and dashes beyond ASCII are folded into a copy the number families read.
+    ["digits joined by no-break spaces", "\uff11\u00a0".repeat(n / 2)],
     ["form bodies of plus-joined digits", `a=b&c=${"1+".repeat(n / 2)}`],
     ["ampersands after long values", `k=${"v".repeat(n)}&`.repeat(3) + "+"],
     ["hex-like", "ab".repeat(n / 2) + "z"],

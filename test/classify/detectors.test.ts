@@ -88,6 +88,28 @@ describe("IBAN detector", () => {
   });
 });
 
+describe("number families on digits, spaces and dashes beyond ASCII", () => {
+  it("finds a card grouped with no-break spaces, as HTML's &nbsp; becomes text", () => {
+    expect(found("Card: 4111\u00a01111\u00a01111\u00a01111", "financial.card")).toEqual(["4111\u00a01111\u00a01111\u00a01111"]);
+  });
+  it("finds an IBAN grouped with narrow no-break spaces, as French formatting writes it", () => {
+    const iban = "FR14\u202f2004\u202f1010\u202f0505\u202f0001\u202f3M02\u202f606";
+    expect(found(`IBAN : ${iban}`, "financial.iban")).toEqual([iban]);
+  });
+  it("finds an SSN written with non-breaking hyphens", () => {
+    expect(found("SSN: 536\u201122\u20118184", "pii.ssn")).toEqual(["536\u201122\u20118184"]);
+  });
+  it("finds a card in full-width digits and a phone number in Arabic-Indic digits, at their places in the original", () => {
+    const card = "\uff14\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11";
+    expect(found(`カード番号: ${card} です`, "financial.card")).toEqual([card]);
+    expect(found("هاتف: +٤٤ ٢٠ ٧٩٤٦ ٠٩٥٨", "pii.phone")).toEqual(["+٤٤ ٢٠ ٧٩٤٦ ٠٩٥٨"]);
+  });
+  it("keeps amounts and dates written with such spaces and dashes", () => {
+    expectNone("financial", ["Total : 12\u202f345\u202f678,90\u00a0€", "Prix\u00a0: 1\u00a0299\u00a0€ – livraison 2024\u20111\u201115"]);
+    expectNone("pii", ["Total : 12\u202f345\u202f678,90\u00a0€", "Café ouvert 8\u201318\u00a0h"]);
+  });
+});
+
 describe("national id detector", () => {
   it("finds SSNs that follow the SSA area, group and serial rules", () => {
     expect(found("SSN 219-09-9991", "pii.ssn")).toEqual(["219-09-9991"]);

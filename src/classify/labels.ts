@@ -18,6 +18,14 @@ const MAX_INDENT = 16;
 /** Most columns of a table whose header is read: record tables are narrow; wider ones are data dumps. */
 const MAX_COLUMNS = 64;
 
+export interface LabelOptions {
+  /**
+   * Also read CSV tables (comma, tab or semicolon separated) by their header's columns: `id,name,ssn` over its rows.
+   * Off by default: a family turns it on where a bare value in a column is worth reading (an SSN column).
+   */
+  readonly csv?: boolean;
+}
+
 /** What labels say, and where their values are reported. */
 interface Reader<T> {
   readonly kindOf: (label: string) => T | undefined;
@@ -28,7 +36,12 @@ interface Reader<T> {
  * Calls `visit(kind, start, end)` for each value whose label `kindOf` names (`kindOf` returns undefined for labels it
  * does not care about). `[start, end)` is the value's place in `text`, trimmed.
  */
-export function labelledValues<T>(text: string, kindOf: (label: string) => T | undefined, visit: (kind: T, start: number, end: number) => void): void {
+export function labelledValues<T>(
+  text: string,
+  kindOf: (label: string) => T | undefined,
+  visit: (kind: T, start: number, end: number) => void,
+  options: LabelOptions = {},
+): void {
   const reader: Reader<T> = { kindOf, visit };
   // The table being read, or undefined outside one.
   let table: Table<T> | undefined;
@@ -38,7 +51,8 @@ export function labelledValues<T>(text: string, kindOf: (label: string) => T | u
     const cells = tableCells(text, lineStart, lineEnd);
     if (cells === undefined) {
       table = undefined;
-      next = readFields(text, lineStart, lineEnd, reader);
+      const csv = options.csv === true ? readCsv(text, lineStart, lineEnd, reader) : -1;
+      next = csv >= 0 ? csv : readFields(text, lineStart, lineEnd, reader);
     } else if (table === undefined && next < text.length && isDelimiterRow(text, next, endOfLine(text, next))) {
       table = tableOf(text, cells, reader);
       next = endOfLine(text, next) + 1;
@@ -184,6 +198,85 @@ function unbold(text: string, start: number, end: number): [number, number] {
 function isBlank(text: string, start: number, end: number): boolean {
   for (let p = start; p < end; p++) if (!isSpaceCode(text.charCodeAt(p))) return false;
   return true;
+}
+
+/** CSV delimiters, in the order a header is tried: tab, comma, semicolon. */
+const CSV_DELIMITERS = [9, 44, 59];
+
+/**
+ * Reads a CSV table whose header is the line `[start, end)`: a line of two or more labels (the columns' names) and at
+ * least one following line of as many cells. Each cell under a column `kindOf` names is a value. Returns where the
+ * next line to read starts (after the table's last row), or -1 when the line opens no table with a named column.
+ */
+function readCsv<T>(text: string, start: number, end: number, reader: Reader<T>): number {
+  if (end - start > MAX_COLUMNS * (MAX_LABEL + 3)) return -1;
+  for (const delimiter of CSV_DELIMITERS) {
+    if (!holds(text, start, end, delimiter)) continue;
+    const header = csvCells(text, start, end, delimiter);
+    if (header === undefined || header.length < 4 || header.length > 2 * MAX_COLUMNS) continue;
+    const columns: (T | undefined)[] = [];
+    let named = false;
+    for (let i = 0; i < header.length; i += 2) {
+      const [from, to] = header[i + 1]! - header[i]! <= MAX_LABEL ? trimmed(text, header[i]!, header[i + 1]!) : [0, 0];
+      if (to === from || !isLetter(text.charCodeAt(from))) return -1;
+      for (let p = from; p < to; p++) if (!isLabelCode(text.charCodeAt(p))) return -1;
+      const kind = reader.kindOf(text.slice(from, to));
+      named ||= kind !== undefined;
+      columns.push(kind);
+    }
+    if (!named) return -1;
+    let next = end + 1;
+    let rows = 0;
+    while (next < text.length) {
+      const rowEnd = endOfLine(text, next);
+      const cells = csvCells(text, next, rowEnd, delimiter);
+      if (cells === undefined || cells.length !== header.length) break;
+      for (let i = 0; i < columns.length; i++) {
+        const kind = columns[i];
+        if (kind !== undefined) visitTrimmed(text, cells[2 * i]!, cells[2 * i + 1]!, kind, reader);
+      }
+      rows++;
+      next = rowEnd + 1;
+    }
+    return rows > 0 ? next : -1;
+  }
+  return -1;
+}
+
+/** Whether `[start, end)` holds the code unit `c` (a search bounded by the line, unlike `indexOf`). */
+function holds(text: string, start: number, end: number, c: number): boolean {
+  for (let p = start; p < end; p++) if (text.charCodeAt(p) === c) return true;
+  return false;
+}
+
+/**
+ * The cells of the CSV line `[start, end)` as start and end pairs (a quoted cell without its quotes), or undefined
+ * when a quoted cell does not close on the line or text follows its closing quote.
+ */
+function csvCells(text: string, start: number, end: number, delimiter: number): number[] | undefined {
+  const cells: number[] = [];
+  let p = start;
+  for (;;) {
+    if (text.charCodeAt(p) === 34 /* " */) {
+      let q = p + 1;
+      for (; q < end; q++) {
+        if (text.charCodeAt(q) !== 34) continue;
+        if (text.charCodeAt(q + 1) === 34) q++;
+        else break;
+      }
+      if (q >= end) return undefined;
+      cells.push(p + 1, q);
+      p = q + 1;
+      if (p < end && text.charCodeAt(p) !== 13 && text.charCodeAt(p) !== delimiter) return undefined;
+    } else {
+      let q = p;
+      while (q < end && text.charCodeAt(q) !== delimiter) q++;
+      cells.push(p, q);
+      p = q;
+    }
+    if (p >= end || text.charCodeAt(p) !== delimiter) return cells;
+    p++;
+  }
 }
 
 function endOfLine(text: string, from: number): number {

@@ -189,6 +189,10 @@ describe("createClassifier on adversarial input", () => {
     ["field separators before label-like words", `${"; Diagnosis ".repeat(n / 12)}:`],
     ["labelled fields of one line", "Diagnosis: a; ".repeat(n / 14)],
     ["rows of a table with a labelled header", `| Diagnosis | Medication |\n|---|---|\n${"| a | b |\n".repeat(n / 10)}`],
+    // CSV tables are read by their header's columns for SSNs: each line is tried as a header once, each row read once.
+    ["CSV rows under an SSN column", `id,ssn\n${"1,536228184\n".repeat(n / 12)}`],
+    ["comma lines that never make a table", `ssn 536228184\n${"a,b,c\n1,2\n".repeat(n / 12)}`],
+    ["quoted CSV cells that never close", `ssn,id\n${'"a,'.repeat(n / 3)}\n536228184`],
     ["a table row of many cells", `| Diagnosis |\n|---|\n${"| a ".repeat(n / 4)}`],
     ["pipes that never make a table", `Diagnosis: ${"|".repeat(n)}\n|Diagnosis${"|".repeat(n)}`],
     ["credential words after brackets that never close", "[secret_token ".repeat(n / 14)],

@@ -123,6 +123,20 @@ describe("national id detector", () => {
     expect(found("DNI 12345678Z", "pii.national_id")).toEqual(["12345678Z"]);
     expect(found("DNI 12345678A", "pii.national_id")).toEqual([]);
   });
+  it("finds every bare SSN of an SSN-named column of a CSV export or Markdown table, however far from the header", () => {
+    const rows = [1, 2, 3, 4].map((i) => `${i},Jane Doe,jane${i}@example.com,53622818${i}`);
+    expect(found(["id,name,email,ssn", ...rows].join("\n"), "pii.ssn")).toEqual(["536228181", "536228182", "536228183", "536228184"]);
+    const quoted = ['"Employee ID","Full Name","Social Security Number"', ...[1, 2, 3].map((i) => `"E-10${i}","Doe, Jane ${i}","21909999${i}"`)].join("\r\n");
+    expect(found(quoted, "pii.ssn")).toEqual(["219099991", "219099992", "219099993"]);
+    const table = ["| Employee | Department | SSN |", "|---|---|---|", ...[1, 2, 3].map((i) => `| Jane Doe ${i} | Accounts payable | 53622818${i} |`)].join("\n");
+    expect(found(table, "pii.ssn")).toEqual(["536228181", "536228182", "536228183"]);
+  });
+  it("keeps 9-digit values of other columns, and columns about an SSN rather than holding one", () => {
+    const rows = [1, 2, 3].map((i) => `53622818${i},Jane Doe,21909999${i},Accounts payable`);
+    expect(found(["customer_ssn,full_name,employee_number,department_name", ...rows].join("\n"), "pii.ssn")).toEqual(["536228181", "536228182", "536228183"]);
+    const checks = [1, 2, 3].map((i) => `Bob Roe,53622818${i},Jane Doe,Accounts payable`);
+    expect(found(["ssn_verified_by,order_number,full_name,department_name", ...checks].join("\n"), "pii.ssn")).toEqual([]);
+  });
 });
 
 describe("passport detector", () => {

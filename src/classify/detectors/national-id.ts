@@ -1,11 +1,14 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
+import { labelledValues } from "../labels.js";
 import type { TextProfile } from "../profile.js";
 import { hasRunAtLeast, hasRunOf, isAsciiUpper, longestChain } from "../runs.js";
-import { before, luhnValid } from "../text.js";
+import { before, keyWords, luhnValid } from "../text.js";
 
 const SSN_DASHED = /(?<![0-9A-Za-z\-])([0-9]{3})([- ])([0-9]{2})\2([0-9]{4})(?![0-9A-Za-z]|-[0-9])/g;
 const SSN_PLAIN = /(?<![0-9A-Za-z\-])[0-9]{9}(?![0-9A-Za-z])/g;
 const SSN_CUE = /ssn|social security|soc\.? sec|ss#|ss no|tax ?id|itin|tin\b/;
+/** A cheap test that a text may name an SSN column somewhere (`ssn`, `Social Security`, `tax_id`, `ITIN`, `TIN`). */
+const SSN_WORD = /ssn|social|tax|tin\b/i;
 const NINO = /(?<![A-Za-z0-9])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?([0-9]{2}) ?([0-9]{2}) ?([0-9]{2}) ?([A-D])(?![A-Za-z0-9])/g;
 const NINO_BAD_PREFIX = new Set(["BG", "GB", "NK", "KN", "TN", "NT", "ZZ"]);
 const DNI = /(?<![A-Za-z0-9])([XYZ]?)([0-9]{7,8})-?([A-Z])(?![A-Za-z0-9])/g;
@@ -32,7 +35,8 @@ export interface NationalIdKey {
 }
 
 /**
- * National identifiers with check rules: US SSN (area/group/serial rules; 9 bare digits only next to an SSN cue),
+ * National identifiers with check rules: US SSN (area/group/serial rules; 9 bare digits only next to an SSN cue or in
+ * an SSN-named column of a CSV or Markdown table),
  * UK National Insurance numbers, Spanish DNI/NIE (check letter), Canadian SIN (Luhn, with a cue) and Indian Aadhaar
  * (Verhoeff, with a cue). SSNs are `pii.ssn`; the others `pii.national_id`.
  *
@@ -63,8 +67,13 @@ export function nationalIdDetector(): Detector<NationalIdKey> {
       }
       if (hasRunOf(profile, NINE)) {
         SSN_PLAIN.lastIndex = 0;
+        // Where SSN-named columns hold their values (`id,name,ssn` over its rows, `| Name | SSN |`), read once if needed.
+        let columns: number[] | undefined;
         for (let m = SSN_PLAIN.exec(text); m !== null; m = SSN_PLAIN.exec(text)) {
-          if (!(keyCue || SSN_CUE.test(before(text, m.index, 40)))) continue;
+          if (!(keyCue || SSN_CUE.test(before(text, m.index, 40)))) {
+            columns ??= SSN_WORD.test(text) ? ssnColumnValues(text) : [];
+            if (!within(columns, m.index, m.index + 9)) continue;
+          }
           const v = m[0];
           if (validSsn(v.slice(0, 3), v.slice(3, 5), v.slice(5))) out.push({ class: "pii.ssn", start: m.index, end: m.index + 9, detector: "rules:ssn", confidence: 0.85 });
         }
@@ -102,6 +111,42 @@ export function nationalIdDetector(): Detector<NationalIdKey> {
       }
     },
   };
+}
+
+/**
+ * A column or label that names an SSN by its last words: `ssn`, `customer_ssn`, `Social Security Number`, `Tax ID`,
+ * `ITIN`; not one about it (`ssn_verified_by`, `ssn_last4`).
+ */
+function ssnLabel(label: string): true | undefined {
+  const words = keyWords(label);
+  if (words.length > 5) return undefined;
+  let last = words.length - 1;
+  if (last > 0 && NUMBER_WORDS.has(words[last]!)) last--;
+  const word = words[last];
+  const previous = words[last - 1];
+  const named = word === "ssn" || word === "itin" || word === "tin" || word === "taxid" || (word === "security" && previous === "social") || (word === "id" && previous === "tax");
+  return named ? true : undefined;
+}
+
+const NUMBER_WORDS = new Set(["number", "no", "num", "nr", "nbr"]);
+
+/** The places of the values in SSN-named columns and labelled fields, as start and end pairs in text order. */
+function ssnColumnValues(text: string): number[] {
+  const places: number[] = [];
+  labelledValues(text, ssnLabel, (_kind, start, end) => places.push(start, end), { csv: true });
+  return places;
+}
+
+/** Whether `[start, end)` lies within one of the pairs of `places` (apart and in text order: a binary search). */
+function within(places: readonly number[], start: number, end: number): boolean {
+  let low = 0;
+  let high = places.length / 2 - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (places[2 * mid]! <= start) low = mid + 1;
+    else high = mid - 1;
+  }
+  return high >= 0 && end <= places[2 * high + 1]!;
 }
 
 const NINE = [9];

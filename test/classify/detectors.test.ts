@@ -40,6 +40,11 @@ describe("phone detector", () => {
   it("does not take dates, IP addresses, versions or order numbers for phones", () => {
     expect(found("shipped 2024-03-18, host 10.20.30.40, v1.2.3.4, order 83920147", "pii.phone")).toEqual([]);
   });
+  it("does not take `number` after an order, invoice or tracking word for a phone cue", () => {
+    expect(found("Order number: 2125551234", "pii.phone")).toEqual([]);
+    expect(found("Tracking no. 4155550100 shipped; invoice # 3125550199", "pii.phone")).toEqual([]);
+    expect(found("Order number: 2125551234, customer phone number: 2125551235", "pii.phone")).toEqual(["2125551235"]);
+  });
 });
 
 describe("card detector", () => {
@@ -322,6 +327,16 @@ describe("ip detector", () => {
   });
   it("ignores version strings, out-of-range octets and clock times", () => {
     expect(classesIn("v1.2.3.4.5 256.1.1.1 1.2.3 at 12:30:45").filter((c) => c.startsWith("network"))).toEqual([]);
+  });
+  it("ignores a dotted quad after a word that numbers versions or document parts, and keeps addresses after others", () => {
+    expectNone("network", [
+      "Installed assembly version 4.2.1.0 of Contoso.Core",
+      "System.Runtime, Version=4.0.0.0, Culture=neutral",
+      "See section 1.2.3.4 of the spec for the retry rules.",
+      "as required by § 2.1.3.4 and Appendix 1.1.1.2",
+    ]);
+    expect(found("server 10.0.0.1 (release 2.1.0.3) resolved to 8.8.8.8", "network.ip")).toEqual(["8.8.8.8"]);
+    expect(found("server 10.0.0.1 (release 2.1.0.3) resolved to 8.8.8.8", "network.ip.internal")).toEqual(["10.0.0.1"]);
   });
 });
 

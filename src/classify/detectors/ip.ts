@@ -1,6 +1,7 @@
 import type { Detector, Match, ScanContext } from "../detector.js";
 import type { TextProfile } from "../profile.js";
 import { matchAt, stickyCopy } from "../sticky.js";
+import { before } from "../text.js";
 
 const OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
 // Not preceded or followed by a digit, a dot-digit or a word character: `1.2.3.4.5` and `v1.2.3.4` are not addresses.
@@ -8,6 +9,9 @@ const IPV4 = new RegExp(`(?<![0-9A-Za-z_.])${OCTET}(?:\\.${OCTET}){3}(?![0-9A-Za
 // Full and compressed IPv6 forms, 2 to 8 groups; validated afterwards so the pattern stays simple and bounded.
 export const IPV6 = /(?<![0-9A-Fa-f:.])(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|(?::[0-9A-Fa-f]{1,4}){1,7}|[0-9A-Fa-f]{1,4})(?![0-9A-Fa-f:]|\.[0-9])/g;
 const IPV6_AT = stickyCopy(IPV6);
+// A dotted quad right after a word that numbers versions or parts of a document is one of those:
+// `assembly version 4.2.1.0`, `Version=4.0.0.0`, `section 1.2.3.4`, `§ 2.1.3.4`.
+const NUMBERED_BY = /(?<![a-z])(?:version|ver|release|build|revision|rev|section|sect|sec|chapter|chap|clause|article|paragraph|para|appendix|figure|fig|§)\.?\s*[:=#]?\s*$/;
 
 /**
  * IPv4 and IPv6 addresses. Public addresses are `network.ip`; private, loopback, link-local and documentation
@@ -22,6 +26,7 @@ export function ipDetector(): Detector {
         for (let m = IPV4.exec(text); m !== null; m = IPV4.exec(text)) {
           const parts = m[0].split(".");
           if (parts.some((part) => part.length > 1 && part.startsWith("0"))) continue; // 1.2.3.04: not canonical, usually a version
+          if (NUMBERED_BY.test(before(text, m.index, 16))) continue;
           out.push({ class: internalV4(parts.map(Number)) ? "network.ip.internal" : "network.ip", start: m.index, end: m.index + m[0].length, detector: "regex:ipv4", confidence: 0.9 });
         }
       }

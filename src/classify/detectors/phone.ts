@@ -7,6 +7,8 @@ import { after, before, digitsOf } from "../text.js";
 const CANDIDATE =
   /(?<![0-9A-Za-z_+\-./])(?:(?:\+|00)[1-9][0-9]{0,2}[ .\-]?)?(?:\(0?[0-9]{1,4}\)[ .\-]?|\(0\)[ ]?)?[0-9]{1,14}(?:[ .\-][0-9]{1,8}|\([0-9]{1,4}\)){0,6}(?:[ ]?(?:x|ext\.?|#)[ ]?[0-9]{1,5})?(?![0-9A-Za-z_]|[.\-/][0-9])/g;
 const CUE = /(?:phone|tel|mobile|cell|fax|call|desk|office|whatsapp|sms|text me|reach me|contact|messages to|registered|answering|dial|ring|number|nummer|numéro|téléphone|telefon|móvil)[^0-9]{0,24}$/;
+// `number` after a word that names another kind of number (`Order number:`, `tracking no.`, `invoice #`) is no cue.
+const OTHER_NUMBER = /(?<![a-z])(?:order|invoice|tracking|reference|ref|case|ticket|account|acct|serial|part|model|item|customer|client|confirmation|transaction|policy|member|membership|routing|card|booking|reservation|shipment|claim|license|licence|passport|document|registration|employee|student|patient|record|batch|lot|build|version|issue|tax|vat|sku|product|catalog|catalogue|po|purchase order|sales order)\s*(?:number|nummer|numéro|no\.?|#)[^0-9]{0,24}$/;
 // A label after the number, as contact blocks write them: `781 1704 office`, `082 490 1693-Office`.
 const CUE_AFTER = /^[ \-]?(?:office|fax|mobile|cell|phone|tel|desk|home|work)(?![a-z])/;
 const DATE_LIKE = /^(?:[0-9]{4}[\-./][0-9]{1,2}[\-./][0-9]{1,2}|[0-9]{1,2}[\-./][0-9]{1,2}[\-./][0-9]{2,4})$/;
@@ -82,6 +84,11 @@ function validInSome(raw: string, digits: string, countries: readonly CountryCod
   return false;
 }
 
+/** A phone cue ends `lead` (the lowercased text before a number), and it is not `number` naming an order or a case. */
+function cuedBefore(lead: string): boolean {
+  return CUE.test(lead) && !OTHER_NUMBER.test(lead);
+}
+
 export interface PhoneOptions {
   /** Countries whose national formats count without a `+` prefix; default US and GB. */
   readonly countries?: readonly CountryCode[];
@@ -118,7 +125,7 @@ export function phoneDetector(options: PhoneOptions = {}): Detector<boolean> {
           confidence = parsed?.isValid() ? 0.95 : parsed?.isPossible() ? 0.8 : 0.5;
         } else if (NANP.test(raw) && !plain) {
           confidence = 0.85;
-        } else if (keyCue || CUE.test(before(text, m.index, 32)) || CUE_AFTER.test(after(text, m.index + raw.length, 8))) {
+        } else if (keyCue || cuedBefore(before(text, m.index, 32)) || CUE_AFTER.test(after(text, m.index + raw.length, 8))) {
           confidence = plain && digits > 12 ? 0.5 : 0.75;
         } else if (!plain && digits >= 8 && digits <= 12 && validInSome(raw, digitsOf(raw), countries, screens)) {
           confidence = 0.6;

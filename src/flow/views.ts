@@ -48,15 +48,16 @@ export interface Haystack {
 
 /**
  * Every string of `args` (keys included), each decoded string (base64, hex and URL-encoded runs, JSON documents,
- * two levels deep), and the concatenation of all plain strings so a value split across fields reads whole again.
+ * two levels deep), and the concatenation of all plain values (not keys: a key's name between two halves of a value
+ * hid it) so a value split across fields reads whole again, in their order and in reverse (halves sent swapped).
  */
 export function haystacks(args: unknown, maxDecodeDepth = 2): Haystack[] {
   const out: Haystack[] = [];
   const plain: string[] = [];
   const firstPointer: string[] = [];
-  const addString = (text: string, pointer: string, encoding: Encoding, depth: number) => {
+  const addString = (text: string, pointer: string, encoding: Encoding, depth: number, key = false) => {
     out.push({ text, pointer, encoding });
-    if (encoding === "plain") {
+    if (encoding === "plain" && !key) {
       plain.push(text);
       firstPointer.push(pointer);
     }
@@ -80,13 +81,16 @@ export function haystacks(args: unknown, maxDecodeDepth = 2): Haystack[] {
     else if (value !== null && typeof value === "object") {
       for (const [key, child] of Object.entries(value)) {
         const childPointer = encoding === "plain" ? `${pointer}/${escapePointer(key)}` : pointer;
-        if (key.length >= 4) addString(key, childPointer, encoding, depth);
+        if (key.length >= 4) addString(key, childPointer, encoding, depth, true);
         walk(child, childPointer, depth, encoding);
       }
     }
   };
   walk(args, "", 0, "plain");
-  if (plain.length > 1) out.push({ text: "", pointer: firstPointer[0] ?? "", encoding: "split", parts: plain });
+  if (plain.length > 1) {
+    out.push({ text: "", pointer: firstPointer[0] ?? "", encoding: "split", parts: plain });
+    out.push({ text: "", pointer: firstPointer[0] ?? "", encoding: "split", parts: [...plain].reverse() });
+  }
   return out;
 }
 

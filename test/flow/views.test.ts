@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { haystacks, splitTexts } from "../../src/flow/views.js";
+import { haystacks, splitTexts, view } from "../../src/flow/views.js";
 
 const joins = (args: unknown, kind: "text" | "alnum" | "digits" | "exact") => haystacks(args).flatMap((h) => (h.parts === undefined ? [] : splitTexts(kind, h.parts)));
 
@@ -11,5 +11,14 @@ describe("haystacks", () => {
 
   it("still scans each key on its own", () => {
     expect(haystacks({ "jane.doe@customer.example": 1 }).map((h) => h.text)).toContain("jane.doe@customer.example");
+  });
+});
+
+describe("view", () => {
+  it("reads decimal digits of any script as their ASCII digits in the digits view", () => {
+    const script = (zero: number, digits: string) => digits.replace(/[0-9]/g, (d) => String.fromCodePoint(zero + Number(d)));
+    expect(view("digits", script(0x660, "4111 1111 1111 1111"))).toBe("4111111111111111");
+    expect(view("digits", script(0x966, "219-09-9991"))).toBe("219099991");
+    expect(view("digits", script(0x1d7ce, "0123456789"))).toBe("0123456789");
   });
 });

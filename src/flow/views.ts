@@ -22,6 +22,8 @@ export function viewKindOf(cls: DataClass): ViewKind {
 
 const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/g;
 
+/** Between digit groups that are separate numbers in the digits view: a character `INVISIBLE` removes from every text. */
+const APART = "\u200B";
 const NON_ASCII = /[^\x00-\x7F]/;
 const digitValues = new Map<string, string>();
 
@@ -47,7 +49,10 @@ export function view(kind: ViewKind, text: string): string {
   const clean = text.replace(INVISIBLE, "").normalize("NFKC");
   switch (kind) {
     case "digits":
-      return (NON_ASCII.test(clean) ? clean.replace(/\p{Nd}/gu, asciiDigit) : clean).replace(/[^0-9]/g, "");
+      // Digits a few characters apart are one number written with separators (`(415) 555-2671`, `4a1b1c1d`); further
+      // apart they are separate numbers (`rooms 415 and 555, up to 2671 guests`), kept apart by a character that
+      // cleaning removed from the text, so no input can hold it.
+      return (NON_ASCII.test(clean) ? clean.replace(/\p{Nd}/gu, asciiDigit) : clean).replace(/[^0-9]{4,}/g, APART).replace(/[^0-9\u200B]/g, "");
     case "alnum":
       return clean.replace(/[^A-Za-z0-9]/g, "").toUpperCase();
     case "exact":
@@ -130,7 +135,7 @@ export function splitTexts(kind: ViewKind, parts: readonly string[]): string[] {
     pieces = [];
   };
   for (const part of parts) {
-    const seen = view(kind, part);
+    const seen = partView(kind, part);
     if (seen.length <= 2 * SPLIT_MARGIN) {
       pieces.push(seen);
       continue;
@@ -141,6 +146,19 @@ export function splitTexts(kind: ViewKind, parts: readonly string[]): string[] {
   }
   close();
   return out;
+}
+
+/**
+ * A part's view for joining: in the digits view, without the separation its text before its first digits or after its
+ * last puts there. Fields are the attacker's to cut: a half of a card after a label (`card: 4111 1111`), or a field
+ * of words between the halves, does not make the halves separate numbers.
+ */
+function partView(kind: ViewKind, part: string): string {
+  const seen = view(kind, part);
+  if (kind !== "digits") return seen;
+  const start = seen.startsWith(APART) ? 1 : 0;
+  const end = seen.endsWith(APART) ? seen.length - 1 : seen.length;
+  return start === 0 && end === seen.length ? seen : seen.slice(start, end);
 }
 
 /** The longest a remembered value is, in its view (`LONGEST` in the store). */

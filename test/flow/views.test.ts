@@ -21,4 +21,10 @@ describe("view", () => {
     expect(view("digits", script(0x966, "219-09-9991"))).toBe("219099991");
     expect(view("digits", script(0x1d7ce, "0123456789"))).toBe("0123456789");
   });
+
+  it("keeps digit groups more than three characters apart as separate numbers, in a string but not across fields", () => {
+    expect(view("digits", "hotel with 1 pool, rooms 415 and 555, up to 2671 guests")).toBe("\u200B1\u200B415\u200B555\u200B2671\u200B");
+    expect(view("digits", "+1 (415) 555-2671 or 4a1b1c1d 1111 x 1111")).toBe("14155552671\u200B411111111111");
+    expect(joins({ a: "card: 4111 1111 and", note: "some words", b: "then 1111 1111" }, "digits")).toContain("4111111111111111");
+  });
 });

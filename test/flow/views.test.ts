@@ -9,6 +9,21 @@ describe("haystacks", () => {
     expect(joins({ a: "1111 1111", b: "4111 1111" }, "digits")).toContain("4111111111111111");
   });
 
+  it("decodes three levels deep, as the classifier does", () => {
+    const b64 = (value: string) => Buffer.from(value).toString("base64url");
+    const url = (value: string) => encodeURIComponent(value);
+    expect(haystacks({ d: `x=${b64(b64(b64("jane.doe@customer.example")))}` }).map((h) => h.text)).toContain("jane.doe@customer.example");
+    expect(haystacks({ d: `x=${url(url(url("jane.doe@customer.example")))}` }).map((h) => h.text)).toContain("x=jane.doe@customer.example");
+  });
+
+  it("yields at most eight times an argument's length in decoded text, however its encodings nest", { timeout: 20_000 }, () => {
+    // Each level is readable at two alignments and as URL-encoded text.
+    let text = "%41 jane.doe@customer.example ".repeat(2000);
+    for (let level = 0; level < 3; level++) text = `%25 ${Buffer.from(text).toString("base64")} ${encodeURIComponent(text)}`;
+    const decoded = haystacks({ d: text }).reduce((sum, h) => sum + (h.encoding === "plain" ? 0 : h.text.length), 0);
+    expect(decoded).toBeLessThanOrEqual(9 * text.length);
+  });
+
   it("still scans each key on its own", () => {
     expect(haystacks({ "jane.doe@customer.example": 1 }).map((h) => h.text)).toContain("jane.doe@customer.example");
   });

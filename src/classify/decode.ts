@@ -62,6 +62,11 @@ export function decodeCandidates(text: string, switches: DecodeSwitches, skip?: 
     const decoded = decodeUrl(text);
     if (decoded !== undefined && decoded !== text) out.push({ encoding: "url", text: decoded });
   }
+  if (switches.url && mayHoldEscapes(text)) {
+    const decoded = decodeEscapes(text);
+    if (decoded !== text) out.push({ encoding: "url", text: decoded });
+  }
+  if (switches.hex && text.length >= 23) addSeparatedHex(text, skip, out);
   if ((!switches.hex && !switches.base64) || text.length < 16) return out;
   if (profile !== undefined && profile.tokenRuns >= 0 && profile.length === text.length) {
     // Every hex or base64 run of 16 or more characters lies inside a token run of 16 or more.
@@ -94,6 +99,34 @@ function addHex(run: string, at: number, skip: ((start: number, end: number) => 
   if (!/[A-Fa-f]/.test(run) || !/[0-9]/.test(run)) return;
   if (skip?.(at, at + run.length)) return;
   addHexText(run, out);
+}
+
+/**
+ * Eight or more hex pairs each set apart by `:`, `-`, a space or a comma, or written `0x6a` (`6a:61:6e`,
+ * `0x6a, 0x61`). Each pair is matched once, whatever follows it: linear.
+ */
+const SEPARATED_HEX = /(?<![0-9A-Za-z])(?:0x)?[0-9A-Fa-f]{2}(?:(?:[:\- ,]|, )(?:0x)?[0-9A-Fa-f]{2}){7,}(?![0-9A-Za-z])/g;
+
+function addSeparatedHex(text: string, skip: ((start: number, end: number) => boolean) | undefined, out: Decoded[]): void {
+  SEPARATED_HEX.lastIndex = 0;
+  for (let m = SEPARATED_HEX.exec(text); m !== null; m = SEPARATED_HEX.exec(text)) {
+    addHex(m[0].replace(/0x|[:\- ,]/g, ""), m.index, skip, out);
+  }
+}
+
+/** Escapes that spell characters in prose: HTML numeric entities, `\u0040`, `\u{40}` and `\x40`, quoted-printable `=40` inside a word (not a `key=20`). */
+const ESCAPE = /&#(?:[xX]([0-9A-Fa-f]{1,6})|([0-9]{1,7}));?|\\u\{([0-9A-Fa-f]{1,6})\}|\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})|=([2-7][0-9A-F])(?=[A-Za-z_.=])/g;
+
+/** Cheap: whether `decodeEscapes` may change `text`. */
+function mayHoldEscapes(text: string): boolean {
+  return text.includes("&#") || text.includes("\\u") || text.includes("\\x") || /=[2-7][0-9A-F][A-Za-z_.=]/.test(text);
+}
+
+function decodeEscapes(text: string): string {
+  return text.replace(ESCAPE, (escape, entityHex?: string, entity?: string, braced?: string, unit?: string, byte?: string, printable?: string) => {
+    const code = parseInt(entityHex ?? braced ?? unit ?? byte ?? printable ?? entity!, entity === undefined ? 16 : 10);
+    return code <= 0x10ffff && (code < 0xd800 || code > 0xdfff || unit !== undefined) ? String.fromCodePoint(code) : escape;
+  });
 }
 
 function addHexText(run: string, out: Decoded[]): void {
@@ -246,8 +279,20 @@ function textFrom(run: string, encoding: "hex" | "base64", budget: number): { re
     const text = readable(scratch.subarray(0, length));
     if (text !== undefined) return { text, whole: true };
   }
+  if (length >= 12 && mostlyZeroOdd(scratch, length)) {
+    // UTF-16LE (PowerShell's `-EncodedCommand`): ASCII text has a 0 after every byte.
+    const text = readableText(scratch.toString("utf16le", 0, length & ~1));
+    if (text !== undefined) return { text, whole: true };
+  }
   const text = printablePieces(scratch, length, budget);
   return text === undefined ? undefined : { text, whole: false };
+}
+
+/** Whether nine in ten of the bytes at odd places are 0. */
+function mostlyZeroOdd(bytes: Buffer, length: number): boolean {
+  let zero = 0;
+  for (let i = 1; i < length; i += 2) if (bytes[i] === 0) zero++;
+  return zero * 10 >= (length >> 1) * 9;
 }
 
 /** The runs of `MIN_PIECE` or more printable ASCII bytes among the first `length`, one per line, or undefined. */
@@ -383,8 +428,10 @@ function decodeUrl(text: string): string | undefined {
 
 /** UTF-8 text in which at least 90% of characters are printable, or undefined for binary. */
 function readable(bytes: Buffer): string | undefined {
-  if (bytes.length < 6) return undefined;
-  const text = bytes.toString("utf8");
+  return bytes.length < 6 ? undefined : readableText(bytes.toString("utf8"));
+}
+
+function readableText(text: string): string | undefined {
   let printable = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

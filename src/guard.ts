@@ -254,6 +254,7 @@ class GuardPipeline implements Guard {
       if (writing) await writing;
       if (call.userValues?.length) await this.trustUserValues(call.sessionId, call.userValues);
       const flows: readonly FlowMatch[] = await parts.flowStore.match(call.sessionId, call.args, findings);
+      const forgotten = ((await parts.flowStore.forgotten?.(call.sessionId)) ?? 0) > 0;
       // The call digest (canonical arguments, µs per KB) is only needed where approvals are involved.
       if (this.approvals.has(call.sessionId)) pending.callDigest = callDigest(call);
       const watch = this.monitor.beforeCall(session, tool, now);
@@ -264,7 +265,7 @@ class GuardPipeline implements Guard {
         classes: pending.classes,
         session: watch.session,
         approvals: pending.callDigest ? this.approvals.standing(call.sessionId, pending.callDigest, this.declaration.digest, now) : [],
-        call: { tool, args: call.args, flows, allowsDestination: this.allowsDestination, ...(call.userValues ? { userValues: call.userValues } : {}) },
+        call: { tool, args: call.args, flows, allowsDestination: this.allowsDestination, forgotten, ...(call.userValues ? { userValues: call.userValues } : {}) },
       });
       pending.flows = context.flows;
       let verdict = await this.decide(pending, "call_tool", context, call.args, findings, watch.hits);

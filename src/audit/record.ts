@@ -63,7 +63,11 @@ export function auditRecord(input: RecordInput): AuditRecord {
     if (places.length > MAX_REDACTED_PLACES) record.redactedOmitted = places.length - MAX_REDACTED_PLACES;
   }
   const flows = input.flows;
-  if (flows && (flows.classes.length > 0 || flows.untrusted)) record.flows = flows;
+  if (flows && (flows.classes.length > 0 || flows.untrusted || flows.forgotten === true)) {
+    // `forgotten` only where it happened: the records of every other session stay as they were.
+    const { forgotten, ...rest } = flows;
+    record.flows = forgotten === true ? flows : rest;
+  }
   if (input.callDigest) record.callDigest = input.callDigest;
   record.latencyUs = Math.round(input.latencyUs);
   if (input.detail) record.detail = capDetail(input.detail);

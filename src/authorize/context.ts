@@ -9,7 +9,7 @@ import { flowLabels, PROVENANCE_ONLY } from "../flow/labels.js";
 import { isEmailAddress, isWebAddress } from "../flow/web-address.js";
 import { CONTENT_PHRASE_WORDS, PHRASE_CLASS, phraseWords } from "../flow/phrases.js";
 
-export const NO_FLOWS: DecisionContext["flows"] = { classes: [], sources: [], untrusted: false, untrustedDestination: false, dictated: false };
+export const NO_FLOWS: DecisionContext["flows"] = { classes: [], sources: [], untrusted: false, untrustedDestination: false, dictated: false, forgotten: false };
 export const NO_EGRESS: DecisionContext["egress"] = { destinations: [], outsideAllow: [], undetermined: false };
 
 export interface ContextInput {
@@ -27,6 +27,8 @@ export interface ContextInput {
     readonly allowsDestination: (destination: string) => boolean;
     /** The user's own words this turn (`ToolCall.userValues`). */
     readonly userValues?: readonly string[];
+    /** The flow memory of the session has forgotten values trusted results carried (`FlowStore.forgotten`). */
+    readonly forgotten?: boolean;
   };
 }
 
@@ -48,12 +50,17 @@ export function decisionContext(input: ContextInput): DecisionContext {
     classesOutsideReadScope: classesOutside(declaration.dataScope.read, classes),
     classesOutsideWriteScope: classesOutside(declaration.dataScope.write, classes),
     foreignTenants,
-    flows: call && call.flows.length > 0 ? flowsOf(call.flows, call.tool, call.args) : NO_FLOWS,
+    flows: flowsContext(call),
     egress: call ? egressOf(call.tool, call.args, call.allowsDestination, declaration.egress?.allowUserNamed ? call.userValues : undefined) : NO_EGRESS,
     userNamedDestination: call?.userValues?.length ? userNamesDestination(call.tool, call.args, call.userValues) : false,
     approvals: input.approvals ?? [],
     session: input.session,
   };
+}
+
+function flowsContext(call: ContextInput["call"]): DecisionContext["flows"] {
+  const flows = call && call.flows.length > 0 ? flowsOf(call.flows, call.tool, call.args) : NO_FLOWS;
+  return call?.forgotten ? { ...flows, forgotten: true } : flows;
 }
 
 function flowsOf(matches: readonly FlowMatch[], tool: ToolDescriptor, args: unknown): DecisionContext["flows"] {
@@ -67,6 +74,7 @@ function flowsOf(matches: readonly FlowMatch[], tool: ToolDescriptor, args: unkn
     classes: carried.classes,
     untrustedDestination: labels.untrusted && counted.some((match) => match.source.untrusted && decidesDestination(match, tool, args)),
     dictated: counted.some((match) => match.class === PHRASE_CLASS && !inDestinationArg(match, tool)),
+    forgotten: false,
   };
 }
 

@@ -91,6 +91,11 @@ export interface DecisionContext {
      * held and neither the user nor a trusted result stated: that content dictates what the call writes.
      */
     readonly dictated: boolean;
+    /**
+     * True when the session's flow memory has forgotten values that trusted results carried (it read more than it
+     * keeps): their flows can no longer be seen, so a policy can fail closed.
+     */
+    readonly forgotten: boolean;
   };
   /**
    * True when the tool names its destination arguments and every destination this call has is stated verbatim in

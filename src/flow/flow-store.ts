@@ -41,4 +41,9 @@ export interface FlowStore {
    * them is trusted from then on: the user, not the attacker, chose it.
    */
   trust?(sessionId: string, values: readonly string[]): MaybePromise<void>;
+  /**
+   * Optional: how many values that trusted results carried the session's memory has forgotten for lack of room (0
+   * when none). A flow of a forgotten value goes unseen, so the guard tells policies (`context.flows.forgotten`).
+   */
+  forgotten?(sessionId: string): MaybePromise<number>;
 }

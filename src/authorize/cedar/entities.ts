@@ -103,7 +103,7 @@ export function contextAttribute(context: DecisionContext, attribute: ContextAtt
     case "foreignTenants":
       return context.foreignTenants as string[];
     case "flows":
-      return { classes: context.flows.classes as string[], sources: context.flows.sources as string[], untrusted: context.flows.untrusted, untrustedDestination: context.flows.untrustedDestination, dictated: context.flows.dictated };
+      return { classes: context.flows.classes as string[], sources: context.flows.sources as string[], untrusted: context.flows.untrusted, untrustedDestination: context.flows.untrustedDestination, dictated: context.flows.dictated, forgotten: context.flows.forgotten };
     case "userNamedDestination":
       return context.userNamedDestination;
     case "egress":

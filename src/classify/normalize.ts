@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import type { DataClass } from "../model/data-class.js";
 
 /** Zero-width and other invisible characters that hide a value from a naive comparison. */
@@ -32,4 +33,20 @@ export function normalizeValue(cls: DataClass, value: string): string {
   if (alphanumericOnly(cls)) return clean.replace(/[^A-Za-z0-9]/g, "").toUpperCase();
   if (caseSensitive(cls)) return clean;
   return clean.toLowerCase().replace(/\s+/g, " ");
+}
+
+/**
+ * The national significant number of a phone number written with its country code (`+1 415 555 2671` → `4155552671`,
+ * `0044 20 7946 0958` → `2079460958`), or undefined. Its digits are not inside those of the international form, yet
+ * the national form (`(415) 555-2671`, `020 7946 0958`, with the trunk prefix) holds them: a value remembered from a
+ * result is remembered in both forms. Parsed only where a country code is written, so the cost stays with the phone
+ * numbers the classifier already parsed.
+ */
+export function nationalPhoneNumber(cls: DataClass, value: string): string | undefined {
+  if (!cls.startsWith("pii.phone")) return undefined;
+  const trimmed = value.trim();
+  const international = trimmed.startsWith("+") ? trimmed : trimmed.startsWith("00") ? `+${trimmed.slice(2)}` : undefined;
+  if (international === undefined || international.length > 40) return undefined;
+  const parsed = parsePhoneNumberFromString(international);
+  return parsed?.isPossible() ? parsed.nationalNumber : undefined;
 }

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomInt } from "node:crypto";
 import { decodeCandidates, type Decoded } from "../classify/decode.js";
-import { normalizeValue } from "../classify/normalize.js";
+import { nationalPhoneNumber, normalizeValue } from "../classify/normalize.js";
 import { GuardError } from "../errors.js";
 import type { DataClass } from "../model/data-class.js";
 import type { Finding } from "../model/finding.js";
@@ -58,6 +58,8 @@ interface Entry {
   readonly class: DataClass;
   readonly source: FlowSource;
   readonly pool: Pool;
+  /** The id of the value this entry is a form of (its own id, or that of a phone number as read for its national form). */
+  readonly value: string;
 }
 
 /**
@@ -242,7 +244,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
     return session;
   };
 
-  const add = (session: Session, cls: DataClass, raw: string, source: FlowSource): string | undefined => {
+  const add = (session: Session, cls: DataClass, raw: string, source: FlowSource, formOf?: string): string | undefined => {
     const kind = viewKindOf(cls);
     const normalized = view(kind, normalizeValue(cls, raw));
     const min = kind === "digits" ? Math.max(minLength, 7) : minLength;
@@ -271,7 +273,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
     bumpLength(session, kind, normalized.length, 1);
     bumpAnchor(session, kind, window, anchor, 1);
     if (existing) forget(session, existing);
-    keep(session, { id, kind, length, fingerprint: length === window ? anchor : fingerprint(normalized, 0, length), anchor, offset, hmac: digest, class: cls, source, pool });
+    keep(session, { id, kind, length, fingerprint: length === window ? anchor : fingerprint(normalized, 0, length), anchor, offset, hmac: digest, class: cls, source, pool, value: formOf ?? id });
     return id;
   };
 
@@ -496,7 +498,12 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
         if (finding.class === "unknown") continue;
         const text = stringAt(value, finding.pointer, finding.inKey === true);
         if (text === undefined) continue;
-        for (const raw of valuesOf(text, finding, decodings)) add(session, finding.class, raw, source);
+        for (const raw of valuesOf(text, finding, decodings)) {
+          const id = add(session, finding.class, raw, source);
+          // A phone number read with its country code is also found in its national form.
+          const national = id === undefined ? undefined : nationalPhoneNumber(finding.class, raw);
+          if (national !== undefined) add(session, finding.class, national, source, id);
+        }
       }
       // The result's strings, a JSON document in a text (an MCP text content) read as that document: parsed once for
       // the links and the texts below.
@@ -530,9 +537,11 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
           for (const [id, entry] of found) {
             // Once per argument (a value in a destination and again in a body is both), and split only when no
             // argument holds it whole.
-            const at = `${id}\u0000${stack.pointer}`;
-            if ((stack.encoding === "split" ? seen.has(id) : seen.has(at)) || session.trusted.has(id)) continue;
-            seen.add(id);
+            // A value found in two forms (a phone number, international and national) is reported once.
+            const value = entry.value;
+            const at = `${value}\u0000${stack.pointer}`;
+            if ((stack.encoding === "split" ? seen.has(value) : seen.has(at)) || session.trusted.has(id) || session.trusted.has(value)) continue;
+            seen.add(value);
             seen.add(at);
             // An argument that is, whole, an address a trusted record held carries that address and nothing else: a
             // surname remembered from some text is not leaving because it is part of the address's local part (and,

@@ -68,6 +68,14 @@ describe("createMemoryFlowStore", () => {
     expect(store.forgotten("s2")).toBe(0);
   });
 
+  it("finds a phone number read with its country code again in its national form", async () => {
+    const store = createMemoryFlowStore();
+    const value = { us: "+1 415 555 2671", uk: "+44 20 7946 0958" };
+    store.remember("s1", value, classifier.classify(value), CRM);
+    expect(await store.match("s1", { body: "Call (415) 555-2671" }, [])).toEqual([expect.objectContaining({ class: "pii.phone", source: CRM })]);
+    expect(await store.match("s1", { body: "or 020 7946 0958" }, [])).toEqual([expect.objectContaining({ class: "pii.phone", source: CRM })]);
+  });
+
   it("bounds the sessions it keeps, forgetting the least recently used", () => {
     const store = createMemoryFlowStore({ maxSessions: 2 });
     const value = { email: "jane.doe@customer.example" };

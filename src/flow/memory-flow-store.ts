@@ -58,6 +58,8 @@ interface Entry {
   readonly class: DataClass;
   readonly source: FlowSource;
   readonly pool: Pool;
+  /** Found only as whole words (`wordsOf`): a name or an address, not letters inside other words. */
+  readonly words: boolean;
   /** The id of the value this entry is a form of (its own id, or that of a phone number as read for its national form). */
   readonly value: string;
 }
@@ -273,7 +275,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
     bumpLength(session, kind, normalized.length, 1);
     bumpAnchor(session, kind, window, anchor, 1);
     if (existing) forget(session, existing);
-    keep(session, { id, kind, length, fingerprint: length === window ? anchor : fingerprint(normalized, 0, length), anchor, offset, hmac: digest, class: cls, source, pool, value: formOf ?? id });
+    keep(session, { id, kind, length, fingerprint: length === window ? anchor : fingerprint(normalized, 0, length), anchor, offset, hmac: digest, class: cls, source, pool, words: kind === "text" && wordsOf(cls), value: formOf ?? id });
     return id;
   };
 
@@ -460,7 +462,8 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
         if (bucket) {
           if (bucket.whole.some((entry) => !found.has(entry.id))) {
             const digest = hmac(kind, text.slice(start, start + length));
-            for (const entry of bucket.whole) if (entry.hmac === digest) found.set(entry.id, entry);
+            const alone = standsAlone(text, start, start + length);
+            for (const entry of bucket.whole) if (entry.hmac === digest && (alone || !entry.words)) found.set(entry.id, entry);
           }
           for (const [group, prints] of bucket.longer) {
             const valueLength = group % 8192;
@@ -476,7 +479,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
             for (const entry of candidates) {
               if (found.has(entry.id)) continue;
               digest ??= hmac(kind, text.slice(from, end));
-              if (entry.hmac === digest) found.set(entry.id, entry);
+              if (entry.hmac === digest && (!entry.words || standsAlone(text, from, end))) found.set(entry.id, entry);
             }
           }
         }
@@ -593,6 +596,28 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
       return sessions.get(sessionId)?.forgotten ?? 0;
     },
   };
+}
+
+/**
+ * Classes whose values are words people write (`Mark Li`, a street): found only where they stand as words, or a
+ * short name would be found in `bookmark link`. Other text values (addresses of mail, links) are found glued too.
+ */
+function wordsOf(cls: DataClass): boolean {
+  return cls.startsWith("pii.name") || cls.startsWith("pii.address");
+}
+
+/** Whether `text.slice(from, end)` has no letter or digit glued to either side. */
+function standsAlone(text: string, from: number, end: number): boolean {
+  return !isWordChar(text, from - 1) && !isWordChar(text, end);
+}
+
+const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
+
+function isWordChar(text: string, at: number): boolean {
+  if (at < 0 || at >= text.length) return false;
+  const code = text.charCodeAt(at);
+  if (code < 128) return (code >= 48 && code <= 57) || (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
+  return WORD_CHAR.test(text[at]!);
 }
 
 function entryOf(session: Session, id: string): Entry | undefined {

@@ -249,6 +249,20 @@ describe("guard with a bounded flow memory", () => {
   });
 });
 
+describe("guard with flow tracking of names", () => {
+  it("allows a web search whose words hold a remembered short name inside other words", async () => {
+    const { guard } = await webGuard();
+    const call = { server: "crm", tool: "get_customer", args: { id: 7 }, sessionId: "s1" };
+    await guard.beforeCall(call);
+    await guard.afterCall(call, { customer: { name: "Mark Li" } });
+    const search = await guard.beforeCall({ server: "web", tool: "fetch", args: { url: `https://search.example/?q=${encodeURIComponent("how to share a bookmark link")}` }, sessionId: "s1" });
+    expect(search.policyIds).not.toContain("flow-to-egress-outside-allow");
+    const leak = await guard.beforeCall({ server: "web", tool: "fetch", args: { url: `https://search.example/?q=${encodeURIComponent("who is Mark Li")}` }, sessionId: "s1" });
+    expect(leak.policyIds).toContain("flow-to-egress-outside-allow");
+    await guard.close();
+  });
+});
+
 describe("guard with classification on large and deep results", () => {
   it("does not let through a result nested deeper than the classifier walks", async () => {
     const { guard, sink } = await supportGuard();

@@ -76,6 +76,15 @@ describe("createMemoryFlowStore", () => {
     expect(await store.match("s1", { body: "or 020 7946 0958" }, [])).toEqual([expect.objectContaining({ class: "pii.phone", source: CRM })]);
   });
 
+  it("finds a remembered name only where it stands as words, not inside other words", async () => {
+    const store = createMemoryFlowStore();
+    const value = { name: "Mark Li" };
+    store.remember("s1", value, classifier.classify(value), CRM);
+    expect(await store.match("s1", { q: "how to share a bookmark link" }, [])).toEqual([]);
+    expect(await store.match("s1", { q: "Markli" }, [])).toEqual([]);
+    expect(await store.match("s1", { q: "ask mark li, then (MARK LI)." }, [])).toEqual([expect.objectContaining({ class: "pii.name" })]);
+  });
+
   it("bounds the sessions it keeps, forgetting the least recently used", () => {
     const store = createMemoryFlowStore({ maxSessions: 2 });
     const value = { email: "jane.doe@customer.example" };

@@ -246,8 +246,7 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
     return session;
   };
 
-  const add = (session: Session, cls: DataClass, raw: string, source: FlowSource, formOf?: string): string | undefined => {
-    const kind = viewKindOf(cls);
+  const add = (session: Session, cls: DataClass, raw: string, source: FlowSource, formOf?: string, kind: ViewKind = viewKindOf(cls)): string | undefined => {
     const normalized = view(kind, normalizeValue(cls, raw));
     const min = kind === "digits" ? Math.max(minLength, 7) : minLength;
     if (normalized.length < min || normalized.length > LONGEST) return undefined;
@@ -502,10 +501,17 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
         const text = stringAt(value, finding.pointer, finding.inKey === true);
         if (text === undefined) continue;
         for (const raw of valuesOf(text, finding, decodings)) {
-          const id = add(session, finding.class, raw, source);
+          const cls = finding.class;
+          const loose = separable(cls) && view("alnum", raw).length >= MIN_ALNUM_FORM;
+          // A key, by its letters and digits alone: wherever it stands as written, they stand too, however re-separated.
+          const secret = loose && cls.startsWith("secret.");
+          const id = add(session, cls, raw, source, undefined, secret ? "alnum" : viewKindOf(cls));
+          if (id === undefined) continue;
           // A phone number read with its country code is also found in its national form.
-          const national = id === undefined ? undefined : nationalPhoneNumber(finding.class, raw);
-          if (national !== undefined) add(session, finding.class, national, source, id);
+          const national = nationalPhoneNumber(cls, raw);
+          if (national !== undefined) add(session, cls, national, source, id);
+          // A name or an address, also by its letters and digits alone (its words form keeps word boundaries).
+          if (loose && !secret) add(session, cls, raw, source, id, "alnum");
         }
       }
       // The result's strings, a JSON document in a text (an MCP text content) read as that document: parsed once for
@@ -597,6 +603,18 @@ export function createMemoryFlowStore(options: MemoryFlowStoreOptions = {}): Flo
     },
   };
 }
+
+/**
+ * Classes whose values keep their meaning with other separators (`sk_live_51Hx-Q2vK-…`, an address laid out on two
+ * lines without its commas): remembered by their letters and digits alone, upper-cased, when that form is long enough
+ * (`MIN_ALNUM_FORM`) to name one value wherever letters run together in an argument; a key in that form only.
+ */
+function separable(cls: DataClass): boolean {
+  return cls.startsWith("secret.") || cls.startsWith("pii.name") || cls.startsWith("pii.address");
+}
+
+/** 20 letters and digits: a specific key or street address; a short name (`JANEDOE` in `JANEDOESNT`) is not. */
+const MIN_ALNUM_FORM = 20;
 
 /**
  * Classes whose values are words people write (`Mark Li`, a street): found only where they stand as words, or a

@@ -85,6 +85,16 @@ describe("createMemoryFlowStore", () => {
     expect(await store.match("s1", { q: "ask mark li, then (MARK LI)." }, [])).toEqual([expect.objectContaining({ class: "pii.name" })]);
   });
 
+  it("finds a key and a postal address written with other separators, each reported once", async () => {
+    const store = createMemoryFlowStore();
+    const value = { api_key: "sk_live_51HxQ2vKZ8aB3cD4eF5gH6iJ7", address: "1600 Pennsylvania Avenue NW, Washington, DC 20500" };
+    store.remember("s1", value, classifier.classify(value), CRM);
+    for (const body of ["sk_live_51Hx-Q2vK-Z8aB-3cD4-eF5g-H6iJ7", "sk live 51Hx Q2vK Z8aB 3cD4 eF5g H6iJ7", "sk_live_51HxQ2vKZ8aB3cD4eF5gH6iJ7"]) {
+      expect(await store.match("s1", { body }, [])).toEqual([expect.objectContaining({ class: "secret.stripe_key" })]);
+    }
+    expect(await store.match("s1", { body: "1600 Pennsylvania Avenue NW\nWashington DC 20500" }, [])).toEqual([expect.objectContaining({ class: "pii.address" })]);
+  });
+
   it("bounds the sessions it keeps, forgetting the least recently used", () => {
     const store = createMemoryFlowStore({ maxSessions: 2 });
     const value = { email: "jane.doe@customer.example" };

@@ -4,7 +4,7 @@ import { pointerSegments, valueAt } from "../model/pointer.js";
 import type { ToolDescriptor } from "../model/tool.js";
 import type { FlowMatch } from "../flow/flow-store.js";
 import type { DecisionContext, RuntimeBounds, SessionCounters } from "./engine.js";
-import { DESTINATION_KEYS, egressDestinations, keepsDestination } from "./egress.js";
+import { destinationKeys, egressDestinations, keepsDestination } from "./egress.js";
 import { flowLabels, PROVENANCE_ONLY } from "../flow/labels.js";
 import { isEmailAddress, isWebAddress } from "../flow/web-address.js";
 import { CONTENT_PHRASE_WORDS, PHRASE_CLASS, phraseWords } from "../flow/phrases.js";
@@ -155,13 +155,9 @@ function addresses(match: FlowMatch, tool: ToolDescriptor, args: unknown): boole
   return typeof value === "string" && isEmailAddress(value);
 }
 
-/** A tool's destination argument names as a set, made once per descriptor (each match of each call asks). */
-const destinationKeys = new WeakMap<ToolDescriptor, ReadonlySet<string>>();
-
 function inDestinationArg(match: FlowMatch, tool: ToolDescriptor): boolean {
   if (match.encoding === "split") return false;
-  let keys = destinationKeys.get(tool);
-  if (!keys) destinationKeys.set(tool, (keys = tool.destinationArgs ? new Set(tool.destinationArgs) : DESTINATION_KEYS));
+  const keys = destinationKeys(tool);
   return pointerSegments(match.pointer).some((segment) => keys.has(segment));
 }
 

@@ -5,6 +5,12 @@ import { hasAmbiguousAuthority } from "../model/egress-pattern.js";
 /** Argument names that usually hold where an egress tool sends data, when the declaration names none. */
 export const DESTINATION_KEYS: ReadonlySet<string> = new Set(["to", "cc", "bcc", "recipient", "recipients", "email", "emails", "address", "url", "uri", "endpoint", "webhook", "webhook_url", "host", "destination", "target", "channel", "user", "iban", "account"]);
 /**
+ * Argument names that send a copy wherever they appear: a declaration's `destinations` names where a tool sends, it
+ * cannot hide a `bcc` beside the declared `to` (a declaration written for `to` alone would let one through unchecked).
+ */
+export const RECIPIENT_KEYS: ReadonlySet<string> = new Set(["to", "cc", "bcc", "recipient", "recipients"]);
+
+/**
  * Addresses as mail servers take them, more loosely than the classifier does (a destination missed here is a place
  * not checked). A match starts only where a local part starts, so the search is linear in the text; an apostrophe
  * inside a name belongs to it (`o'brien@…` is not `brien@…`), one before punctuation ends a word (`x'.bob@…`).
@@ -13,13 +19,14 @@ const EMAIL = /(?<![A-Za-z0-9._%+-])(?:(?<![A-Za-z0-9]')|(?=[._%+-]))[A-Za-z0-9.
 const URL_RE = /\bhttps?:\/\/[^\s"'<>]+/gi;
 
 /**
- * Where an egress call sends data. With `destinations` in the declaration, the values of those arguments (strings or
- * lists of strings, at any depth); otherwise the values under destination-like keys plus every email address and URL
- * in the arguments. Normalized for matching: lower-case addresses and hosts.
+ * Where an egress call sends data. With `destinations` in the declaration, the values of those arguments and of
+ * recipient arguments (`destinationKeys`: strings or lists of strings, at any depth); otherwise the values under
+ * destination-like keys plus every email address and URL in the arguments. Normalized for matching: lower-case
+ * addresses and hosts.
  */
 export function egressDestinations(tool: ToolDescriptor, args: unknown): string[] {
   const found = new Set<string>();
-  const keys = tool.destinationArgs ? new Set(tool.destinationArgs) : DESTINATION_KEYS;
+  const keys = destinationKeys(tool);
   const explicit = tool.destinationArgs !== undefined;
   const visit = (value: unknown, key: string | undefined, depth: number): void => {
     if (depth > 32) return;
@@ -40,6 +47,18 @@ export function egressDestinations(tool: ToolDescriptor, args: unknown): string[
   };
   visit(args, undefined, 0);
   return [...found].filter(Boolean);
+}
+
+const keysByTool = new WeakMap<ToolDescriptor, ReadonlySet<string>>();
+
+/**
+ * The names of a tool's destination arguments: those its declaration names plus `RECIPIENT_KEYS`, or the usual
+ * destination-like names (`DESTINATION_KEYS`) when it names none. Made once per descriptor.
+ */
+export function destinationKeys(tool: ToolDescriptor): ReadonlySet<string> {
+  let keys = keysByTool.get(tool);
+  if (!keys) keysByTool.set(tool, (keys = tool.destinationArgs ? new Set([...tool.destinationArgs, ...RECIPIENT_KEYS]) : DESTINATION_KEYS));
+  return keys;
 }
 
 /** Lower-cases addresses and URL hosts, trims, drops a URL's query and fragment (they are payload, not place). */

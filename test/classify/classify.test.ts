@@ -211,6 +211,23 @@ describe("createClassifier on adversarial input", () => {
     ["box words before numbers", "PO Box 1 Unit 2 APO AE 3 ".repeat(n / 25)],
     ["vendor hints", "-us|Q~:AA.atlasv1.".repeat(n / 18)],
     ["capitals beside emoji", "\u{1F600}Ab ".repeat(n / 5)],
+    // Secrets read by their grammar: cookies, header schemes, values that go on past a `;`, block scalars, `.netrc`,
+    // name/value lines, command flags, the secret key on an access key id's line. Each reads a bounded stretch.
+    ["cookie headers", "Cookie: a=b\n".repeat(n / 12)],
+    ["cookie pairs of one header", `Cookie: ${"a=b;".repeat(n / 4)}`],
+    ["authorization headers without credentials", "authorization: bearer ".repeat(n / 22)],
+    ["soft stops in a password", `password=a${";x".repeat(n / 2)}`],
+    ["credential assignments with soft stops", "token=x;y".repeat(n / 9)],
+    ["at signs in credential values", "token=a@b.".repeat(n / 10)],
+    ["block scalars", "password: |\n".repeat(n / 12)],
+    ["block scalars above a long line", `${"password: |\n".repeat(300)}${" ".repeat(n)}x`],
+    ["block scalars with comments on one line", `${"password: | # ".repeat(n / 15)}\n`],
+    [".netrc entries with open quotes", 'machine h1 password "'.repeat(n / 21)],
+    ["name and value lines", "- name: API_TOKEN\n  value: ".repeat(n / 26)],
+    ["commands with open quotes", "mysql -p'".repeat(n / 9)],
+    ["commands with spaced flags", "sshpass -p ".repeat(n / 11)],
+    ["access key ids on one line", `${"AKIA2FKOTHMRLPSRXHOT Yn9ZhyiA4uoRgnatmUdjAWtGSU8po/799NksnRH9 ".repeat(n / 62)}`],
+    ["tokens as URL users", "https://Zx81Qm2vLp9Rt4Wc7Kd3@".repeat(n / 29)],
     // Each string of a JSON document with a finding is placed in the document's text by its path, not by a search of
     // the text (which made two million characters of addresses take a minute).
     ["a JSON document of many addresses", JSON.stringify(Array.from({ length: (10 * n) / 12 }, (_, i) => `${i.toString(36)}@b.co`))],

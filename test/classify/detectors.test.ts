@@ -320,6 +320,164 @@ describe("secrets detector near misses", () => {
   });
 });
 
+describe("secrets in tool output", () => {
+  const TOKEN = "NqVwYS81VP7Hb1DX8pPd5khxE3pyIgKpaUnArl63";
+  const PASSWORD = "C3J27XDCG2LmlZGE";
+  /** What a JSON value holds for a class: `pointer: substring` per finding. */
+  const foundIn = (value: unknown, cls: string) =>
+    classifier.classify(value).filter((f) => f.class === cls).map((f) => {
+      let at: unknown = value;
+      for (const part of f.pointer.split("/").slice(1)) at = (at as Record<string, unknown>)[part.replace(/~1/g, "/").replace(/~0/g, "~")];
+      return `${f.pointer}: ${String(at).slice(f.start, f.end)}`;
+    });
+  const secretsIn = (value: unknown) => classesIn(value).filter((c) => c.startsWith("secret."));
+
+  it("reads an Authorization value by the header's grammar: a scheme in any case, then the credentials", () => {
+    expect(foundIn({ config: { headers: { Authorization: `Bearer ${TOKEN}` } } }, "secret.bearer_token")).toEqual([`/config/headers/Authorization: ${TOKEN}`]);
+    expect(foundIn({ "Proxy-Authorization": `SSWS 00${TOKEN}` }, "secret.bearer_token")).toEqual([`/Proxy-Authorization: 00${TOKEN}`]);
+    expect(foundIn({ token: `Bearer ${TOKEN}` }, "secret.bearer_token")).toEqual([`/token: ${TOKEN}`]);
+    expect(found(`curl -H 'authorization: bearer ${TOKEN}' https://api.example.com`, "secret.bearer_token")).toEqual([TOKEN]);
+    expect(found("Authorization: token c524e440066559a6656c90bd5482a90a29b9fa5f", "secret.bearer_token")).toEqual(["c524e440066559a6656c90bd5482a90a29b9fa5f"]);
+    expect(found(`AUTHORIZATION: BEARER ${TOKEN}`, "secret.bearer_token")).toEqual([TOKEN]);
+    expect(found("Authorization: Basic YWRtaW46czNjcjN0UGFzcw==", "secret.basic_auth")).toEqual(["YWRtaW46czNjcjN0UGFzcw=="]);
+  });
+
+  it("reads a HAR header and any {name, value} pair as if the name were the value's key", () => {
+    expect(foundIn({ request: { headers: [{ name: "Authorization", value: `Bearer ${TOKEN}` }] } }, "secret.bearer_token")).toEqual([`/request/headers/0/value: ${TOKEN}`]);
+    expect(foundIn({ containerDefinitions: [{ environment: [{ name: "STRIPE_API_KEY", value: TOKEN }] }] }, "secret.token")).toEqual([`/containerDefinitions/0/environment/0/value: ${TOKEN}`]);
+    expect(foundIn({ Parameters: [{ ParameterKey: "DBPassword", ParameterValue: PASSWORD }] }, "secret.password")).toEqual([`/Parameters/0/ParameterValue: ${PASSWORD}`]);
+    expect(foundIn({ Parameter: { Name: "/prod/db/password", Value: PASSWORD } }, "secret.password")).toEqual([`/Parameter/Value: ${PASSWORD}`]);
+    // An SSM SecureString is a secret whatever it is called and however it looks.
+    expect(foundIn({ Parameter: { Name: "/prod/db/password", Type: "SecureString", Value: PASSWORD } }, "secret.password")).toEqual([`/Parameter/Value: ${PASSWORD}`]);
+    expect(foundIn({ Parameter: { Name: "/prod/app/motd", Type: "SecureString", Value: "hello world" } }, "secret.password")).toEqual(["/Parameter/Value: hello world"]);
+    // Printed as JSON text inside a tool's output string: placed at the value's literal.
+    expect(foundIn({ out: `Task definition:\n${JSON.stringify({ environment: [{ name: "DB_PASSWORD", value: PASSWORD }] })}` }, "secret.password")).toEqual([`/out: ${PASSWORD}`]);
+    expect(found(`env:\n  - name: DB_PASSWORD\n    value: "${PASSWORD}"`, "secret.password")).toEqual([PASSWORD]);
+    expect(found(`- name: API_TOKEN\n  value: ${TOKEN}  # prod`, "secret.token")).toEqual([TOKEN]);
+  });
+
+  it("finds session cookies in Cookie and Set-Cookie values, not preferences", () => {
+    expect(foundIn({ headers: { Cookie: `session=${TOKEN}; theme=dark` } }, "secret.token")).toEqual([`/headers/Cookie: ${TOKEN}`]);
+    expect(found(`Set-Cookie: sid=${TOKEN}; Path=/; HttpOnly; Expires=Wed, 21 Oct 2030 07:28:00 GMT`, "secret.token")).toEqual([TOKEN]);
+    expect(found("Cookie: theme=dark; lang=en-US; PHPSESSID=q8v2k9d7m3n1p0r5s6t4u8w2x1", "secret.token")).toEqual(["q8v2k9d7m3n1p0r5s6t4u8w2x1"]);
+  });
+
+  it("reads aligned assignments, .netrc, YAML block scalars, and unquoted values that go on past a `;` or `<`", () => {
+    expect(found(`resource "aws_db_instance" "db" {\n  username             = "admin"\n  password             = "${PASSWORD}"\n}`, "secret.password")).toEqual([PASSWORD]);
+    expect(found(`machine api.example.com\n  login alice\n  password ${PASSWORD}`, "secret.password")).toEqual([PASSWORD]);
+    expect(found(`machine api.example.com login alice password "${PASSWORD}"`, "secret.password")).toEqual([PASSWORD]);
+    expect(found(`db:\n  password: |\n    ${PASSWORD}\n  host: db`, "secret.password")).toEqual([PASSWORD]);
+    expect(found("DB_PASSWORD=C3J27X;DCG2LmlZGE", "secret.password")).toEqual(["C3J27X;DCG2LmlZGE"]);
+    expect(found("DB_PASSWORD=C3J<27XDCG2LmlZGE", "secret.password")).toEqual(["C3J<27XDCG2LmlZGE"]);
+    // The stops still end a value before the next setting, a tag, a space or the end.
+    expect(found("Server=db;Password=p4ssW0rd!x;Encrypt=true", "secret.password")).toEqual(["p4ssW0rd!x"]);
+    expect(found("f(password=Xk29aLq7Zp) + 1", "secret.password")).toEqual(["Xk29aLq7Zp"]);
+    expect(found("<td>password=Xk29aLq7Zp</td>", "secret.password")).toEqual(["Xk29aLq7Zp"]);
+    expect(found("{password: Xk29aLq7Zp, user: bob}", "secret.password")).toEqual(["Xk29aLq7Zp"]);
+  });
+
+  it("finds an AWS secret access key on its access key id's line, and after aws_secret_access_key and a space", () => {
+    const secret = "Yn9ZhyiA4uoRgnatmUdjAWtGSU8po/799NksnRH9";
+    const csv = `User name,Password,Access key ID,Secret access key,Console login link\nalice,,AKIA2FKOTHMRLPSRXHOT,${secret},https://123.signin.aws.amazon.com/console`;
+    expect(found(csv, "secret.aws_secret_key")).toEqual([secret]);
+    expect(found(`| AccessKeyId | SecretAccessKey |\n|---|---|\n| AKIA2FKOTHMRLPSRXHOT | ${secret} |`, "secret.aws_secret_key")).toEqual([secret]);
+    expect(found(`aws configure set aws_secret_access_key ${secret}`, "secret.aws_secret_key")).toEqual([secret]);
+    // A commit hash beside a key id is hex, not a secret key; a 40-character run on another line is not its secret.
+    expect(found("commit 9fceb02d0ae598e95dc970b74767f19372d61af8 by AKIA2FKOTHMRLPSRXHOT", "secret.aws_secret_key")).toEqual([]);
+    expect(found(`AKIA2FKOTHMRLPSRXHOT\n${secret}`, "secret.aws_secret_key")).toEqual([]);
+  });
+
+  it("finds one-word credential names, Rails' secret_key_base, short password flags and tokens as URL users", () => {
+    expect(found(`PGPASSWORD=${PASSWORD} psql -h db -U admin`, "secret.password")).toEqual([PASSWORD]);
+    expect(foundIn({ Env: ["PATH=/usr/bin", `PGPASSWORD=${PASSWORD}`, `MYSQL_PWD=${PASSWORD}`] }, "secret.password")).toEqual([`/Env/1: ${PASSWORD}`, `/Env/2: ${PASSWORD}`]);
+    const base = "6948f6d30c01c3f252edc87ff4adfa36d0840164709ab7f3f386d0cd566647b5aa666347428c3dd46c036bb3a62f301f46536559314e23acedbd6b0165debbc6";
+    expect(found(`production:\n  secret_key_base: ${base}`, "secret.token")).toEqual([base]);
+    const flags = [
+      `mysql -uroot -p${PASSWORD} -h db`, `sshpass -p '${PASSWORD}' ssh root@host`, `redis-cli -a ${PASSWORD} ping`,
+      `docker login -u bob -p ${PASSWORD} registry.example.com`, `mongosh -u admin -p ${PASSWORD} --authenticationDatabase admin`,
+      `sqlcmd -S db -U sa -P '${PASSWORD}' -Q 'select 1'`, `ldapsearch -x -D cn=admin -w ${PASSWORD} -b dc=example`,
+      `keytool -importkeystore -srcstorepass ${PASSWORD}`, `openssl pkcs12 -in a.p12 -passin pass:${PASSWORD} -out a.pem`,
+      `smbclient //srv/share -U bob%${PASSWORD}`, `/usr/bin/mysqldump -p"${PASSWORD}" shop`,
+    ];
+    for (const command of flags) expect({ command, found: found(command, "secret.password") }).toEqual({ command, found: [PASSWORD] });
+    expect(found(`origin https://${TOKEN}@git.example.com/org/repo.git (fetch)`, "secret.url_password")).toEqual([TOKEN]);
+    expect(found(`https://${TOKEN}:x-oauth-basic@github.com/org/repo.git`, "secret.url_password")).toEqual([TOKEN, "x-oauth-basic"]);
+  });
+
+  it("redacts a URL's password, not the host after it", () => {
+    const url = `https://x-access-token:${TOKEN}@github.com/org/repo.git`;
+    const findings = classifier.classify(url).filter((f) => f.class.startsWith("secret."));
+    expect(findings.map((f) => url.slice(f.start, f.end))).toEqual([TOKEN]);
+    expect(found(`token=${TOKEN}@github.com/org/repo.git`, "secret.token")).toEqual([TOKEN]);
+  });
+
+  it("finds Docker, Shopify, Mailgun, Linear, xAI, Groq, Google OAuth and age keys by their shapes, not near misses", () => {
+    const shapes: [string, string][] = [
+      ["secret.docker_token", "dckr_pat_pTyGJMuHbEL31IeL2HPcHyGcFRl"],
+      ["secret.shopify_token", "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"],
+      ["secret.mailgun_key", "key-a4fd12aabfe228f219e9cb0eb53f1694"],
+      ["secret.linear_key", "lin_api_vPZZ63fFKcZjR4I0b3jRtaWr4Y9OJFLJOqOAf1lL"],
+      ["secret.xai_key", "xai-QSAJaiXnkU8Is2g8nprvDd53x83rzjZZZZGeoZDMENcKHVmDGAkJiG8XnBE3NnYJoQ9WmXeHH2fdeeTF"],
+      ["secret.groq_key", "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"],
+      ["secret.google_client_secret", "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"],
+      ["secret.age_key", "AGE-SECRET-KEY-198CV7TM49EAE922GPFAF7KFGPQXGMVDPSDJ05S6GRKA6GFPUTQFTF78R57"],
+    ];
+    for (const [cls, token] of shapes) {
+      expect({ cls, found: found(`value ${token} end`, cls) }).toEqual({ cls, found: [token] });
+      // One character short, or one too many: not the vendor's shape.
+      expect({ cls, found: found(`value ${token.slice(0, -1)} end`, cls) }).toEqual({ cls, found: [] });
+      expect({ cls, found: found(`value ${token}a end`, cls) }).toEqual({ cls, found: [] });
+    }
+    // `key-` is a common word: a credential-named value opening with it is still judged as any other.
+    expect(found("api_key = key-live-Xk29aLq7ZpQm3Wn8", "secret.token")).toEqual(["key-live-Xk29aLq7ZpQm3Wn8"]);
+  });
+
+  it("flags nothing in prose, preferences, settings that are not credentials, pagination cursors or object keys", () => {
+    const texts = [
+      "Authorization: required for all endpoints",
+      "Authorization: Bearer token required",
+      "authorization: invalid credentials supplied",
+      "Cookie: theme=dark",
+      "Set-Cookie: theme=dark; Path=/; Max-Age=31536000",
+      "Cookie consent: accepted",
+      "env:\n  - name: LOG_LEVEL\n    value: debug",
+      "env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db\n        key: password",
+      "docker run -p 8080:80 nginx",
+      "mysql -p mydb",
+      "mysql -u root -p",
+      "redis-cli -a $REDIS_PASSWORD ping",
+      'sshpass -p "$PASS" ssh host',
+      "openssl enc -pass env:PW -in x",
+      "git clone https://github.com/org/repo.git",
+      "ssh://git@github.com/org/repo.git",
+      "https://alice@bitbucket.org/org/repo.git",
+      "machine learning models need a password policy",
+      "password             = var.db_password",
+      "SUMO_ACCESS_KEY={SumoAccessKey}",
+      '"client_secret":       acctest.Representation{RepType: acctest.Required}',
+      "next_token=eyJvZmZzZXQiOjEwMH0=",
+    ];
+    expectNone("secret.", texts);
+    const values: unknown[] = [
+      { Authorization: "required" }, { Authorization: "Bearer <token>" }, { Authorization: "Bearer ${TOKEN}" },
+      { authorization: "required for all endpoints" },
+      { headers: { Cookie: "theme=dark; lang=en-US" } },
+      { Tags: [{ Key: "Name", Value: "web-server-01" }, { Key: "Environment", Value: "production" }] },
+      { name: "timeout", value: "30s" }, { name: "PATH", value: "/usr/local/bin:/usr/bin" },
+      { KeyCount: 1000, IsTruncated: true, NextContinuationToken: "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=" },
+      { pagination: { next_token: "eyJvZmZzZXQiOjEwMH0=" } },
+      { Functions: [], NextToken: "AQICAHhy7xN4mbgAXVv8PG9q7ZD8lB3Hd8Gq2bWv1nS0tR9pAAAAfjB8BgkqhkiG9w0BBwagbzBtAgEAMGgGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQ" },
+      { nextPageToken: "CiAKGjBpNDd2Nmp2Zml2cXRwYjBpOXA0cHBpbBIA" }, { nextSyncToken: "CPDAlvWDx70CEPDAlvWDx70CGAU=" },
+      { PaginationToken: "AQICAHhy7xN4mbgAXVv8PG9q7ZD8lB3Hd8Gq2bWv1nS0tR9p" }, { cursor: "dXNlcjpVMDYxTkZUVDI=" },
+      { csrftoken: "q8v2k9d7m3n1p0r5s6t4u8w2x1Ab" },
+      { s3_key: "uploads/2025/11/report-9f8e7d6c5b4a.pdf" }, { image_key: "img/2025/a8F3kLm2Qp9Rz7Wx2.png" },
+    ];
+    for (const value of values) expect({ value, found: secretsIn(value) }).toEqual({ value, found: [] });
+    // A page's access token grants access: not every word before `token` is a cursor's.
+    expect(foundIn({ page_access_token: TOKEN }, "secret.token")).toEqual([`/page_access_token: ${TOKEN}`]);
+  });
+});
+
 describe("ip detector", () => {
   it("finds public IPv4 and IPv6 addresses, and tells internal ranges apart", () => {
     expect(found("from 203.0.113.9? no: 8.8.4.4 and 2001:4860:4860::8888", "network.ip")).toEqual(["8.8.4.4", "2001:4860:4860::8888"]);

@@ -72,6 +72,12 @@ const shape = fc.oneof(
   joined(pick("password", "api_key", "DB_PASSWORD", "client_secret", "token", "auth", "my-cred", "--token", "-p", "\"api_token\""), pick("=", ": ", " = ", ":=", "=>", ", ", " ", "\"=\""), pick("", "\"", "'"), token(3, 40), pick("", "\"", "'")),
   joined(pick("Authorization: ", "authorization=", "curl -u ", "curl --user ", "https://", "postgres://"), pick("", "Basic ", "Bearer "), token(2, 30), pick("", ":", "@"), token(0, 20), pick("", "@db.example")),
   joined(pick("-----BEGIN RSA PRIVATE KEY-----", "-----BEGIN PRIVATE KEY-----"), pick("\n", ""), token(0, 60), pick("\n-----END PRIVATE KEY-----", "")),
+  // Secrets read by their grammar: cookies, header schemes, `.netrc`, command flags, name/value lines, block scalars,
+  // aligned and `;`-continued assignments, the secret key on an access key id's line, tokens as a URL's user.
+  joined(
+    pick("Cookie: sid=", "set-cookie=a=b; ", "AUTHORIZATION: token ", "authorization=ssws ", "machine h login a password ", "default\npassword ", "mysql -p", "sshpass -p '", "docker login -p ", "- name: DB_PASSWORD\n  value: ", "password: |\n  ", "password          =  ", "PGPASSWORD=", "AKIA2FKOTHMRLPSRXHOT,", "aws_secret_access_key ", "https://"),
+    token(3, 45), pick("", ";", ";x", "<1", "@github.com/a", "'", "\n", " |"), token(0, 20),
+  ),
   joined(pick("", "Mr. ", "Dear ", "my name is ", "said ", "The ", "I’m ", "Hi, ", ". "), word, pick(" ", "-", " ", "'s "), fc.oneof(word, pick("jones", "J.", "X", "O’Neil", "Ørsted", "Zoë", "d’Arc", "Ab'c")), pick("", " ", ".")),
   joined(digits(1, 3), pick(".", ":"), digits(1, 3), pick(".", ":", "::"), digits(1, 4), pick(".", ":", ""), digits(0, 4), pick("", ":", "::1")),
   fc.integer({ min: 0, max: 99_999_999 }).map((n) => `DNI ${String(n).padStart(8, "0")}${"TRWAGMYFPDXBNJZSQVHLCKE"[n % 23]}`),

@@ -23,6 +23,11 @@ interface PrefixRule {
   readonly check?: (value: string) => boolean;
   /** Extra characters that must not precede the token (beyond letters, digits, `_` and `-`). */
   readonly notAfter?: string;
+  /**
+   * The prefix is a common word (`key-`): a credential-named value that opens with it but lacks the shape is judged as
+   * any other value, not set aside as a malformed vendor token.
+   */
+  readonly commonPrefix?: boolean;
 }
 
 /**
@@ -68,6 +73,8 @@ const PREFIX_RULES: readonly PrefixRule[] = [
   { class: "secret.aws_access_key", prefixes: ["AKIA", "ASIA", "ABIA", "ACCA", "A3T"], body: "[A-Z0-9]{16,17}(?![A-Z0-9])", minEntropy: 3, check: (v) => !v.endsWith("EXAMPLE") && /^A3T[A-Z0-9][A-Z0-9]{16}$|^[A-Z0-9]{20}$/.test(v) },
   { class: "secret.aws_bedrock_key", prefixes: ["ABSK"], body: "[A-Za-z0-9+/]{100,300}={0,2}(?![A-Za-z0-9+/=])" },
   { class: "secret.aws_bedrock_key", prefixes: ["bedrock-api-key-"], body: "[A-Za-z0-9+/]{60,1024}={0,2}" },
+  // Google's OAuth client secrets.
+  { class: "secret.google_client_secret", prefixes: ["GOCSPX-"], body: `[A-Za-z0-9_\\-]{28}${E}`, minEntropy: 3.5 },
   { class: "secret.google_api_key", prefixes: ["AIzaSy"], body: `[0-9A-Za-z_\\-]{33}${E}`, minEntropy: 3.5 },
   { class: "secret.digitalocean_token", prefixes: ["dop_v1_", "doo_v1_", "dor_v1_"], body: `[a-f0-9]{64}${E}` },
   { class: "secret.flyio_token", prefixes: ["fo1_"], body: `[A-Za-z0-9_\\-]{43}${E}`, minEntropy: 3.5 },
@@ -92,6 +99,8 @@ const PREFIX_RULES: readonly PrefixRule[] = [
   { class: "secret.pypi_token", prefixes: ["pypi-AgEIcHlwaS5vcmc", "pypi-AgENdGVzdC5weXBpLm9yZw"], body: "[A-Za-z0-9_\\-]{70,1024}" },
   { class: "secret.artifactory_key", prefixes: ["AKCp"], body: `[A-Za-z0-9]{69}${E}`, minEntropy: 3.5 },
   { class: "secret.artifactory_key", prefixes: ["cmVmdGtu"], body: `[A-Za-z0-9]{56}${E}`, minEntropy: 3.5 },
+  { class: "secret.docker_token", prefixes: ["dckr_pat_"], body: `[A-Za-z0-9_\\-]{27}${E}`, minEntropy: 3.5 },
+  { class: "secret.linear_key", prefixes: ["lin_api_"], body: `[A-Za-z0-9]{40}${E}`, minEntropy: 3.5 },
   { class: "secret.sourcegraph_token", prefixes: ["sgp_"], body: `(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}${E}`, minEntropy: 3 },
   // Chat and collaboration
   { class: "secret.slack_token", prefixes: ["xoxa-", "xoxb-", "xoxe-", "xoxo-", "xoxp-", "xoxr-", "xoxs-"], body: `(?:[0-9]-)?(?:[0-9]{5,14}-){1,3}[A-Za-z0-9]{8,64}${E}` },
@@ -111,6 +120,8 @@ const PREFIX_RULES: readonly PrefixRule[] = [
   { class: "secret.openai_key", prefixes: ["sk-proj-", "sk-svcacct-"], body: `[A-Za-z0-9_\\-]{100,200}${E}`, minEntropy: 4 },
   { class: "secret.huggingface_token", prefixes: ["hf_"], body: `[A-Za-z]{34}${E}`, check: mixedCase, minEntropy: 3.5 },
   { class: "secret.huggingface_token", prefixes: ["api_org_"], body: `[A-Za-z]{34}${E}`, check: mixedCase, minEntropy: 3.5 },
+  { class: "secret.xai_key", prefixes: ["xai-"], body: `[A-Za-z0-9]{80}${E}`, minEntropy: 4 },
+  { class: "secret.groq_key", prefixes: ["gsk_"], body: `[A-Za-z0-9]{52}${E}`, minEntropy: 4 },
   { class: "secret.perplexity_key", prefixes: ["pplx-"], body: `[A-Za-z0-9]{48}${E}`, minEntropy: 3.5 },
   // Payments, mail, monitoring
   { class: "secret.stripe_key", prefixes: ["sk_live_", "sk_test_", "sk_prod_", "rk_live_", "rk_test_", "rk_prod_"], body: `[A-Za-z0-9]{10,247}${E}`, minEntropy: 3 },
@@ -118,6 +129,9 @@ const PREFIX_RULES: readonly PrefixRule[] = [
   { class: "secret.square_token", prefixes: ["sq0csp-"], body: `[A-Za-z0-9_\\-]{43}${E}` },
   { class: "secret.square_token", prefixes: ["EAAA"], body: `[A-Za-z0-9_\\-]{60}${E}`, minEntropy: 3.5 },
   { class: "secret.facebook_token", prefixes: ["EAAM", "EAAC"], body: `[A-Za-z0-9]{80,1024}${E}`, minEntropy: 3.5 },
+  { class: "secret.shopify_token", prefixes: ["shpat_", "shpca_", "shppa_", "shpss_"], body: `[a-fA-F0-9]{32}${E}`, minEntropy: 3 },
+  // Mailgun's private API key: `key-` and 32 hex digits (the prefix alone is a common word).
+  { class: "secret.mailgun_key", prefixes: ["key-"], body: `[a-f0-9]{32}${E}`, minEntropy: 3.2, commonPrefix: true },
   { class: "secret.sendgrid_key", prefixes: ["SG."], body: `[A-Za-z0-9_\\-]{22}\\.[A-Za-z0-9_\\-]{43}${E}` },
   { class: "secret.twilio_key", prefixes: ["AC", "SK"], body: `[0-9a-f]{32}${E}`, minEntropy: 3 },
   { class: "secret.grafana_token", prefixes: ["glc_"], body: "[A-Za-z0-9+/]{32,400}={0,2}", minEntropy: 3.5 },
@@ -127,10 +141,13 @@ const PREFIX_RULES: readonly PrefixRule[] = [
   { class: "secret.intra42_secret", prefixes: ["s-s4t2ud-", "s-s4t2af-"], body: `[a-f0-9]{64}${E}` },
   { class: "secret.octopus_key", prefixes: ["API-"], body: `[A-Z0-9]{26}${E}`, minEntropy: 3.5 },
   { class: "secret.openshift_token", prefixes: ["sha256~"], body: `[A-Za-z0-9_\\-]{43}${E}`, minEntropy: 3.5 },
+  // An age (file encryption) identity: Bech32, upper case.
+  { class: "secret.age_key", prefixes: ["AGE-SECRET-KEY-1"], body: `[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}${E}`, minEntropy: 3.5 },
 ];
 
 const CONTEXT_RULES: readonly ContextRule[] = [
-  { class: "secret.aws_secret_key", hints: ["aws", "AWS", "Aws"], minRun: 40, anyChar: Char.colon | Char.equals, pattern: rx(`(?:aws|AWS|Aws)[\\w.\\-]{0,20}(?:secret|SECRET|Secret)[\\w.\\-]{0,20}["']?[ \\t]{0,3}[:=]{1,2}[ \\t]{0,3}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])`), group: 1, minEntropy: 3.5 },
+  // `aws_secret_access_key = …`, and `aws configure set aws_secret_access_key …` (a space for the operator).
+  { class: "secret.aws_secret_key", hints: ["aws", "AWS", "Aws"], minRun: 40, anyChar: Char.colon | Char.equals | Char.space | Char.tab, pattern: rx(`(?:aws|AWS|Aws)[\\w.\\-]{0,20}(?:secret|SECRET|Secret)[\\w.\\-]{0,20}["']?(?:[ \\t]{0,3}[:=]{1,2}[ \\t]{0,3}["']?|[ \\t]{1,3})([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])`), group: 1, minEntropy: 3.5 },
   { class: "secret.gcp_service_account", hints: ["service_account"], minRun: 15, chars: Char.colon | Char.quote, pattern: rx(`"type"\\s{0,3}:\\s{0,3}"service_account"`) },
   { class: "secret.azure_client_secret", hints: ["Q~"], minRun: 37, chars: Char.tilde, pattern: rx(`(?<![A-Za-z0-9_~.\\-])[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.\\-]{31,34}(?![A-Za-z0-9_~.\\-])`), hintAt: [4, 4], minEntropy: 3.5 },
   { class: "secret.azure_storage_key", hints: ["AccountKey="], minRun: 99, chars: Char.equals, pattern: rx(`AccountKey=([A-Za-z0-9+/]{86}==)`), group: 1 },
@@ -168,6 +185,8 @@ const SECRET_WORDS = new Set([
   "password", "passwd", "passphrase", "pwd", "pass", "secret", "secrets", "token", "apikey", "accesskey", "secretkey",
   "privatekey", "auth", "authorization", "credential", "credentials", "cred", "creds", "bearer", "dsn", "signingkey",
   "clientsecret", "accesstoken", "authtoken", "refreshtoken", "sessiontoken", "sessionid", "cookie", "connectionstring",
+  // Session cookies of PHP, Java servlets and classic ASP.
+  "phpsessid", "jsessionid", "aspsessionid",
 ]);
 /** Words that, anywhere in a name, mean the value is not secret (or is only about a secret). */
 const NOT_SECRET_WORDS = new Set([
@@ -178,12 +197,27 @@ const NOT_SECRET_WORDS = new Set([
   "authenticity", "verification", "captcha", "example", "hint", "policy", "mode", "source",
   "results", "result", "required", "enabled", "timeout", "chars", "str", "min", "max", "store", "vault", "location",
   "hash", "checksum", "fingerprint", "sha", "md5", "digest",
+  // Where a listing resumes (S3's `ContinuationToken`, Google's `pageToken`): handed back to the same API, not a credential.
+  "continuation", "pagination", "paging", "cursor",
 ]);
+/**
+ * Words that, when every word before a final `token` is one of them, make it a page cursor: `NextToken`,
+ * `next_token`, `nextPageToken`, `nextSyncToken`, `page_token`. (`page_access_token` grants access: not all its words
+ * are here.)
+ */
+const CURSOR_WORDS = new Set(["next", "prev", "previous", "page", "sync", "resume", "resumption", "scroll", "marker", "start", "starting"]);
+/** Single-word names ending in a credential word: `PGPASSWORD`, `REDISPASSWORD`, `APPSECRET`, `GHTOKEN`. */
+const CREDENTIAL_SUFFIXES: readonly [string, SecretStrength][] = [["password", "password"], ["passwd", "password"], ["secret", "token"], ["token", "token"]];
+/** What must not open such a word: `csrftoken`, `nexttoken`, `pagetoken`. */
+const NOT_CREDENTIAL_OPENINGS = /^(?:csrf|xsrf|next|prev|page|sync|cursor|continuation|pagination|verification|authenticity|captcha|nonce)/;
 /** First words that make `<word>Key` a lookup key, not a credential. */
 const NOT_SECRET_KEY_OWNERS = new Set([
   "schema", "sort", "primary", "foreign", "partition", "cache", "map", "lookup", "index", "group", "sequence", "bucket",
   "row", "column", "object", "entry", "routing", "idempotency", "dedup", "dedupe", "shard", "hot", "short", "keyboard",
   "react", "unique", "composite", "translation", "i18n", "storage", "registry", "metric", "event",
+  // Object keys of a store (`s3_key: uploads/2025/report.pdf`) and keys of records.
+  "s3", "gcs", "blob", "asset", "image", "upload", "media", "attachment", "document", "photo", "avatar", "thumbnail",
+  "video", "audio", "resource", "item", "record", "node", "job", "message", "folder",
 ]);
 
 export type SecretStrength = "password" | "token";
@@ -194,12 +228,21 @@ export function secretKeyKind(words: readonly string[]): SecretStrength | undefi
   for (const word of words) if (NOT_SECRET_WORDS.has(word)) return undefined;
   const last = words[words.length - 1]!;
   const joined = words.join("");
+  if (last === "token" && words.length > 1 && words.every((word, i) => i === words.length - 1 || CURSOR_WORDS.has(word))) return undefined;
   if (last === "password" || last === "passwd" || last === "pwd" || last === "passphrase" || (last === "pass" && words.length > 1)) return "password";
   if (SECRET_WORDS.has(last)) return "token";
   if (joined.endsWith("apikey") || joined.endsWith("accesskey") || joined.endsWith("secretkey") || joined.endsWith("privatekey") || joined.endsWith("authkey") || joined.endsWith("signingkey")) return "token";
   // `HEROKU_KEY`, `stripeKey`: a two-word name ending in `key` whose owner is not a lookup structure.
   if (last === "key" && words.length >= 2 && !NOT_SECRET_KEY_OWNERS.has(words[words.length - 2]!)) return "token";
   if (last === "login" && words.length >= 2) return "token"; // `SONAR_LOGIN` holds a token; checked for length below
+  // Rails' `secret_key_base`: the key that signs and encrypts its sessions.
+  if (joined.endsWith("secretkeybase")) return "token";
+  // A secret declared so by its store (SSM's `Type: SecureString`, read as a key `SecureString`).
+  if (joined === "securestring") return "password";
+  // One word with a credential word at its end: `PGPASSWORD`, `MYAPPSECRET` (its value is judged as any other).
+  if (words.length === 1 && !NOT_CREDENTIAL_OPENINGS.test(last)) {
+    for (const [suffix, kind] of CREDENTIAL_SUFFIXES) if (last.length > suffix.length + 1 && last.endsWith(suffix)) return kind;
+  }
   return undefined;
 }
 
@@ -208,6 +251,13 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 /** Versions 1, 2 and 6 of RFC 9562 (the version digit opens the third group; the variant is RFC's `10xx`). */
 const timeBasedUuid = (uuid: string) => (uuid[14] === "1" || uuid[14] === "2" || uuid[14] === "6") && "89abAB".includes(uuid[19]!);
 const VERSION = /^v?[0-9]+(?:\.[0-9]+){1,3}(?:[-+][A-Za-z0-9.]+)?$/;
+/**
+ * A dotted chain of names without digits: `self.token`, `settings.SecretKey`, `env.API_KEY`. (A token with dots has
+ * digits in its random parts: `dp.pt.3Xk…`.)
+ */
+const MEMBER_REFERENCE = /^[A-Za-z_$]{2,64}(?:\.[A-Za-z_$]{1,64}){1,8}(?:\(\))?$/;
+/** A relative path to a file: `uploads/2025/11/report-9f8e7d6c5b4a.pdf` (a storage key, not a credential). */
+const RELATIVE_FILE = /^(?:[\w\-.]{1,128}\/){1,32}[\w\-.]{1,128}\.[A-Za-z][A-Za-z0-9]{0,4}$/;
 const PATH_OR_URL = /^(?:[a-z][a-z0-9+.\-]*:\/\/|\/|\.{1,2}\/|~\/|[A-Za-z]:\\)|\.(?:pem|p12|pfx|key|crt|cer|json|ya?ml|txt|env|jks|keystore|keytab)$/i;
 
 /**
@@ -223,7 +273,7 @@ export function looksLikeSecretValue(value: string, kind: SecretStrength, lastKe
   // time-based (version 1, 2 or 6: a timestamp and a node id), which is predictable and so names a record or a
   // request, never grants access. A vendor that really puts one in a config line is found by its own rule (npm's).
   if (UUID.test(v)) return kind === "token" && !isSequential(v.replace(/-/g, "")) && !timeBasedUuid(v);
-  if (VERSION.test(v) || PATH_OR_URL.test(v) || SLUG.test(v)) return false;
+  if (VERSION.test(v) || PATH_OR_URL.test(v) || SLUG.test(v) || RELATIVE_FILE.test(v)) return false;
   // `ACCESS_TOKEN`, `YOUR_API_KEY`: the name of a variable, not its value.
   if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(v) && /[A-Z]{3}/.test(v)) return false;
   if (/^(?:true|false|yes|no|on|off|null|none|nil|undefined|required|optional|bearer|basic)$/i.test(v)) return false;
@@ -236,6 +286,8 @@ export function looksLikeSecretValue(value: string, kind: SecretStrength, lastKe
   // A value that opens with a vendor's prefix but does not have that vendor's shape is an example or a near miss
   // (`dapi123...defg5` is no Databricks token): a real one is reported by its shape, never here.
   if (malformedVendorToken(v)) return false;
+  // `acctest.Representation`, `config.apiKey`: a reference to a member in code, not its value.
+  if (MEMBER_REFERENCE.test(v)) return false;
   // A token: random-looking. Pure-letter values must be long and high-entropy (real words are not keys).
   if (/^[A-Za-z]+$/.test(v)) return v.length >= 20 && entropy >= 3.8 && mixedCase(v);
   if (/^[a-z_.\-]+$/.test(v)) return false;
@@ -245,14 +297,28 @@ export function looksLikeSecretValue(value: string, kind: SecretStrength, lastKe
 // Where a credential-named key may start: the assignment parser below runs only around these words.
 const KEY_HINT = /pass|pwd|secret|token|key|auth|cred|bearer|dsn|cookie|session|login/gi;
 
-// `Authorization: Bearer x`, `Authorization: Token x`, `Authorization: x`.
-const AUTH_HEADER = /[Aa]uthorization["']?[ \t]{0,3}[:=][ \t]{0,3}["']?(?:(Basic|Bearer|Token|Api-Token|Bot|Digest|JWT)[ \t]{1,3})?([A-Za-z0-9\-._~+/=!@#$%^&*]{6,4096})/g;
+// `Authorization: Bearer x`, `authorization: token x`, `Proxy-Authorization: SSWS x`, `Authorization: x`: a scheme is
+// any word (its case does not matter), the credentials the token after it.
+const AUTH_HEADER = /authorization["']?[ \t]{0,3}[:=][ \t]{0,3}["']?(?:([A-Za-z][A-Za-z0-9._\-]{1,30})[ \t]{1,3})?([A-Za-z0-9\-._~+/=!@#$%^&*]{6,4096})/gi;
+
+/** Authentication schemes (RFC 9110's registry and vendors'), lowercase: the word before an Authorization's credentials. */
+const AUTH_SCHEMES = new Set([
+  "basic", "bearer", "token", "api-token", "apitoken", "api-key", "apikey", "key", "bot", "digest", "jwt", "negotiate", "ntlm",
+  "oauth", "dpop", "ssws", "splunk", "hmac", "hawk", "mac", "sharedkey", "sharedaccesssignature", "geniekey",
+]);
+
+// `Cookie: a=b; c=d`, `Set-Cookie: a=b; Path=/`, `"cookie": "a=b"`: the header's value, up to its line's end or a quote.
+const COOKIE_HEADER = /(?<![A-Za-z0-9_\-])(?:set-)?cookie(?![A-Za-z0-9_\-])["']?[ \t]{0,3}[:=][ \t]{0,3}["']?/gi;
+/** Attributes of a `Set-Cookie` value: they say where and how long a cookie lives, and hold nothing secret. */
+const COOKIE_ATTRIBUTES = new Set(["path", "domain", "expires", "max-age", "samesite", "secure", "httponly", "priority", "partitioned", "version", "comment"]);
+/** Cookie names of sessions and logins, whose values grant what the session grants. */
+const SESSION_COOKIE = /sess|sid|auth|token|jwt|login|remember|secret|pass|key|identity|credential/i;
 
 // `curl -u user:pass`, `--user "user:pass"`, `--user "user":"pass"`, `--user user:'pass'`.
 const CURL_USER = /(?:^|[ \t])(?:-u|--user)[ \t]{1,3}(?:(["'])([^\s"':]{0,128}):([^\s"']{0,128})\1|(["']?)([^\s"':]{0,128})\4:(["']?)([^\s"']{0,128})\6)(?![^\s])/g;
 
-// `scheme://user:password@host`
-export const URL_CREDENTIALS = /(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,20}:\/\/([^\s:/@'"<>]{0,128}):([^\s:/@'"<>]{1,128})@[A-Za-z0-9.\-\[\]]{1,253}/g;
+// `scheme://user:password@host`, `scheme://token@host`
+export const URL_CREDENTIALS = /(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,20}:\/\/([^\s:/@'"<>]{0,128})(?::([^\s:/@'"<>]{1,128}))?@[A-Za-z0-9.\-\[\]]{1,253}/g;
 const URL_CREDENTIALS_AT = stickyCopy(URL_CREDENTIALS);
 
 const PRIVATE_KEY_BEGIN = /-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
@@ -264,6 +330,10 @@ export interface SecretKey {
   readonly kind: SecretStrength | undefined;
   readonly last: string;
   readonly detector: string;
+  /** A header whose value has a grammar of its own: `Authorization` (scheme and credentials), `Cookie` (pairs). */
+  readonly header: "authorization" | "cookie" | undefined;
+  /** The value is a secret by declaration (SSM's `SecureString`), whatever it looks like. */
+  readonly declared: boolean;
 }
 
 /**
@@ -276,14 +346,22 @@ export function secretsDetector(): Detector<SecretKey> {
   return {
     family: "secrets",
     forKey(words) {
-      return { kind: secretKeyKind(words), last: words[words.length - 1] ?? "", detector: `key:${words.join("_")}` };
+      const kind = secretKeyKind(words);
+      const last = words[words.length - 1] ?? "";
+      const header = kind === undefined ? undefined : last === "authorization" ? "authorization" : last === "cookie" && (words.length === 1 || (words.length === 2 && words[0] === "set")) ? "cookie" : undefined;
+      return { kind, last, detector: `key:${words.join("_")}`, header, declared: words.join("") === "securestring" };
     },
     readsQuietText: (key) => key.kind !== undefined,
     scan: function scanSecrets(text: string, _context: ScanContext, out: Match[], profile: TextProfile, key: SecretKey) {
       if (text.length < 6) return;
       // Every vendor shape is a token of `SHORTEST_VENDOR_TOKEN` or more characters; every assignment has `=`, `:`,
       // `,` or `--`.
-      if (profile.maxRun >= SHORTEST_VENDOR_TOKEN) scanPrefixed(text, out, profile);
+      if (profile.maxRun >= SHORTEST_VENDOR_TOKEN) {
+        const first = out.length;
+        scanPrefixed(text, out, profile);
+        // An AWS access key id: its secret access key is the 40-character run on its line (a CSV row, a table's).
+        if (profile.maxRun >= 40) scanAwsSecretsBeside(text, out, first, out.length);
+      }
       // Every context rule's secret (or its anchor, like `service_account`) is a token of 12 or more characters.
       if (profile.maxRun >= 12) scanContextRules(text, out, profile.maxRun, profile.chars);
       const chars = profile.chars;
@@ -295,20 +373,52 @@ export function secretsDetector(): Detector<SecretKey> {
         // A password in a URL sits before an `@` that follows the scheme.
         if (scheme >= 0 && text.indexOf("@", scheme) >= 0) scanUrlCredentials(text, out);
       }
-      if ((chars & (Char.colon | Char.equals)) !== 0 && profile.maxRun >= 12 && text.includes("uthorization")) scanAuthHeaders(text, out);
+      if ((chars & (Char.colon | Char.equals)) !== 0 && profile.maxRun >= 12 && (text.includes("uthorization") || text.includes("UTHORIZATION"))) scanAuthHeaders(text, out);
+      if ((chars & (Char.colon | Char.equals)) !== 0 && (text.includes("ookie") || text.includes("OOKIE"))) scanCookieHeaders(text, out);
       if ((chars & Char.dash) !== 0 && (chars & (Char.space | Char.tab)) !== 0 && text.includes("-u")) scanCurlUsers(text, out);
       // A Kubernetes Secret manifest: `kind: Secret` and a `data:` (or `stringData:`) block.
       if ((chars & Char.colon) !== 0 && text.includes("kind:") && text.includes("ata:")) scanKubernetesSecrets(text, out);
+      // A container's environment in YAML: `- name: DB_PASSWORD` and, on the next line, `value: …`.
+      if ((chars & Char.colon) !== 0 && text.includes("name:") && text.includes("value:")) scanYamlNamedValues(text, out);
+      // `.netrc`: `machine host login alice password …`.
+      if (text.includes("password") && (text.includes("machine") || text.includes("default"))) scanNetrc(text, out);
+      // `mysql -p…`, `sshpass -p …`, `redis-cli -a …`: short flags that only these commands read as a password.
+      if ((chars & Char.dash) !== 0 && CLI_FLAG_HINT.test(text)) scanCliPasswords(text, out);
       // `,` separates a quoted key from its value only in calls like `get("api_token", "...")`.
       // and `<key>value</key>` has a `<`.
       if ((profile.assigns || (chars & Char.lessThan) !== 0 || (chars & (Char.comma | Char.quote)) === (Char.comma | Char.quote)) && mayAssign(text, chars)) scanAssignments(text, out);
       // A whole value under a credential-named key (JSON `{"password": "..."}`).
-      if (key.kind && looksLikeSecretValue(text, key.kind, key.last)) {
-        const lead = text.length - text.trimStart().length;
-        out.push({ class: key.kind === "password" ? "secret.password" : "secret.token", start: lead, end: text.trimEnd().length, detector: key.detector, confidence: 0.85 });
-      }
+      if (key.kind) reportKeyedValue(text, key, out);
     },
   };
+}
+
+/**
+ * A whole value under a credential-named key: `{"password": "…"}`; under `Authorization`, a scheme and credentials;
+ * under `Cookie`, the session cookies; a `Bearer x` under any credential name; under a declared secret, any value.
+ */
+function reportKeyedValue(text: string, key: SecretKey, out: Match[]): void {
+  if (key.header === "authorization") {
+    reportAuthorizationValue(text, out);
+    return;
+  }
+  if (key.header === "cookie") {
+    reportCookies(text, 0, text.length, out);
+    return;
+  }
+  const lead = text.length - text.trimStart().length;
+  const end = text.trimEnd().length;
+  if (key.declared) {
+    if (end > lead && !isPlaceholder(text)) out.push({ class: "secret.password", start: lead, end, detector: key.detector, confidence: 0.85 });
+    return;
+  }
+  if (looksLikeSecretValue(text, key.kind!, key.last)) {
+    out.push({ class: key.kind === "password" ? "secret.password" : "secret.token", start: lead, end, detector: key.detector, confidence: 0.85 });
+    return;
+  }
+  // `{"token": "Bearer x"}`: a scheme we know, then the credentials.
+  const m = SCHEME_VALUE.exec(text);
+  if (m !== null && AUTH_SCHEMES.has(m[1]!.toLowerCase())) reportAuthCredentials(m[1], m[2]!, end - m[2]!.length, out);
 }
 
 // Prefixes by their first character, longest first (the order `PREFIX_SCAN` tries them in).
@@ -397,7 +507,7 @@ function malformedVendorToken(value: string): boolean {
   const entries = PREFIXES_BY_FIRST.get(value.charCodeAt(0));
   if (entries === undefined) return false;
   for (const entry of entries) {
-    if (entry.prefix.length < 4 || !value.startsWith(entry.prefix)) continue;
+    if (entry.prefix.length < 4 || !value.startsWith(entry.prefix) || entry.rules.every(({ rule }) => rule.commonPrefix)) continue;
     const sink: Match[] = [];
     return tryPrefixRules(value, 0, entry.prefix.length, entries, sink) !== value.length;
   }
@@ -531,12 +641,30 @@ export function scanUrlCredentials(text: string, out: Match[]): void {
   }
 }
 
-/** Reports the password of a `URL_CREDENTIALS` match unless it is a template. */
+/**
+ * Reports the password of a `URL_CREDENTIALS` match unless it is a template, and a user that is a token by its looks
+ * (`https://<token>@git.example.com`, `https://<token>:x-oauth-basic@github.com`).
+ */
 export function reportUrlCredentials(m: RegExpExecArray, out: Match[]): void {
-  const password = m[2] ?? "";
-  if (isTemplate(password)) return;
+  const user = m[1] ?? "";
+  const password = m[2];
+  if (userIsToken(user)) {
+    const start = m.index + m[0].indexOf("://") + 3;
+    out.push({ class: "secret.url_password", start, end: start + user.length, detector: "url:userinfo", confidence: 0.9 });
+  }
+  if (password === undefined || isTemplate(password)) return;
   const start = m.index + m[0].indexOf(`:${password}@`) + 1;
   out.push({ class: "secret.url_password", start, end: start + password.length, detector: "url:userinfo", confidence: 0.9 });
+}
+
+/** A URL's user that is a credential: 20 or more random letters and digits (`git`, `alice`, `jane.doe` are names). */
+function userIsToken(user: string): boolean {
+  if (user.length < 20 || !/^[A-Za-z0-9_\-]+$/.test(user) || isPlaceholder(user)) return false;
+  let classes = 0;
+  if (/[a-z]/.test(user)) classes++;
+  if (/[A-Z]/.test(user)) classes++;
+  if (/[0-9]/.test(user)) classes++;
+  return classes >= 2 && shannonEntropy(user) >= 3.5;
 }
 
 /** Templates and variables only (`${X}`, `<pw>`, `$PASS`, `***`): in URLs and curl, even `password` may be real. */
@@ -550,21 +678,121 @@ function isTemplate(value: string): boolean {
 function scanAuthHeaders(text: string, out: Match[]): void {
   AUTH_HEADER.lastIndex = 0;
   for (let m = AUTH_HEADER.exec(text); m !== null; m = AUTH_HEADER.exec(text)) {
-    const scheme = m[1];
     const value = m[2] ?? "";
-    if (isPlaceholder(value)) continue;
-    const start = m.index + m[0].length - value.length;
-    if (scheme === "Basic") {
-      const decoded = decodeBase64Url(value.replace(/=+$/, ""));
-      // `user:password` once decoded; a long opaque value after `Basic` is a credential all the same.
-      const userPass = decoded !== undefined && decoded.includes(":") && /^[\x20-\x7e]+$/.test(decoded);
-      if (!userPass && !(value.length >= 16 && shannonEntropy(value) >= 3.5)) continue;
-      out.push({ class: "secret.basic_auth", start, end: start + value.length, detector: "header:basic", confidence: 0.9 });
-      continue;
+    reportAuthCredentials(m[1], value, m.index + m[0].length - value.length, out);
+  }
+}
+
+/**
+ * The credentials of an Authorization value, after its scheme (`Bearer`, `token`, `Basic`; any case), or alone. With a
+ * scheme we know, a value of some randomness is the secret; after a word we do not know (or none), the value must look
+ * like a token by itself, so `Authorization: required for this call` is prose. Returns whether it reported one.
+ */
+function reportAuthCredentials(scheme: string | undefined, value: string, start: number, out: Match[]): boolean {
+  if (isPlaceholder(value) || isTemplate(value)) return false;
+  const lower = scheme?.toLowerCase();
+  if (lower === "basic") {
+    const decoded = decodeBase64Url(value.replace(/=+$/, ""));
+    // `user:password` once decoded; a long opaque value after `Basic` is a credential all the same.
+    const userPass = decoded !== undefined && decoded.includes(":") && /^[\x20-\x7e]+$/.test(decoded);
+    if (!userPass && !(value.length >= 16 && shannonEntropy(value) >= 3.5)) return false;
+    out.push({ class: "secret.basic_auth", start, end: start + value.length, detector: "header:basic", confidence: 0.9 });
+    return true;
+  }
+  if (value.startsWith("eyJ")) return false; // the JWT scan reports it with a better class
+  if (lower !== undefined && AUTH_SCHEMES.has(lower)) {
+    // A word after a scheme (`Bearer required`) is prose; a token is rarely all lowercase letters.
+    if (value.length < 8 || shannonEntropy(value) < 2.5 || (/^[a-z]+$/.test(value) && value.length < 20)) return false;
+  } else if (lower !== undefined) {
+    if (!looksLikeSecretValue(value, "token")) return false;
+  } else if (AUTH_SCHEMES.has(value.toLowerCase()) || value.length < 8 || shannonEntropy(value) < 2.5 || (/^[a-z]+$/.test(value) && value.length < 20)) {
+    return false;
+  }
+  out.push({ class: "secret.bearer_token", start, end: start + value.length, detector: "header:authorization", confidence: 0.85 });
+  return true;
+}
+
+/**
+ * A whole value under an `Authorization` key (JSON request logs, HAR headers): the header's grammar, a scheme and its
+ * credentials. Credentials of auth-params (`Digest username="…", response="…"`, `AWS4-HMAC-SHA256 Credential=…`) are
+ * reported whole.
+ */
+function reportAuthorizationValue(text: string, out: Match[]): void {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isSpaceCode(text.charCodeAt(start))) start++;
+  while (end > start && isSpaceCode(text.charCodeAt(end - 1))) end--;
+  const value = text.slice(start, end);
+  const m = AUTH_VALUE.exec(value);
+  if (m === null) {
+    reportAuthCredentials(undefined, value, start, out);
+    return;
+  }
+  const scheme = m[1]!;
+  const credentials = m[2]!;
+  const at = start + value.length - credentials.length;
+  if (!/[\s,]/.test(credentials)) {
+    reportAuthCredentials(scheme, credentials, at, out);
+    return;
+  }
+  // Auth-params: a scheme we know, or a value of `name=value` pairs after one we do not.
+  if (!AUTH_SCHEMES.has(scheme.toLowerCase()) && !/^[A-Za-z][\w\-]{0,40}=/.test(credentials)) return;
+  if (credentials.length < 8 || isPlaceholder(credentials)) return;
+  out.push({ class: "secret.bearer_token", start: at, end: at + credentials.length, detector: "header:authorization", confidence: 0.85 });
+}
+
+const AUTH_VALUE = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~\-]{0,39})[ \t]+(\S[\s\S]{0,4095})$/;
+/** A value that opens with a scheme we know and one token after it: `Bearer x`, `token x`. */
+const SCHEME_VALUE = /^[ \t]*([A-Za-z][A-Za-z\-]{1,20})[ \t]+([^\s]{6,4096})[ \t]*$/;
+
+/** The cookies of a `Cookie` (or `Set-Cookie`) value in `[start, end)` that hold a session or a credential. */
+function reportCookies(text: string, start: number, end: number, out: Match[]): void {
+  let p = start;
+  while (p < end) {
+    while (p < end && (isSpaceCode(text.charCodeAt(p)) || text.charCodeAt(p) === 59)) p++;
+    if (p >= end) break;
+    let pairEnd = p;
+    let equals = -1;
+    for (; pairEnd < end && text.charCodeAt(pairEnd) !== 59; pairEnd++) if (equals < 0 && text.charCodeAt(pairEnd) === 61) equals = pairEnd;
+    const hasName = equals >= 0;
+    const name = hasName ? text.slice(p, equals).trim() : "";
+    let valueStart = hasName ? equals + 1 : p;
+    let valueEnd = pairEnd;
+    while (valueStart < valueEnd && isSpaceCode(text.charCodeAt(valueStart))) valueStart++;
+    while (valueEnd > valueStart && isSpaceCode(text.charCodeAt(valueEnd - 1))) valueEnd--;
+    // A quoted cookie value (RFC 6265 allows one): the quotes are not part of it.
+    if (valueEnd - valueStart >= 2 && text.charCodeAt(valueStart) === 34 && text.charCodeAt(valueEnd - 1) === 34) {
+      valueStart++;
+      valueEnd--;
     }
-    if (value.startsWith("eyJ")) continue; // the JWT scan reports it with a better class
-    if (value.length < 8 || shannonEntropy(value) < 2.5) continue;
-    out.push({ class: "secret.bearer_token", start, end: start + value.length, detector: "header:authorization", confidence: 0.85 });
+    const value = text.slice(valueStart, valueEnd);
+    if (cookieIsSecret(name, value)) out.push({ class: "secret.token", start: valueStart, end: valueEnd, detector: "header:cookie", confidence: 0.8 });
+    p = pairEnd + 1;
+  }
+}
+
+/** A session-like cookie: a random-looking value, or one of some randomness under a session's name (not `theme=dark`). */
+function cookieIsSecret(name: string, value: string): boolean {
+  if (value.length < 8 || value.length > 4096 || /\s/.test(value) || isPlaceholder(value)) return false;
+  const lower = name.toLowerCase();
+  if (COOKIE_ATTRIBUTES.has(lower) || lower.includes("csrf") || lower.includes("xsrf")) return false;
+  if (looksLikeSecretValue(value, "token")) return true;
+  return SESSION_COOKIE.test(name) && charClasses(value) >= 2 && shannonEntropy(value) >= 3;
+}
+
+function scanCookieHeaders(text: string, out: Match[]): void {
+  COOKIE_HEADER.lastIndex = 0;
+  for (let m = COOKIE_HEADER.exec(text); m !== null; m = COOKIE_HEADER.exec(text)) {
+    const start = m.index + m[0].length;
+    let end = start;
+    // To the line's end, a quote or a backslash (an escaped quote in JSON text).
+    while (end < text.length && end - start < 8192) {
+      const c = text.charCodeAt(end);
+      if (c === 10 || c === 13 || c === 34 || c === 39 || c === 92) break;
+      end++;
+    }
+    reportCookies(text, start, end, out);
+    COOKIE_HEADER.lastIndex = end;
   }
 }
 
@@ -585,7 +813,16 @@ const isIdentCode = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) 
 const OPERATORS = [":::=", "::=", ":=", "?=", "=>", "==", ".=", "+=", "=", ":", ","] as const;
 // A declared type between a name and its value: `var apiToken string = "…"`, `apiKey: string = "…"`.
 const TYPE_THEN_EQUALS = /[A-Za-z_][\w.<>\[\]]{0,30}[ \t]{1,5}=(?![=>])[ \t]{0,5}/y;
-const VALUE_STOP = new Set([32, 9, 10, 13, 34, 39, 96, 44, 59, 60, 62, 40, 41, 123, 125]);
+/** What ends an unquoted value: a space, a line's end, a quote. */
+const VALUE_STOP = new Set([32, 9, 10, 13, 34, 39, 96]);
+/**
+ * What ends an unquoted value only where the value ends there: `,` `;` `<` `>` `(` `)` `{` `}` before the next
+ * assignment (`Password=x;Encrypt=true`), a tag, a space or the end (`f(password=x)`); inside a run that goes on
+ * (`DB_PASSWORD=C3J27X;DCG2LmlZGE`), they are part of the password.
+ */
+const SOFT_STOP = new Set([44, 59, 60, 62, 40, 41, 123, 125]);
+/** The most spaces between a name and its operator, or the operator and its value (`terraform fmt` aligns them). */
+const ALIGN = 40;
 
 const KEY_HINT_IN = /pass|pwd|secret|token|key|auth|cred|bearer|dsn|cookie|session|login/i;
 
@@ -612,7 +849,7 @@ function mayAssign(text: string, chars: number): boolean {
       let p = at;
       // `.=` and `+=` append to the name before them.
       if (operator === "=" && p > 0 && (text.charCodeAt(p - 1) === 46 || text.charCodeAt(p - 1) === 43)) p--;
-      while (p > 0 && at - p < 6 && (text.charCodeAt(p - 1) === 32 || text.charCodeAt(p - 1) === 9)) p--;
+      while (p > 0 && at - p <= ALIGN && (text.charCodeAt(p - 1) === 32 || text.charCodeAt(p - 1) === 9)) p--;
       const quote = p > 0 ? text.charCodeAt(p - 1) : 0;
       const quoted = quote === 34 || quote === 39 || quote === 96;
       if (operator === "," && quote !== 34 && quote !== 39) continue;
@@ -725,6 +962,80 @@ function reportElement(text: string, key: string, start: number, kind: SecretStr
 
 const isSpaceCode = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 
+/** Where an unquoted value that starts at `start` ends (see `VALUE_STOP` and `SOFT_STOP`). */
+function unquotedValueEnd(text: string, start: number): number {
+  const open = text.charCodeAt(start);
+  // A value that opens with a bracket ends with the bracket that closes it (`{SumoAccessKey}`, `<password>`).
+  const close = open === 123 ? 125 : open === 40 ? 41 : open === 60 ? 62 : open === 91 ? 93 : -1;
+  let at = false;
+  let end = start;
+  while (end < text.length && end - start < 512) {
+    const c = text.charCodeAt(end);
+    if (VALUE_STOP.has(c)) break;
+    if (c === close) return end + 1;
+    // `token@github.com/…`: the first `@` of the value, before a host and a path or a port.
+    if (c === 64 && end > start && !at) {
+      at = true;
+      if (matchAt(HOST_AFTER_AT, text, end + 1) !== null) break;
+    }
+    if (SOFT_STOP.has(c) && softStopEnds(text, end)) break;
+    end++;
+  }
+  return end;
+}
+
+/** A host after a value's `@`, then a path or a port: `@github.com/org/repo`, `@db.internal:5432`. */
+const HOST_AFTER_AT = /[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}\.){1,8}[A-Za-z]{2,63}(?:\/|:[0-9])/y;
+/** What follows a soft stop when the value ends there: another `name=` or `name:`. */
+const NEXT_NAME = /[A-Za-z_][\w.\-]{0,63}[ \t]{0,5}[:=]/y;
+/** Or, at a `<`, a tag: `</td>`, `<br>`, `<br/>`. */
+const TAG = /<\/?[A-Za-z][\w\-]{0,30}[\s>\/]/y;
+
+/**
+ * Whether the value ends at the soft stop at `at`: the stops run to a space, a quote or the end (`x);`, `x,`), or the
+ * next name or a tag follows them (`x;Encrypt=true`, `x</td>`).
+ */
+function softStopEnds(text: string, at: number): boolean {
+  if (text.charCodeAt(at) === 60 && matchAt(TAG, text, at) !== null) return true;
+  let p = at;
+  while (p < text.length && p - at < 16 && SOFT_STOP.has(text.charCodeAt(p))) p++;
+  if (p >= text.length || p - at >= 16 || VALUE_STOP.has(text.charCodeAt(p))) return true;
+  return matchAt(NEXT_NAME, text, p) !== null;
+}
+
+/**
+ * `key: |` (or `>`, with chomping and indentation indicators) at `at`: a YAML block scalar, whose lines are those
+ * below more indented than the line of the key (starting at `keyStart`). Returns where its last line's text ends, or
+ * 0 when this is no block scalar.
+ */
+function blockScalarEnd(text: string, keyStart: number, at: number): number {
+  let p = at + 1;
+  while (p < text.length && p - at <= 2 && /[+\-1-9]/.test(text[p]!)) p++;
+  while (p < text.length && p - at < 64 && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
+  if (text.charCodeAt(p) === 35) while (p < text.length && p - at < 256 && text.charCodeAt(p) !== 10) p++; // a comment
+  if (text.charCodeAt(p) === 13) p++;
+  if (text.charCodeAt(p) !== 10) return 0;
+  const lineStart = text.lastIndexOf("\n", keyStart) + 1;
+  let indent = 0;
+  while (lineStart + indent < keyStart && (text.charCodeAt(lineStart + indent) === 32 || text.charCodeAt(lineStart + indent) === 45)) indent++;
+  let end = 0;
+  let line = p + 1;
+  for (let lines = 0; line < text.length && lines < 64 && line - p < 4096; lines++) {
+    let q = line;
+    while (q < text.length && q - p < 4096 && text.charCodeAt(q) === 32) q++;
+    let lineEnd = q;
+    while (lineEnd < text.length && lineEnd - p < 4096 && text.charCodeAt(lineEnd) !== 10) lineEnd++;
+    let textEnd = lineEnd;
+    while (textEnd > q && isSpaceCode(text.charCodeAt(textEnd - 1))) textEnd--;
+    if (textEnd > q) {
+      if (q - line <= indent) break;
+      end = textEnd;
+    }
+    line = lineEnd + 1;
+  }
+  return end;
+}
+
 /**
  * `key = value`, `key: "value"`, `KEY := value`, `"key": "value"`, `key => 'value'`, `--key value`, `("key", "value")`,
  * `var key string = "value"`, `$key .= "value"`, `<key>value</key>` in free text. Parsed by hand from each credential
@@ -749,6 +1060,10 @@ function scanAssignments(text: string, out: Match[]): void {
       reportElement(text, key, e + 1, kind, words, out);
       continue;
     }
+    // `https://x-access-token:TOKEN@github.com`: a URL's user and password, which the URL scan reports.
+    if (s >= 3 && text.startsWith("://", s - 3)) continue;
+    // `Cookie: a=b; c=d`: the cookie scan reads each pair.
+    if (words[words.length - 1] === "cookie" && (words.length === 1 || (words.length === 2 && words[0] === "set"))) continue;
     const keyQuote = text.charCodeAt(p);
     if (keyQuote === 34 || keyQuote === 39) {
       // `key="ClientSecret"`, or with a prefix: `key="ida:ClientSecret"`, `name="Stripe:ApiKey"`.
@@ -758,7 +1073,7 @@ function scanAssignments(text: string, out: Match[]): void {
     }
     if (keyQuote === 34 || keyQuote === 39 || keyQuote === 96) p++;
     const afterKey = p;
-    while (p < text.length && p - afterKey < 5 && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
+    while (p < text.length && p - afterKey < ALIGN && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
     let operator = OPERATORS.find((op) => text.startsWith(op, p));
     // `("api_token", "value")` passes a credential; in `a_key, b_key` the comma only separates names.
     if (operator === "," && !(keyQuote === 34 || keyQuote === 39)) continue;
@@ -769,25 +1084,270 @@ function scanAssignments(text: string, out: Match[]): void {
       p = TYPE_THEN_EQUALS.lastIndex;
     } else if (!flag || p === afterKey) continue;
     const afterOperator = p;
-    while (p < text.length && p - afterOperator < 5 && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
+    while (p < text.length && p - afterOperator < ALIGN && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
     // `apiKey: string = "…"`: the type comes after the colon.
     if (operator === ":" && matchAt(TYPE_THEN_EQUALS, text, p) !== null) p = TYPE_THEN_EQUALS.lastIndex;
     let valueStart = p;
     let valueEnd: number;
+    let value: string;
     const quote = text.charCodeAt(p);
     if (quote === 34 || quote === 39 || quote === 96) {
       valueStart = p + 1;
       valueEnd = valueStart;
       while (valueEnd < text.length && valueEnd - valueStart < 256 && text.charCodeAt(valueEnd) !== quote && text.charCodeAt(valueEnd) !== 10) valueEnd++;
       if (text.charCodeAt(valueEnd) !== quote) continue;
+      value = text.slice(valueStart, valueEnd);
+    } else if (operator === ":" && (quote === 124 || quote === 62) && (valueEnd = blockScalarEnd(text, s, p)) > 0) {
+      // `password: |` and the lines below it, more indented than the key.
+      while (valueStart < valueEnd && text.charCodeAt(valueStart) !== 10) valueStart++;
+      while (valueStart < valueEnd && isSpaceCode(text.charCodeAt(valueStart))) valueStart++;
+      value = text.slice(valueStart, valueEnd).replace(/[ \t]*\r?\n[ \t]*/g, "");
     } else {
-      valueEnd = valueStart;
-      while (valueEnd < text.length && valueEnd - valueStart < 512 && !VALUE_STOP.has(text.charCodeAt(valueEnd))) valueEnd++;
+      valueEnd = unquotedValueEnd(text, valueStart);
+      value = text.slice(valueStart, valueEnd);
     }
     if (valueEnd <= valueStart) continue;
-    const value = text.slice(valueStart, valueEnd);
     if (!looksLikeSecretValue(value, kind, words[words.length - 1])) continue;
     out.push({ class: kind === "password" ? "secret.password" : "secret.token", start: valueStart, end: valueEnd, detector: `assign:${words.join("_")}`, confidence: 0.8 });
     KEY_HINT.lastIndex = valueEnd;
   }
+}
+
+/** A run of 40 characters of an AWS secret access key, alone between separators. */
+const AWS_SECRET_RUN = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+
+/**
+ * The secret access key beside an access key id found in `out[from, to)`: a random 40-character run of `[A-Za-z0-9/+]`
+ * on the id's line, within 1024 characters of it (the IAM console's credentials CSV, a Markdown table of keys).
+ */
+function scanAwsSecretsBeside(text: string, out: Match[], from: number, to: number): void {
+  let done = 0;
+  for (let i = from; i < to; i++) {
+    const id = out[i]!;
+    if (id.class !== "secret.aws_access_key") continue;
+    let lineStart = id.start;
+    while (lineStart > done && id.start - lineStart < 1024 && text.charCodeAt(lineStart - 1) !== 10) lineStart--;
+    let lineEnd = id.end;
+    while (lineEnd < text.length && lineEnd - id.end < 1024 && text.charCodeAt(lineEnd) !== 10) lineEnd++;
+    if (lineEnd <= lineStart) continue;
+    done = lineEnd;
+    const line = text.slice(lineStart, lineEnd);
+    AWS_SECRET_RUN.lastIndex = 0;
+    for (let m = AWS_SECRET_RUN.exec(line); m !== null; m = AWS_SECRET_RUN.exec(line)) {
+      const value = m[0];
+      if (!/[a-z]/.test(value) || !/[A-Z]/.test(value) || !/[0-9]/.test(value) || shannonEntropy(value) < 4 || isPlaceholder(value)) continue;
+      const start = lineStart + m.index;
+      out.push({ class: "secret.aws_secret_key", start, end: start + 40, detector: "shape:aws_secret_key", confidence: 0.9 });
+    }
+  }
+}
+
+/**
+ * `- name: DB_PASSWORD` then `value: "…"` on the next line, at the same column: an environment variable of a container
+ * (Kubernetes, Compose, Helm values). The value is judged as if the name were its key.
+ */
+const YAML_NAMED_VALUE = /^([ \t]*(?:-[ \t]+)?)name:[ \t]*(["']?)([A-Za-z_][\w.\-/]{0,127})\2[ \t]*\r?\n([ \t]*)value:[ \t]*([^\r\n]{1,1024})/gm;
+
+function scanYamlNamedValues(text: string, out: Match[]): void {
+  YAML_NAMED_VALUE.lastIndex = 0;
+  for (let m = YAML_NAMED_VALUE.exec(text); m !== null; m = YAML_NAMED_VALUE.exec(text)) {
+    if (m[4]!.length !== m[1]!.length) continue;
+    const words = keyWords(m[3]!);
+    const kind = secretKeyKind(words);
+    if (!kind) continue;
+    const raw = m[5]!;
+    let valueStart = m.index + m[0].length - raw.length;
+    let valueEnd: number;
+    const quote = raw.charCodeAt(0);
+    if (quote === 34 || quote === 39) {
+      const close = raw.indexOf(raw[0]!, 1);
+      if (close < 0) continue;
+      valueEnd = valueStart + close;
+      valueStart++;
+    } else {
+      // To a comment or the line's end.
+      const comment = raw.indexOf(" #");
+      let length = comment < 0 ? raw.length : comment;
+      while (length > 0 && isSpaceCode(raw.charCodeAt(length - 1))) length--;
+      valueEnd = valueStart + length;
+    }
+    const value = text.slice(valueStart, valueEnd);
+    if (valueEnd <= valueStart || !looksLikeSecretValue(value, kind, words[words.length - 1])) continue;
+    out.push({ class: kind === "password" ? "secret.password" : "secret.token", start: valueStart, end: valueEnd, detector: `named:${words.join("_")}`, confidence: 0.8 });
+  }
+}
+
+/** Where a `.netrc` entry starts: `machine <host>`, or `default`. */
+const NETRC_ENTRY = /(?<![\w.\-])(?:machine|default)(?![\w.\-])/g;
+const NETRC_KEYWORDS = new Set(["login", "password", "account", "port", "machine", "default", "macdef"]);
+
+/** `.netrc` entries: the token after `password`, among the tokens (on one line or many) that follow `machine <host>`. */
+function scanNetrc(text: string, out: Match[]): void {
+  NETRC_ENTRY.lastIndex = 0;
+  for (let m = NETRC_ENTRY.exec(text); m !== null; m = NETRC_ENTRY.exec(text)) {
+    let p = m.index + m[0].length;
+    // The host, after `machine`.
+    if (m[0] === "machine") {
+      const host = netrcToken(text, p);
+      if (host === undefined || NETRC_KEYWORDS.has(host.text)) continue;
+      p = host.end;
+    }
+    for (let pairs = 0; pairs < 8; pairs++) {
+      const keyword = netrcToken(text, p);
+      if (keyword === undefined || !NETRC_KEYWORDS.has(keyword.text) || keyword.text === "machine" || keyword.text === "default" || keyword.text === "macdef") break;
+      const value = netrcToken(text, keyword.end);
+      if (value === undefined) break;
+      p = value.end;
+      if (keyword.text !== "password") continue;
+      if (isTemplate(value.text) || !NETRC_LOUD.test(value.text) || !looksLikeSecretValue(value.text, "password")) continue;
+      out.push({ class: "secret.password", start: value.start, end: value.start + value.text.length, detector: "netrc:password", confidence: 0.85 });
+    }
+    NETRC_ENTRY.lastIndex = p;
+  }
+}
+
+/**
+ * What a `.netrc` password must hold to be read: a digit, a capital, `@ % - : =`, a letter beyond ASCII, or a run of
+ * 12 token characters. A text without any of these is quiet (see `TextProfile.quiet`), and the stage does not run this
+ * family on quiet text: the rule must find nothing there.
+ */
+const NETRC_LOUD = /[0-9A-Z@%:=\-\u0080-\uffff]|[a-z+/_.~]{12}/;
+
+/** The next whitespace-separated token from `at` (a quoted one without its quotes), within 256 characters. */
+function netrcToken(text: string, at: number): { text: string; start: number; end: number } | undefined {
+  let p = at;
+  while (p < text.length && p - at < 256 && isSpaceCode(text.charCodeAt(p))) p++;
+  if (p >= text.length || !isSpaceCode(text.charCodeAt(p - 1))) return undefined;
+  if (text.charCodeAt(p) === 34) {
+    let close = p + 1;
+    while (close < text.length && close - p <= 256 && text.charCodeAt(close) !== 34 && text.charCodeAt(close) !== 10) close++;
+    if (text.charCodeAt(close) !== 34) return undefined;
+    return { text: text.slice(p + 1, close), start: p + 1, end: close + 1 };
+  }
+  let end = p;
+  while (end < text.length && end - p < 256 && !isSpaceCode(text.charCodeAt(end))) end++;
+  return { text: text.slice(p, end), start: p, end };
+}
+
+/**
+ * Commands that take a password by a short flag of their own: attached (`mysql -pSECRET`: a space after `-p` makes it
+ * prompt, and the next word is the database), or as the next word (`sshpass -p SECRET`, `redis-cli -a SECRET`).
+ * `subcommand`: only after that word (`docker login -p`, not `docker run -p 8080:80`); `prefix`: only values of that
+ * form (`openssl -passin pass:SECRET`, not `env:VAR`); `after`: the password follows that character (`-U user%SECRET`).
+ */
+interface CliPasswordFlags {
+  readonly commands: readonly string[];
+  readonly attached?: readonly string[];
+  readonly spaced?: readonly string[];
+  readonly subcommand?: string;
+  readonly prefix?: string;
+  readonly after?: string;
+}
+
+const CLI_PASSWORD_FLAGS: readonly CliPasswordFlags[] = [
+  { commands: ["mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlshow", "mysqlcheck", "mysqlpump", "mysqlslap", "mariadb", "mariadb-dump", "mariadb-admin"], attached: ["-p"] },
+  { commands: ["sshpass"], attached: ["-p"], spaced: ["-p"] },
+  { commands: ["redis-cli", "valkey-cli", "keydb-cli"], spaced: ["-a", "--pass"] },
+  { commands: ["mongo", "mongosh", "mongodump", "mongorestore", "mongoexport", "mongoimport", "mongostat", "mongotop", "mongofiles"], spaced: ["-p"] },
+  { commands: ["sqlcmd", "bcp", "osql", "isql"], attached: ["-P"], spaced: ["-P"] },
+  { commands: ["ldapsearch", "ldapmodify", "ldapadd", "ldapdelete", "ldapwhoami", "ldappasswd", "ldapcompare", "ldapmodrdn", "ldapexop"], spaced: ["-w"] },
+  { commands: ["docker", "podman", "nerdctl", "buildah", "skopeo", "oras", "helm"], subcommand: "login", spaced: ["-p"] },
+  { commands: ["keytool"], spaced: ["-storepass", "-keypass", "-srcstorepass", "-deststorepass", "-srckeypass", "-destkeypass"] },
+  { commands: ["openssl"], spaced: ["-passin", "-passout", "-pass"], prefix: "pass:" },
+  { commands: ["smbclient", "rpcclient"], spaced: ["-U"], after: "%" },
+];
+const CLI_BY_COMMAND = new Map(CLI_PASSWORD_FLAGS.flatMap((entry) => entry.commands.map((command) => [command, entry] as const)));
+/** A command of the table, as a word (or at the end of a path: `/usr/bin/mysql`). */
+const CLI_COMMAND = new RegExp(`(?<![\\w.\\-])(${[...CLI_BY_COMMAND.keys()].sort((a, b) => b.length - a.length).map(escapeRegex).join("|")})(?=[ \\t])`, "g");
+/** Every flag of the table starts so, after a space. */
+const CLI_FLAG_HINT = /[ \t]-[pPawUskd]/;
+
+/** Passwords given to the commands of `CLI_PASSWORD_FLAGS` by their flags, to the end of the command. */
+function scanCliPasswords(text: string, out: Match[]): void {
+  CLI_COMMAND.lastIndex = 0;
+  for (let m = CLI_COMMAND.exec(text); m !== null; m = CLI_COMMAND.exec(text)) {
+    const entry = CLI_BY_COMMAND.get(m[1]!)!;
+    let p = m.index + m[0].length;
+    let pending = false;
+    let subcommand = entry.subcommand === undefined;
+    let operands = 0;
+    for (let words = 0; words < 64; words++) {
+      while (p < text.length && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
+      if (p >= text.length || COMMAND_END.has(text.charCodeAt(p))) break;
+      const word = shellWord(text, p);
+      if (word === undefined) break;
+      p = word.end;
+      const raw = text.slice(word.start, word.end);
+      if (pending) {
+        pending = false;
+        if (!raw.startsWith("-")) reportCliPassword(text, word.valueStart, word.valueEnd, entry, m[1]!, out);
+        continue;
+      }
+      if (!subcommand) {
+        if (raw === entry.subcommand) subcommand = true;
+        else if (!raw.startsWith("-") && ++operands >= 3) break;
+        continue;
+      }
+      if (entry.spaced?.includes(raw)) {
+        pending = true;
+        continue;
+      }
+      for (const flag of entry.attached ?? []) {
+        if (raw.length <= flag.length || !raw.startsWith(flag)) continue;
+        let start = word.start + flag.length;
+        let end = word.end;
+        const quote = text.charCodeAt(start);
+        if ((quote === 34 || quote === 39) && end - start >= 2 && text.charCodeAt(end - 1) === quote) {
+          start++;
+          end--;
+        }
+        reportCliPassword(text, start, end, entry, m[1]!, out);
+        break;
+      }
+    }
+    CLI_COMMAND.lastIndex = Math.max(CLI_COMMAND.lastIndex, p);
+  }
+}
+
+/** What ends a command: a line's end, a pipe, `;`, `&`, a backtick, a closing parenthesis. */
+const COMMAND_END = new Set([10, 13, 124, 59, 38, 96, 41]);
+
+/**
+ * A shell word from `at`: unquoted characters and quoted parts, to a space or the command's end. `valueStart` and
+ * `valueEnd` leave out the quotes of a word that is one quoted string. Undefined at a quote that does not close on its
+ * line (the command's text ends there: a JSON string, a log line).
+ */
+function shellWord(text: string, at: number): { start: number; end: number; valueStart: number; valueEnd: number } | undefined {
+  let p = at;
+  while (p < text.length && p - at < 1024) {
+    const c = text.charCodeAt(p);
+    if (c === 32 || c === 9 || COMMAND_END.has(c)) break;
+    if (c === 34 || c === 39) {
+      let close = p + 1;
+      while (close < text.length && close - p < 512 && text.charCodeAt(close) !== c && text.charCodeAt(close) !== 10) close++;
+      if (text.charCodeAt(close) !== c) return undefined;
+      p = close + 1;
+      continue;
+    }
+    p++;
+  }
+  if (p === at) return undefined;
+  const first = text.charCodeAt(at);
+  const quoted = (first === 34 || first === 39) && p - at >= 2 && text.charCodeAt(p - 1) === first && text.indexOf(text[at]!, at + 1) === p - 1;
+  return { start: at, end: p, valueStart: quoted ? at + 1 : at, valueEnd: quoted ? p - 1 : p };
+}
+
+function reportCliPassword(text: string, start: number, end: number, entry: CliPasswordFlags, command: string, out: Match[]): void {
+  if (entry.prefix !== undefined) {
+    if (!text.startsWith(entry.prefix, start)) return;
+    start += entry.prefix.length;
+  }
+  if (entry.after !== undefined) {
+    const at = text.indexOf(entry.after, start);
+    if (at < 0 || at >= end) return;
+    start = at + 1;
+  }
+  const value = text.slice(start, end);
+  if (value.length < 4 || isTemplate(value) || isPlaceholder(value)) return;
+  out.push({ class: "secret.password", start, end, detector: `cli:${command}`, confidence: 0.85 });
 }

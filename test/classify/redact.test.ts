@@ -223,7 +223,9 @@ describe("createRedactor (properties)", () => {
             // (`Li` in `LiA Li`): it may occur there as often as it did outside the detected spans, no more.
             const after = at(redacted, detected.pointer);
             if (detected.text.length > 0 && typeof after === "string") {
-              expect(occurrences(after, detected.text)).toBeLessThanOrEqual(occurrences(undetectedRest(value, findings, detected.pointer), detected.text));
+              // Labels and hashes aside: a one-letter value is in `[REDACTED:health.diagnosis]` by coincidence.
+              const left = after.replace(/\[REDACTED:[a-z._,]+\]|\[[a-z._]+:[0-9a-f]{16}\]/g, "");
+              expect(occurrences(left, detected.text)).toBeLessThanOrEqual(occurrences(undetectedRest(value, findings, detected.pointer), detected.text));
             }
           }
         }),
@@ -259,14 +261,20 @@ describe("createRedactor on JSON text inside a string (properties)", () => {
           return;
         }
         expect(shape(parsed)).toEqual(shape(inner));
-        for (const detected of detectedValues(inner, classifier.classify(inner))) {
+        // The document's own walk under the same key: word-level families read a value by the key above it (`Aa Aa`
+        // is a name alone in an array, not under `body`), and the embedded document is read under `body`.
+        const own = classifier.classify({ body: inner }).map((finding) => ({ ...finding, pointer: finding.pointer.slice("/body".length) }));
+        for (const detected of detectedValues(inner, own)) {
           const after = at(parsed, detected.pointer);
           // Labels aside: a one-letter value is in `[REDACTED:…]` by coincidence.
           const left = typeof after === "string" ? after.replace(/\[REDACTED:[a-z.,]+\]/g, "") : undefined;
-          if (detected.text.length > 0 && left !== undefined) expect({ pointer: detected.pointer, left }).not.toEqual({ pointer: detected.pointer, left: expect.stringContaining(detected.text) });
+          // As often as the rest of its string held it by coincidence (`Jo` in `Jo JoA`), no more.
+          if (detected.text.length > 0 && left !== undefined) {
+            expect({ pointer: detected.pointer, count: occurrences(left, detected.text) }).toEqual({ pointer: detected.pointer, count: Math.min(occurrences(left, detected.text), occurrences(undetectedRest(inner, own, detected.pointer), detected.text)) });
+          }
         }
       }),
-      { numRuns: 1000 },
+      { numRuns: Number(process.env["PROPERTY_RUNS"] ?? 1000) },
     );
   });
 });

@@ -234,3 +234,16 @@ export function before(text: string, index: number, width: number): string {
 export function after(text: string, index: number, width: number): string {
   return text.slice(index, index + width).toLowerCase();
 }
+
+/** Templates and variables only (`${X}`, `<pw>`, `$PASS`, `***`): in URLs and curl, even `password` may be real. */
+export function isTemplate(value: string): boolean {
+  const v = value.trim();
+  if (v.length === 0) return true;
+  if (/^[<{[][\s\w.\-]*[>}\]]$/.test(v)) return !/\d/.test(v); // `<password>`, `{PASSWORD}`; `{ZqL5kVrX1n8tA2}` is real
+  return /^[$%<{[`*]/.test(v) || v.includes("${") || v.includes("{{") || v.includes("$(") || /^x+$/i.test(v) || /^\*+$/.test(v) || /^\.+$/.test(v);
+}
+
+/** `literal` as a regular expression that matches it exactly. */
+export function escapeRegex(literal: string): string {
+  return literal.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

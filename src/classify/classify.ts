@@ -21,7 +21,7 @@ import { nationalIdDetector } from "./detectors/national-id.js";
 import { passportDetector } from "./detectors/passport.js";
 import { phoneDetector } from "./detectors/phone.js";
 import { secretsDetector } from "./detectors/secrets.js";
-import { decodeCandidates, mayHoldJson } from "./decode.js";
+import { decodeCandidates, mayHoldJson, mayHoldTextEscapes } from "./decode.js";
 import { foldedText } from "./fold.js";
 import { Profile, type TextProfile } from "./profile.js";
 import { keyWords } from "./text.js";
@@ -324,8 +324,12 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     const longRun = profile.maxRun >= 16;
     // A JSON document: the whole text, or lines of it (tools print `Found 2 records:` and then the records).
     const maybeJson = decode.json && mayHoldJson(text);
-    if (!maybeJson && !(longRun && (decode.base64 || decode.hex)) && !(profile.percent && decode.url)) return;
-    const switches = { json: maybeJson, base64: decode.base64 && longRun, hex: decode.hex && longRun, url: decode.url && profile.percent };
+    // Escapes a reader decodes at sight (`jane&#64;example.com` in a web page, `\u0040` in a script) hide a value as
+    // well as `%40` does.
+    const url = decode.url && profile.percent;
+    const escapes = decode.url && mayHoldTextEscapes(text);
+    if (!maybeJson && !(longRun && (decode.base64 || decode.hex)) && !url && !escapes) return;
+    const switches = { json: maybeJson, base64: decode.base64 && longRun, hex: decode.hex && longRun, url, escapes };
     // A run that is itself a credential (a JWT, a vendor token) is reported as such; what it decodes to adds nothing.
     let secretSpans: Match[] | undefined;
     for (const m of kept) if (m.class.startsWith("secret.")) (secretSpans ??= []).push(m);

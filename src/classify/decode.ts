@@ -14,7 +14,14 @@ export interface DecodeSwitches {
   readonly json: boolean;
   readonly base64: boolean;
   readonly hex: boolean;
+  /** `%XX` escapes, and a form body's `+` for a space. */
   readonly url: boolean;
+  /**
+   * HTML numeric entities, `\u`/`\x` escapes and quoted-printable (found as `url`); as `url` when not given. Apart
+   * for the classifier: it decodes these wherever they occur, but a form's `+` only in a `%`-encoded text (a `+` in a
+   * password of a config file must not make every finding of the file one of a decoded copy).
+   */
+  readonly escapes?: boolean;
 }
 
 /**
@@ -62,7 +69,7 @@ export function decodeCandidates(text: string, switches: DecodeSwitches, skip?: 
     const decoded = decodeUrl(text);
     if (decoded !== undefined && decoded !== text) out.push({ encoding: "url", text: decoded });
   }
-  if (switches.url && mayHoldEscapes(text)) {
+  if ((switches.escapes ?? switches.url) && mayHoldEscapes(text)) {
     const decoded = decodeEscapes(text);
     if (decoded !== text) out.push({ encoding: "url", text: decoded });
   }
@@ -120,6 +127,11 @@ function addSeparatedHex(text: string, skip: ((start: number, end: number) => bo
 const ESCAPE = /&#(?:[xX]([0-9A-Fa-f]{1,6})|([0-9]{1,7}));?|\\u\{([0-9A-Fa-f]{1,6})\}|\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})|=([2-7][0-9A-F])(?=[A-Za-z_.=])/g;
 
 /** Cheap: whether `decodeEscapes` may change `text`. */
+/** Cheap, for the classifier: whether `text` may hold an HTML numeric entity or a `\u`/`\x` escape. */
+export function mayHoldTextEscapes(text: string): boolean {
+  return text.includes("&#") || text.includes("\\");
+}
+
 function mayHoldEscapes(text: string): boolean {
   return text.includes("&#") || text.includes("\\u") || text.includes("\\x") || /=[2-7][0-9A-F][A-Za-z_.=]/.test(text);
 }

@@ -44,6 +44,17 @@ describe("createClassifier", () => {
     expect(found(url)).toContainEqual(["financial.card", "url"]);
   });
 
+  // A web page writes `@` as `&#64;` against scrapers, a script as `\u0040`; the model reads both as the address.
+  it("finds values hidden by HTML numeric entities and \\u or \\x escapes, without a % in the text", () => {
+    const found = (value: string) => classifier.classify(value).map((f) => [f.class, f.encoding]);
+    expect(found("Write to ana&#64;lima.example for access")).toContainEqual(["pii.email", "url"]);
+    expect(found("Write to ana&#x40;lima.example")).toContainEqual(["pii.email", "url"]);
+    expect(found('const to = "ana\\u0040lima.example";')).toContainEqual(["pii.email", "url"]);
+    expect(found('echo -e "ana\\x40lima.example"')).toContainEqual(["pii.email", "url"]);
+    // Text with an `&`, a backslash or a `+` and nothing escaped stays as it is; a `+` is a space in a %-encoded text only.
+    expect(found("Prices: 12&#8364; TTC, C:\\Users\\ana, 2 + 2 = 4")).toEqual([]);
+  });
+
   it("decodes nested encodings up to the configured depth", () => {
     const nested = Buffer.from(encodeURIComponent("mail ana@lima.example")).toString("base64");
     expect(classifier.classify(nested).map((f) => f.class)).toContain("pii.email");

@@ -101,6 +101,8 @@ export function isPlaceholder(value: string): boolean {
   if (v.startsWith("@Microsoft.KeyVault(")) return true;
   // Values encrypted by SOPS (`ENC[AES256_GCM,data:…]`): ciphertext, not a credential.
   if (v.startsWith("ENC[")) return true;
+  // What a Terraform plan prints in place of a value: `password = (sensitive value)`, `(known after apply)`.
+  if (first === 40 /* ( */ && /^\((?:sensitive|known after)\b/.test(v)) return true;
   // Documentation values: `AKIAIOSFODNN7EXAMPLE`, `ops_eyJ..[Redacted]`, `sk-<REDACTED>`. The word only counts as a
   // marker (bracketed, or the whole value): `MyRedactedPass1` is a password.
   if (v.includes("EXAMPLE") || REDACTION_MARK.test(v) || v.includes("..")) return true;

@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createClassifier, DETECTOR_FAMILIES, MAX_NESTING, resolveOverlaps } from "../../src/classify/classify.js";
+import { createClassifier, DETECTOR_FAMILIES, MAX_NESTING, resolveOverlaps, spanCover } from "../../src/classify/classify.js";
 import type { Match } from "../../src/classify/detector.js";
 import { GuardError } from "../../src/errors.js";
 
@@ -178,6 +179,9 @@ describe("createClassifier on adversarial input", () => {
     // A street word (`tie` in `parties`) with no street line near it: the search must stay near the word, or each one
     // runs on to the end of the text.
     ["street words far from any house number", `${"parties 12 ".repeat((5 * n) / 11)}Augsburger Strasse 36`],
+    // Thousands of secrets and as many encoded runs in one string: each run asked whether a secret holds it.
+    ["URLs with a password between base64-like runs", "a+b+c+d+e+f+g+h+i+j+k://x:y@z ".repeat((5 * n) / 30)],
+    ["session cookies", "Cookie: sid=aB3dE5fG7hJ9kL1mN3; ".repeat((5 * n) / 33)],
     // Each unit is checked against the street lines before it, not against every unit found so far.
     ["unit numbers after street lines", "1 Ab Street\nApt 1\n".repeat((5 * n) / 18)],
     ["unit numbers", "Apt 1 ".repeat((5 * n) / 6)],
@@ -248,6 +252,20 @@ describe("createClassifier on adversarial input", () => {
       expect(() => classifier.classify({ value: text })).not.toThrow();
     });
   }
+});
+
+describe("spanCover", () => {
+  // Asked once per encoded run of a string about every secret found in it: it must answer as a scan of all spans would.
+  it("answers whether a range lies inside one of the spans, as a scan of all of them does", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(200), fc.nat(40)), { maxLength: 30 }), fc.nat(220), fc.nat(40), (raw, start, length) => {
+        const spans = raw.map(([at, size]) => ({ start: at, end: at + size }));
+        const end = start + length;
+        expect(spanCover(spans)(start, end)).toBe(spans.some((span) => start >= span.start && end <= span.end));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 describe("resolveOverlaps", () => {

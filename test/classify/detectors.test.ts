@@ -360,6 +360,8 @@ describe("secrets in tool output", () => {
     expect(foundIn({ headers: { Cookie: `session=${TOKEN}; theme=dark` } }, "secret.token")).toEqual([`/headers/Cookie: ${TOKEN}`]);
     expect(found(`Set-Cookie: sid=${TOKEN}; Path=/; HttpOnly; Expires=Wed, 21 Oct 2030 07:28:00 GMT`, "secret.token")).toEqual([TOKEN]);
     expect(found("Cookie: theme=dark; lang=en-US; PHPSESSID=q8v2k9d7m3n1p0r5s6t4u8w2x1", "secret.token")).toEqual(["q8v2k9d7m3n1p0r5s6t4u8w2x1"]);
+    // Under a name that says nothing, a value shaped like a token still counts.
+    expect(found("Cookie: lang=en; cf_clearance=q8Zr3WmX1vKp7Ns2Lt9Yb4Hd6Fj0Gc5Ea", "secret.token")).toEqual(["q8Zr3WmX1vKp7Ns2Lt9Yb4Hd6Fj0Gc5Ea"]);
   });
 
   it("reads aligned assignments, .netrc, YAML block scalars, and unquoted values that go on past a `;` or `<`", () => {
@@ -456,6 +458,10 @@ describe("secrets in tool output", () => {
       "SUMO_ACCESS_KEY={SumoAccessKey}",
       '"client_secret":       acctest.Representation{RepType: acctest.Required}',
       "next_token=eyJvZmZzZXQiOjEwMH0=",
+      // Analytics ids, escaped preferences and timestamps in a browser's cookies are no credentials.
+      "Cookie: theme=dark; _ga=GA1.1.1234567890.1714560000; tz=Europe%2FBerlin; consent_v2=analytics%3Afalse%2Cads%3Afalse; last_visit=2024-05-01T10%3A00%3A00Z",
+      // What a Terraform plan prints in place of a value.
+      "  + password                 = (sensitive value)\n  + auth_token               = (sensitive value)\n  + id = (known after apply)",
     ];
     expectNone("secret.", texts);
     const values: unknown[] = [

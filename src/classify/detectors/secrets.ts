@@ -767,9 +767,16 @@ function cookieIsSecret(name: string, value: string): boolean {
   if (value.length < 8 || value.length > 4096 || /\s/.test(value) || isPlaceholder(value)) return false;
   const lower = name.toLowerCase();
   if (COOKIE_ATTRIBUTES.has(lower) || lower.includes("csrf") || lower.includes("xsrf")) return false;
-  if (looksLikeSecretValue(value, "token")) return true;
-  return SESSION_COOKIE.test(name) && charClasses(value) >= 2 && shannonEntropy(value) >= 3;
+  if (SESSION_COOKIE.test(name)) return looksLikeSecretValue(value, "token") || (charClasses(value) >= 2 && shannonEntropy(value) >= 3);
+  // Under any other name (analytics ids `GA1.1.1234567890.1714560000`, escaped preferences, timestamps), only a value
+  // shaped like a token: long, random, one run of token characters.
+  return !ANALYTICS_COOKIE.test(name) && value.length >= 20 && TOKEN_SHAPED.test(value) && shannonEntropy(value) >= 3.5 && looksLikeSecretValue(value, "token");
 }
+
+/** Cookies analytics and consent tools set: ids of a visitor, never a credential. */
+const ANALYTICS_COOKIE = /^(?:_ga|_gid|_gat|_gcl|_fbp|_fbc|_hj|_clck|_clsk|_uet|ajs_|amplitude|mp_|optimizely|consent|cookieconsent|OptanonConsent)/i;
+/** One run of letters, digits and `-_.~+/=` with letters and digits both, no `%XX` escape and no date or dotted-number shape. */
+const TOKEN_SHAPED = /^(?=[^%]*$)(?=.*[A-Za-z])(?=.*[0-9])(?![0-9.:TZ-]+$)[A-Za-z0-9\-_.~+/=]+$/;
 
 function scanCookieHeaders(text: string, out: Match[]): void {
   COOKIE_HEADER.lastIndex = 0;

@@ -62,6 +62,8 @@ describe("card detector", () => {
   it("finds a card number in a CSV column, after a comma", () => {
     expect(found("id,name,card\n1,Jane Doe,4111111111111111\n2,Bob Roe,5500005555555559", "financial.card")).toEqual(["4111111111111111", "5500005555555559"]);
     expect(found("id,card,exp\n7,4111111111111111,12/27", "financial.card")).toEqual(["4111111111111111"]);
+    // Shorter numbers in an issuer range are ids and barcodes there (EAN-13 5901234123457), unless a cue is near.
+    expect(found("sku,ean,price\n1042,5901234123457,9.99\n1043,6001234123452,4.50", "financial.card")).toEqual([]);
   });
   it("finds a card number followed by its expiry month or CVV, without them", () => {
     expect(found("Card 4111111111111111 12/27", "financial.card")).toEqual(["4111111111111111"]);
@@ -462,11 +464,15 @@ describe("secrets in tool output", () => {
       "Cookie: theme=dark; _ga=GA1.1.1234567890.1714560000; tz=Europe%2FBerlin; consent_v2=analytics%3Afalse%2Cads%3Afalse; last_visit=2024-05-01T10%3A00%3A00Z",
       // What a Terraform plan prints in place of a value.
       "  + password                 = (sensitive value)\n  + auth_token               = (sensitive value)\n  + id = (known after apply)",
+      // An account named in a URL, and a server's challenge.
+      "git clone https://deploy-bot-readonly-2024@gitlab.example.com/org/repo.git",
+      'WWW-Authenticate: Basic realm="Restricted"',
     ];
     expectNone("secret.", texts);
     const values: unknown[] = [
       { Authorization: "required" }, { Authorization: "Bearer <token>" }, { Authorization: "Bearer ${TOKEN}" },
-      { authorization: "required for all endpoints" },
+      { authorization: "required for all endpoints" }, { Authorization: 'Basic realm="Restricted"' },
+      { environment: [{ name: "KMS_KEY", value: "alias/acme-prod" }, { name: "KMS_KEY_ID", value: "arn:aws:kms:eu-west-1:123456789012:key/1a2b3c4d" }] },
       { headers: { Cookie: "theme=dark; lang=en-US" } },
       { Tags: [{ Key: "Name", Value: "web-server-01" }, { Key: "Environment", Value: "production" }] },
       { name: "timeout", value: "30s" }, { name: "PATH", value: "/usr/local/bin:/usr/bin" },

@@ -84,6 +84,8 @@ function report(text: string, start: number, raw: string, out: Match[]): boolean
   // Outside every published range (test generators and private-label cards use others), a Luhn-valid number
   // counts only where the text says it is a card.
   if (!issuer && !cue) return false;
+  // In a CSV column, 12 to 14 digits in an issuer range are far more often ids and barcodes (an EAN-13) than cards.
+  if (!cue && digits.length < 15 && text.charCodeAt(start - 1) === 44) return false;
   // Short Maestro-range numbers collide with phone numbers and ids; without a cue they are only likely.
   const confidence = !issuer ? 0.7 : cue ? 0.95 : digits.length >= 15 ? 0.85 : 0.6;
   out.push({ class: "financial.card", start, end: start + raw.length, detector: `luhn:card:${issuer ?? "unlisted"}`, confidence });

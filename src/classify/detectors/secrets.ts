@@ -217,6 +217,8 @@ const NOT_SECRET_KEY_OWNERS = new Set([
   // Object keys of a store (`s3_key: uploads/2025/report.pdf`) and keys of records.
   "s3", "gcs", "blob", "asset", "image", "upload", "media", "attachment", "document", "photo", "avatar", "thumbnail",
   "video", "audio", "resource", "item", "record", "node", "job", "message", "folder",
+  // A KMS key never leaves the service: `kms_key` names it (an id, an alias, an ARN).
+  "kms",
 ]);
 
 export type SecretStrength = "password" | "token";
@@ -659,6 +661,8 @@ export function reportUrlCredentials(m: RegExpExecArray, out: Match[]): void {
 /** A URL's user that is a credential: 20 or more random letters and digits (`git`, `alice`, `jane.doe` are names). */
 function userIsToken(user: string): boolean {
   if (user.length < 20 || !/^[A-Za-z0-9_\-]+$/.test(user) || isPlaceholder(user)) return false;
+  // Words joined by dashes or underscores name an account (`deploy-bot-readonly-2024`); a token has one long run.
+  if (!/[A-Za-z0-9]{16}/.test(user)) return false;
   let classes = 0;
   if (/[a-z]/.test(user)) classes++;
   if (/[A-Z]/.test(user)) classes++;
@@ -683,6 +687,8 @@ function reportAuthCredentials(scheme: string | undefined, value: string, start:
   if (isPlaceholder(value) || isTemplate(value)) return false;
   const lower = scheme?.toLowerCase();
   if (lower === "basic") {
+    // A server's challenge (`Basic realm="Restricted"`), not credentials.
+    if (value.includes("=\"") || value.toLowerCase().startsWith("realm")) return false;
     const decoded = decodeBase64Url(value.replace(/=+$/, ""));
     // `user:password` once decoded; a long opaque value after `Basic` is a credential all the same.
     const userPass = decoded !== undefined && decoded.includes(":") && /^[\x20-\x7e]+$/.test(decoded);

@@ -182,6 +182,8 @@ describe("createClassifier on adversarial input", () => {
     // Thousands of secrets and as many encoded runs in one string: each run asked whether a secret holds it.
     ["URLs with a password between base64-like runs", "a+b+c+d+e+f+g+h+i+j+k://x:y@z ".repeat((5 * n) / 30)],
     ["session cookies", "Cookie: sid=aB3dE5fG7hJ9kL1mN3; ".repeat((5 * n) / 33)],
+    // A refused value that runs to the bound is skipped whole, not read again from each credential name inside it.
+    ["credential names with no value between them", "pwd=".repeat((5 * n) / 4)],
     // Each unit is checked against the street lines before it, not against every unit found so far.
     ["unit numbers after street lines", "1 Ab Street\nApt 1\n".repeat((5 * n) / 18)],
     ["unit numbers", "Apt 1 ".repeat((5 * n) / 6)],

@@ -967,13 +967,16 @@ function reportElement(text: string, key: string, start: number, kind: SecretStr
 const isSpaceCode = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 
 /** Where an unquoted value that starts at `start` ends (see `VALUE_STOP` and `SOFT_STOP`). */
+/** Characters an unquoted value is read to at most. */
+const MAX_UNQUOTED_VALUE = 512;
+
 function unquotedValueEnd(text: string, start: number): number {
   const open = text.charCodeAt(start);
   // A value that opens with a bracket ends with the bracket that closes it (`{SumoAccessKey}`, `<password>`).
   const close = open === 123 ? 125 : open === 40 ? 41 : open === 60 ? 62 : open === 91 ? 93 : -1;
   let at = false;
   let end = start;
-  while (end < text.length && end - start < 512) {
+  while (end < text.length && end - start < MAX_UNQUOTED_VALUE) {
     const c = text.charCodeAt(end);
     if (VALUE_STOP.has(c)) break;
     if (c === close) return end + 1;
@@ -1111,7 +1114,12 @@ function scanAssignments(text: string, out: Match[]): void {
       value = text.slice(valueStart, valueEnd);
     }
     if (valueEnd <= valueStart) continue;
-    if (!looksLikeSecretValue(value, kind, words[words.length - 1])) continue;
+    if (!looksLikeSecretValue(value, kind, words[words.length - 1])) {
+      // A refused value that ran to the bound, without a stop, is one blob (`pwd=pwd=pwd=…`): the key names inside it
+      // would each read the same stretch again, 128 reads per character.
+      if (valueEnd - valueStart >= MAX_UNQUOTED_VALUE) KEY_HINT.lastIndex = valueEnd;
+      continue;
+    }
     out.push({ class: kind === "password" ? "secret.password" : "secret.token", start: valueStart, end: valueEnd, detector: `assign:${words.join("_")}`, confidence: 0.8 });
     KEY_HINT.lastIndex = valueEnd;
   }

@@ -74,6 +74,7 @@ export function decodeCandidates(text: string, switches: DecodeSwitches, skip?: 
     if (decoded !== text) out.push({ encoding: "url", text: decoded });
   }
   if (switches.hex && text.length >= 23) addSeparatedHex(text, skip, out);
+  if (switches.base64 && text.length >= 80 && text.includes("\n")) addWrappedBase64(text, skip, out);
   if ((!switches.hex && !switches.base64) || text.length < 16) return out;
   if (profile !== undefined && profile.tokenRuns >= 0 && profile.length === text.length) {
     // Every hex or base64 run of 16 or more characters lies inside a token run of 16 or more.
@@ -99,6 +100,26 @@ export function decodeCandidates(text: string, switches: DecodeSwitches, skip?: 
     for (let m = BASE64_RUN.exec(text); m !== null; m = BASE64_RUN.exec(text)) addBase64(m[0], m.index, skip, out);
   }
   return out;
+}
+
+/**
+ * Base64 wrapped in lines (MIME's 76 columns, PEM's 64): two or more lines of 40 to 76 base64 characters and a last one.
+ * Each line alone decodes too, but a value whose bytes straddle a line break is in neither half. Tried at line starts
+ * only, each line read once: linear.
+ */
+const WRAPPED_BASE64 = /(?:^|\n)((?:[A-Za-z0-9+/]{40,76}\r?\n)+[A-Za-z0-9+/]{2,76}={0,2})(?=\r?\n|$)/g;
+
+function addWrappedBase64(text: string, skip: ((start: number, end: number) => boolean) | undefined, out: Decoded[]): void {
+  WRAPPED_BASE64.lastIndex = 0;
+  for (let m = WRAPPED_BASE64.exec(text); m !== null; m = WRAPPED_BASE64.exec(text)) {
+    const block = m[1]!;
+    const at = m.index + m[0].length - block.length;
+    if (skip?.(at, at + block.length)) continue;
+    const decoded = textFrom(block.replace(/\r?\n/g, ""), "base64", spare);
+    if (decoded === undefined) continue;
+    if (!decoded.whole) spare -= decoded.text.length;
+    out.push({ encoding: "base64", text: decoded.text });
+  }
 }
 
 function addHex(run: string, at: number, skip: ((start: number, end: number) => boolean) | undefined, out: Decoded[]): void {

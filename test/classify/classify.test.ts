@@ -56,6 +56,15 @@ describe("createClassifier", () => {
     expect(found("Prices: 12&#8364; TTC, C:\\Users\\ana, 2 + 2 = 4")).toEqual([]);
   });
 
+  // Mail and PEM wrap base64 at 76 or 64 columns; a value whose bytes straddle a line break is in neither line.
+  it("finds a value in base64 wrapped in lines, where it straddles a line break", () => {
+    for (let pad = 40; pad <= 62; pad += 2) {
+      const message = `${"Onboarding record for the new hire follows here".padEnd(pad, ".")} SSN 536-22-8184 on file.`;
+      const wrapped = Buffer.from(message).toString("base64").match(/.{1,76}/g)!.join("\r\n");
+      expect(classifier.classify(`Content-Transfer-Encoding: base64\r\n\r\n${wrapped}\r\n`).map((f) => [f.class, f.encoding])).toContainEqual(["pii.ssn", "base64"]);
+    }
+  });
+
   it("decodes nested encodings up to the configured depth", () => {
     const nested = Buffer.from(encodeURIComponent("mail ana@lima.example")).toString("base64");
     expect(classifier.classify(nested).map((f) => f.class)).toContain("pii.email");
@@ -186,6 +195,9 @@ describe("createClassifier on adversarial input", () => {
     ["credential names with no value between them", "pwd=".repeat((5 * n) / 4)],
     // Each line that opens a document is parsed only when the text could close it: a failed parse throws, slowly.
     ["lines that open a document and never close it", "\n{".repeat((5 * n) / 2)],
+    // Wrapped base64 is tried at line starts only, each line read once.
+    ["lines of base64 wrapped at 76 columns", `${"QUJD".repeat(19)}\n`.repeat((5 * n) / 77)],
+    ["lines one character too long to be wrapped base64", `${"QUJD".repeat(19)}Q\n`.repeat((5 * n) / 78)],
     // Each unit is checked against the street lines before it, not against every unit found so far.
     ["unit numbers after street lines", "1 Ab Street\nApt 1\n".repeat((5 * n) / 18)],
     ["unit numbers", "Apt 1 ".repeat((5 * n) / 6)],
